@@ -1,0 +1,448 @@
+/**
+ * Telemetry data model: the static Inventory and the per-tick Snapshot.
+ *
+ * Every numeric field names its unit. Every value that may be missing is a `Reading`. All types are plain
+ * JSON (timestamps in epoch ms) so they cross IPC, HTTP/SSE and session files unchanged. The JSON Schema in
+ * `resources/schema/snapshot.v1.schema.json` documents this shape; bump SNAPSHOT_SCHEMA_VERSION on breaking
+ * changes.
+ */
+import type { Reading, ReadingUnavailable } from './reading'
+
+/** Version of the Snapshot/Inventory JSON shape (session files and `--json` carry it). */
+export const SNAPSHOT_SCHEMA_VERSION = 1
+
+/** Collector ids (one file per collector under src-main/node/collectors). */
+export type CollectorId =
+  | 'cpu'
+  | 'memory'
+  | 'gpu-nvidia'
+  | 'gpu-amd'
+  | 'gpu-intel'
+  | 'storage'
+  | 'thermal'
+  | 'power'
+  | 'si-fallback'
+
+/** GPU vendors. */
+export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other'
+
+/**
+ * Vendor-neutral class of a throttle reason.
+ *
+ * `idle` and `config` are never throttling (NVIDIA gpu_idle, application clocks, sync boost, display clocks).
+ * `hw-slowdown` is NVIDIA's ambiguous HW slowdown (thermal, power brake or fast trigger; blinks on P-state
+ * changes) and is only counted when sustained.
+ */
+export type ThrottleCause =
+  | 'power'
+  | 'thermal'
+  | 'psu'
+  | 'current'
+  | 'hw-slowdown'
+  | 'pcie-link'
+  | 'storage-thermal'
+  | 'battery'
+  | 'idle'
+  | 'config'
+  | 'other'
+
+/** One active vendor throttle flag, with the vendor's own name (`sw_power_cap`, `PPT0`, `reason_pl1`). */
+export interface ThrottleFlag {
+  name: string
+  cause: ThrottleCause
+}
+
+/** A temperature sensor from hwmon (or an equivalent), with the device's own thresholds. */
+export interface TemperatureSensor {
+  /** Stable chip id, node_exporter style (`platform_coretemp_0`, `nvme`, `hwmon4`). */
+  chip: string
+  /** Driver name from the `name` file (`coretemp`, `k10temp`, `nvme`, `amdgpu`). */
+  chipName: string
+  /** Sensor file stem (`temp1`). */
+  sensor: string
+  /** Label file content (`Package id 0`, `Tctl`, `Composite`), or the sensor stem when absent. */
+  label: string
+  temperatureCelsius: Reading<number>
+  maxCelsius: Reading<number>
+  critCelsius: Reading<number>
+  emergencyCelsius: Reading<number>
+  critAlarm: Reading<boolean>
+}
+
+/** A fan reading. */
+export interface FanSensor {
+  chip: string
+  sensor: string
+  label: string
+  rpm: Reading<number>
+  minRpm: Reading<number>
+  maxRpm: Reading<number>
+}
+
+/** A hwmon chip with its sensors. */
+export interface HwmonChip {
+  chip: string
+  chipName: string
+  /** Device this chip belongs to, when known (`0000:00:18.3`, `nvme0`). */
+  device: Reading<string>
+  temperatures: TemperatureSensor[]
+  fans: FanSensor[]
+}
+
+/** A thermal zone (`/sys/class/thermal/thermal_zoneN`). */
+export interface ThermalZone {
+  zone: string
+  type: string
+  temperatureCelsius: Reading<number>
+  trips: { type: string; temperatureCelsius: number }[]
+}
+
+/** A cooling device; a non-zero state on a `Processor` device means passive throttling. */
+export interface CoolingDevice {
+  id: string
+  type: string
+  curState: Reading<number>
+  maxState: Reading<number>
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Inventory (static facts, probed once and on demand)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Static GPU facts (nvtop's static info). */
+export interface GpuInfo {
+  /** Stable id: `<vendor>:<pci bus id or index>`. */
+  id: string
+  index: number
+  vendor: GpuVendor
+  name: string
+  uuid: Reading<string>
+  pciBusId: Reading<string>
+  memoryTotalBytes: Reading<number>
+  driverVersion: Reading<string>
+  /** CUDA (NVIDIA) or ROCm/driver runtime version. */
+  runtimeVersion: Reading<string>
+  computeCapability: Reading<string>
+  /** gfx target (AMD), e.g. `gfx1100`. */
+  gfxTarget: Reading<string>
+  clockMaxSmMhz: Reading<number>
+  clockMaxGraphicsMhz: Reading<number>
+  clockMaxMemoryMhz: Reading<number>
+  pcieMaxGen: Reading<number>
+  pcieMaxWidth: Reading<number>
+  /** What the GPU itself supports (NVIDIA `gpumax`); `pcieMaxGen` is min(GPU, slot). */
+  pcieGpuMaxGen: Reading<number>
+  pcieHostMaxGen: Reading<number>
+  powerDefaultLimitWatts: Reading<number>
+  powerMinLimitWatts: Reading<number>
+  powerMaxLimitWatts: Reading<number>
+  tempSlowdownCelsius: Reading<number>
+  tempShutdownCelsius: Reading<number>
+  tempMaxOperatingCelsius: Reading<number>
+  tempMemoryMaxCelsius: Reading<number>
+  migEnabled: Reading<boolean>
+  /** Integrated GPU sharing host memory (APU, iGPU, Apple). */
+  integrated: boolean
+}
+
+/** Static CPU facts. */
+export interface CpuInfo {
+  vendor: Reading<string>
+  model: Reading<string>
+  physicalCores: Reading<number>
+  logicalCores: Reading<number>
+  packages: Reading<number>
+  /** ISA flags relevant to ML (avx2, avx512f, amx_tile, …). */
+  flags: Reading<string[]>
+  baseMhz: Reading<number>
+  maxMhz: Reading<number>
+  /** Per-package/architecture hint used by throttle analysis: Intel has thermal_throttle counters. */
+  hasThrottleCounters: boolean
+  scalingDriver: Reading<string>
+}
+
+/** Static memory facts. */
+export interface MemoryInfo {
+  totalBytes: Reading<number>
+  swapTotalBytes: Reading<number>
+  /** Module type and speed from memLayout (`DDR5`, 5600). */
+  type: Reading<string>
+  speedMtps: Reading<number>
+  modules: Reading<number>
+  /** Theoretical bandwidth from speed × channels (estimate). */
+  bandwidthGBps: Reading<number>
+}
+
+/** Storage device class. */
+export type StorageKind = 'nvme' | 'sata-ssd' | 'hdd' | 'other'
+
+/** A block device. */
+export interface StorageDeviceInfo {
+  /** Kernel name (`nvme0n1`, `sda`). */
+  name: string
+  kind: StorageKind
+  model: Reading<string>
+  serial: Reading<string>
+  sizeBytes: Reading<number>
+  rotational: Reading<boolean>
+  /** `nvme`, `sata`, `sas`, `usb`, `virtio`, … */
+  transport: Reading<string>
+  /** NVMe controller PCIe link. */
+  pcieMaxGen: Reading<number>
+  pcieMaxWidth: Reading<number>
+  pcieGen: Reading<number>
+  pcieWidth: Reading<number>
+}
+
+/** A mounted filesystem. */
+export interface FilesystemInfo {
+  mount: string
+  device: string
+  fsType: string
+  sizeBytes: Reading<number>
+  freeBytes: Reading<number>
+}
+
+/** Host facts. */
+export interface HostInfo {
+  hostname: string
+  platform: string
+  arch: string
+  os: Reading<string>
+  kernel: Reading<string>
+  /** `docker`, `podman`, `wsl`, `lxc`, … when detected. */
+  container: Reading<string>
+  virtualization: Reading<string>
+}
+
+/** A device class that was looked for and not found, or could not be read, with the reason. */
+export interface AbsentDevice {
+  deviceClass: 'gpu-nvidia' | 'gpu-amd' | 'gpu-intel' | 'gpu' | 'storage' | 'cpu-temperature' | 'battery' | 'smart' | 'rapl' | 'other'
+  reason: ReadingUnavailable
+}
+
+/** Static facts about the machine, built once (and on demand). */
+export interface Inventory {
+  schemaVersion: number
+  collectedAtMs: number
+  host: HostInfo
+  cpu: CpuInfo
+  memory: MemoryInfo
+  gpus: GpuInfo[]
+  storage: StorageDeviceInfo[]
+  filesystems: FilesystemInfo[]
+  /** What is missing and why (no NVIDIA GPU: nvidia-smi not found; SMART: permission denied…). */
+  absent: AbsentDevice[]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Snapshot (dynamic, every tick)
+// ---------------------------------------------------------------------------------------------------------
+
+/** One logical CPU's frequency state. */
+export interface CpuFrequency {
+  cpu: number
+  curMhz: Reading<number>
+  minMhz: Reading<number>
+  maxMhz: Reading<number>
+  scalingMinMhz: Reading<number>
+  scalingMaxMhz: Reading<number>
+  governor: Reading<string>
+  driver: Reading<string>
+}
+
+/** Intel thermal_throttle counters for a core. */
+export interface CoreThrottleCounter {
+  cpu: number
+  packageId: number
+  coreId: number
+  count: Reading<number>
+  totalTimeMs: Reading<number>
+}
+
+/** Intel thermal_throttle counters for a package. */
+export interface PackageThrottleCounter {
+  packageId: number
+  count: Reading<number>
+  totalTimeMs: Reading<number>
+}
+
+/** Dynamic CPU readings. */
+export interface CpuSample {
+  utilizationPct: Reading<number>
+  perCoreUtilizationPct: Reading<number[]>
+  frequencies: Reading<CpuFrequency[]>
+  /** Mean current frequency over logical CPUs. */
+  frequencyMhz: Reading<number>
+  /** Hardware max (cpuinfo_max_freq), for the sustained-clock ratio. */
+  frequencyMaxMhz: Reading<number>
+  governor: Reading<string>
+  /** CPU temperatures from coretemp/k10temp with their own thresholds. */
+  temperatures: Reading<TemperatureSensor[]>
+  /** Package/Tctl/Tdie temperature (hottest package). */
+  packageTemperatureCelsius: Reading<number>
+  coreThrottle: Reading<CoreThrottleCounter[]>
+  packageThrottle: Reading<PackageThrottleCounter[]>
+  /** RAPL package power from energy_uj deltas. */
+  packagePowerWatts: Reading<number>
+}
+
+/** Dynamic memory readings. */
+export interface MemorySample {
+  totalBytes: Reading<number>
+  /** MemAvailable, or an estimate (detail says so) on kernels without it. */
+  availableBytes: Reading<number>
+  availableIsEstimate: boolean
+  usedBytes: Reading<number>
+  swapTotalBytes: Reading<number>
+  swapUsedBytes: Reading<number>
+  swapInBytesPerSec: Reading<number>
+  swapOutBytesPerSec: Reading<number>
+  /** PSI `some avg10` and `full avg10` (%). */
+  pressureSomeAvg10Pct: Reading<number>
+  pressureFullAvg10Pct: Reading<number>
+}
+
+/** Dynamic GPU readings (any vendor). */
+export interface GpuSample {
+  id: string
+  index: number
+  vendor: GpuVendor
+  name: string
+  /** `asleep`: runtime-suspended dGPU, not woken; all readings are unavailable('asleep'). */
+  state: 'active' | 'asleep'
+  utilizationPct: Reading<number>
+  memoryUtilizationPct: Reading<number>
+  memoryUsedBytes: Reading<number>
+  memoryTotalBytes: Reading<number>
+  temperatureCelsius: Reading<number>
+  /** Junction/hotspot temperature (AMD). */
+  hotspotTemperatureCelsius: Reading<number>
+  memoryTemperatureCelsius: Reading<number>
+  /** Distance to the slowdown limit (NVIDIA `temperature.gpu.tlimit`). */
+  temperatureHeadroomCelsius: Reading<number>
+  powerDrawWatts: Reading<number>
+  powerAverageWatts: Reading<number>
+  powerInstantWatts: Reading<number>
+  /** Enforced power limit (min of all limiters). */
+  powerLimitWatts: Reading<number>
+  clockSmMhz: Reading<number>
+  clockGraphicsMhz: Reading<number>
+  clockMemoryMhz: Reading<number>
+  clockMaxSmMhz: Reading<number>
+  clockMaxMemoryMhz: Reading<number>
+  pcieGen: Reading<number>
+  pcieWidth: Reading<number>
+  pcieMaxGen: Reading<number>
+  pcieMaxWidth: Reading<number>
+  fanPct: Reading<number>
+  fanRpm: Reading<number>
+  pstate: Reading<string>
+  /** Active throttle flags (vendor names with cause classes), idle/config included as such. */
+  throttleFlags: Reading<ThrottleFlag[]>
+  /** Raw active mask (NVIDIA clocks_event_reasons.active, AMD indep_throttle_status) as a hex string. */
+  throttleMaskHex: Reading<string>
+  /** Cumulative time in throttle per vendor reason, seconds (NVIDIA µs counters ÷ 1e6). */
+  throttleCountersSeconds: Reading<Record<string, number>>
+}
+
+/** Dynamic storage device readings. */
+export interface StorageDeviceSample {
+  name: string
+  kind: StorageKind
+  readBytesPerSec: Reading<number>
+  writeBytesPerSec: Reading<number>
+  busyPct: Reading<number>
+  /** NVMe Composite (or the drive's main sensor). */
+  temperatureCelsius: Reading<number>
+  /** The drive's own limits (NVMe hwmon temp1_max / temp1_crit). */
+  tempMaxCelsius: Reading<number>
+  tempCritCelsius: Reading<number>
+  extraTemperatures: { label: string; temperatureCelsius: number }[]
+  pcieGen: Reading<number>
+  pcieWidth: Reading<number>
+  smart: Reading<SmartHealth>
+}
+
+/** SMART health, from `smartctl -j -a` on a slow tier. */
+export interface SmartHealth {
+  collectedAtMs: number
+  passed: Reading<boolean>
+  temperatureCelsius: Reading<number>
+  powerOnHours: Reading<number>
+  /** NVMe fields. */
+  criticalWarning: Reading<number>
+  percentageUsed: Reading<number>
+  availableSparePct: Reading<number>
+  availableSpareThresholdPct: Reading<number>
+  mediaErrors: Reading<number>
+  warningTempTimeMinutes: Reading<number>
+  criticalCompTimeMinutes: Reading<number>
+  thermalTransitionCount: Reading<number>
+  thermalTotalTimeSeconds: Reading<number>
+  /** ATA fields. */
+  reallocatedSectors: Reading<number>
+  pendingSectors: Reading<number>
+}
+
+/** Filesystem usage. */
+export interface FilesystemSample {
+  mount: string
+  sizeBytes: Reading<number>
+  freeBytes: Reading<number>
+}
+
+/** Dynamic storage readings. */
+export interface StorageSample {
+  devices: StorageDeviceSample[]
+  filesystems: FilesystemSample[]
+}
+
+/** Dynamic thermal readings. */
+export interface ThermalSample {
+  chips: HwmonChip[]
+  zones: ThermalZone[]
+  cooling: CoolingDevice[]
+}
+
+/** A battery. */
+export interface BatteryState {
+  name: string
+  status: Reading<string>
+  capacityPct: Reading<number>
+  powerWatts: Reading<number>
+}
+
+/** Power source. */
+export interface PowerSample {
+  /** `battery` when no mains supply is online and a battery discharges. */
+  source: Reading<'ac' | 'battery'>
+  acOnline: Reading<boolean>
+  batteries: BatteryState[]
+}
+
+/** Per-collector health, recorded by the sampler. */
+export interface CollectorHealth {
+  collector: CollectorId
+  /** `absent`: the collector found nothing to read (not an error). */
+  status: 'ok' | 'absent' | 'failed' | 'timeout' | 'pending'
+  lastDurationMs: number
+  lastSuccessMs: number | null
+  lastError: string | null
+  consecutiveFailures: number
+}
+
+/** Everything one tick produced. */
+export interface Snapshot {
+  schemaVersion: number
+  /** Monotonic sequence number within a source. */
+  seq: number
+  timestampMs: number
+  cpu: Reading<CpuSample>
+  memory: Reading<MemorySample>
+  gpus: GpuSample[]
+  storage: Reading<StorageSample>
+  thermal: Reading<ThermalSample>
+  power: Reading<PowerSample>
+  health: CollectorHealth[]
+}
