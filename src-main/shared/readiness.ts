@@ -1,0 +1,313 @@
+/**
+ * Readiness, throttling and advice report types (the output of `src-main/core`).
+ *
+ * Shared by the CLI (`check --json`), the HTTP API, IPC and the UI. Plain JSON. The JSON Schema in
+ * `resources/schema/report.v1.schema.json` documents this shape; bump REPORT_SCHEMA_VERSION on breaking
+ * changes.
+ */
+import type { Reading, ReadingUnavailable } from './reading'
+import type { GpuVendor, ThrottleCause } from './telemetry'
+
+/** Version of the report JSON shape. */
+export const REPORT_SCHEMA_VERSION = 1
+
+/** What limits a profile (or a machine score). */
+export type Constraint =
+  | 'vram-capacity'
+  | 'memory-bandwidth'
+  | 'compute'
+  | 'host-ram'
+  | 'storage'
+  | 'interconnect'
+  | 'precision'
+  | 'thermals'
+  | 'power'
+  | 'software'
+  | 'cpu'
+  | 'none'
+
+/** Verdict for one profile on one machine. */
+export type Verdict = 'does-not-fit' | 'fits-with-offload' | 'fits-tight' | 'fits-comfortably'
+
+/** How much to trust an estimate. */
+export type Confidence = 'high' | 'medium' | 'low'
+
+// ------------------------------------------------------------------------------------------------------
+// Machine model (what core evaluates: probed, hypothetical or upgraded)
+// ------------------------------------------------------------------------------------------------------
+
+/** One GPU as the evaluator sees it. */
+export interface MachineGpu {
+  name: string
+  vendor: GpuVendor
+  /** Key into the spec table, when matched. */
+  specKey: string | null
+  specConfidence: Confidence | 'unknown'
+  vramBytes: number
+  memoryBandwidthGBps: Reading<number>
+  /** Dense fp16/bf16 tensor TFLOPS with fp32 accumulate (or fp32 TFLOPS where no tensor units). */
+  tensorTflops: Reading<number>
+  fp32Tflops: Reading<number>
+  computeCapability: Reading<string>
+  bf16: boolean
+  tdpWatts: Reading<number>
+  /** Measured or spec PCIe link (gen, width) the card runs at under load, and its maximum. */
+  pcieGen: Reading<number>
+  pcieWidth: Reading<number>
+  pcieMaxGen: Reading<number>
+  pcieMaxWidth: Reading<number>
+  /** Unified memory (Apple, APU): VRAM is the GPU-usable share of RAM. */
+  unified: boolean
+  backend: 'cuda' | 'rocm' | 'metal' | 'vulkan' | 'sycl' | 'cpu'
+}
+
+/** The machine the evaluator scores. */
+export interface MachineModel {
+  label: string
+  /** `probed`: this machine; `described`: `rigready estimate` flags; `upgraded`: an advice simulation. */
+  origin: 'probed' | 'described' | 'upgraded'
+  gpus: MachineGpu[]
+  cpu: {
+    name: string
+    physicalCores: number
+    logicalCores: number
+    flags: string[]
+    governor: Reading<string>
+  }
+  ramBytes: number
+  ramBandwidthGBps: Reading<number>
+  storage: {
+    kind: 'nvme' | 'sata-ssd' | 'hdd' | 'other' | 'unknown'
+    freeBytes: Reading<number>
+    readMBps: Reading<number>
+  }
+  /** Measured evidence (from telemetry); absent for described machines. */
+  sustained: SustainedEvidence | null
+  onBattery: Reading<boolean>
+}
+
+/** Measured sustained-operation evidence summarised from a Snapshot window. */
+export interface SustainedEvidence {
+  windowSeconds: number
+  /** Fraction of the window any GPU was throttled (0–1), by cause. */
+  gpuThrottleFractionByCause: Partial<Record<ThrottleCause, number>>
+  /** Smallest headroom to the GPU's own slowdown temperature seen (°C). */
+  gpuThermalHeadroomCelsius: Reading<number>
+  /** Median busy clock ÷ max clock. */
+  sustainedClockRatio: Reading<number>
+  cpuThrottleEvents: number
+  powerLimitBelowDefault: boolean
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Workload profiles
+// ------------------------------------------------------------------------------------------------------
+
+/** Training method. */
+export type TrainingMethod = 'full' | 'lora' | 'qlora' | 'freeze'
+
+/** Profile kind. */
+export type ProfileKind = 'inference' | 'finetune' | 'pretrain' | 'embedding'
+
+/** A workload profile (schema after the readiness reference §6.1, camelCase). */
+export interface WorkloadProfile {
+  id: string
+  label: string
+  kind: ProfileKind
+  /** User weight 0–1. */
+  priority: number
+  /** `llm`, `diffusion`, `speech`, `vision`, `cnn`, `embedding`. */
+  family: 'llm' | 'diffusion' | 'speech' | 'vision' | 'cnn' | 'embedding'
+  model: {
+    name: string
+    paramsTotalB: number
+    paramsActiveB: number
+    /** Params kept 16-bit under quantisation (embeddings/head). */
+    paramsUnquantizedB?: number
+    nLayers: number
+    nAttnLayers?: number
+    nHeads: number
+    nKvHeads: number
+    headDim: number
+    hidden: number
+    ffnHidden?: number
+    vocab?: number
+    ctxMax?: number
+    nExperts?: number
+    nExpertsActive?: number
+  }
+  precision: {
+    weightFormat: string
+    weightFormatCandidates?: string[]
+    kvDtype?: 'f16' | 'q8_0' | 'q4_0' | 'fp8'
+    computeDtype?: 'bf16' | 'fp16' | 'fp32' | 'fp8'
+  }
+  shape: {
+    ctxTokens?: number
+    promptTokens?: number
+    genTokens?: number
+    concurrency?: number
+    seqLen?: number
+    microBatch?: number
+    gradAccum?: number
+    datasetTokens?: number
+    epochs?: number
+    /** Non-LLM: images or samples per step and per epoch; resolution. */
+    imageSize?: number
+    samplesPerEpoch?: number
+  }
+  training?: {
+    method: TrainingMethod
+    loraRank?: number
+    loraTargets?: string[]
+    optimizer: 'adamw' | 'adamw8bit' | 'sgd' | 'adafactor'
+    gradCheckpointing: 'none' | 'selective' | 'full'
+    zeroStage?: 0 | 1 | 2 | 3
+    offload?: 'none' | 'optimizer_cpu' | 'params_cpu' | 'nvme'
+    flashAttention?: boolean
+  }
+  runtime: {
+    runtime: string
+    splitMode?: 'layer' | 'tensor'
+    allowedBackends: MachineGpu['backend'][]
+  }
+  requirements?: { minCc?: number; minVramPerGpuGb?: number; cpuIsa?: string[] }
+  targets: {
+    tpsFloor?: number
+    tpsTarget?: number
+    ttftTargetS?: number
+    ctxTarget?: number
+    trainHoursTarget?: number
+  }
+  storage?: { modelFilesGb?: number; checkpointGb?: number; keepN?: number; datasetGb?: number }
+  sources: string[]
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Evaluation output
+// ------------------------------------------------------------------------------------------------------
+
+/** One memory term, shown so a user sees why something does not fit. */
+export interface MemoryTerm {
+  name: 'weights' | 'kv-cache' | 'activations' | 'gradients' | 'optimizer' | 'adapters' | 'logits' | 'runtime' | 'buffers'
+  bytes: number
+  /** Formula and inputs in words. */
+  formula: string
+}
+
+/** Where the model runs. */
+export interface Placement {
+  kind: 'single-gpu' | 'multi-gpu-layer' | 'multi-gpu-tensor' | 'gpu-cpu-offload' | 'cpu-only' | 'unified'
+  gpuCount: number
+  /** Fraction of weights on GPU (1 = all). */
+  gpuFraction: number
+  description: string
+}
+
+/** A score factor with its inputs. */
+export interface ScoreFactor {
+  name: string
+  weight: number
+  /** 0–100, or unavailable when its input is unknown (lowers confidence, not the score). */
+  score: Reading<number>
+  detail: string
+}
+
+/** Result for one (machine, profile). */
+export interface ProfileEvaluation {
+  profileId: string
+  label: string
+  kind: ProfileKind
+  verdict: Verdict
+  score: number
+  binding: Constraint
+  bindingDetail: string
+  confidence: Confidence
+  placement: Placement
+  weightFormat: string
+  memory: { terms: MemoryTerm[]; requiredBytes: number; availableBytes: number; hostRequiredBytes: number }
+  speed: {
+    decodeTokensPerSec: Reading<number>
+    prefillTokensPerSec: Reading<number>
+    ttftSeconds: Reading<number>
+    trainHours: Reading<number>
+    /** The η or MFU used and its source. */
+    efficiency: { value: number; source: string }
+  }
+  factors: ScoreFactor[]
+  gates: string[]
+  assumptions: string[]
+}
+
+/** Machine-level score for training or inference. */
+export interface MachineScore {
+  score: Reading<number>
+  binding: Constraint
+  bindingDetail: string
+  confidence: Confidence
+  profileIds: string[]
+}
+
+/** A detected throttle episode. */
+export interface ThrottleEvent {
+  device: string
+  deviceLabel: string
+  cause: ThrottleCause
+  startMs: number
+  endMs: number | null
+  /** Vendor flags or counters behind it, with numbers (clock drop, temperature, power vs limit). */
+  evidence: string[]
+  /** Seconds attributed from cumulative counters when available, else from sample spacing. */
+  durationSeconds: number
+  source: 'counter' | 'flag' | 'reading'
+}
+
+/** Per-device throttle summary. */
+export interface ThrottleSummary {
+  device: string
+  deviceLabel: string
+  windowSeconds: number
+  throttledFraction: number
+  byCause: Partial<Record<ThrottleCause, number>>
+  /** Median busy clock ÷ max clock. */
+  sustainedClockRatio: Reading<number>
+  headline: string
+}
+
+/** One advice item. */
+export interface AdviceItem {
+  id: string
+  kind: 'gpu-add' | 'gpu-replace' | 'ram' | 'storage' | 'cooling' | 'psu' | 'config'
+  title: string
+  /** Numbers: score changes, unlocked profiles, tokens/s. */
+  effect: string
+  evidence: string[]
+  /** Σ priority × (Δscore + 50 × unlocked). */
+  impact: number
+  trainingDelta: number
+  inferenceDelta: number
+  unlocked: string[]
+  costClass: 'free' | 'part' | 'platform'
+  relaxes: Constraint
+}
+
+/** The inverse question: what is the least that makes a profile reach its target. */
+export interface MinimumUpgrade {
+  profileId: string
+  achievable: boolean
+  summary: string
+}
+
+/** The full readiness report. */
+export interface ReadinessReport {
+  schemaVersion: number
+  generatedAtMs: number
+  machine: MachineModel
+  training: MachineScore
+  inference: MachineScore
+  profiles: ProfileEvaluation[]
+  throttling: { events: ThrottleEvent[]; summaries: ThrottleSummary[] }
+  advice: AdviceItem[]
+  minimumUpgrades: MinimumUpgrade[]
+  unavailable: { item: string; reason: ReadingUnavailable }[]
+}
