@@ -17,10 +17,8 @@ export type ArgumentValidators = {
   [K in InvokeChannel]: (args: unknown[]) => Parameters<InvokeChannels[K]>
 }
 
-/** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call). */
-export class ArgumentError extends Error {
-  override name = 'ArgumentError'
-}
+/** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call); defined in shared for both faces. */
+export { ArgumentError } from '../shared/ipc-validate'
 
 /** The engine service. */
 export interface EngineService {

@@ -135,6 +135,10 @@ export interface WorkloadProfile {
     ctxMax?: number
     nExperts?: number
     nExpertsActive?: number
+    /** Non-LLM families: forward GFLOPs per sample (image at `shape.imageSize`, denoising step, 30 s audio window). */
+    gflopsPerSample?: number
+    /** Non-LLM families: activation memory per sample in training or per image in inference (MB, 1e6 bytes). */
+    activationMbPerSample?: number
   }
   precision: {
     weightFormat: string
@@ -155,6 +159,8 @@ export interface WorkloadProfile {
     /** Non-LLM: images or samples per step and per epoch; resolution. */
     imageSize?: number
     samplesPerEpoch?: number
+    /** Diffusion: denoising steps per image. */
+    steps?: number
   }
   training?: {
     method: TrainingMethod
@@ -197,7 +203,7 @@ export interface MemoryTerm {
 
 /** Where the model runs. */
 export interface Placement {
-  kind: 'single-gpu' | 'multi-gpu-layer' | 'multi-gpu-tensor' | 'gpu-cpu-offload' | 'cpu-only' | 'unified'
+  kind: 'single-gpu' | 'multi-gpu-layer' | 'multi-gpu-tensor' | 'multi-gpu-data' | 'gpu-cpu-offload' | 'cpu-only' | 'unified'
   gpuCount: number
   /** Fraction of weights on GPU (1 = all). */
   gpuFraction: number

@@ -143,6 +143,8 @@ export interface GpuInfo {
   migEnabled: Reading<boolean>
   /** Integrated GPU sharing host memory (APU, iGPU, Apple). */
   integrated: boolean
+  /** VBIOS version (AMD `vbios_version`, NVIDIA `vbios_version`), when the collector reads it. */
+  vbiosVersion?: Reading<string>
 }
 
 /** Static CPU facts. */

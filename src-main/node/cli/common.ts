@@ -1,0 +1,56 @@
+/**
+ * Shared CLI plumbing: IO abstraction (so commands are testable in-process), engine options from flags,
+ * usage errors.
+ */
+import type { EngineOptions } from '../engine'
+
+/** What a command may touch of the process (injectable in tests). */
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number; rows?: number }
+  stderr: { write(s: string): unknown }
+  stdin: NodeJS.ReadStream | null
+  env: NodeJS.ProcessEnv
+  /** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
+  onInterrupt(fn: () => void): () => void
+}
+
+/** A usage mistake: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, belowThreshold: 3 } as const
+
+/** Flags shared by engine-backed commands. */
+export const ENGINE_FLAGS = {
+  'sysfs-root': { type: 'string' },
+  'procfs-root': { type: 'string' },
+  replay: { type: 'string' },
+  speed: { type: 'string' },
+  interval: { type: 'string' }
+} as const
+
+/** Parses a positive number flag. */
+export function positiveNumber(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got "${v}")`)
+  return n
+}
+
+/** Engine options from parsed flags. */
+export function engineOptionsFrom(values: Record<string, unknown>, io: CliIo): EngineOptions {
+  const opts: EngineOptions = { env: io.env }
+  if (typeof values['sysfs-root'] === 'string') opts.sysRoot = values['sysfs-root']
+  if (typeof values['procfs-root'] === 'string') opts.procRoot = values['procfs-root']
+  if (typeof values.replay === 'string') opts.replayFile = values.replay
+  if (typeof values.speed === 'string') opts.speed = positiveNumber('speed', values.speed, 1)
+  if (typeof values.interval === 'string') opts.intervalMs = Math.round(positiveNumber('interval', values.interval, 1) * 1000)
+  return opts
+}
+
+/** Sleeps (CLI only; engine code uses the injected clock). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

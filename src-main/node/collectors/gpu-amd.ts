@@ -1,0 +1,567 @@
+/**
+ * AMD GPU collector: amdgpu sysfs, hwmon and the binary `gpu_metrics` file. No ROCm and no tools needed.
+ *
+ * Cards are `/sys/class/drm/cardN` whose `device/driver` link names `amdgpu` (connector dirs such as
+ * `card1-DP-5` are skipped). Per tick it reads `gpu_busy_percent`, `mem_busy_percent`, `mem_info_vram_*`,
+ * the device's hwmon (edge/junction/mem temperatures, power, fan, clocks), `pp_dpm_*` where hwmon has no
+ * `freqN_input`, the PCIe link, and `gpu_metrics` for the throttle mask.
+ *
+ * Runtime PM: a dGPU whose `device/power/runtime_status` is `suspended` is reported `asleep` and none of its
+ * other files are read, since reading amdgpu attributes resumes the device (and costs watts on a laptop).
+ *
+ * Integrated rule (APU): gpu_metrics format 2.x/3.x (the APU layouts) means integrated and 1.x discrete; without
+ * gpu_metrics, a GPU with no hwmon `junction` sensor and at most 2 GiB of VRAM (a BIOS carve-out) is
+ * integrated.
+ */
+import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
+import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import type { FileReader } from '../platform/file-reader'
+import { decodeGpuMetrics, decodeIndepThrottleStatus, type GpuMetrics } from './gpu-amd-metrics'
+import {
+  basename,
+  fileReason,
+  parseLinkSpeedGen,
+  parseLinkWidth,
+  pcieGenFromGTps,
+  readDriverName,
+  readInt,
+  readPolledInt,
+  readRuntimeStatus,
+  readText,
+  scale
+} from './pci'
+import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+
+// ---------------------------------------------------------------------------------------------------------
+// Pure parsers
+// ---------------------------------------------------------------------------------------------------------
+
+/** One DPM level of `pp_dpm_sclk` / `pp_dpm_mclk` / `pp_dpm_fclk` / `pp_dpm_socclk`. */
+export interface DpmClockLevel {
+  /** Level label: `0`, `1`, … or `S` (deep sleep). */
+  level: string
+  mhz: number
+  current: boolean
+}
+
+/** Parsed `pp_dpm_*clk` table. */
+export interface DpmClockTable {
+  levels: DpmClockLevel[]
+  /** The level marked with `*`. */
+  currentMhz: Reading<number>
+  /** Highest listed level. */
+  maxMhz: Reading<number>
+}
+
+/**
+ * Parses a `pp_dpm_sclk`-style table: lines `0: 852Mhz *`, `1: 991Mhz`, `S: 19Mhz` (deep sleep).
+ *
+ * The current level is the line with `*`. Unparseable lines are skipped; no line at all is a parse error.
+ */
+export function parsePpDpmClock(text: string): DpmClockTable {
+  const levels: DpmClockLevel[] = []
+  for (const line of text.split('\n')) {
+    const m = /^\s*([0-9A-Za-z]+):\s*(\d+(?:\.\d+)?)\s*mhz\s*(\*)?\s*$/i.exec(line)
+    if (!m) continue
+    levels.push({ level: m[1], mhz: Number(m[2]), current: m[3] === '*' })
+  }
+  if (levels.length === 0) {
+    const r = unavailable('parse-error', 'no DPM levels')
+    return { levels, currentMhz: r, maxMhz: r }
+  }
+  const cur = levels.find((l) => l.current)
+  return {
+    levels,
+    currentMhz: cur ? ok(cur.mhz) : unavailable('unsupported', 'no level marked current'),
+    maxMhz: ok(Math.max(...levels.map((l) => l.mhz)))
+  }
+}
+
+/** One level of `pp_dpm_pcie`. */
+export interface DpmPcieLevel {
+  level: string
+  gen: number
+  width: number
+  current: boolean
+}
+
+/** Parsed `pp_dpm_pcie`. */
+export interface DpmPcieTable {
+  levels: DpmPcieLevel[]
+  current: Reading<{ gen: number; width: number }>
+  max: Reading<{ gen: number; width: number }>
+}
+
+/**
+ * Parses `pp_dpm_pcie`: lines `0: 2.5GT/s, x8`, `1: 8.0GT/s, x16 *`, newer kernels append the LCLK
+ * (`1: 16.0GT/s, x16 619Mhz *`).
+ */
+export function parsePpDpmPcie(text: string): DpmPcieTable {
+  const levels: DpmPcieLevel[] = []
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\w+):\s*(\d+(?:\.\d+)?)\s*GT\/s,?\s*x(\d+)\b([^*]*)(\*)?\s*$/i.exec(line)
+    if (!m) continue
+    const gen = pcieGenFromGTps(Number(m[2]))
+    if (gen === undefined) continue
+    levels.push({ level: m[1], gen, width: Number(m[3]), current: m[5] === '*' })
+  }
+  if (levels.length === 0) {
+    const r = unavailable('parse-error', 'no PCIe DPM levels')
+    return { levels, current: r, max: r }
+  }
+  const cur = levels.find((l) => l.current)
+  const top = levels.reduce((a, b) => (b.gen > a.gen || (b.gen === a.gen && b.width > a.width) ? b : a))
+  return {
+    levels,
+    current: cur ? ok({ gen: cur.gen, width: cur.width }) : unavailable('unsupported', 'no level marked current'),
+    max: ok({ gen: top.gen, width: top.width })
+  }
+}
+
+/** True for `cardN` (a GPU), false for connectors such as `card1-DP-5` and render nodes. */
+export function isDrmCardName(name: string): boolean {
+  return /^card\d+$/.test(name)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Collector
+// ---------------------------------------------------------------------------------------------------------
+
+/** A temperature sensor of the amdgpu hwmon chip, found at probe time. */
+interface AmdTempSensor {
+  stem: string
+  label: string
+  critCelsius: Reading<number>
+  emergencyCelsius: Reading<number>
+}
+
+/** Everything learned about one card at probe time. */
+interface AmdCard {
+  card: string
+  /** `/sys/class/drm/cardN/device`. */
+  device: string
+  pciBusId: Reading<string>
+  /** Static info; rebuilt when a card asleep at probe is seen awake. */
+  info: GpuInfo
+  staticLoaded: boolean
+  hwmon: string | undefined
+  temps: AmdTempSensor[]
+  hasFreqInput: boolean
+  hasPpDpmPcie: boolean
+  hasGpuMetrics: boolean
+}
+
+const DRM = '/sys/class/drm'
+const GIB = 1024 ** 3
+
+const asleep = (): Reading<never> => unavailable('asleep', 'runtime-suspended; not woken')
+
+async function readHwmonDir(fs: FileReader, device: string): Promise<string | undefined> {
+  const r = await fs.readDir(`${device}/hwmon`)
+  if (!r.ok) return undefined
+  const first = r.value.find((n) => /^hwmon\d+$/.test(n))
+  return first === undefined ? undefined : `${device}/hwmon/${first}`
+}
+
+async function readTempSensors(fs: FileReader, hwmon: string): Promise<AmdTempSensor[]> {
+  const dir = await fs.readDir(hwmon)
+  if (!dir.ok) return []
+  const stems = dir.value
+    .map((n) => /^(temp\d+)_input$/.exec(n)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+  return Promise.all(
+    stems.map(async (stem) => {
+      const label = await readText(fs, `${hwmon}/${stem}_label`)
+      return {
+        stem,
+        label: label.status === 'ok' ? label.value.toLowerCase() : stem,
+        critCelsius: milliToUnit(await readInt(fs, `${hwmon}/${stem}_crit`)),
+        emergencyCelsius: milliToUnit(await readInt(fs, `${hwmon}/${stem}_emergency`))
+      }
+    })
+  )
+}
+
+/** hwmon m°C → °C; also rejects the kernel's "not supported" crit values (≥ 0x7fff m°C·1000 etc.). */
+function milliToUnit(r: Reading<number>): Reading<number> {
+  if (r.status !== 'ok') return r
+  const c = r.value / 1000
+  if (c <= -273 || c >= 1000) return unavailable('unsupported', 'sentinel threshold')
+  return ok(c)
+}
+
+function sensorBy(temps: AmdTempSensor[], label: string, fallbackStem: string): AmdTempSensor | undefined {
+  return temps.find((t) => t.label === label) ?? temps.find((t) => t.stem === fallbackStem && t.label === t.stem)
+}
+
+const GPU_METRICS_MISSING = 'gpu_metrics: not-found'
+
+async function loadGpuMetrics(fs: FileReader, device: string): Promise<Reading<GpuMetrics>> {
+  const r = await fs.readBytes(`${device}/gpu_metrics`)
+  if (!r.ok) return unavailable(fileReason(r.code), `gpu_metrics: ${r.code}`)
+  const d = decodeGpuMetrics(r.value)
+  if (!d.ok) return unavailable(d.error.kind === 'too-short' ? 'parse-error' : 'unsupported', d.error.detail)
+  return ok(d.metrics)
+}
+
+function emptyInfo(index: number, card: string, pciBusId: Reading<string>, reason: Reading<never>): GpuInfo {
+  return {
+    id: `amd:${valueOf(pciBusId) ?? card}`,
+    index,
+    vendor: 'amd',
+    name: `AMD GPU ${valueOf(pciBusId) ?? card}`,
+    uuid: reason,
+    pciBusId,
+    memoryTotalBytes: reason,
+    driverVersion: reason,
+    runtimeVersion: unavailable('unsupported', 'ROCm not used'),
+    computeCapability: unavailable('unsupported', 'NVIDIA only'),
+    gfxTarget: reason,
+    clockMaxSmMhz: reason,
+    clockMaxGraphicsMhz: reason,
+    clockMaxMemoryMhz: reason,
+    pcieMaxGen: reason,
+    pcieMaxWidth: reason,
+    pcieGpuMaxGen: reason,
+    pcieHostMaxGen: unavailable('unsupported', 'not reported by amdgpu sysfs'),
+    powerDefaultLimitWatts: reason,
+    powerMinLimitWatts: reason,
+    powerMaxLimitWatts: reason,
+    tempSlowdownCelsius: reason,
+    tempShutdownCelsius: reason,
+    tempMaxOperatingCelsius: reason,
+    tempMemoryMaxCelsius: reason,
+    migEnabled: unavailable('unsupported', 'NVIDIA only'),
+    integrated: false,
+    vbiosVersion: reason
+  }
+}
+
+async function loadStatic(fs: FileReader, card: AmdCard, index: number): Promise<void> {
+  const d = card.device
+  const info = emptyInfo(index, card.card, card.pciBusId, unavailable('unsupported'))
+  const product = await readText(fs, `${d}/product_name`)
+  const uevent = await fs.readText(`${d}/uevent`)
+  const pciId = uevent.ok ? /^PCI_ID=(.+)$/m.exec(uevent.value)?.[1]?.trim() : undefined
+  const slot = uevent.ok ? /^PCI_SLOT_NAME=(.+)$/m.exec(uevent.value)?.[1]?.trim() : undefined
+  if (card.pciBusId.status !== 'ok' && slot) {
+    // Fixture trees (and some containers) have a real `device` dir instead of a link into /sys/devices.
+    card.pciBusId = ok(slot)
+    info.pciBusId = card.pciBusId
+    info.id = `amd:${slot}`
+  }
+  info.name = product.status === 'ok' ? product.value : `AMD GPU ${pciId ?? valueOf(card.pciBusId) ?? card.card}`
+  info.memoryTotalBytes = await readInt(fs, `${d}/mem_info_vram_total`)
+  info.vbiosVersion = await readText(fs, `${d}/vbios_version`)
+  const uid = await readText(fs, `${d}/unique_id`)
+  info.uuid = uid
+  const module = await readText(fs, '/sys/module/amdgpu/version')
+  info.driverVersion = module.status === 'ok' ? module : unavailable('unsupported', 'in-tree amdgpu has no version')
+
+  const sclk = parsePpDpmClock(textOr(await fs.readText(`${d}/pp_dpm_sclk`)))
+  const mclk = parsePpDpmClock(textOr(await fs.readText(`${d}/pp_dpm_mclk`)))
+  info.clockMaxGraphicsMhz = sclk.maxMhz.status === 'ok' ? sclk.maxMhz : unavailable('unsupported', 'no pp_dpm_sclk')
+  info.clockMaxSmMhz = info.clockMaxGraphicsMhz
+  info.clockMaxMemoryMhz = mclk.maxMhz.status === 'ok' ? mclk.maxMhz : unavailable('unsupported', 'no pp_dpm_mclk')
+
+  const pcieText = await fs.readText(`${d}/pp_dpm_pcie`)
+  const pcie = parsePpDpmPcie(textOr(pcieText))
+  card.hasPpDpmPcie = pcie.current.status === 'ok'
+  const maxSpeed = await readText(fs, `${d}/max_link_speed`)
+  const maxWidth = await readText(fs, `${d}/max_link_width`)
+  const sysMaxGen = maxSpeed.status === 'ok' ? parseLinkSpeedGen(maxSpeed.value) : maxSpeed
+  const sysMaxWidth = maxWidth.status === 'ok' ? parseLinkWidth(maxWidth.value) : maxWidth
+  // pp_dpm_pcie's top level is what the SMU will train to (min of GPU and slot); the device's own
+  // max_link_* is what the GPU supports.
+  info.pcieMaxGen = pcie.max.status === 'ok' ? ok(pcie.max.value.gen) : sysMaxGen
+  info.pcieMaxWidth = pcie.max.status === 'ok' ? ok(pcie.max.value.width) : sysMaxWidth
+  info.pcieGpuMaxGen = sysMaxGen
+
+  card.hwmon = await readHwmonDir(fs, d)
+  card.temps = card.hwmon ? await readTempSensors(fs, card.hwmon) : []
+  if (card.hwmon) {
+    const h = card.hwmon
+    info.powerMaxLimitWatts = scale(await readInt(fs, `${h}/power1_cap_max`), 1e-6)
+    info.powerMinLimitWatts = scale(await readInt(fs, `${h}/power1_cap_min`), 1e-6)
+    info.powerDefaultLimitWatts = scale(await readInt(fs, `${h}/power1_cap_default`), 1e-6)
+    card.hasFreqInput = isOk(await readInt(fs, `${h}/freq1_input`))
+  } else {
+    const none = unavailable('unsupported', 'no hwmon for this GPU')
+    info.powerMaxLimitWatts = none
+    info.powerMinLimitWatts = none
+    info.powerDefaultLimitWatts = none
+    card.hasFreqInput = false
+  }
+  const edge = sensorBy(card.temps, 'edge', 'temp1')
+  const junction = sensorBy(card.temps, 'junction', 'temp2')
+  const mem = sensorBy(card.temps, 'mem', 'temp3')
+  const noSensor = unavailable('unsupported', 'sensor not present')
+  info.tempSlowdownCelsius = edge?.critCelsius ?? noSensor
+  info.tempShutdownCelsius = edge?.emergencyCelsius ?? noSensor
+  info.tempMaxOperatingCelsius = junction?.critCelsius ?? noSensor
+  info.tempMemoryMaxCelsius = mem?.critCelsius ?? noSensor
+
+  const metrics = await loadGpuMetrics(fs, d)
+  card.hasGpuMetrics = !(metrics.status === 'unavailable' && metrics.detail === GPU_METRICS_MISSING)
+  const vram = valueOf(info.memoryTotalBytes)
+  if (metrics.status === 'ok') info.integrated = metrics.value.layout === 'apu'
+  else info.integrated = junction === undefined && vram !== undefined && vram <= 2 * GIB
+  info.gfxTarget = unavailable('unsupported', 'needs KFD topology (not read)')
+  card.info = info
+  card.staticLoaded = true
+}
+
+function textOr(r: { ok: true; value: string } | { ok: false }): string {
+  return r.ok ? r.value : ''
+}
+
+function asleepSample(card: AmdCard): GpuSample {
+  const a = asleep()
+  return {
+    id: card.info.id,
+    index: card.info.index,
+    vendor: 'amd',
+    name: card.info.name,
+    state: 'asleep',
+    utilizationPct: a,
+    memoryUtilizationPct: a,
+    memoryUsedBytes: a,
+    memoryTotalBytes: a,
+    temperatureCelsius: a,
+    hotspotTemperatureCelsius: a,
+    memoryTemperatureCelsius: a,
+    temperatureHeadroomCelsius: a,
+    powerDrawWatts: a,
+    powerAverageWatts: a,
+    powerInstantWatts: a,
+    powerLimitWatts: a,
+    clockSmMhz: a,
+    clockGraphicsMhz: a,
+    clockMemoryMhz: a,
+    clockMaxSmMhz: a,
+    clockMaxMemoryMhz: a,
+    pcieGen: a,
+    pcieWidth: a,
+    pcieMaxGen: a,
+    pcieMaxWidth: a,
+    fanPct: a,
+    fanRpm: a,
+    pstate: a,
+    throttleFlags: a,
+    throttleMaskHex: a,
+    throttleCountersSeconds: a
+  }
+}
+
+/** Throttle flags from a decoded gpu_metrics, or why there are none. */
+export function throttleFromMetrics(
+  metrics: Reading<GpuMetrics>,
+  hotspotCelsius: number | undefined
+): { flags: Reading<ThrottleFlag[]>; maskHex: Reading<string> } {
+  if (metrics.status !== 'ok') return { flags: metrics, maskHex: metrics }
+  const m = metrics.value
+  if (m.indepThrottleStatus.status !== 'ok') {
+    const why = unavailable('unsupported', `gpu_metrics ${m.version} has no ASIC-independent throttle status`)
+    return { flags: why, maskHex: why }
+  }
+  const mask = m.indepThrottleStatus.value
+  const hot = hotspotCelsius ?? valueOf(m.temperatureHotspotCelsius)
+  return {
+    flags: ok(decodeIndepThrottleStatus(mask, hot)),
+    maskHex: ok('0x' + mask.toString(16).padStart(16, '0'))
+  }
+}
+
+async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
+  const d = card.device
+  const h = card.hwmon
+  const noHwmon = unavailable('unsupported', 'no hwmon for this GPU')
+  const hw = (file: string): Promise<Reading<number>> =>
+    h ? readPolledInt(fs, `${h}/${file}`) : Promise.resolve(noHwmon)
+
+  const [busy, memBusy, vramUsed, vramTotal] = await Promise.all([
+    readPolledInt(fs, `${d}/gpu_busy_percent`),
+    readPolledInt(fs, `${d}/mem_busy_percent`),
+    readPolledInt(fs, `${d}/mem_info_vram_used`),
+    readPolledInt(fs, `${d}/mem_info_vram_total`)
+  ])
+
+  const tempOf = async (s: AmdTempSensor | undefined): Promise<Reading<number>> =>
+    s ? milliToUnit(await hw(`${s.stem}_input`)) : unavailable('unsupported', 'sensor not present')
+  const edgeS = sensorBy(card.temps, 'edge', 'temp1')
+  const junctionS = sensorBy(card.temps, 'junction', 'temp2')
+  const memS = sensorBy(card.temps, 'mem', 'temp3')
+  const [edge, junction, mem] = await Promise.all([tempOf(edgeS), tempOf(junctionS), tempOf(memS)])
+
+  const [pAvg, pIn, pCap, fanRpm, pwm, pwmEnable] = await Promise.all([
+    hw('power1_average'),
+    hw('power1_input'),
+    hw('power1_cap'),
+    hw('fan1_input'),
+    hw('pwm1'),
+    hw('pwm1_enable')
+  ])
+  const powerAverageWatts = scale(pAvg, 1e-6)
+  const powerInstantWatts = scale(pIn, 1e-6)
+
+  let clockGraphicsMhz: Reading<number>
+  let clockMemoryMhz: Reading<number>
+  if (card.hasFreqInput) {
+    clockGraphicsMhz = scale(await hw('freq1_input'), 1e-6)
+    clockMemoryMhz = scale(await hw('freq2_input'), 1e-6)
+  } else {
+    const [s, m] = await Promise.all([fs.readPolled(`${d}/pp_dpm_sclk`), fs.readPolled(`${d}/pp_dpm_mclk`)])
+    clockGraphicsMhz = s.ok ? parsePpDpmClock(s.value).currentMhz : unavailable(fileReason(s.code), 'pp_dpm_sclk')
+    clockMemoryMhz = m.ok ? parsePpDpmClock(m.value).currentMhz : unavailable(fileReason(m.code), 'pp_dpm_mclk')
+  }
+
+  let pcieGen: Reading<number>
+  let pcieWidth: Reading<number>
+  if (card.hasPpDpmPcie) {
+    // On Vega10+ the device's own current_link_* describes the link to the card's internal switch, not the
+    // slot; the SMU's current PCIe DPM level is the real one.
+    const t = await fs.readPolled(`${d}/pp_dpm_pcie`)
+    const cur = t.ok ? parsePpDpmPcie(t.value).current : unavailable(fileReason(t.code), 'pp_dpm_pcie')
+    pcieGen = cur.status === 'ok' ? ok(cur.value.gen) : cur
+    pcieWidth = cur.status === 'ok' ? ok(cur.value.width) : cur
+  } else {
+    const [s, w] = await Promise.all([fs.readPolled(`${d}/current_link_speed`), fs.readPolled(`${d}/current_link_width`)])
+    pcieGen = s.ok ? parseLinkSpeedGen(s.value) : unavailable(fileReason(s.code), 'current_link_speed')
+    pcieWidth = w.ok ? parseLinkWidth(w.value) : unavailable(fileReason(w.code), 'current_link_width')
+  }
+
+  const metrics = card.hasGpuMetrics ? await loadGpuMetrics(fs, d) : unavailable('unsupported', 'no gpu_metrics')
+  const m = valueOf(metrics)
+  const hotspot = junction.status === 'ok' ? junction : (m?.temperatureHotspotCelsius ?? junction)
+  const temperatureCelsius =
+    edge.status === 'ok' ? edge : m?.layout === 'apu' && m.temperatureGfxCelsius.status === 'ok' ? m.temperatureGfxCelsius : edge
+  const memoryTemperatureCelsius = mem.status === 'ok' ? mem : (m?.temperatureMemCelsius ?? mem)
+  const throttle = throttleFromMetrics(metrics, valueOf(hotspot))
+
+  const headrooms: number[] = []
+  const e = valueOf(temperatureCelsius)
+  const ec = edgeS ? valueOf(edgeS.critCelsius) : undefined
+  if (e !== undefined && ec !== undefined) headrooms.push(ec - e)
+  const j = valueOf(junction)
+  const jc = junctionS ? valueOf(junctionS.critCelsius) : undefined
+  if (j !== undefined && jc !== undefined) headrooms.push(jc - j)
+
+  // pwm1 is 0–255 duty; in automatic mode (pwm1_enable 2) it still reflects the duty the firmware set.
+  const fanPct =
+    pwm.status === 'ok' && pwmEnable.status === 'ok' && pwmEnable.value === 0
+      ? unavailable('unsupported', 'fan control disabled (full speed)')
+      : scale(pwm, 100 / 255)
+
+  return {
+    id: card.info.id,
+    index: card.info.index,
+    vendor: 'amd',
+    name: card.info.name,
+    state: 'active',
+    utilizationPct: busy,
+    memoryUtilizationPct: memBusy,
+    memoryUsedBytes: vramUsed,
+    memoryTotalBytes: vramTotal,
+    temperatureCelsius,
+    hotspotTemperatureCelsius: hotspot,
+    memoryTemperatureCelsius,
+    temperatureHeadroomCelsius:
+      headrooms.length > 0 ? ok(Math.min(...headrooms)) : unavailable('unsupported', 'no temperature limit known'),
+    powerDrawWatts: powerAverageWatts.status === 'ok' ? powerAverageWatts : powerInstantWatts,
+    powerAverageWatts,
+    powerInstantWatts,
+    powerLimitWatts: scale(pCap, 1e-6),
+    clockSmMhz: clockGraphicsMhz,
+    clockGraphicsMhz,
+    clockMemoryMhz,
+    clockMaxSmMhz: card.info.clockMaxSmMhz,
+    clockMaxMemoryMhz: card.info.clockMaxMemoryMhz,
+    pcieGen,
+    pcieWidth,
+    pcieMaxGen: card.info.pcieMaxGen,
+    pcieMaxWidth: card.info.pcieMaxWidth,
+    fanPct,
+    fanRpm,
+    pstate: unavailable('unsupported', 'amdgpu has no P-state name'),
+    throttleFlags: throttle.flags,
+    throttleMaskHex: throttle.maskHex,
+    throttleCountersSeconds: unavailable('unsupported', 'amdgpu exposes no throttle time counters')
+  }
+}
+
+/** Finds amdgpu cards under /sys/class/drm (connectors and other drivers skipped). */
+async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
+  const dir = await fs.readDir(DRM)
+  if (!dir.ok) return []
+  const names = dir.value.filter(isDrmCardName).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+  const cards: AmdCard[] = []
+  for (const card of names) {
+    const device = `${DRM}/${card}/device`
+    if ((await readDriverName(fs, device)) !== 'amdgpu') continue
+    const real = await fs.realPath(device)
+    const bus = real.ok ? basename(real.value) : ''
+    const pciBusId: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(bus)
+      ? ok(bus)
+      : unavailable('unsupported', 'device link is not a PCI address')
+    const index = cards.length
+    cards.push({
+      card,
+      device,
+      pciBusId,
+      info: emptyInfo(index, card, pciBusId, asleep()),
+      staticLoaded: false,
+      hwmon: undefined,
+      temps: [],
+      hasFreqInput: false,
+      hasPpDpmPcie: false,
+      hasGpuMetrics: false
+    })
+  }
+  return cards
+}
+
+/** Creates the AMD GPU collector (id `gpu-amd`). */
+export function createGpuAmdCollector(deps: CollectorDeps): Collector {
+  const fs = deps.fs
+  const log = deps.log.child('collector:gpu-amd')
+  let cards: AmdCard[] | undefined
+  const lastState = new Map<string, GpuSample['state']>()
+
+  const ensureStatic = async (card: AmdCard): Promise<boolean> => {
+    if ((await readRuntimeStatus(fs, card.device)) === 'suspended') return false
+    if (!card.staticLoaded) await loadStatic(fs, card, card.info.index)
+    return true
+  }
+
+  return {
+    id: 'gpu-amd',
+    async probe(): Promise<ProbeResult> {
+      if (deps.platform !== 'linux') {
+        return { status: 'absent', reason: unavailable('unsupported', 'amdgpu sysfs is Linux only') }
+      }
+      cards = await discoverCards(fs)
+      if (cards.length === 0) {
+        return { status: 'absent', reason: unavailable('no-device', 'no amdgpu device under /sys/class/drm') }
+      }
+      for (const card of cards) await ensureStatic(card)
+      return { status: 'present', inventory: { gpus: cards.map((c) => c.info) } }
+    },
+    async sample(_ctx: SampleContext): Promise<SnapshotPart> {
+      cards ??= await discoverCards(fs)
+      const gpus = await Promise.all(
+        cards.map(async (card) => {
+          const awake = await ensureStatic(card)
+          const s = awake ? await sampleCard(fs, card) : asleepSample(card)
+          if (lastState.get(card.card) !== s.state) {
+            log.log('info', `${card.card}: ${s.state}`)
+            lastState.set(card.card, s.state)
+          }
+          return s
+        })
+      )
+      return { gpus }
+    },
+    async close() {}
+  }
+}

@@ -1,0 +1,494 @@
+/**
+ * NVIDIA GPU collector: inventory from `nvidia-smi -q -x`, live readings from ONE long-lived
+ * `nvidia-smi --query-gpu=… --format=csv,noheader,nounits -lms <interval>` child.
+ *
+ * The live field list is negotiated against `nvidia-smi --help-query-gpu` (see gpu-nvidia-csv.ts), so old
+ * drivers (legacy `clocks_throttle_reasons.*`, no µs counters) and new ones (`clocks_event_reasons.*`,
+ * `power.draw.instant`, `temperature.gpu.tlimit`) are both read without nvidia-smi rejecting the query.
+ * `sample()` never spawns: it returns the latest complete row set (one row per GPU) from the stream.
+ *
+ * Sleeping dGPUs (policy). On Linux, before any nvidia-smi call, the collector looks at NVIDIA display
+ * devices (vendor 0x10de, class 0x03xxxx) in /sys/bus/pci/devices. Any nvidia-smi call wakes a
+ * runtime-suspended GPU, so when ALL of them report `power/runtime_status` = `suspended` the collector
+ * does not run nvidia-smi at all: it reports them as state `asleep` (readings unavailable('asleep')) and
+ * re-reads runtime_status on each tick; once one is awake (woken by someone else) it probes nvidia-smi
+ * and starts the stream. When at least one GPU is awake nvidia-smi runs normally (it may wake the others;
+ * the running stream then keeps them awake, which is the price of live data).
+ */
+import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
+import type { GpuInfo, GpuSample } from '../../shared/telemetry'
+import type { CommandResult } from '../platform/command-runner'
+import type { ProcessStream, StreamEvent } from '../platform/process-stream'
+import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import {
+  negotiateFields,
+  normalizePciBusId,
+  parseHelpQueryGpu,
+  parseNvidiaNumber,
+  parseNvidiaSmiCsvRow,
+  parseNvidiaText,
+  splitCsvLine,
+  type NegotiatedFields,
+  type NvidiaLiveRow
+} from './gpu-nvidia-csv'
+import { parseNvidiaSmiXml } from './gpu-nvidia-xml'
+
+/** Tunables (defaults suit a real machine; tests shorten them). */
+export interface GpuNvidiaOptions {
+  /** Timeout for `--help-query-gpu` and the one-shot compute_cap query. */
+  queryTimeoutMs?: number
+  /** Timeout for `-q -x` (slow on many-GPU boxes). */
+  xmlTimeoutMs?: number
+  /** How long the first sample() waits for the stream's first complete row set. */
+  firstSampleWaitMs?: number
+  /** Readings go unavailable('timeout') after this many intervals without a fresh row set. */
+  staleAfterIntervals?: number
+  /** The stream is killed and restarted after this long without output. */
+  silenceTimeoutMs?: number
+  /** First restart delay (doubles up to maxBackoffMs). */
+  backoffMs?: number
+  maxBackoffMs?: number
+}
+
+/** A PCI display device of vendor NVIDIA, as seen in sysfs. */
+export interface NvidiaPciDevice {
+  /** sysfs name, e.g. `0000:01:00.0`. */
+  busId: string
+  deviceId: string
+  runtimeStatus: string
+}
+
+/**
+ * Lists NVIDIA display devices (vendor 0x10de, class 0x03xxxx) with their runtime PM status.
+ *
+ * Source: `/sys/bus/pci/devices/<bdf>/{vendor,class,device,power/runtime_status}`. A missing directory
+ * (non-Linux, containers without sysfs) yields an empty list.
+ */
+export async function listNvidiaPciDevices(fs: CollectorDeps['fs']): Promise<NvidiaPciDevice[]> {
+  const dir = await fs.readDir('/sys/bus/pci/devices')
+  if (!dir.ok) return []
+  const out: NvidiaPciDevice[] = []
+  for (const name of dir.value) {
+    const base = `/sys/bus/pci/devices/${name}`
+    const vendor = await fs.readText(`${base}/vendor`)
+    if (!vendor.ok || vendor.value.trim().toLowerCase() !== '0x10de') continue
+    const cls = await fs.readText(`${base}/class`)
+    if (!cls.ok || !/^0x03/i.test(cls.value.trim())) continue
+    const device = await fs.readText(`${base}/device`)
+    const status = await fs.readText(`${base}/power/runtime_status`)
+    out.push({
+      busId: name.toLowerCase(),
+      deviceId: device.ok ? device.value.trim().replace(/^0x/i, '') : '',
+      runtimeStatus: status.ok ? status.value.trim() : 'unknown'
+    })
+  }
+  return out
+}
+
+/** Maps a failed one-shot nvidia-smi call to an unavailable reason (stderr, or stdout, as detail). */
+export function describeRunFailure(r: CommandResult, what: string): ReadingUnavailable | undefined {
+  switch (r.kind) {
+    case 'ok':
+      return r.stdout.trim() === '' ? unavailable('parse-error', `${what}: empty output`) : undefined
+    case 'not-found':
+      return unavailable('tool-missing', 'nvidia-smi not found')
+    case 'permission-denied':
+      return unavailable('permission-denied', r.message)
+    case 'timeout':
+      return unavailable('timeout', `${what} did not answer within ${r.timeoutMs} ms`)
+    case 'aborted':
+      return unavailable('failed', `${what} aborted`)
+    case 'exit': {
+      // nvidia-smi prints its driver-communication failure on stdout, not stderr.
+      const text = (r.stderr.trim() || r.stdout.trim()).slice(0, 2000)
+      if (/no devices were found/i.test(text)) return unavailable('no-device', text)
+      const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`
+      return unavailable('failed', text ? `${text} (${how})` : `${what}: ${how}`)
+    }
+  }
+}
+
+type StreamState =
+  | { kind: 'idle' }
+  | { kind: 'starting' }
+  | { kind: 'up' }
+  | { kind: 'down'; detail: string }
+  | { kind: 'dead'; reason: ReadingUnavailable }
+
+const ALL_READINGS = [
+  'utilizationPct',
+  'memoryUtilizationPct',
+  'memoryUsedBytes',
+  'memoryTotalBytes',
+  'temperatureCelsius',
+  'hotspotTemperatureCelsius',
+  'memoryTemperatureCelsius',
+  'temperatureHeadroomCelsius',
+  'powerDrawWatts',
+  'powerAverageWatts',
+  'powerInstantWatts',
+  'powerLimitWatts',
+  'clockSmMhz',
+  'clockGraphicsMhz',
+  'clockMemoryMhz',
+  'clockMaxSmMhz',
+  'clockMaxMemoryMhz',
+  'pcieGen',
+  'pcieWidth',
+  'pcieMaxGen',
+  'pcieMaxWidth',
+  'fanPct',
+  'fanRpm',
+  'pstate',
+  'throttleFlags',
+  'throttleMaskHex',
+  'throttleCountersSeconds'
+] as const satisfies readonly (keyof GpuSample)[]
+
+/** A GpuSample whose every reading is the same unavailable reason. */
+export function unavailableGpuSample(info: GpuInfo, reason: ReadingUnavailable, state: GpuSample['state'] = 'active'): GpuSample {
+  const s = { id: info.id, index: info.index, vendor: info.vendor, name: info.name, state } as GpuSample
+  const rec = s as unknown as Record<string, Reading<unknown>>
+  for (const k of ALL_READINGS) rec[k] = reason
+  return s
+}
+
+/** Builds a GpuSample from one live row (pure). */
+export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
+  return {
+    id: info.id,
+    index: info.index,
+    vendor: 'nvidia',
+    name: info.name,
+    state: 'active',
+    utilizationPct: row.utilizationPct,
+    memoryUtilizationPct: row.memoryUtilizationPct,
+    memoryUsedBytes: row.memoryUsedBytes,
+    memoryTotalBytes: row.memoryTotalBytes.status === 'ok' ? row.memoryTotalBytes : info.memoryTotalBytes,
+    temperatureCelsius: row.temperatureCelsius,
+    hotspotTemperatureCelsius: unavailable('unsupported', 'nvidia-smi does not report a hotspot temperature'),
+    memoryTemperatureCelsius: row.memoryTemperatureCelsius,
+    temperatureHeadroomCelsius: row.temperatureHeadroomCelsius,
+    powerDrawWatts: row.powerDrawWatts,
+    powerAverageWatts: row.powerAverageWatts,
+    powerInstantWatts: row.powerInstantWatts,
+    powerLimitWatts: row.powerLimitWatts,
+    clockSmMhz: row.clockSmMhz,
+    clockGraphicsMhz: row.clockGraphicsMhz,
+    clockMemoryMhz: row.clockMemoryMhz,
+    clockMaxSmMhz: row.clockMaxSmMhz.status === 'ok' ? row.clockMaxSmMhz : info.clockMaxSmMhz,
+    clockMaxMemoryMhz: row.clockMaxMemoryMhz.status === 'ok' ? row.clockMaxMemoryMhz : info.clockMaxMemoryMhz,
+    pcieGen: row.pcieGen,
+    pcieWidth: row.pcieWidth,
+    pcieMaxGen: row.pcieMaxGen.status === 'ok' ? row.pcieMaxGen : info.pcieMaxGen,
+    pcieMaxWidth: row.pcieMaxWidth.status === 'ok' ? row.pcieMaxWidth : info.pcieMaxWidth,
+    fanPct: row.fanPct,
+    fanRpm: unavailable('unsupported', 'nvidia-smi reports fan speed in percent only'),
+    pstate: row.pstate,
+    throttleFlags: row.throttleFlags,
+    throttleMaskHex: row.throttleMaskHex,
+    throttleCountersSeconds: row.throttleCountersSeconds
+  }
+}
+
+function asleepInfo(dev: NvidiaPciDevice, index: number): GpuInfo {
+  const why = unavailable('asleep', `runtime-suspended (${dev.busId}); not woken to read it`)
+  return {
+    id: `nvidia:${dev.busId}`,
+    index,
+    vendor: 'nvidia',
+    name: dev.deviceId ? `NVIDIA GPU [10de:${dev.deviceId}]` : 'NVIDIA GPU',
+    uuid: why,
+    pciBusId: ok(dev.busId),
+    memoryTotalBytes: why,
+    driverVersion: why,
+    runtimeVersion: why,
+    computeCapability: why,
+    gfxTarget: unavailable('unsupported', 'not an AMD GPU'),
+    clockMaxSmMhz: why,
+    clockMaxGraphicsMhz: why,
+    clockMaxMemoryMhz: why,
+    pcieMaxGen: why,
+    pcieMaxWidth: why,
+    pcieGpuMaxGen: why,
+    pcieHostMaxGen: why,
+    powerDefaultLimitWatts: why,
+    powerMinLimitWatts: why,
+    powerMaxLimitWatts: why,
+    tempSlowdownCelsius: why,
+    tempShutdownCelsius: why,
+    tempMaxOperatingCelsius: why,
+    tempMemoryMaxCelsius: why,
+    migEnabled: why,
+    integrated: false
+  }
+}
+
+/** Builds the NVIDIA collector (id `gpu-nvidia`). */
+export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidiaOptions = {}): Collector {
+  const log = deps.log.child('collector:gpu-nvidia')
+  const bin = deps.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi'
+  const intervalMs = Math.max(50, deps.intervalMs)
+  const queryTimeoutMs = options.queryTimeoutMs ?? 5_000
+  const xmlTimeoutMs = options.xmlTimeoutMs ?? 15_000
+  const firstSampleWaitMs = options.firstSampleWaitMs ?? Math.max(3_000, 2 * intervalMs)
+  const staleAfterMs = (options.staleAfterIntervals ?? 3) * intervalMs
+  const silenceTimeoutMs = options.silenceTimeoutMs ?? Math.max(5 * intervalMs, 5_000)
+
+  let inventory: GpuInfo[] = []
+  let fields: NegotiatedFields | undefined
+  let asleepDevices: NvidiaPciDevice[] | undefined
+  let stream: ProcessStream | undefined
+  let state: StreamState = { kind: 'idle' }
+  let silentNote: string | undefined
+  let pending = new Map<number, NvidiaLiveRow>()
+  let expectedCount = 0
+  let latest: { rows: Map<number, NvidiaLiveRow>; atMs: number } | undefined
+  let waiters: (() => void)[] = []
+  let lastBadLine: string | undefined
+  let lastLogged = ''
+  let closed = false
+
+  const logTransition = (key: string, level: 'info' | 'warn', message: string): void => {
+    if (key === lastLogged) return
+    lastLogged = key
+    log.log(level, message)
+  }
+
+  const wake = (): void => {
+    const ws = waiters
+    waiters = []
+    for (const w of ws) w()
+  }
+
+  const run = (args: string[], timeoutMs: number, signal?: AbortSignal): Promise<CommandResult> =>
+    deps.run(bin, args, { timeoutMs, signal, env: deps.env })
+
+  /** The nvidia-smi part of probing: catalogue, XML inventory, compute capability. */
+  async function probeNvidiaSmi(signal?: AbortSignal): Promise<ProbeResult> {
+    const help = await run(['--help-query-gpu'], queryTimeoutMs, signal)
+    const helpFail = describeRunFailure(help, 'nvidia-smi --help-query-gpu')
+    if (helpFail) return absent(helpFail)
+    const catalogue = parseHelpQueryGpu(help.kind === 'ok' ? help.stdout : '')
+    if (!catalogue.known.has('index')) {
+      const text = help.kind === 'ok' ? help.stdout.trim().slice(0, 200) : ''
+      return absent(unavailable('parse-error', `no field list in nvidia-smi --help-query-gpu output: ${text}`))
+    }
+
+    const xml = await run(['-q', '-x'], xmlTimeoutMs, signal)
+    const xmlFail = describeRunFailure(xml, 'nvidia-smi -q -x')
+    if (xmlFail) return absent(xmlFail)
+    const parsed = parseNvidiaSmiXml(xml.kind === 'ok' ? xml.stdout : '')
+    if (!parsed.ok) return absent(parsed.reason)
+    if (parsed.gpus.length === 0) return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
+
+    const gpus = parsed.gpus.map((g) => g.info)
+    await addQueriedFacts(gpus, catalogue.known, signal)
+    fields = negotiateFields(catalogue)
+    if (fields.missing.length > 0) log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
+    inventory = gpus
+    expectedCount = gpus.length
+    return { status: 'present', inventory: { gpus } }
+  }
+
+  /** compute_cap and gpumax/hostmax are not in every -q -x schema; one short query fills them in. */
+  async function addQueriedFacts(gpus: GpuInfo[], known: Set<string>, signal?: AbortSignal): Promise<void> {
+    const wanted = ['compute_cap', 'pcie.link.gen.gpumax', 'pcie.link.gen.hostmax'].filter((f) => known.has(f))
+    if (wanted.length === 0) {
+      for (const g of gpus) g.computeCapability = unavailable('unsupported', 'driver has no compute_cap field')
+      return
+    }
+    const q = ['index', 'pci.bus_id', ...wanted]
+    const r = await run([`--query-gpu=${q.join(',')}`, '--format=csv,noheader,nounits'], queryTimeoutMs, signal)
+    const fail = describeRunFailure(r, 'nvidia-smi --query-gpu=compute_cap')
+    if (fail || r.kind !== 'ok') {
+      for (const g of gpus) if (known.has('compute_cap')) g.computeCapability = fail ?? unavailable('failed', 'query failed')
+      return
+    }
+    for (const line of r.stdout.split(/\r?\n/)) {
+      const cells = splitCsvLine(line, q.length)
+      if (!cells) continue
+      const bus = normalizePciBusId(cells[1])
+      const idx = parseNvidiaNumber(cells[0])
+      const g = gpus.find((x) => (bus !== undefined && x.pciBusId.status === 'ok' && x.pciBusId.value === bus) || (bus === undefined && idx.status === 'ok' && x.index === idx.value))
+      if (!g) continue
+      wanted.forEach((f, i) => {
+        const cell = cells[2 + i]
+        if (f === 'compute_cap') g.computeCapability = parseNvidiaText(cell)
+        else if (f === 'pcie.link.gen.gpumax' && g.pcieGpuMaxGen.status !== 'ok') g.pcieGpuMaxGen = parseNvidiaNumber(cell)
+        else if (f === 'pcie.link.gen.hostmax' && g.pcieHostMaxGen.status !== 'ok') g.pcieHostMaxGen = parseNvidiaNumber(cell)
+      })
+    }
+  }
+
+  function absent(reason: ReadingUnavailable): ProbeResult {
+    logTransition(`absent:${reason.reason}`, reason.reason === 'tool-missing' ? 'info' : 'warn', `no NVIDIA GPU data: ${reason.reason}${reason.detail ? ` (${reason.detail})` : ''}`)
+    return { status: 'absent', reason, inventory: { absent: [{ deviceClass: 'gpu-nvidia', reason }] } }
+  }
+
+  function onLine(line: string): void {
+    if (!fields) return
+    const row = parseNvidiaSmiCsvRow(line, fields)
+    if (!row) {
+      lastBadLine = line.slice(0, 300)
+      return
+    }
+    if (state.kind !== 'up') {
+      state = { kind: 'up' }
+      silentNote = undefined
+      logTransition('up', 'info', 'nvidia-smi stream delivering')
+    }
+    if (pending.has(row.index)) {
+      // A GPU index repeats before the tick completed: the set of GPUs shrank (one fell off the bus).
+      expectedCount = pending.size
+      publish()
+    }
+    pending.set(row.index, row)
+    if (pending.size >= expectedCount) publish()
+  }
+
+  function publish(): void {
+    if (pending.size === 0) return
+    latest = { rows: pending, atMs: deps.clock.monotonic() }
+    pending = new Map()
+    wake()
+  }
+
+  function onEvent(e: StreamEvent): void {
+    switch (e.kind) {
+      case 'started':
+        if (state.kind !== 'up') state = { kind: 'starting' }
+        return
+      case 'exited': {
+        const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`
+        const detail = silentNote ?? (e.stderr ? `${e.stderr} (${how})` : `nvidia-smi stream ended (${how})`)
+        state = { kind: 'down', detail: `${detail}; restarting` }
+        pending = new Map()
+        logTransition(`down:${detail}`, 'warn', `stream down: ${detail}`)
+        wake()
+        return
+      }
+      case 'silent':
+        silentNote = `nvidia-smi produced no output for ${e.silentMs} ms`
+        return
+      case 'not-found':
+        state = { kind: 'dead', reason: unavailable('tool-missing', 'nvidia-smi not found') }
+        break
+      case 'permission-denied':
+        state = { kind: 'dead', reason: unavailable('permission-denied', e.message) }
+        break
+      case 'gave-up':
+        state = { kind: 'dead', reason: unavailable('failed', `nvidia-smi stream failed ${e.restarts + 1} times; gave up`) }
+        break
+    }
+    if (state.kind === 'dead') logTransition(`dead:${state.reason.reason}`, 'warn', `stream stopped: ${state.reason.detail ?? state.reason.reason}`)
+    wake()
+  }
+
+  function ensureStream(): void {
+    if (stream || closed || !fields) return
+    state = { kind: 'starting' }
+    stream = deps.spawnStream({
+      file: bin,
+      args: [`--query-gpu=${fields.query.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(intervalMs)],
+      onLine,
+      onEvent,
+      silenceTimeoutMs,
+      backoffMs: options.backoffMs ?? 1_000,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      env: deps.env
+    })
+  }
+
+  function waitForData(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false
+      const finish = (): void => {
+        if (done) return
+        done = true
+        deps.clock.clearTimeout(timer)
+        signal.removeEventListener('abort', finish)
+        resolve()
+      }
+      const timer = deps.clock.setTimeout(finish, ms)
+      signal.addEventListener('abort', finish, { once: true })
+      waiters.push(finish)
+    })
+  }
+
+  /** Why the live data is unusable right now, or undefined when it is fresh. */
+  function liveProblem(): ReadingUnavailable | undefined {
+    if (state.kind === 'dead') return state.reason
+    if (state.kind === 'down') return unavailable('failed', state.detail)
+    if (!latest) return unavailable('timeout', lastBadLine ? `no readable row from nvidia-smi yet; last line: ${lastBadLine}` : 'no data from nvidia-smi yet')
+    const age = deps.clock.monotonic() - latest.atMs
+    if (age > staleAfterMs) return unavailable('timeout', `no fresh data from nvidia-smi for ${Math.round(age)} ms`)
+    return undefined
+  }
+
+  function buildSamples(): GpuSample[] {
+    const problem = liveProblem()
+    if (problem || !latest) return inventory.map((g) => unavailableGpuSample(g, problem ?? unavailable('timeout')))
+    const rows = [...latest.rows.values()]
+    return inventory.map((g) => {
+      const byBus = g.pciBusId.status === 'ok' ? rows.find((r) => r.busId.status === 'ok' && normalizePciBusId(r.busId.value) === (g.pciBusId as { value: string }).value) : undefined
+      const row = byBus ?? rows.find((r) => r.busId.status !== 'ok' && r.index === g.index)
+      return row ? gpuSampleFromRow(g, row) : unavailableGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
+    })
+  }
+
+  async function checkAsleep(): Promise<boolean> {
+    if (!asleepDevices) return false
+    const now = await Promise.all(
+      asleepDevices.map(async (d) => {
+        const s = await deps.fs.readText(`/sys/bus/pci/devices/${d.busId}/power/runtime_status`)
+        return { ...d, runtimeStatus: s.ok ? s.value.trim() : 'unknown' }
+      })
+    )
+    if (now.every((d) => d.runtimeStatus === 'suspended')) return true
+    return false
+  }
+
+  return {
+    id: 'gpu-nvidia',
+
+    async probe(signal) {
+      asleepDevices = undefined
+      if (deps.platform === 'linux') {
+        const devices = await listNvidiaPciDevices(deps.fs)
+        if (devices.length > 0 && devices.every((d) => d.runtimeStatus === 'suspended')) {
+          asleepDevices = devices
+          inventory = devices.map(asleepInfo)
+          logTransition('asleep', 'info', `${devices.length} NVIDIA GPU(s) runtime-suspended; not waking them`)
+          return { status: 'present', inventory: { gpus: inventory } }
+        }
+      }
+      return probeNvidiaSmi(signal)
+    },
+
+    async sample(ctx: SampleContext): Promise<SnapshotPart> {
+      if (closed) return { gpus: [] }
+      if (asleepDevices) {
+        if (await checkAsleep()) {
+          return { gpus: inventory.map((g) => unavailableGpuSample(g, unavailable('asleep', 'runtime-suspended; not woken to read it'), 'asleep')) }
+        }
+        // Someone else woke a GPU: now nvidia-smi costs no wake-up.
+        asleepDevices = undefined
+        const r = await probeNvidiaSmi(ctx.signal)
+        if (r.status === 'absent') return { gpus: inventory.map((g) => unavailableGpuSample(g, r.reason)) }
+      }
+      if (!fields || inventory.length === 0) return { gpus: [] }
+      ensureStream()
+      if (!latest && state.kind !== 'dead') await waitForData(firstSampleWaitMs, ctx.signal)
+      return { gpus: buildSamples() }
+    },
+
+    async close() {
+      closed = true
+      const s = stream
+      stream = undefined
+      wake()
+      await s?.stop()
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Composes the engine: platform I/O → collectors → inventory → sampler, or a replayed session in place of
+ * the live sampler. Every face (CLI, serve, desktop) starts here.
+ */
+import { arch as osArch } from 'node:os'
+import type { CollectorHealth, Inventory, Snapshot } from '../shared/telemetry'
+import { collectorsFor } from './collectors/index'
+import type { Collector, CollectorDeps } from './collectors/types'
+import { buildInventory, type SiInventory } from './inventory'
+import { createSystemClock, type Clock } from './platform/clock'
+import { createCommandRunner, type CommandRunner } from './platform/command-runner'
+import { createFileReader } from './platform/file-reader'
+import { createLogger, type Logger } from './platform/logger'
+import { spawnProcessStream, type StreamSpawner } from './platform/process-stream'
+import { createReplaySource } from './recorder/replay'
+import { readSession, type SessionHeader } from './recorder/session'
+import { createSampler } from './sampler'
+
+/** Where snapshots come from. */
+export interface TelemetrySource {
+  start(): void
+  stop(): Promise<void>
+  tick(): Promise<Snapshot>
+  latest(): Snapshot | null
+  history(sinceMs: number): Snapshot[]
+  health(): CollectorHealth[]
+  subscribe(listener: (s: Snapshot) => void): () => void
+}
+
+/** Engine options (CLI flags map onto these). */
+export interface EngineOptions {
+  sysRoot?: string
+  procRoot?: string
+  replayFile?: string
+  /** Replay speed factor. */
+  speed?: number
+  loop?: boolean
+  prefill?: number
+  intervalMs?: number
+  platform?: NodeJS.Platform
+  env?: NodeJS.ProcessEnv
+  run?: CommandRunner
+  spawnStream?: StreamSpawner
+  clock?: Clock
+  log?: Logger
+  /** Override: call systeminformation for inventory (default: only in live mode). */
+  useSystemInformation?: boolean
+  si?: SiInventory
+  /** Collector factories override (tests). */
+  collectors?: ((deps: CollectorDeps) => Collector)[]
+  historySize?: number
+}
+
+/** A composed engine. */
+export interface Engine {
+  mode: 'live' | 'fixture' | 'replay'
+  inventory: Inventory
+  source: TelemetrySource
+  intervalMs: number
+  replayHeader: SessionHeader | null
+  /** Collectors that found their devices (empty for replay). */
+  collectorIds: string[]
+  close(): Promise<void>
+}
+
+/** Builds the engine; does not start sampling (call `engine.source.start()` or `tick()`). */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const clock = options.clock ?? createSystemClock()
+  const log = options.log ?? createLogger(process.env.RIGREADY_LOG === 'debug' ? 'debug' : 'warn')
+  const intervalMs = options.intervalMs ?? 1000
+  if (options.replayFile) {
+    const session = await readSession(options.replayFile)
+    if (session.badLines.length > 0)
+      log.log('warn', `${options.replayFile}: ignored ${session.badLines.length} corrupt line(s): ${session.badLines.slice(0, 5).join(', ')}`)
+    if (session.snapshots.length === 0) throw new Error(`${options.replayFile}: the session holds no snapshots`)
+    const source = createReplaySource(session, {
+      clock,
+      speed: options.speed,
+      loop: options.loop,
+      prefill: options.prefill,
+      historySize: options.historySize
+    })
+    return {
+      mode: 'replay',
+      inventory: session.header.inventory,
+      source,
+      intervalMs: session.header.intervalMs,
+      replayHeader: session.header,
+      collectorIds: [],
+      close: () => source.stop()
+    }
+  }
+  const fixture = options.sysRoot !== undefined || options.procRoot !== undefined
+  const platform = options.platform ?? (fixture ? 'linux' : process.platform)
+  const env = options.env ?? process.env
+  const deps: CollectorDeps = {
+    run: options.run ?? createCommandRunner(env),
+    spawnStream: options.spawnStream ?? spawnProcessStream,
+    fs: createFileReader({ sysRoot: options.sysRoot, procRoot: options.procRoot }),
+    clock,
+    log,
+    platform,
+    intervalMs,
+    env
+  }
+  const factories = options.collectors ?? collectorsFor(platform)
+  const collectors = factories.map((f) => f(deps))
+  const { inventory, present, absent } = await buildInventory({
+    collectors,
+    platform,
+    arch: osArch(),
+    useSystemInformation: options.useSystemInformation ?? !fixture,
+    si: options.si,
+    nowMs: clock.now()
+  })
+  await Promise.all(absent.map((c) => c.close().catch(() => {})))
+  const sampler = createSampler({
+    collectors: present,
+    absent: absent.map((c) => c.id),
+    clock,
+    log,
+    intervalMs,
+    historySize: options.historySize
+  })
+  return {
+    mode: fixture ? 'fixture' : 'live',
+    inventory,
+    source: sampler,
+    intervalMs,
+    replayHeader: null,
+    collectorIds: present.map((c) => c.id),
+    async close() {
+      await sampler.stop()
+      await deps.fs.close()
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * One valid and one malformed argument list per invoke channel, with the text the rejection must contain.
+ * Shared by the validator tests and the Electron IPC handler tests.
+ */
+import type { InvokeChannel } from '../../../src-main/shared/ipc-contract'
+
+/** Per channel: a valid list, a malformed list and the text its rejection names. */
+export const CHANNEL_CASES: Record<InvokeChannel, { valid: unknown[]; malformed: unknown[]; names: string }> = {
+  'app:get-info': { valid: [], malformed: [1], names: 'expected 0 arguments' },
+  'telemetry:get-inventory': { valid: [], malformed: ['x'], names: 'expected 0 arguments' },
+  'telemetry:get-snapshot': { valid: [], malformed: [{}], names: 'expected 0 arguments' },
+  'telemetry:get-history': {
+    valid: [{ windowMs: 60_000, maxPoints: 600 }],
+    malformed: [{ windowMs: -5, maxPoints: 600 }],
+    names: 'windowMs must be a positive number ≤ 7 days'
+  },
+  'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
+  'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
+  'readiness:what-if': {
+    valid: [{ profileId: 'serve-70b-q4', weightFormat: 'q4_k_m', ctxTokens: 8192, method: 'qlora', gpuCount: 2 }],
+    malformed: [{ profileId: 'serve-70b-q4', gpuCount: 0 }],
+    names: 'gpuCount must be an integer from 1 to 64'
+  },
+  'readiness:add-profile': {
+    valid: [{ id: 'my-profile', label: 'Mine', model: { paramsTotalB: 8 } }],
+    malformed: [[{ id: 'x' }]],
+    names: 'profile must be a JSON object'
+  },
+  'settings:get': { valid: [], malformed: [undefined], names: 'expected 0 arguments' },
+  'settings:set': {
+    valid: [{ theme: 'dark', sampleIntervalMs: 2000, selectedProfileIds: ['a', 'b'] }],
+    malformed: [{ theme: 'neon' }],
+    names: 'theme must be "light", "dark" or "system"'
+  },
+  'report:export': { valid: ['markdown'], malformed: ['pdf'], names: 'format must be "markdown" or "json"' },
+  'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' }
+}
+
