@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  resolve: { alias: { $shared: resolve(__dirname, 'src-main/shared') } },
+  resolve: { alias: { $shared: resolve(import.meta.dirname, 'src-main/shared') } },
   test: {
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/hardware/**', 'node_modules/**'],

@@ -289,7 +289,7 @@ function pct(fraction: number): string {
 function describeSpan(seconds: number): string {
   if (seconds >= 3540 && seconds <= 3660) return 'the last hour'
   if (seconds >= 86400 - 60 && seconds <= 86400 + 60) return 'the last day'
-  if (seconds < 90) return `the last ${Math.max(1, Math.round(seconds))} s`
+  if (seconds < 120) return `the last ${Math.max(1, Math.round(seconds))} s`
   if (seconds < 5400) return `the last ${Math.round(seconds / 60)} min`
   const h = seconds / 3600
   return `the last ${h < 10 ? h.toFixed(1).replace(/\.0$/, '') : Math.round(h)} h`
@@ -428,8 +428,10 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       const ev = d.open.get(h.cause)
       if (ev) {
         ev.durationSeconds += h.seconds
+        // Counter evidence outranks flag evidence; otherwise keep the deepest clock drop.
+        const upgrade = h.source === 'counter' && ev.source !== 'counter'
         if (h.source === 'counter') ev.source = 'counter'
-        if (h.severity < (d.openWorst.get(h.cause) ?? Infinity)) {
+        if (upgrade || h.severity < (d.openWorst.get(h.cause) ?? Infinity)) {
           ev.evidence = h.evidence.slice()
           d.openWorst.set(h.cause, h.severity)
         }
@@ -725,7 +727,8 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         .map((b) => {
           const cap = num(b?.capacityPct)
           const w = num(b?.powerWatts)
-          return [b?.name, cap !== undefined ? `${round(cap)} %` : '', w !== undefined ? `${w.toFixed(1)} W` : ''].filter(Boolean).join(' ')
+          const values = [cap !== undefined ? `${round(cap)} %` : '', w !== undefined ? `${w.toFixed(1)} W` : ''].filter(Boolean).join(', ')
+          return [b?.name, values].filter(Boolean).join(' ')
         })
         .filter(Boolean)
       hits.push({

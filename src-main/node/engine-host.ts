@@ -53,9 +53,8 @@ export function serveEngine(port: ParentPortLike, deps: ServeEngineDeps): void {
     service.then(
       (s) => {
         for (const channel of EVENT_CHANNELS) {
-          unsubscribes.push(
-            s.on(channel, (payload: never) => post({ type: 'event', channel, payload } as EngineResponse))
-          )
+          const forward = (payload: unknown): void => post({ type: 'event', channel, payload } as EngineResponse)
+          unsubscribes.push(s.on(channel, forward))
         }
         post({ type: 'ready' })
       },

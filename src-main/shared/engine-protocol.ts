@@ -104,7 +104,7 @@ export function parseEngineResponse(x: unknown): EngineResponse | null {
       return null
     case 'event':
       if (!isEventChannel(x.channel) || !isRecord(x.payload)) return null
-      return { type: 'event', channel: x.channel, payload: x.payload } as EngineResponse
+      return { type: 'event', channel: x.channel, payload: x.payload } as unknown as EngineResponse
     default:
       return null
   }

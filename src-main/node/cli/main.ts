@@ -7,9 +7,8 @@ import { cmdCheck, cmdEstimate } from './readiness-commands'
 import { cmdReport } from './report-command'
 import { cmdServe } from './serve-command'
 import { cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
+import { VERSION } from './version'
 
-/** Version printed by `--version`. */
-export const VERSION = '0.1.0'
 
 const USAGE = `rigready — is this machine ready to train or serve your model?
 

@@ -16,6 +16,7 @@
 import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
+import { discoverHwmonChip, readHwmonChip, type HwmonChipHandle, type HwmonTempHandle } from './hwmon'
 import { decodeGpuMetrics, decodeIndepThrottleStatus, type GpuMetrics } from './gpu-amd-metrics'
 import {
   basename,
@@ -127,14 +128,6 @@ export function isDrmCardName(name: string): boolean {
 // Collector
 // ---------------------------------------------------------------------------------------------------------
 
-/** A temperature sensor of the amdgpu hwmon chip, found at probe time. */
-interface AmdTempSensor {
-  stem: string
-  label: string
-  critCelsius: Reading<number>
-  emergencyCelsius: Reading<number>
-}
-
 /** Everything learned about one card at probe time. */
 interface AmdCard {
   card: string
@@ -145,7 +138,8 @@ interface AmdCard {
   info: GpuInfo
   staticLoaded: boolean
   hwmon: string | undefined
-  temps: AmdTempSensor[]
+  /** The card's own hwmon chip (edge/junction/mem temperatures with crit/emergency), via hwmon.ts. */
+  hwmonChip: HwmonChipHandle | null
   hasFreqInput: boolean
   hasPpDpmPcie: boolean
   hasGpuMetrics: boolean
@@ -163,36 +157,13 @@ async function readHwmonDir(fs: FileReader, device: string): Promise<string | un
   return first === undefined ? undefined : `${device}/hwmon/${first}`
 }
 
-async function readTempSensors(fs: FileReader, hwmon: string): Promise<AmdTempSensor[]> {
-  const dir = await fs.readDir(hwmon)
-  if (!dir.ok) return []
-  const stems = dir.value
-    .map((n) => /^(temp\d+)_input$/.exec(n)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
-  return Promise.all(
-    stems.map(async (stem) => {
-      const label = await readText(fs, `${hwmon}/${stem}_label`)
-      return {
-        stem,
-        label: label.status === 'ok' ? label.value.toLowerCase() : stem,
-        critCelsius: milliToUnit(await readInt(fs, `${hwmon}/${stem}_crit`)),
-        emergencyCelsius: milliToUnit(await readInt(fs, `${hwmon}/${stem}_emergency`))
-      }
-    })
+/** The amdgpu hwmon temperature with this label (`edge`, `junction`, `mem`), else the conventional index. */
+function tempBy(chip: HwmonChipHandle | null, label: string, index: number): HwmonTempHandle | undefined {
+  if (!chip) return undefined
+  return (
+    chip.temps.find((t) => t.label.toLowerCase() === label) ??
+    chip.temps.find((t) => t.index === index && t.label === t.sensor)
   )
-}
-
-/** hwmon m°C → °C; also rejects the kernel's "not supported" crit values (≥ 0x7fff m°C·1000 etc.). */
-function milliToUnit(r: Reading<number>): Reading<number> {
-  if (r.status !== 'ok') return r
-  const c = r.value / 1000
-  if (c <= -273 || c >= 1000) return unavailable('unsupported', 'sentinel threshold')
-  return ok(c)
-}
-
-function sensorBy(temps: AmdTempSensor[], label: string, fallbackStem: string): AmdTempSensor | undefined {
-  return temps.find((t) => t.label === label) ?? temps.find((t) => t.stem === fallbackStem && t.label === t.stem)
 }
 
 const GPU_METRICS_MISSING = 'gpu_metrics: not-found'
@@ -279,7 +250,7 @@ async function loadStatic(fs: FileReader, card: AmdCard, index: number): Promise
   info.pcieGpuMaxGen = sysMaxGen
 
   card.hwmon = await readHwmonDir(fs, d)
-  card.temps = card.hwmon ? await readTempSensors(fs, card.hwmon) : []
+  card.hwmonChip = card.hwmon ? await discoverHwmonChip(fs, card.hwmon) : null
   if (card.hwmon) {
     const h = card.hwmon
     info.powerMaxLimitWatts = scale(await readInt(fs, `${h}/power1_cap_max`), 1e-6)
@@ -293,9 +264,9 @@ async function loadStatic(fs: FileReader, card: AmdCard, index: number): Promise
     info.powerDefaultLimitWatts = none
     card.hasFreqInput = false
   }
-  const edge = sensorBy(card.temps, 'edge', 'temp1')
-  const junction = sensorBy(card.temps, 'junction', 'temp2')
-  const mem = sensorBy(card.temps, 'mem', 'temp3')
+  const edge = tempBy(card.hwmonChip, 'edge', 1)
+  const junction = tempBy(card.hwmonChip, 'junction', 2)
+  const mem = tempBy(card.hwmonChip, 'mem', 3)
   const noSensor = unavailable('unsupported', 'sensor not present')
   info.tempSlowdownCelsius = edge?.critCelsius ?? noSensor
   info.tempShutdownCelsius = edge?.emergencyCelsius ?? noSensor
@@ -387,12 +358,14 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     readPolledInt(fs, `${d}/mem_info_vram_total`)
   ])
 
-  const tempOf = async (s: AmdTempSensor | undefined): Promise<Reading<number>> =>
-    s ? milliToUnit(await hw(`${s.stem}_input`)) : unavailable('unsupported', 'sensor not present')
-  const edgeS = sensorBy(card.temps, 'edge', 'temp1')
-  const junctionS = sensorBy(card.temps, 'junction', 'temp2')
-  const memS = sensorBy(card.temps, 'mem', 'temp3')
-  const [edge, junction, mem] = await Promise.all([tempOf(edgeS), tempOf(junctionS), tempOf(memS)])
+  const chip = card.hwmonChip ? await readHwmonChip(fs, card.hwmonChip, { fans: false }) : null
+  const edgeS = tempBy(card.hwmonChip, 'edge', 1)
+  const junctionS = tempBy(card.hwmonChip, 'junction', 2)
+  const memS = tempBy(card.hwmonChip, 'mem', 3)
+  const tempOf = (t: HwmonTempHandle | undefined): Reading<number> =>
+    chip?.temperatures.find((x) => x.sensor === t?.sensor)?.temperatureCelsius ??
+    unavailable('unsupported', 'sensor not present')
+  const [edge, junction, mem] = [tempOf(edgeS), tempOf(junctionS), tempOf(memS)]
 
   const [pAvg, pIn, pCap, fanRpm, pwm, pwmEnable] = await Promise.all([
     hw('power1_average'),
@@ -498,7 +471,13 @@ async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
   const cards: AmdCard[] = []
   for (const card of names) {
     const device = `${DRM}/${card}/device`
-    if ((await readDriverName(fs, device)) !== 'amdgpu') continue
+    let driver = await readDriverName(fs, device)
+    if (driver === undefined && (await readRuntimeStatus(fs, device)) !== 'suspended') {
+      // Some captured trees store `driver` as a plain file; uevent names the driver too.
+      const uevent = await fs.readText(`${device}/uevent`)
+      driver = uevent.ok ? /^DRIVER=(.+)$/m.exec(uevent.value)?.[1]?.trim() : undefined
+    }
+    if (driver !== 'amdgpu') continue
     const real = await fs.realPath(device)
     const bus = real.ok ? basename(real.value) : ''
     const pciBusId: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(bus)
@@ -512,7 +491,7 @@ async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
       info: emptyInfo(index, card, pciBusId, asleep()),
       staticLoaded: false,
       hwmon: undefined,
-      temps: [],
+      hwmonChip: null,
       hasFreqInput: false,
       hasPpDpmPcie: false,
       hasGpuMetrics: false

@@ -1,0 +1,182 @@
+/**
+ * The GPU spec table (resources/gpu-specs.json) and matching of driver-reported names to its rows.
+ *
+ * Names come in many spellings: `NVIDIA GeForce RTX 4090`, `NVIDIA H100 80GB HBM3`, `NVIDIA A100-SXM4-80GB`,
+ * `Tesla T4`, `AMD Radeon RX 7900 XTX`, `Navi 31`, `gfx1100`, `Apple M2 Max`. Matching normalises case, vendor
+ * words and punctuation, requires every model token of a row, rejects rows when the name carries a model
+ * modifier the row lacks (Ti, SUPER, XTX, Max, Laptop…), and prefers the row whose VRAM agrees with the
+ * measured VRAM. No match returns null: an unknown GPU still gets its measured facts.
+ */
+import table from '../../resources/gpu-specs.json'
+import type { Confidence, GpuVendor } from '../shared/readiness'
+
+/** One row of the spec table. */
+export interface GpuSpec {
+  key: string
+  name: string
+  vendor: GpuVendor
+  arch: string
+  gfxTarget: string | null
+  segment: 'consumer' | 'workstation' | 'datacenter' | 'apple'
+  computeCapability: string | null
+  /** GiB as reported by drivers (the marketing "GB"). For Apple: the largest unified-memory configuration. */
+  vramGb: number | null
+  memBandwidthGBps: number | null
+  fp32Tflops: number | null
+  /** Dense fp16/bf16 tensor TFLOPS with fp32 accumulate; null without matrix units. */
+  tensorTflopsDense: number | null
+  tdpWatts: number | null
+  pcieGen: number | null
+  pcieWidth: number | null
+  source: string
+  unverifiedFields: string[]
+  confidence: Confidence
+}
+
+/** A match and how far to trust it. */
+export interface SpecMatch {
+  spec: GpuSpec
+  confidence: Confidence
+  /** Why the confidence is what it is. */
+  note: string
+}
+
+/** All rows of the built-in table. */
+export const GPU_SPECS: readonly GpuSpec[] = (table as { rows: GpuSpec[] }).rows
+
+const DROP = new Set([
+  'nvidia', 'amd', 'ati', 'intel', 'apple', 'geforce', 'radeon', 'tesla', 'graphics', 'gpu', 'corporation',
+  'r', 'tm', 'generation', 'advanced', 'micro', 'devices', 'inc', 'chip'
+])
+/** Tokens that make a different product when present (a row must carry them to match). */
+const MODIFIERS = new Set(['ti', 'super', 'xt', 'xtx', 'max', 'ultra', 'pro', 'laptop', 'mobile', 'maxq', 'd', 'ada', 'nvl', 'le', 'se', 'gre', 'm'])
+const FORM: Record<string, string> = { sxm: 'sxm', sxm2: 'sxm', sxm3: 'sxm', sxm4: 'sxm', sxm5: 'sxm', hgx: 'sxm', hbm3: 'sxm', hbm3e: 'sxm', pcie: 'pcie' }
+const NAVI: Record<string, string> = { 'navi 31': 'gfx1100', 'navi 32': 'gfx1101', 'navi 21': 'gfx1030', aldebaran: 'gfx90a' }
+
+interface Tokens {
+  core: string[]
+  forms: string[]
+  sizeGb: number | null
+}
+
+function tokenize(name: string, forRow: boolean): Tokens {
+  let s = name.toLowerCase().replace(/\((r|tm)\)/g, ' ')
+  // Parenthesised detail in table names ("(32-core GPU)", "(GDDR5)", "(HGX)") is optional for matching.
+  if (forRow) s = s.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/hgx/.test(inner) ? ' hgx ' : ' '))
+  s = s.replace(/max-q/g, 'maxq').replace(/[^a-z0-9.]+/g, ' ')
+  const core: string[] = []
+  const forms: string[] = []
+  let sizeGb: number | null = null
+  for (const t of s.split(' ').filter(Boolean)) {
+    if (DROP.has(t)) continue
+    const size = /^(\d+)gb$/.exec(t)
+    if (size) {
+      sizeGb = Number(size[1])
+      continue
+    }
+    if (t in FORM) {
+      forms.push(FORM[t])
+      continue
+    }
+    core.push(t)
+  }
+  return { core, forms, sizeGb }
+}
+
+const ROW_TOKENS = new Map<string, Tokens>(GPU_SPECS.map((r) => [r.key, tokenize(r.name, true)]))
+
+function vramAgrees(spec: GpuSpec, vramGiB: number | null): boolean | null {
+  if (vramGiB === null || spec.vramGb === null) return null
+  if (spec.vendor === 'apple') return vramGiB <= spec.vramGb + 0.5
+  return Math.abs(vramGiB - spec.vramGb) / spec.vramGb <= 0.1
+}
+
+function lower(c: Confidence): Confidence {
+  return c === 'high' ? 'medium' : 'low'
+}
+
+/**
+ * Finds the spec row for a driver-reported GPU name.
+ *
+ * `vramBytes` (measured) breaks ties and flags mismatches; `gfxTarget` (AMD) is used when the name alone
+ * does not identify the card. Returns null when no row matches.
+ */
+export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget?: string } = {}): SpecMatch | null {
+  const vramGiB = opts.vramBytes !== undefined && opts.vramBytes > 0 ? opts.vramBytes / 2 ** 30 : null
+  const q = tokenize(name, false)
+  const qset = new Set(q.core)
+  let best: { spec: GpuSpec; score: number } | null = null
+  let tie = false
+  for (const spec of GPU_SPECS) {
+    const rt = ROW_TOKENS.get(spec.key)
+    if (!rt || rt.core.length === 0) continue
+    if (!rt.core.every((t) => qset.has(t))) continue
+    const rset = new Set(rt.core)
+    if (q.core.some((t) => MODIFIERS.has(t) && !rset.has(t))) continue
+    let score = rt.core.length * 10
+    for (const f of q.forms) score += rt.forms.includes(f) ? 5 : -5
+    const size = q.sizeGb ?? vramGiB
+    if (size !== null && spec.vramGb !== null) score += Math.abs(size - spec.vramGb) / spec.vramGb <= 0.1 ? 3 : -3
+    if (best === null || score > best.score) {
+      best = { spec, score }
+      tie = false
+    } else if (score === best.score) tie = true
+  }
+  if (best === null) {
+    const byGfx = matchByGfx(name, opts.gfxTarget, vramGiB)
+    return byGfx
+  }
+  const agrees = vramAgrees(best.spec, vramGiB)
+  if (agrees === false) {
+    return { spec: best.spec, confidence: 'low', note: `name matches ${best.spec.name} but measured VRAM ${vramGiB?.toFixed(1)} GiB differs from its ${best.spec.vramGb} GB` }
+  }
+  if (tie) return { spec: best.spec, confidence: lower(best.spec.confidence), note: `name is ambiguous; picked ${best.spec.name}` }
+  return { spec: best.spec, confidence: best.spec.confidence, note: noteFor(best.spec) }
+}
+
+function noteFor(spec: GpuSpec): string {
+  return spec.unverifiedFields.length > 0 ? `spec row ${spec.name}; unverified: ${spec.unverifiedFields.join(', ')}` : `spec row ${spec.name}`
+}
+
+function matchByGfx(name: string, gfxTarget: string | undefined, vramGiB: number | null): SpecMatch | null {
+  const lowerName = name.toLowerCase()
+  let gfx = gfxTarget?.toLowerCase().trim() ?? /gfx[0-9a-f]+/.exec(lowerName)?.[0] ?? null
+  if (gfx === null) {
+    for (const [navi, g] of Object.entries(NAVI)) if (lowerName.replace(/[^a-z0-9]+/g, ' ').includes(navi)) gfx = g
+  }
+  if (gfx === null) return null
+  const rows = GPU_SPECS.filter((r) => r.gfxTarget === gfx)
+  if (rows.length === 0) return null
+  const agreeing = rows.filter((r) => vramAgrees(r, vramGiB) === true)
+  if (agreeing.length === 1) return { spec: agreeing[0], confidence: lower(agreeing[0].confidence), note: `${gfx} with ${vramGiB?.toFixed(0)} GiB → ${agreeing[0].name}` }
+  // Several cards share a die: pick the one with the most VRAM that is consistent, else the first, and say so.
+  const pool = agreeing.length > 0 ? agreeing : rows
+  const pick = [...pool].sort((a, b) => (b.vramGb ?? 0) - (a.vramGb ?? 0))[0]
+  return { spec: pick, confidence: 'low', note: `${gfx} is shared by ${rows.map((r) => r.name).join(', ')}; assumed ${pick.name}` }
+}
+
+/** Looks a row up by key or by a user-typed name (for `rigready estimate --gpu`). */
+export function findGpuSpec(query: string): GpuSpec | null {
+  const byKey = GPU_SPECS.find((r) => r.key === query.toLowerCase())
+  if (byKey) return byKey
+  return matchGpuSpec(query)?.spec ?? null
+}
+
+/** Rows whose names share tokens with a query, best first (for "did you mean" messages). */
+export function closeGpuMatches(query: string, limit = 5): GpuSpec[] {
+  const q = tokenize(query, false).core
+  const scored = GPU_SPECS.map((spec) => {
+    const rt = ROW_TOKENS.get(spec.key)?.core ?? []
+    let s = 0
+    for (const t of q) {
+      if (rt.includes(t)) s += 2
+      else if (rt.some((r) => r.startsWith(t) || t.startsWith(r) || (t.length >= 3 && r.includes(t.slice(0, 3))))) s += 1
+    }
+    return { spec, s }
+  })
+  return scored
+    .filter((x) => x.s > 0)
+    .sort((a, b) => b.s - a.s)
+    .slice(0, limit)
+    .map((x) => x.spec)
+}

@@ -1,0 +1,266 @@
+/**
+ * Where a workload runs on a machine: one GPU, several GPUs, GPU + CPU offload, CPU only, or unified memory.
+ *
+ * Rules (readiness reference §2.6, §6.2): usable GPU memory = total − max(1 GiB, 5%); Apple unified memory is
+ * already the GPU-usable share of RAM; host usable = RAM − 4 GiB. Layer split adds capacity but not bandwidth
+ * (layers run one after another); tensor split adds bandwidth ≈ 0.9 × Σ. Partial offload runs each layer
+ * where it lives (llama.cpp), so per-token time = Σ bytes on each device ÷ that device's bandwidth.
+ */
+import type { MachineGpu, MachineModel, Placement, WorkloadProfile } from '../shared/readiness'
+import type { Reading } from '../shared/reading'
+import { ok, unavailable } from '../shared/reading'
+import type { InferenceMemory, TrainingMemory } from './memory'
+import { fmtGB } from './memory'
+import { DEFAULT_RAM_BANDWIDTH, RESERVES } from './tables'
+
+/** Runtimes that can run some layers on the CPU (partial offload). */
+const OFFLOAD_RUNTIMES = new Set(['llama.cpp', 'ollama', 'lmstudio', 'lm studio', 'koboldcpp', 'faster-whisper', 'sentence-transformers'])
+
+/** A device that holds part of the model, for the speed model. */
+export interface DeviceShare {
+  kind: 'gpu' | 'cpu'
+  label: string
+  /** Fraction of the weights (and KV) held here. */
+  fraction: number
+  bandwidthGBps: Reading<number>
+  backend: MachineGpu['backend']
+  /** Bandwidth is the sum of several GPUs (tensor split). */
+  aggregated: boolean
+}
+
+/** Result of placing a workload. */
+export interface PlacementPlan {
+  placement: Placement
+  fits: boolean
+  /** Capacity the requirement is compared with (bytes). */
+  availableBytes: number
+  requiredBytes: number
+  hostRequiredBytes: number
+  /** GPUs used (empty for CPU-only). */
+  gpus: MachineGpu[]
+  devices: DeviceShare[]
+  /** Why it does not fit, when it does not. */
+  shortfall: string | null
+}
+
+/** GPU memory a workload may use on one card. */
+export function usableGpuBytes(gpu: MachineGpu): number {
+  if (gpu.unified) return gpu.vramBytes
+  const margin = Math.max(RESERVES.gpuUsableMarginMinBytes.value, RESERVES.gpuUsableMarginFraction.value * gpu.vramBytes)
+  return Math.max(0, gpu.vramBytes - margin)
+}
+
+/** Host RAM a workload may use (RAM − 4 GiB; on unified machines also minus the GPU share). */
+export function usableHostBytes(machine: MachineModel): number {
+  const gpuShare = machine.gpus.filter((g) => g.unified).reduce((s, g) => s + g.vramBytes, 0)
+  return Math.max(0, machine.ramBytes - gpuShare - RESERVES.hostReserveBytes.value)
+}
+
+/** GPUs whose backend the profile's runtime supports. */
+export function eligibleGpus(machine: MachineModel, profile: WorkloadProfile): MachineGpu[] {
+  return machine.gpus.filter((g) => g.backend !== 'cpu' && profile.runtime.allowedBackends.includes(g.backend))
+}
+
+function ramBandwidth(machine: MachineModel): Reading<number> {
+  return machine.ramBandwidthGBps.status === 'ok' ? machine.ramBandwidthGBps : unavailable('unsupported', DEFAULT_RAM_BANDWIDTH.source)
+}
+
+function cpuShare(machine: MachineModel, fraction: number): DeviceShare {
+  return { kind: 'cpu', label: 'CPU (system RAM)', fraction, bandwidthGBps: ramBandwidth(machine), backend: 'cpu', aggregated: false }
+}
+
+function gpuShare(g: MachineGpu, fraction: number, i: number): DeviceShare {
+  return { kind: 'gpu', label: `GPU${i} ${g.name}`, fraction, bandwidthGBps: g.memoryBandwidthGBps, backend: g.backend, aggregated: false }
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((s, x) => s + x, 0)
+}
+
+/** Places an inference workload. */
+export function placeInference(machine: MachineModel, profile: WorkloadProfile, mem: InferenceMemory): PlacementPlan {
+  const gpus = eligibleGpus(machine, profile)
+  const cpuAllowed = profile.runtime.allowedBackends.includes('cpu')
+  const host = usableHostBytes(machine)
+  const need = mem.totalBytes
+  const canOffload = cpuAllowed && OFFLOAD_RUNTIMES.has(profile.runtime.runtime.toLowerCase())
+
+  const cpuOnly = (why: string): PlacementPlan => {
+    const fits = cpuAllowed && need <= host
+    return {
+      placement: { kind: 'cpu-only', gpuCount: 0, gpuFraction: 0, description: why },
+      fits,
+      availableBytes: host,
+      requiredBytes: need,
+      hostRequiredBytes: need,
+      gpus: [],
+      devices: [cpuShare(machine, 1)],
+      shortfall: fits ? null : cpuAllowed ? `needs ${fmtGB(need)} of RAM, ${fmtGB(host)} usable` : `no usable GPU and the runtime (${profile.runtime.runtime}) has no CPU backend`
+    }
+  }
+
+  if (gpus.length === 0) {
+    const why = machine.gpus.length === 0 ? 'CPU only (no GPU)' : `CPU only (no GPU with a backend ${profile.runtime.runtime} supports: ${profile.runtime.allowedBackends.join(', ')})`
+    return cpuOnly(why)
+  }
+
+  // Biggest card first: single-GPU placement uses it.
+  const sorted = [...gpus].sort((a, b) => usableGpuBytes(b) - usableGpuBytes(a))
+  const first = sorted[0]
+  const firstUsable = usableGpuBytes(first)
+  if (need <= firstUsable) {
+    return {
+      placement: {
+        kind: first.unified ? 'unified' : 'single-gpu',
+        gpuCount: 1,
+        gpuFraction: 1,
+        description: first.unified ? `unified memory on ${first.name} (${fmtGB(firstUsable)} GPU-usable)` : `one ${first.name} (${fmtGB(firstUsable)} usable)`
+      },
+      fits: true,
+      availableBytes: firstUsable,
+      requiredBytes: need,
+      hostRequiredBytes: 0,
+      gpus: [first],
+      devices: [gpuShare(first, 1, 0)],
+      shortfall: null
+    }
+  }
+
+  const usable = sorted.map(usableGpuBytes)
+  const n = sorted.length
+  const tensor = profile.runtime.splitMode === 'tensor'
+  const needMulti = mem.weightBytes + mem.kvBytes + mem.fixedBytes * n
+  if (n > 1 && needMulti <= sum(usable)) {
+    const cap = sum(usable)
+    const devices: DeviceShare[] = tensor
+      ? [{
+          kind: 'gpu',
+          label: `${n} GPUs (tensor split)`,
+          fraction: 1,
+          bandwidthGBps: sorted.every((g) => g.memoryBandwidthGBps.status === 'ok')
+            ? ok(0.9 * sum(sorted.map((g) => (g.memoryBandwidthGBps.status === 'ok' ? g.memoryBandwidthGBps.value : 0))))
+            : unavailable('unsupported', 'bandwidth of a GPU unknown'),
+          backend: first.backend,
+          aggregated: true
+        }]
+      : sorted.map((g, i) => gpuShare(g, usable[i] / cap, i))
+    return {
+      placement: {
+        kind: tensor ? 'multi-gpu-tensor' : 'multi-gpu-layer',
+        gpuCount: n,
+        gpuFraction: 1,
+        description: tensor
+          ? `${n} GPUs, tensor split (bandwidth ≈ 0.9 × sum)`
+          : `${n} GPUs, layer split (${fmtGB(cap)} usable; capacity adds, bandwidth does not)`
+      },
+      fits: true,
+      availableBytes: cap,
+      requiredBytes: needMulti,
+      hostRequiredBytes: 0,
+      gpus: sorted,
+      devices,
+      shortfall: null
+    }
+  }
+
+  // Partial offload: GPU holds what fits after its fixed buffers; the rest of the weights and KV go to RAM.
+  const gpuCap = sum(usable) - mem.fixedBytes * n
+  const movable = mem.weightBytes + mem.kvBytes
+  if (canOffload) {
+    const frac = Math.max(0, Math.min(1, gpuCap / movable))
+    const onCpu = (1 - frac) * movable
+    if (frac <= 0.02) return cpuOnly(`CPU only (model does not meaningfully fit on ${sorted.map((g) => g.name).join(' + ')})`)
+    const fits = onCpu <= host
+    const perGpu = sorted.map((g, i) => gpuShare(g, (frac * usable[i]) / sum(usable), i))
+    return {
+      placement: {
+        kind: 'gpu-cpu-offload',
+        gpuCount: n,
+        gpuFraction: frac,
+        description: `${Math.round(frac * 100)}% of layers on ${n > 1 ? `${n} GPUs` : first.name}, ${Math.round((1 - frac) * 100)}% in system RAM`
+      },
+      fits,
+      availableBytes: sum(usable) + host,
+      requiredBytes: need,
+      hostRequiredBytes: onCpu,
+      gpus: sorted,
+      devices: [...perGpu, cpuShare(machine, 1 - frac)],
+      shortfall: fits ? null : `needs ${fmtGB(onCpu)} of RAM for offloaded layers, ${fmtGB(host)} usable`
+    }
+  }
+
+  const cap = n > 1 ? sum(usable) : firstUsable
+  return {
+    placement: {
+      kind: n > 1 ? (tensor ? 'multi-gpu-tensor' : 'multi-gpu-layer') : first.unified ? 'unified' : 'single-gpu',
+      gpuCount: n,
+      gpuFraction: Math.min(1, cap / (n > 1 ? needMulti : need)),
+      description: `does not fit ${n > 1 ? `${n} GPUs` : first.name}`
+    },
+    fits: false,
+    availableBytes: cap,
+    requiredBytes: n > 1 ? needMulti : need,
+    hostRequiredBytes: 0,
+    gpus: sorted,
+    devices: sorted.map((g, i) => gpuShare(g, 1 / n, i)),
+    shortfall: `needs ${fmtGB(n > 1 ? needMulti : need)} of GPU memory, ${fmtGB(cap)} usable${canOffload ? '' : ` (${profile.runtime.runtime} does not offload to CPU)`}`
+  }
+}
+
+/** Places a training workload: data parallel over every eligible GPU, states sharded per the ZeRO stage. */
+export function placeTraining(machine: MachineModel, profile: WorkloadProfile, memFor: (gpuCount: number) => TrainingMemory): { plan: PlacementPlan; mem: TrainingMemory } {
+  const gpus = eligibleGpus(machine, profile)
+  const host = usableHostBytes(machine)
+  if (gpus.length === 0) {
+    const mem = memFor(1)
+    const cpuAllowed = profile.runtime.allowedBackends.includes('cpu')
+    const fits = cpuAllowed && mem.totalBytes + mem.hostBytes <= host
+    return {
+      mem,
+      plan: {
+        placement: {
+          kind: 'cpu-only',
+          gpuCount: 0,
+          gpuFraction: 0,
+          description: machine.gpus.length === 0 ? 'no GPU: training would run on the CPU' : `no GPU with a backend ${profile.runtime.runtime} supports (${profile.runtime.allowedBackends.join(', ')})`
+        },
+        fits,
+        availableBytes: host,
+        requiredBytes: mem.totalBytes,
+        hostRequiredBytes: mem.hostBytes,
+        gpus: [],
+        devices: [cpuShare(machine, 1)],
+        shortfall: fits ? null : cpuAllowed ? `needs ${fmtGB(mem.totalBytes)} of RAM` : `training with ${profile.runtime.runtime} needs a GPU (${profile.runtime.allowedBackends.join(', ')})`
+      }
+    }
+  }
+  const n = gpus.length
+  const mem = memFor(n)
+  const cap = Math.min(...gpus.map(usableGpuBytes))
+  const hostOk = mem.hostBytes <= host
+  const fits = mem.totalBytes <= cap && hostOk
+  const first = gpus[0]
+  const shortfall = fits
+    ? null
+    : !hostOk
+      ? `offload needs ${fmtGB(mem.hostBytes)} of RAM, ${fmtGB(host)} usable`
+      : `needs ${fmtGB(mem.totalBytes)} per GPU, ${fmtGB(cap)} usable`
+  return {
+    mem,
+    plan: {
+      placement: {
+        kind: n > 1 ? 'multi-gpu-data' : first.unified ? 'unified' : 'single-gpu',
+        gpuCount: n,
+        gpuFraction: Math.min(1, cap / mem.totalBytes),
+        description: n > 1 ? `data parallel over ${n} GPUs (${fmtGB(cap)} usable each)` : `one ${first.name} (${fmtGB(cap)} usable)`
+      },
+      fits,
+      availableBytes: cap,
+      requiredBytes: mem.totalBytes,
+      hostRequiredBytes: mem.hostBytes,
+      gpus,
+      devices: gpus.map((g, i) => gpuShare(g, 1 / n, i)),
+      shortfall
+    }
+  }
+}

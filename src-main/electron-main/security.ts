@@ -1,0 +1,121 @@
+/**
+ * Window hardening: web preferences, the Content-Security-Policy header, navigation and new-window blocking,
+ * permission denial and the only way out to the web (`shell.openExternal` for http(s) URLs).
+ */
+import type { Session, WebContents, WebPreferences } from 'electron'
+
+/** Web preferences for every RigReady window: isolated, sandboxed, no Node, web security on. */
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    spellcheck: false
+  }
+}
+
+/**
+ * The Content-Security-Policy for the renderer.
+ *
+ * Scripts only from the app itself (no inline script, no eval). Inline styles are allowed because Svelte
+ * and uPlot set element styles; nothing is loaded from the network. In development the Vite dev server's
+ * origin is 'self' and its hot-reload websocket is added to connect-src.
+ */
+export function buildContentSecurityPolicy(options: { devServerUrl?: string } = {}): string {
+  const connect = ["'self'"]
+  if (options.devServerUrl !== undefined) {
+    const dev = new URL(options.devServerUrl)
+    connect.push(`ws://${dev.host}`)
+  }
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'"
+  ].join('; ')
+}
+
+/** True for URLs that may be handed to the system browser: http(s) only, never file:, javascript:, custom schemes. */
+export function isSafeExternalUrl(url: string): boolean {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== ''
+}
+
+/**
+ * Sets the CSP header on every response of `session` and denies every permission request.
+ *
+ * Existing CSP headers (any case) are replaced so a dev server cannot loosen the policy.
+ */
+export function installSessionSecurity(session: Session, csp: string): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers: Record<string, string[]> = {}
+    for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {
+      if (name.toLowerCase() !== 'content-security-policy') headers[name] = value
+    }
+    headers['Content-Security-Policy'] = [csp]
+    callback({ responseHeaders: headers })
+  })
+  // The app needs no camera, notifications-from-web, geolocation, clipboard-read… from its renderer.
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
+}
+
+/** What hardening a webContents needs from the app. */
+export interface HardenOptions {
+  /** Opens a URL in the system browser (shell.openExternal). */
+  openExternal: (url: string) => Promise<void> | void
+  /** Called for blocked navigations (logging). */
+  onBlocked?: (what: 'navigation' | 'window' | 'webview' | 'redirect', url: string) => void
+}
+
+/**
+ * Blocks navigation, redirects, new windows and webviews on `contents`.
+ *
+ * A link to an http(s) URL is opened in the system browser instead; anything else is dropped.
+ */
+export function hardenWebContents(contents: WebContents, options: HardenOptions): void {
+  const blocked = options.onBlocked ?? (() => {})
+  const maybeOpen = (url: string): void => {
+    if (isSafeExternalUrl(url)) void Promise.resolve(options.openExternal(url)).catch(() => {})
+  }
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault()
+    blocked('navigation', url)
+    maybeOpen(url)
+  })
+  contents.on('will-redirect', (event, url) => {
+    event.preventDefault()
+    blocked('redirect', url)
+  })
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault()
+    blocked('webview', '')
+  })
+  contents.setWindowOpenHandler(({ url }) => {
+    blocked('window', url)
+    maybeOpen(url)
+    return { action: 'deny' }
+  })
+}
