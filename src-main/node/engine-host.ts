@@ -117,7 +117,8 @@ const parentPort = currentParentPort()
 if (parentPort !== undefined) {
   serveEngine(parentPort, {
     // Loaded lazily so importing this module (tests) does not build the engine.
-    createService: async (options) => (await import('./engine-service')).createEngineService(options),
+    createService: async (options) =>
+      (await import('./engine-service')).createEngineService({ ...options, face: 'electron', canPrintPdf: true }),
     exit: (code) => process.exit(code),
     warn: (message) => process.stderr.write(`[engine-host] ${message}\n`)
   })

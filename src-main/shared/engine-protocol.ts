@@ -15,6 +15,8 @@ export interface EngineHostOptions {
   sysRoot?: string
   procRoot?: string
   intervalMs?: number
+  /** App version reported by 'app:get-info'. */
+  version?: string
 }
 
 /** An error carried across the process boundary (never an `Error` object). */
@@ -53,7 +55,7 @@ function isErrorPayload(x: unknown): x is EngineErrorPayload {
 function parseOptions(x: unknown): EngineHostOptions | null {
   if (!isRecord(x)) return null
   const out: EngineHostOptions = {}
-  for (const key of ['replayFile', 'sysRoot', 'procRoot'] as const) {
+  for (const key of ['replayFile', 'sysRoot', 'procRoot', 'version'] as const) {
     const v = x[key]
     if (v === undefined) continue
     if (typeof v !== 'string' || v.length === 0) return null

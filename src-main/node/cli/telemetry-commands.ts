@@ -112,7 +112,7 @@ export async function cmdRecord(argv: string[], io: CliIo): Promise<number> {
   let stop: () => void = () => {}
   const stopped = new Promise<void>((r) => (stop = r))
   const offInt = io.onInterrupt(stop)
-  let exitCode = EXIT.ok
+  let exitCode: number = EXIT.ok
   if (wrapped.length) {
     const { spawn } = await import('node:child_process')
     const child = spawn(wrapped[0], wrapped.slice(1), { stdio: 'inherit', shell: false })

@@ -123,10 +123,11 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
         Promise.all(batts.map(readBattery))
       ])
       let acOnline: Reading<boolean>
+      const failed = online.find((o) => o.status !== 'ok')
       if (mains.length === 0) acOnline = unavailable('no-device', 'no Mains power supply')
       else if (online.some((o) => o.status === 'ok' && o.value > 0)) acOnline = ok(true)
-      else if (online.every((o) => o.status === 'ok')) acOnline = ok(false)
-      else acOnline = online.find((o) => o.status !== 'ok') as Reading<never>
+      else if (failed === undefined || failed.status === 'ok') acOnline = ok(false)
+      else acOnline = failed
       const sample: PowerSample = { source: powerSource(acOnline, batteries), acOnline, batteries }
       return { power: sample }
     },
