@@ -101,14 +101,15 @@ function lower(c: Confidence): Confidence {
  * `vramBytes` (measured) breaks ties and flags mismatches; `gfxTarget` (AMD) is used when the name alone
  * does not identify the card. Returns null when no row matches.
  */
-export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget?: string } = {}): SpecMatch | null {
+export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget?: string; table?: readonly GpuSpec[] } = {}): SpecMatch | null {
+  const rows = opts.table ?? GPU_SPECS
   const vramGiB = opts.vramBytes !== undefined && opts.vramBytes > 0 ? opts.vramBytes / 2 ** 30 : null
   const q = tokenize(name, false)
   const qset = new Set(q.core)
   let best: { spec: GpuSpec; score: number } | null = null
   let tie = false
-  for (const spec of GPU_SPECS) {
-    const rt = ROW_TOKENS.get(spec.key)
+  for (const spec of rows) {
+    const rt = rows === GPU_SPECS ? ROW_TOKENS.get(spec.key) : tokenize(spec.name, true)
     if (!rt || rt.core.length === 0) continue
     if (!rt.core.every((t) => qset.has(t))) continue
     const rset = new Set(rt.core)
@@ -123,7 +124,7 @@ export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget
     } else if (score === best.score) tie = true
   }
   if (best === null) {
-    const byGfx = matchByGfx(name, opts.gfxTarget, vramGiB)
+    const byGfx = matchByGfx(name, opts.gfxTarget, vramGiB, rows)
     return byGfx
   }
   const agrees = vramAgrees(best.spec, vramGiB)
@@ -138,14 +139,14 @@ function noteFor(spec: GpuSpec): string {
   return spec.unverifiedFields.length > 0 ? `spec row ${spec.name}; unverified: ${spec.unverifiedFields.join(', ')}` : `spec row ${spec.name}`
 }
 
-function matchByGfx(name: string, gfxTarget: string | undefined, vramGiB: number | null): SpecMatch | null {
+function matchByGfx(name: string, gfxTarget: string | undefined, vramGiB: number | null, table: readonly GpuSpec[]): SpecMatch | null {
   const lowerName = name.toLowerCase()
   let gfx = gfxTarget?.toLowerCase().trim() ?? /gfx[0-9a-f]+/.exec(lowerName)?.[0] ?? null
   if (gfx === null) {
     for (const [navi, g] of Object.entries(NAVI)) if (lowerName.replace(/[^a-z0-9]+/g, ' ').includes(navi)) gfx = g
   }
   if (gfx === null) return null
-  const rows = GPU_SPECS.filter((r) => r.gfxTarget === gfx)
+  const rows = table.filter((r) => r.gfxTarget === gfx)
   if (rows.length === 0) return null
   const agreeing = rows.filter((r) => vramAgrees(r, vramGiB) === true)
   if (agreeing.length === 1) return { spec: agreeing[0], confidence: lower(agreeing[0].confidence), note: `${gfx} with ${vramGiB?.toFixed(0)} GiB → ${agreeing[0].name}` }

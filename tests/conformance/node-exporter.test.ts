@@ -17,7 +17,7 @@ import { parseCpuinfo } from '../../src-main/node/collectors/procfs-parsers'
 import type { CpuSample, MemorySample, PowerSample, ThermalSample } from '../../src-main/shared/telemetry'
 import { createFakeRunner } from '../helpers/fake-runner'
 import { describePeer, peer } from '../helpers/peer-fixtures'
-import { materializePeerTree, type PeerTree } from './peer-tree'
+import { materializePeerTree, type PeerTree } from '../helpers/peer-tree'
 
 interface Metric {
   name: string

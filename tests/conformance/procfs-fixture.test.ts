@@ -19,7 +19,7 @@ import { discoverHwmonChips, inputCelsius, parseMillidegrees, readHwmonChip } fr
 import type { CpuSample, HwmonChip, MemorySample, PowerSample, ThermalSample } from '../../src-main/shared/telemetry'
 import { createFakeRunner } from '../helpers/fake-runner'
 import { describePeer, peer } from '../helpers/peer-fixtures'
-import { materializePeerTree, type PeerTree } from './peer-tree'
+import { materializePeerTree, type PeerTree } from '../helpers/peer-tree'
 
 function depsFor(fs: FileReader): CollectorDeps & { tick(): void } {
   let t = 5_000

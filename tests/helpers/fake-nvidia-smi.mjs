@@ -21,7 +21,7 @@
  * every interval, cycling through each GPU's rows. FAKE_NVSMI_RUNS (optional) names a file that gets one line
  * per invocation (the arguments), so tests can count spawns.
  */
-import { appendFileSync, readFileSync, existsSync } from 'node:fs'
+import { appendFile, readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 
 const args = process.argv.slice(2)
@@ -34,14 +34,19 @@ function fail(message, code) {
 }
 
 if (!scenarioPath) fail('NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.', 9)
-const scenario = JSON.parse(readFileSync(scenarioPath, 'utf8'))
+const scenario = JSON.parse(await readFile(scenarioPath, 'utf8'))
 const base = dirname(scenarioPath)
-const textOf = (inline, file) => (typeof inline === 'string' ? inline : file ? readFileSync(resolve(base, file), 'utf8') : '')
+const helpText = await textOf(scenario.helpQueryGpu, scenario.helpQueryGpuFile)
+const xmlText = await textOf(scenario.xml, scenario.xmlFile)
+async function textOf(inline, file) {
+  return typeof inline === 'string' ? inline : file ? readFile(resolve(base, file), 'utf8') : ''
+}
 
-let priorRuns = 0
+const readRuns = async () => (await readFile(runsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+let earlierRuns = []
 if (runsFile) {
-  if (existsSync(runsFile)) priorRuns = readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length
-  appendFileSync(runsFile, JSON.stringify(args) + '\n')
+  earlierRuns = await readRuns()
+  await appendFile(runsFile, JSON.stringify(args) + '\n')
 }
 
 const queryArg = args.find((a) => a.startsWith('--query-gpu='))
@@ -60,12 +65,8 @@ const command = args.includes('--help-query-gpu')
       : 'other'
 
 const fault = scenario.fault ?? { mode: 'ok' }
-let faultRuns = 0
-if (runsFile && fault.maxFaultRuns !== undefined) {
-  // Count earlier runs of the same command kind to decide whether this one is still faulty.
-  const lines = readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).slice(0, priorRuns)
-  faultRuns = lines.map((l) => JSON.parse(l)).filter((a) => kindOf(a) === command).length
-}
+// Earlier runs of the same command kind decide whether this one is still faulty (maxFaultRuns).
+const faultRuns = earlierRuns.map((l) => JSON.parse(l)).filter((a) => kindOf(a) === command).length
 function kindOf(a) {
   const q = a.find((x) => x.startsWith('--query-gpu='))
   const loop = a.includes('-lms') || a.includes('-l') || a.includes('--loop-ms') || a.includes('--loop')
@@ -90,9 +91,9 @@ if (mode === 'exit') {
 } else if (mode === 'hang') {
   hangForever()
 } else if (command === 'help') {
-  process.stdout.write(textOf(scenario.helpQueryGpu, scenario.helpQueryGpuFile))
+  process.stdout.write(helpText)
 } else if (command === 'xml') {
-  process.stdout.write(textOf(scenario.xml, scenario.xmlFile))
+  process.stdout.write(xmlText)
 } else if (command === 'query' || command === 'stream') {
   runQuery()
 } else {
@@ -101,8 +102,7 @@ if (mode === 'exit') {
 
 function aliasMap() {
   const map = new Map()
-  const help = textOf(scenario.helpQueryGpu, scenario.helpQueryGpuFile)
-  for (const raw of help.split(/\r?\n/)) {
+  for (const raw of helpText.split(/\r?\n/)) {
     const line = raw.trim()
     if (!/^"[A-Za-z0-9_.]+"(\s+or\s+"[A-Za-z0-9_.]+")*$/.test(line)) continue
     const names = [...line.matchAll(/"([A-Za-z0-9_.]+)"/g)].map((m) => m[1])

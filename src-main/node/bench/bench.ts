@@ -26,6 +26,7 @@ import { createStorageCollector } from '../collectors/storage'
 import { createThermalCollector } from '../collectors/thermal'
 import { createEngine } from '../engine'
 import { createLogger } from '../platform/logger'
+import { materializeTree } from './peer-tree'
 
 const CLK_TCK = 100
 
@@ -178,13 +179,15 @@ async function benchNodeExporter(sysRoot: string, procRoot: string, n: number): 
 async function main(): Promise<void> {
   const repo = process.cwd()
   const peer = process.env.RIGREADY_PEER_FIXTURES ?? resolve(repo, '../shared/peer-fixtures')
-  const sysRoot = resolve(peer, 'prometheus__node_exporter/sys')
-  const procRoot = resolve(peer, 'prometheus__node_exporter/proc')
-  if (!existsSync(sysRoot)) {
-    console.error(`bench: node_exporter fixture tree not found at ${sysRoot} (set RIGREADY_PEER_FIXTURES)`)
+  if (!existsSync(resolve(peer, 'prometheus__node_exporter/sys'))) {
+    console.error(`bench: node_exporter fixture tree not found under ${peer} (set RIGREADY_PEER_FIXTURES)`)
     process.exitCode = 1
     return
   }
+  // The shared checkout stores symlinks as text files: rebuild the real tree once (both engines read the copy).
+  const tree = await materializeTree(peer, 'prometheus__node_exporter')
+  const sysRoot = join(tree.root, 'sys')
+  const procRoot = join(tree.root, 'proc')
   const N = Number(process.env.BENCH_SAMPLES ?? 1000)
   console.log(`RigReady bench — ${N} samples per engine run; CPU time = user + system`)
   const eng = await benchFixtureEngine(sysRoot, procRoot, N)
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
     `RATIOS: systeminformation / engine = ${siRatio.toFixed(1)}× (target ≥ 50×, ${siRatio >= 50 ? 'met' : 'NOT met'}); ` +
       (neRatio === null ? 'engine / node_exporter = n/a (node_exporter not installed)' : `engine / node_exporter = ${neRatio.toFixed(3)} (target ≤ 0.25, ${neRatio <= 0.25 ? 'met' : 'NOT met'})`)
   )
+  await tree.cleanup()
 }
 
 await main()

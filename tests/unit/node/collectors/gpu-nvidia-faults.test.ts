@@ -50,7 +50,6 @@ async function setup(
 
 const ctx = () => ({ signal: new AbortController().signal, due: { slow: true, rare: false } })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const val = <T>(r: { status: string; value?: T }) => (r.status === 'ok' ? r.value : undefined)
 
 async function sampleUntil(c: Collector, pred: (g: GpuSample[]) => boolean, timeoutMs = 6000): Promise<GpuSample[]> {
   const end = Date.now() + timeoutMs

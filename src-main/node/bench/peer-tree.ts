@@ -10,12 +10,13 @@
 import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PEER_ROOT } from '../helpers/peer-fixtures'
 
-let indexCache: Promise<{ links: Map<string, string>; emptyDirs: string[] }> | undefined
+const indexCache = new Map<string, Promise<{ links: Map<string, string>; emptyDirs: string[] }>>()
 
-function loadIndex(): Promise<{ links: Map<string, string>; emptyDirs: string[] }> {
-  indexCache ??= (async () => {
+function loadIndex(PEER_ROOT: string): Promise<{ links: Map<string, string>; emptyDirs: string[] }> {
+  let p = indexCache.get(PEER_ROOT)
+  if (p) return p
+  p = (async () => {
     const links = new Map<string, string>()
     const tsv = await readFile(join(PEER_ROOT, 'FILE-INDEX.tsv'), 'utf8').catch(() => '')
     for (const line of tsv.split('\n')) {
@@ -25,7 +26,8 @@ function loadIndex(): Promise<{ links: Map<string, string>; emptyDirs: string[] 
     const empty = await readFile(join(PEER_ROOT, 'EMPTY-DIRS.txt'), 'utf8').catch(() => '')
     return { links, emptyDirs: empty.split('\n').map((l) => l.trim()).filter(Boolean) }
   })()
-  return indexCache
+  indexCache.set(PEER_ROOT, p)
+  return p
 }
 
 async function copyTree(src: string, dst: string, rel: string, links: Map<string, string>): Promise<void> {
@@ -49,9 +51,9 @@ export interface PeerTree {
   cleanup(): Promise<void>
 }
 
-/** Copies `PEER_ROOT/<rel>` (e.g. `prometheus__node_exporter`) into a temp dir with symlinks and empty dirs restored. */
-export async function materializePeerTree(rel: string): Promise<PeerTree> {
-  const { links, emptyDirs } = await loadIndex()
+/** Copies `<peerRoot>/<rel>` (e.g. `prometheus__node_exporter`) into a temp dir with symlinks and empty dirs restored. */
+export async function materializeTree(PEER_ROOT: string, rel: string): Promise<PeerTree> {
+  const { links, emptyDirs } = await loadIndex(PEER_ROOT)
   const root = await mkdtemp(join(tmpdir(), 'rigready-peer-'))
   await copyTree(join(PEER_ROOT, rel), root, rel, links)
   for (const dir of emptyDirs) {

@@ -1,0 +1,469 @@
+/**
+ * Evaluation of workload profiles on a machine, and the full readiness report.
+ *
+ * evaluateProfile: placement → memory terms → speed → factors, gates and caps → verdict, score, binding
+ * constraint, confidence. buildReport: every selected profile, the machine-level training and inference scores
+ * (priority-weighted means), the throttle findings passed in, upgrade advice and minimum upgrades.
+ */
+import type {
+  Confidence,
+  Constraint,
+  MachineGpu,
+  MachineModel,
+  MachineScore,
+  ProfileEvaluation,
+  ReadinessReport,
+  ThrottleEvent,
+  ThrottleSummary,
+  WorkloadProfile
+} from '../shared/readiness'
+import { REPORT_SCHEMA_VERSION } from '../shared/readiness'
+import type { Reading, ReadingUnavailable } from '../shared/reading'
+import { ok, unavailable } from '../shared/reading'
+import { buildAdvice, minimumUpgrades } from './advice'
+import { GPU_SPECS } from './gpu-specs'
+import type { InferenceMemory } from './memory'
+import { fmtGB, inferenceMemory, trainingMemory, weightBytes } from './memory'
+import type { PlacementPlan } from './placement'
+import { placeInference, placeTraining, usableHostBytes } from './placement'
+import type { FactorValue } from './score'
+import {
+  FACTOR_TABLE,
+  PLACEMENT_CAPS,
+  combineFactors,
+  confidenceFrom,
+  cpuScore,
+  hostRamScore,
+  interconnectScore,
+  logScore,
+  memoryFitScore,
+  platformScore,
+  precisionScore,
+  storageScore,
+  sustainedScore,
+  timeScore,
+  verdictFor
+} from './score'
+import type { Sourced } from './tables'
+import { PREFILL_MFU, weightFormat } from './tables'
+import { decodeTokensPerSec, peakTflops, prefillTokensPerSec, trainHours, trainingFlops, trainingMfu } from './speed'
+
+/** Optional inputs that replace defaults (calibration, what-if). */
+export interface EvaluationOverrides {
+  weightFormat?: string
+  kvDtype?: 'f16' | 'q8_0' | 'q4_0' | 'fp8'
+  /** Measured decode efficiency η (replaces the table). */
+  decodeEfficiency?: number
+  /** Measured training MFU (replaces the default). */
+  mfu?: number
+}
+
+const NA = (detail: string): ReadingUnavailable => unavailable('unsupported', detail)
+
+function def(kind: 'inference' | 'training', id: string): FactorValue['def'] {
+  const d = FACTOR_TABLE[kind].find((f) => f.id === id)
+  if (!d) throw new Error(`no factor ${id}`)
+  return d
+}
+
+function specConfidenceOf(gpus: MachineGpu[]): Confidence | 'unknown' | null {
+  if (gpus.length === 0) return null
+  const order = ['high', 'medium', 'low', 'unknown'] as const
+  return gpus.map((g) => g.specConfidence).sort((a, b) => order.indexOf(b) - order.indexOf(a))[0]
+}
+
+function isDatacenter(gpus: MachineGpu[]): boolean {
+  return gpus.length > 0 && gpus.every((g) => GPU_SPECS.find((s) => s.key === g.specKey)?.segment === 'datacenter')
+}
+
+function primaryBackend(plan: PlacementPlan): MachineGpu['backend'] {
+  return plan.gpus[0]?.backend ?? 'cpu'
+}
+
+function gateBinding(machine: MachineModel, profile: WorkloadProfile, plan: PlacementPlan): Constraint {
+  if (plan.gpus.length === 0) {
+    if (!profile.runtime.allowedBackends.includes('cpu')) return machine.gpus.length === 0 ? 'compute' : 'software'
+    return 'host-ram'
+  }
+  if (plan.placement.kind === 'gpu-cpu-offload') return 'host-ram'
+  if (plan.shortfall?.includes('RAM')) return 'host-ram'
+  return 'vram-capacity'
+}
+
+function fmtNum(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
+}
+
+function minCcGate(profile: WorkloadProfile, gpus: MachineGpu[]): string | null {
+  const min = profile.requirements?.minCc
+  if (min === undefined) return null
+  for (const g of gpus) {
+    if (g.vendor !== 'nvidia' || g.computeCapability.status !== 'ok') continue
+    const cc = Number(g.computeCapability.value)
+    if (Number.isFinite(cc) && cc < min) return `${g.name} has compute capability ${g.computeCapability.value}; the profile needs ≥ ${min}`
+  }
+  return null
+}
+
+interface InferenceChoice {
+  format: string
+  mem: InferenceMemory
+  plan: PlacementPlan
+}
+
+function chooseInference(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): InferenceChoice {
+  const formats = o.weightFormat ? [o.weightFormat] : profile.precision.weightFormatCandidates?.length ? profile.precision.weightFormatCandidates : [profile.precision.weightFormat]
+  const choices = formats.map((format) => {
+    const mem = inferenceMemory(profile, format, o.kvDtype)
+    return { format, mem, plan: placeInference(machine, profile, mem) }
+  })
+  const onGpu = choices.find((c) => c.plan.fits && c.plan.placement.kind !== 'gpu-cpu-offload' && c.plan.placement.kind !== 'cpu-only')
+  return onGpu ?? choices.find((c) => c.plan.fits) ?? choices[0]
+}
+
+/** Evaluates one profile on one machine. */
+export function evaluateProfile(machine: MachineModel, profile: WorkloadProfile, overrides: EvaluationOverrides = {}): ProfileEvaluation {
+  return profile.kind === 'finetune' || profile.kind === 'pretrain' ? evaluateTraining(machine, profile, overrides) : evaluateInference(machine, profile, overrides)
+}
+
+function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): ProfileEvaluation {
+  const { format, mem, plan } = chooseInference(machine, profile, o)
+  const m = profile.model
+  const assumptions: string[] = []
+  const gates: string[] = []
+  const backend = primaryBackend(plan)
+  const ratio = plan.requiredBytes / Math.max(1, plan.availableBytes)
+
+  // Speed.
+  let decode: Reading<number> = NA('not a token-generating workload')
+  let prefill: Reading<number> = NA('not estimated for this family')
+  let ttft: Reading<number> = NA('no prompt')
+  let efficiency: Sourced = PREFILL_MFU[backend]
+  const peak = peakTflops(machine, plan.gpus)
+  assumptions.push(...peak.assumed)
+  if (profile.family === 'llm' || profile.family === 'speech') {
+    const wActive = weightBytes(m, format, m.paramsActiveB)
+    const kvRead = mem.kvPerTokenBytes * ((profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2)
+    const d = decodeTokensPerSec(plan.devices, wActive + kvRead, format)
+    decode = d.value
+    efficiency = d.efficiency
+    if (o.decodeEfficiency !== undefined && d.value.status === 'ok') {
+      decode = ok((d.value.value * o.decodeEfficiency) / d.efficiency.value)
+      efficiency = { value: o.decodeEfficiency, source: 'measured (calibration)' }
+    }
+    assumptions.push(...d.assumed)
+    if (profile.family === 'llm') {
+      const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
+      prefill = p.value
+      const prompt = profile.shape.promptTokens ?? 0
+      if (prompt > 0 && prefill.status === 'ok') ttft = ok(prompt / prefill.value)
+    } else if (m.gflopsPerSample !== undefined && peak.value.status === 'ok') {
+      // Speech: the encoder pass over a 30 s window comes before the first token.
+      ttft = ok((m.gflopsPerSample * 1e9) / (PREFILL_MFU[backend].value * peak.value.value * 1e12))
+      assumptions.push(`encoder ${m.gflopsPerSample} GFLOPs per 30 s window at prefill MFU ${PREFILL_MFU[backend].value}`)
+    }
+  } else if (profile.family === 'embedding') {
+    const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
+    prefill = p.value
+    efficiency = p.efficiency
+  } else if (m.gflopsPerSample !== undefined && peak.value.status === 'ok') {
+    const steps = profile.shape.steps ?? 1
+    const mfu = PREFILL_MFU[backend]
+    ttft = ok((steps * m.gflopsPerSample * 1e9) / (mfu.value * peak.value.value * 1e12))
+    efficiency = mfu
+    assumptions.push(`${steps} steps × ${m.gflopsPerSample} GFLOPs per step at MFU ${mfu.value} (${mfu.source})`)
+  }
+  if (plan.placement.kind === 'gpu-cpu-offload' || plan.placement.kind === 'cpu-only') {
+    if (machine.ramBandwidthGBps.status !== 'ok') assumptions.push('system RAM bandwidth not measured')
+  }
+
+  // Factors.
+  const values: FactorValue[] = []
+  values.push({ def: def('inference', 'memory-fit'), score: ok(plan.fits ? memoryFitScore(Math.min(ratio, 1)) : 0), detail: `needs ${fmtGB(plan.requiredBytes)} of ${fmtGB(plan.availableBytes)} (${plan.placement.description})` })
+  const t = profile.targets
+  if (profile.family === 'embedding') {
+    values.push({
+      def: def('inference', 'decode-speed'),
+      score: prefill.status === 'ok' && t.tpsFloor && t.tpsTarget ? ok(logScore(prefill.value, t.tpsFloor, t.tpsTarget)) : prefill.status === 'ok' ? NA('no throughput target') : prefill,
+      detail: prefill.status === 'ok' ? `${fmtNum(prefill.value)} tokens/s embedded (target ${t.tpsTarget ?? '—'})` : 'throughput unknown',
+      constraint: 'compute'
+    })
+  } else if (profile.family === 'diffusion') {
+    values.push({
+      def: def('inference', 'decode-speed'),
+      score: ttft.status === 'ok' && t.ttftTargetS ? ok(timeScore(ttft.value / 3600, t.ttftTargetS / 3600)) : ttft.status === 'ok' ? NA('no time target') : ttft,
+      detail: ttft.status === 'ok' ? `${fmtNum(ttft.value)} s per image (target ${t.ttftTargetS ?? '—'} s)` : 'time per image unknown',
+      constraint: 'compute'
+    })
+  } else {
+    values.push({
+      def: def('inference', 'decode-speed'),
+      score: decode.status === 'ok' && t.tpsFloor && t.tpsTarget ? ok(logScore(decode.value, t.tpsFloor, t.tpsTarget)) : decode.status === 'ok' ? NA('no tokens/s target') : decode,
+      detail: decode.status === 'ok' ? `${fmtNum(decode.value)} tok/s (floor ${t.tpsFloor ?? '—'}, target ${t.tpsTarget ?? '—'})` : 'decode speed unknown',
+      constraint: plan.placement.kind === 'gpu-cpu-offload' ? 'vram-capacity' : 'memory-bandwidth'
+    })
+  }
+  const ttftApplies = profile.family === 'llm' || profile.family === 'speech'
+  values.push({
+    def: def('inference', 'ttft'),
+    score: !ttftApplies ? NA('n/a') : ttft.status === 'ok' && t.ttftTargetS ? ok(timeScore(ttft.value, t.ttftTargetS)) : ttft.status === 'ok' ? NA('no TTFT target') : ttft,
+    detail: ttft.status === 'ok' ? `${fmtNum(ttft.value)} s to first token for ${profile.shape.promptTokens ?? 0} prompt tokens` : 'n/a',
+    weight: ttftApplies ? undefined : 0
+  })
+  const ctxTarget = t.ctxTarget ?? profile.shape.ctxTokens
+  if (profile.family === 'llm' && ctxTarget && mem.kvPerTokenBytes > 0) {
+    const slots = profile.shape.concurrency ?? 1
+    const room = plan.availableBytes - (plan.requiredBytes - mem.kvBytes)
+    const ctxAch = Math.max(0, Math.min(m.ctxMax ?? Infinity, room / (mem.kvPerTokenBytes * slots)))
+    values.push({ def: def('inference', 'context'), score: ok(plan.fits ? 100 * Math.min(1, ctxAch / ctxTarget) : 0), detail: `room for ${Math.floor(ctxAch)} tokens of context (target ${ctxTarget})` })
+  } else {
+    values.push({ def: def('inference', 'context'), score: NA('n/a'), detail: 'n/a', weight: 0 })
+  }
+  values.push({ def: def('inference', 'platform'), score: ok(platformScore(backend)), detail: `${backend} backend` })
+  const sus = sustainedScore(machine)
+  values.push({ def: def('inference', 'sustained'), score: sus.score, detail: sus.detail, constraint: sus.constraint })
+
+  // Gates and caps.
+  let cap: { value: number; constraint: Constraint; detail: string } | null = null
+  const ccGate = minCcGate(profile, plan.gpus)
+  if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
+  if (ccGate) gates.push(ccGate)
+  if (plan.placement.kind === 'cpu-only' && plan.fits) {
+    cap = {
+      value: PLACEMENT_CAPS.cpuOnly,
+      constraint: machine.gpus.length === 0 ? 'memory-bandwidth' : 'vram-capacity',
+      detail: machine.gpus.length === 0 ? 'CPU-only inference (no GPU): capped at 40, bound by system RAM bandwidth' : 'runs on the CPU only: capped at 40'
+    }
+  } else if (plan.placement.kind === 'gpu-cpu-offload' && plan.fits) {
+    cap = { value: PLACEMENT_CAPS.offload, constraint: 'vram-capacity', detail: `partial CPU offload (${Math.round(plan.placement.gpuFraction * 100)}% on GPU): capped at 70` }
+  }
+  const c = combineFactors(values, cap)
+  let score = c.score
+  let binding = c.binding
+  let bindingDetail = c.bindingDetail
+  if (gates.length > 0) {
+    score = 0
+    binding = ccGate && plan.fits ? 'precision' : gateBinding(machine, profile, plan)
+    bindingDetail = gates[0]
+  }
+  const offloaded = plan.placement.kind === 'gpu-cpu-offload' || (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
+  const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, offloaded)
+  const wf = weightFormat(format)
+  if (wf) assumptions.push(`${format}: ${wf.value} bits/weight (${wf.source})`)
+  const specConf = specConfidenceOf(plan.gpus)
+  const lowFamily = profile.family === 'diffusion' || profile.family === 'speech'
+  return {
+    profileId: profile.id,
+    label: profile.label,
+    kind: profile.kind,
+    verdict,
+    score,
+    binding,
+    bindingDetail,
+    confidence: confidenceFrom(c.unknownCount + (lowFamily ? 1 : 0), assumptions.filter((a) => a.includes('assumed') || a.includes('not measured')).length, specConf),
+    placement: plan.placement,
+    weightFormat: format,
+    memory: { terms: mem.terms, requiredBytes: plan.requiredBytes, availableBytes: plan.availableBytes, hostRequiredBytes: plan.hostRequiredBytes },
+    speed: { decodeTokensPerSec: decode, prefillTokensPerSec: prefill, ttftSeconds: ttft, trainHours: NA('inference profile'), efficiency },
+    factors: c.factors,
+    gates,
+    assumptions
+  }
+}
+
+function evaluateTraining(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): ProfileEvaluation {
+  const training = profile.training
+  if (!training) throw new Error(`profile ${profile.id} has no training section`)
+  const assumptions: string[] = []
+  const gates: string[] = []
+
+  // Try as specified; if it does not fit, fall back (checkpointing, 8-bit optimizer, optimizer offload), with a penalty per step.
+  const variants: { p: WorkloadProfile; note: string | null }[] = [{ p: profile, note: null }]
+  let cur = profile
+  if (training.gradCheckpointing !== 'full') {
+    cur = { ...cur, training: { ...cur.training!, gradCheckpointing: 'full' } }
+    variants.push({ p: cur, note: 'full gradient checkpointing (~20% slower, HF docs)' })
+  }
+  if (training.optimizer === 'adamw') {
+    cur = { ...cur, training: { ...cur.training!, optimizer: 'adamw8bit' } }
+    variants.push({ p: cur, note: '8-bit AdamW (bitsandbytes)' })
+  }
+  if (training.method === 'full' && (training.offload ?? 'none') === 'none') {
+    cur = { ...cur, training: { ...cur.training!, offload: 'optimizer_cpu', zeroStage: 2 } }
+    variants.push({ p: cur, note: 'ZeRO-2 optimizer offload to CPU (DeepSpeed)' })
+  }
+  let chosen = placeTraining(machine, profile, (n) => trainingMemory(profile, n))
+  let chosenProfile = profile
+  let fallbacks = 0
+  const fallbackNotes: string[] = []
+  if (!chosen.plan.fits) {
+    for (let i = 1; i < variants.length; i++) {
+      const v = variants[i]
+      const attempt = placeTraining(machine, v.p, (n) => trainingMemory(v.p, n))
+      if (attempt.plan.fits) {
+        chosen = attempt
+        chosenProfile = v.p
+        fallbacks = i
+        fallbackNotes.push(...variants.slice(1, i + 1).map((x) => x.note as string))
+        break
+      }
+    }
+  }
+  const { plan, mem } = chosen
+  if (fallbackNotes.length > 0) assumptions.push(`does not fit as specified; fits with ${fallbackNotes.join(' + ')}`)
+  const ratio = plan.requiredBytes / Math.max(1, plan.availableBytes)
+
+  // Time.
+  const peak = peakTflops(machine, plan.gpus)
+  assumptions.push(...peak.assumed)
+  const mfu: Sourced = o.mfu !== undefined ? { value: o.mfu, source: 'measured (calibration)' } : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
+  const fl = trainingFlops(chosenProfile)
+  const hours: Reading<number> = fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
+  if (fl) assumptions.push(`training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`)
+  if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm') assumptions.push('full recompute adds one forward pass (+2·P·D)')
+
+  // Factors.
+  const multi = plan.gpus.length > 1
+  const values: FactorValue[] = []
+  values.push({ def: def('training', 'memory-fit'), score: ok(plan.fits ? memoryFitScore(Math.min(ratio, 1)) * 0.85 ** fallbacks : 0), detail: `needs ${fmtGB(plan.requiredBytes)} per GPU of ${fmtGB(plan.availableBytes)}${fallbacks > 0 ? ` after ${fallbacks} fallback${fallbacks > 1 ? 's' : ''}` : ''}` })
+  const target = profile.targets.trainHoursTarget
+  values.push({
+    def: def('training', 'time-to-train'),
+    score: hours.status === 'ok' && target ? ok(timeScore(hours.value, target)) : hours.status === 'ok' ? NA('no hours target') : hours,
+    detail: hours.status === 'ok' ? `${fmtNum(hours.value)} h (target ${target ?? '—'} h)` : 'time unknown',
+    weight: FACTOR_TABLE.training.find((f) => f.id === 'time-to-train')!.weight + (multi ? 0 : FACTOR_TABLE.training.find((f) => f.id === 'interconnect')!.weight)
+  })
+  const prec = precisionScore(plan.gpus)
+  const g0 = plan.gpus[0]
+  values.push({ def: def('training', 'precision'), score: prec, detail: g0 ? (prec.status === 'ok' && prec.value === 100 ? `${g0.name}: bf16 tensor math` : prec.status === 'ok' && prec.value === 70 ? `${g0.name}: fp16 tensor only (bf16 falls back to fp16)` : `${g0.name}: no matrix units`) : 'no GPU' })
+  if (g0 && prec.status === 'ok' && prec.value < 100 && profile.precision.computeDtype === 'bf16') assumptions.push('bf16 not native: fp16 with loss scaling assumed')
+  const totalVram = plan.gpus.reduce((s, g) => s + g.vramBytes, 0)
+  const w16 = 2 * profile.model.paramsTotalB * 1e9
+  values.push({ def: def('training', 'host-ram'), score: ok(hostRamScore(machine.ramBytes, totalVram, plan.hostRequiredBytes, w16)), detail: `${fmtGB(machine.ramBytes)} RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)` })
+  const st = profile.storage
+  const storeNeed = ((st?.modelFilesGb ?? 0) + (st?.checkpointGb ?? 0) * (st?.keepN ?? 1) + (st?.datasetGb ?? 0)) * 1e9
+  values.push({ def: def('training', 'storage'), score: storageScore(machine.storage.kind, machine.storage.freeBytes, storeNeed), detail: `${machine.storage.kind}; needs ${fmtGB(storeNeed)} free${machine.storage.freeBytes.status === 'ok' ? `, ${fmtGB(machine.storage.freeBytes.value)} free` : ''}` })
+  values.push({ def: def('training', 'data-loading-cpu'), score: ok(cpuScore(machine.cpu.physicalCores, Math.max(1, plan.gpus.length))), detail: `${machine.cpu.physicalCores} cores for ${Math.max(1, plan.gpus.length)} GPU${plan.gpus.length > 1 ? 's' : ''}` })
+  values.push({ def: def('training', 'interconnect'), score: multi ? interconnectScore(plan.gpus) : NA('single GPU'), detail: multi ? 'PCIe lanes and generation per GPU' : 'single GPU (weight moved to time to train)', weight: multi ? undefined : 0 })
+  const sus = sustainedScore(machine)
+  values.push({ def: def('training', 'sustained'), score: sus.score, detail: sus.detail, constraint: sus.constraint })
+
+  const ccGate = minCcGate(profile, plan.gpus)
+  if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
+  if (ccGate) gates.push(ccGate)
+  const c = combineFactors(values, null)
+  let score = c.score
+  let binding = c.binding
+  let bindingDetail = c.bindingDetail
+  if (gates.length > 0) {
+    score = 0
+    binding = ccGate && plan.fits ? 'precision' : gateBinding(machine, profile, plan)
+    bindingDetail = gates[0]
+  }
+  const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
+  return {
+    profileId: profile.id,
+    label: profile.label,
+    kind: profile.kind,
+    verdict,
+    score,
+    binding,
+    bindingDetail,
+    confidence: confidenceFrom(c.unknownCount, assumptions.filter((a) => a.includes('assumed') || a.includes('unverified')).length, specConfidenceOf(plan.gpus)),
+    placement: plan.placement,
+    weightFormat: training.method === 'qlora' ? 'NF4' : profile.precision.computeDtype ?? profile.precision.weightFormat,
+    memory: { terms: mem.terms, requiredBytes: plan.requiredBytes, availableBytes: plan.availableBytes, hostRequiredBytes: plan.hostRequiredBytes },
+    speed: { decodeTokensPerSec: NA('training profile'), prefillTokensPerSec: NA('training profile'), ttftSeconds: NA('training profile'), trainHours: hours, efficiency: mfu },
+    factors: c.factors,
+    gates,
+    assumptions
+  }
+}
+
+/** Which machine score a profile counts towards. */
+export function scoreGroup(profile: Pick<WorkloadProfile, 'kind'>): 'training' | 'inference' {
+  return profile.kind === 'finetune' || profile.kind === 'pretrain' ? 'training' : 'inference'
+}
+
+/** Machine-level score: priority-weighted mean over the group's profiles, with the binding constraint named. */
+export function scoreMachine(evals: ProfileEvaluation[], profiles: WorkloadProfile[], group: 'training' | 'inference'): MachineScore {
+  const byId = new Map(profiles.map((p) => [p.id, p]))
+  const list = evals.filter((e) => scoreGroup(e) === group)
+  if (list.length === 0) {
+    return { score: NA(`no ${group} profiles selected`), binding: 'none', bindingDetail: `no ${group} profiles selected`, confidence: 'low', profileIds: [] }
+  }
+  const pri = (e: ProfileEvaluation): number => byId.get(e.profileId)?.priority ?? 1
+  const wsum = list.reduce((s, e) => s + pri(e), 0)
+  const weight = (e: ProfileEvaluation): number => (wsum > 0 ? pri(e) / wsum : 1 / list.length)
+  const score = list.reduce((s, e) => s + weight(e) * e.score, 0)
+  let worst: ProfileEvaluation | null = null
+  let worstLoss = 0
+  for (const e of list) {
+    const loss = weight(e) * (100 - e.score)
+    if (loss > worstLoss && e.binding !== 'none') {
+      worstLoss = loss
+      worst = e
+    }
+  }
+  const order: Confidence[] = ['low', 'medium', 'high']
+  const confidence = list.map((e) => e.confidence).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0]
+  return {
+    score: ok(Math.round(score)),
+    binding: worst?.binding ?? 'none',
+    bindingDetail: worst ? `${worst.profileId}: ${worst.bindingDetail}` : 'nothing binds',
+    confidence,
+    profileIds: list.map((e) => e.profileId)
+  }
+}
+
+/** Evaluates every profile and both machine scores (what advice simulation re-runs). */
+export function evaluateAll(machine: MachineModel, profiles: WorkloadProfile[]): { profiles: ProfileEvaluation[]; training: MachineScore; inference: MachineScore } {
+  const evals = profiles.map((p) => evaluateProfile(machine, p))
+  return { profiles: evals, training: scoreMachine(evals, profiles, 'training'), inference: scoreMachine(evals, profiles, 'inference') }
+}
+
+/** Inputs to the full report. */
+export interface BuildReportInput {
+  machine: MachineModel
+  profiles: WorkloadProfile[]
+  selectedIds?: string[]
+  throttle: { events: ThrottleEvent[]; summaries: ThrottleSummary[] }
+  unavailable: { item: string; reason: ReadingUnavailable }[]
+  nowMs: number
+}
+
+function machineUnavailable(machine: MachineModel): { item: string; reason: ReadingUnavailable }[] {
+  const out: { item: string; reason: ReadingUnavailable }[] = []
+  machine.gpus.forEach((g, i) => {
+    if (g.memoryBandwidthGBps.status !== 'ok') out.push({ item: `GPU${i} ${g.name} memory bandwidth`, reason: g.memoryBandwidthGBps })
+    if (g.tensorTflops.status !== 'ok' && g.fp32Tflops.status !== 'ok') out.push({ item: `GPU${i} ${g.name} compute peak`, reason: g.fp32Tflops })
+  })
+  if (machine.ramBandwidthGBps.status !== 'ok') out.push({ item: 'system RAM bandwidth', reason: machine.ramBandwidthGBps })
+  if (machine.storage.freeBytes.status !== 'ok') out.push({ item: 'free disk space', reason: machine.storage.freeBytes })
+  if (machine.sustained === null) out.push({ item: 'sustained-operation evidence', reason: NA('no telemetry window (run `rigready record` or a load probe)') })
+  return out
+}
+
+/** Builds the full readiness report. Pure: `nowMs` is an argument. */
+export function buildReport(input: BuildReportInput): ReadinessReport {
+  const selected = input.selectedIds ? input.profiles.filter((p) => input.selectedIds!.includes(p.id)) : input.profiles
+  const base = evaluateAll(input.machine, selected)
+  const advice = buildAdvice(input.machine, selected, base)
+  const seen = new Set(input.unavailable.map((u) => u.item))
+  const unavailableItems = [...input.unavailable, ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))]
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAtMs: input.nowMs,
+    machine: input.machine,
+    training: base.training,
+    inference: base.inference,
+    profiles: base.profiles,
+    throttling: input.throttle,
+    advice,
+    minimumUpgrades: minimumUpgrades(input.machine, selected, base),
+    unavailable: unavailableItems
+  }
+}
+
+/** Host RAM usable for workloads (re-exported for formatters). */
+export { usableHostBytes }

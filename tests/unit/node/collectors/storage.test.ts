@@ -1,0 +1,165 @@
+import { resolve } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  createStorageCollector,
+  diskRates,
+  parseDiskstats,
+  parseMounts,
+  type StorageCollectorOptions
+} from '../../../../src-main/node/collectors/storage'
+import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
+import type { CommandResult } from '../../../../src-main/node/platform/command-runner'
+import { createFileReader } from '../../../../src-main/node/platform/file-reader'
+import { silentLogger } from '../../../../src-main/node/platform/logger'
+import { createFakeRunner, okResult, type FakeResponse } from '../../../helpers/fake-runner'
+
+const ROOT = resolve(__dirname, '../../../fixtures/sysfs/storage-nvme-ssd-hdd')
+const signal = new AbortController().signal
+
+function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollectorOptions = {}) {
+  let mono = 0
+  const run = createFakeRunner(routes)
+  const deps: CollectorDeps = {
+    run,
+    spawnStream: (() => {
+      throw new Error('not used')
+    }) as unknown as CollectorDeps['spawnStream'],
+    fs: createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` }),
+    clock: { now: () => 1_700_000_000_000, monotonic: () => mono, setTimeout: () => 0, clearTimeout: () => {} },
+    log: silentLogger,
+    platform: 'linux',
+    intervalMs: 1000,
+    env: {}
+  }
+  return { c: createStorageCollector(deps, options), run, advance: (ms: number) => (mono += ms) }
+}
+
+describe('storage', () => {
+  it('parses 14-, 18- and 20-field diskstats lines and skips short or garbage lines', () => {
+    const m = parseDiskstats(
+      [
+        '   8       0 sda 1 2 100 4 5 6 200 8 0 10 11',
+        ' 259 0 nvme0n1 1 2 300 4 5 6 400 8 0 20 11 0 0 0 0',
+        ' 259 1 nvme1n1 1 2 500 4 5 6 600 8 0 30 11 0 0 0 0 1 2',
+        '   8 1 sda1 10 20 30 40',
+        'garbage'
+      ].join('\n')
+    )
+    expect([...m.keys()]).toEqual(['sda', 'nvme0n1', 'nvme1n1'])
+    expect(m.get('nvme1n1')).toEqual({ name: 'nvme1n1', sectorsRead: 500, sectorsWritten: 600, ioTimeMs: 30 })
+  })
+
+  it('turns counter deltas into bytes per second and busy %, refusing backwards counters', () => {
+    const a = { name: 'x', sectorsRead: 0, sectorsWritten: 0, ioTimeMs: 0 }
+    const b = { name: 'x', sectorsRead: 2048, sectorsWritten: 1024, ioTimeMs: 500 }
+    expect(diskRates(a, b, 1000)).toEqual({
+      readBytesPerSec: { status: 'ok', value: 1048576 },
+      writeBytesPerSec: { status: 'ok', value: 524288 },
+      busyPct: { status: 'ok', value: 50 }
+    })
+    expect(diskRates(b, a, 1000).readBytesPerSec.status).toBe('unavailable')
+  })
+
+  it('keeps data filesystems and /dev/shm, decodes \\040, drops pseudo filesystems and squashfs', () => {
+    const m = parseMounts(
+      '/dev/nvme0n1p2 / ext4 rw 0 0\nproc /proc proc rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\ntmpfs /run tmpfs rw 0 0\n/dev/sdb1 /mnt/big\\040data xfs rw 0 0\n/dev/loop0 /snap/x squashfs ro 0 0\ntank/ds /tank/ds zfs rw 0 0\n'
+    )
+    expect(m.map((e) => e.mount)).toEqual(['/', '/dev/shm', '/mnt/big data', '/tank/ds'])
+  })
+
+  it('never throws on random diskstats or mounts text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => {
+        parseDiskstats(s)
+        parseMounts(s)
+      })
+    )
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.nat(), fc.constant(-1), fc.string({ maxLength: 4 })), { maxLength: 22 }), (fields) => {
+        parseDiskstats(` 8 0 sda ${fields.join(' ')}`)
+      })
+    )
+  })
+
+  it('classifies NVMe, SATA SSD and HDD, skips loop devices, trims the model and reads the NVMe link', async () => {
+    const { c } = setup()
+    const probe = await c.probe(signal)
+    expect(probe.status).toBe('present')
+    const devs = probe.status === 'present' ? probe.inventory.storage! : []
+    expect(devs.map((d) => [d.name, d.kind])).toEqual([
+      ['nvme0n1', 'nvme'],
+      ['sda', 'sata-ssd'],
+      ['sdb', 'hdd']
+    ])
+    const nvme = devs[0]
+    expect(nvme.model).toEqual({ status: 'ok', value: 'Samsung SSD 990 PRO 2TB' })
+    expect(nvme.sizeBytes).toEqual({ status: 'ok', value: 3907029168 * 512 })
+    expect([nvme.pcieGen, nvme.pcieWidth, nvme.pcieMaxGen, nvme.pcieMaxWidth].map((r) => r.status === 'ok' && r.value)).toEqual([3, 4, 4, 4])
+    expect(devs[1].transport).toEqual({ status: 'ok', value: 'sata' })
+    expect(devs[2].pcieGen.status).toBe('unavailable')
+  })
+
+  it('reports NVMe Composite with the drive limits and extra sensors, and rates from the second sample on', async () => {
+    const { c, advance } = setup()
+    await c.probe(signal)
+    const first = (await c.sample({ signal, due: { slow: true, rare: false } })).storage!
+    const n1 = first.devices[0]
+    expect(n1.temperatureCelsius).toEqual({ status: 'ok', value: 71.85 })
+    expect(n1.tempMaxCelsius).toEqual({ status: 'ok', value: 81.85 })
+    expect(n1.tempCritCelsius).toEqual({ status: 'ok', value: 84.85 })
+    expect(n1.extraTemperatures).toEqual([
+      { label: 'Sensor 1', temperatureCelsius: 71.85 },
+      { label: 'Sensor 2', temperatureCelsius: 79.85 }
+    ])
+    expect(n1.readBytesPerSec.status).toBe('unavailable')
+    expect(n1.smart).toMatchObject({ status: 'unavailable' })
+    advance(1000)
+    const second = (await c.sample({ signal, due: { slow: false, rare: false } })).storage!
+    // Same diskstats file twice: zero rate, which is a real value, not unknown.
+    expect(second.devices[0].readBytesPerSec).toEqual({ status: 'ok', value: 0 })
+    expect(second.devices[2].temperatureCelsius.status).toBe('unavailable')
+  })
+
+  it('reports filesystems unavailable under fixture roots, and uses an injected statfs', async () => {
+    const { c } = setup()
+    const s = (await c.sample({ signal, due: { slow: true, rare: false } })).storage!
+    expect(s.filesystems.map((f) => f.mount)).toEqual(['/', '/dev/shm', '/mnt/big data', '/tank/datasets'])
+    expect(s.filesystems[0].freeBytes).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    const seen: string[] = []
+    const { c: c2 } = setup({}, {
+      statfs: async (p) => {
+        seen.push(p)
+        if (p === '/tank/datasets') throw Object.assign(new Error('denied'), { code: 'EACCES' })
+        return { bsize: 4096, blocks: 1000, bavail: 250 }
+      }
+    })
+    const s2 = (await c2.sample({ signal, due: { slow: true, rare: false } })).storage!
+    expect(s2.filesystems[0]).toEqual({ mount: '/', sizeBytes: { status: 'ok', value: 4096000 }, freeBytes: { status: 'ok', value: 1024000 } })
+    expect(s2.filesystems[3].freeBytes).toMatchObject({ reason: 'permission-denied' })
+    expect(seen).toContain('/mnt/big data')
+  })
+
+  it('runs smartctl only on rare ticks and keeps the last good result between them and over a timeout', async () => {
+    const json = JSON.stringify({ smart_status: { passed: true }, temperature: { current: 40 }, nvme_smart_health_information_log: { critical_warning: 0, percentage_used: 7 } })
+    let answer: CommandResult = okResult(json)
+    const { c, run } = setup({ smartctl: () => answer })
+    await c.probe(signal)
+    await c.sample({ signal, due: { slow: true, rare: false } })
+    expect(run.calls).toHaveLength(0)
+    const a = (await c.sample({ signal, due: { slow: true, rare: true } })).storage!
+    expect(run.calls.map((x) => x.args.join(' '))).toEqual(['-j -a /dev/nvme0n1', '-j -a /dev/sda', '-j -a /dev/sdb'])
+    expect(a.devices[0].smart).toMatchObject({ status: 'ok', value: { percentageUsed: { value: 7 } } })
+    const b = (await c.sample({ signal, due: { slow: false, rare: false } })).storage!
+    expect(b.devices[0].smart).toEqual(a.devices[0].smart)
+    answer = { kind: 'timeout', timeoutMs: 15000, stdout: '' }
+    const d = (await c.sample({ signal, due: { slow: false, rare: true } })).storage!
+    expect(d.devices[0].smart.status).toBe('ok')
+  })
+
+  it('says tool-missing when smartctl is not installed', async () => {
+    const { c } = setup({})
+    const s = (await c.sample({ signal, due: { slow: true, rare: true } })).storage!
+    expect(s.devices[0].smart).toMatchObject({ status: 'unavailable', reason: 'tool-missing' })
+  })
+})
