@@ -15,6 +15,7 @@ import type {
   ReadinessReport,
   ThrottleEvent,
   ThrottleSummary,
+  TrainingMethod,
   WorkloadProfile
 } from '../shared/readiness'
 import { REPORT_SCHEMA_VERSION } from '../shared/readiness'
@@ -56,6 +57,29 @@ export interface EvaluationOverrides {
   decodeEfficiency?: number
   /** Measured training MFU (replaces the default). */
   mfu?: number
+  /** What-if: context tokens (inference) or sequence length (training). */
+  ctxTokens?: number
+  /** What-if: micro-batch (training) or concurrent sequences (inference). */
+  microBatch?: number
+  /** What-if: training method (a profile without a training section gets LoRA-style defaults). */
+  method?: TrainingMethod
+  /** What-if: use only the first N GPUs. */
+  gpuCount?: number
+}
+
+function applyOverrides(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): { machine: MachineModel; profile: WorkloadProfile } {
+  let p = profile
+  const training = p.kind === 'finetune' || p.kind === 'pretrain'
+  if (o.ctxTokens !== undefined) {
+    p = training ? { ...p, shape: { ...p.shape, seqLen: o.ctxTokens } } : { ...p, shape: { ...p.shape, ctxTokens: o.ctxTokens }, targets: { ...p.targets, ctxTarget: o.ctxTokens } }
+  }
+  if (o.microBatch !== undefined) p = { ...p, shape: training ? { ...p.shape, microBatch: o.microBatch } : { ...p.shape, concurrency: o.microBatch } }
+  if (o.method !== undefined && training) {
+    const t = p.training ?? { method: o.method, optimizer: 'adamw' as const, gradCheckpointing: 'full' as const }
+    p = { ...p, training: { ...t, method: o.method, loraRank: t.loraRank ?? 16, loraTargets: t.loraTargets ?? ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }
+  }
+  const m = o.gpuCount !== undefined && o.gpuCount < machine.gpus.length ? { ...machine, gpus: machine.gpus.slice(0, Math.max(0, o.gpuCount)) } : machine
+  return { machine: m, profile: p }
 }
 
 const NA = (detail: string): ReadingUnavailable => unavailable('unsupported', detail)
@@ -122,7 +146,8 @@ function chooseInference(machine: MachineModel, profile: WorkloadProfile, o: Eva
 }
 
 /** Evaluates one profile on one machine. */
-export function evaluateProfile(machine: MachineModel, profile: WorkloadProfile, overrides: EvaluationOverrides = {}): ProfileEvaluation {
+export function evaluateProfile(machineIn: MachineModel, profileIn: WorkloadProfile, overrides: EvaluationOverrides = {}): ProfileEvaluation {
+  const { machine, profile } = applyOverrides(machineIn, profileIn, overrides)
   return profile.kind === 'finetune' || profile.kind === 'pretrain' ? evaluateTraining(machine, profile, overrides) : evaluateInference(machine, profile, overrides)
 }
 

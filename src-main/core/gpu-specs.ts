@@ -8,7 +8,8 @@
  * measured VRAM. No match returns null: an unknown GPU still gets its measured facts.
  */
 import table from '../../resources/gpu-specs.json'
-import type { Confidence, GpuVendor } from '../shared/readiness'
+import type { Confidence } from '../shared/readiness'
+import type { GpuVendor } from '../shared/telemetry'
 
 /** One row of the spec table. */
 export interface GpuSpec {

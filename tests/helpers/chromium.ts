@@ -43,7 +43,7 @@ export function launchChromium(): Promise<Browser> {
 export function collectErrors(page: Page): string[] {
   const errors: string[] = []
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()} @ ${msg.location().url}`)
   })
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
   return errors

@@ -294,12 +294,12 @@ export function fakeProfiles(): WorkloadProfile[] {
   ]
 }
 
-const BITS: Record<string, number> = { f16: 16, bf16: 16, q8_0: 8.5, Q8_0: 8.5, Q4_K_M: 4.85, q4_k_m: 4.85, nf4: 4.5, Q6_K: 6.56 }
+const BITS: Record<string, number> = { f16: 16, bf16: 16, fp8: 8, q8_0: 8.5, q6_k: 6.56, q5_k_m: 5.69, q4_k_m: 4.85, q4_0: 4.55, nf4: 4.5 }
 
 /** A deterministic evaluation; what-if overrides change its numbers in a predictable way. */
 export function fakeEvaluate(profile: WorkloadProfile, req: Partial<WhatIfRequest> = {}): ProfileEvaluation {
   const fmt = req.weightFormat ?? profile.precision.weightFormat
-  const bits = BITS[fmt] ?? 16
+  const bits = BITS[fmt.toLowerCase()] ?? 16
   const ctx = req.ctxTokens ?? profile.shape.ctxTokens ?? 4096
   const batch = req.microBatch ?? profile.shape.microBatch ?? 1
   const gpus = req.gpuCount ?? 1

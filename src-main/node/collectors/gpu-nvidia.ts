@@ -284,7 +284,17 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
 
     const gpus = parsed.gpus.map((g) => g.info)
     await addQueriedFacts(gpus, catalogue.known, signal)
-    fields = negotiateFields(catalogue)
+    const negotiated = negotiateFields(catalogue)
+    if (stream && fields && negotiated.query.join(',') !== fields.query.join(',')) {
+      // Re-probed after a driver change: the running stream asks for the old field list.
+      const old = stream
+      stream = undefined
+      latest = undefined
+      pending = new Map()
+      state = { kind: 'idle' }
+      await old.stop()
+    }
+    fields = negotiated
     if (fields.missing.length > 0) log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
     inventory = gpus
     expectedCount = gpus.length

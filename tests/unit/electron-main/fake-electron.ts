@@ -121,12 +121,14 @@ export const Menu = { buildFromTemplate: vi.fn((t: unknown) => t), setApplicatio
 
 /** A fake Tray recording title and tooltip. */
 export class Tray extends EventEmitter {
+  static instances: Tray[] = []
   title = ''
   tooltip = ''
   titleCalls = 0
   destroyed = false
   constructor(public image: unknown) {
     super()
+    Tray.instances.push(this)
   }
   setTitle(t: string): void {
     this.title = t

@@ -38,7 +38,7 @@ export function formatForUnit(unit: ChartUnit, v: number | null | undefined): st
     case 'fahrenheit':
       return `${v.toFixed(0)} °F`
     case 'watts':
-      return formatWatts(v)
+      return Math.abs(v) >= 100 ? `${Math.round(v)} W` : formatWatts(v)
     case 'bytes':
       return formatBytes(v)
     case 'rate':
