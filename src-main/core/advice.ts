@@ -52,9 +52,11 @@ function psuNote(gpus: MachineGpu[]): string | null {
   return `needs a PSU of ≥ ${psu} W ((${tdp} W GPUs + ~${CPU_WATTS_ASSUMED} W CPU) × 1.1 × 1.1, Dettmers)`
 }
 
-/** Cards that fit a workstation (no SXM/OAM modules). */
-function installable(spec: GpuSpec): boolean {
-  return spec.vendor !== 'apple' && !/sxm|hgx|mi250|mi300|b200|h200/i.test(`${spec.key} ${spec.name}`)
+/** Cards that fit this machine: no SXM/OAM modules; datacenter cards only where one is already installed. */
+function installable(spec: GpuSpec, machine: MachineModel): boolean {
+  if (spec.vendor === 'apple' || /sxm|hgx|mi250|mi300|b200|h200/i.test(`${spec.key} ${spec.name}`)) return false
+  const hasDatacenter = machine.gpus.some((g) => GPU_SPECS.find((r) => r.key === g.specKey)?.segment === 'datacenter')
+  return spec.segment !== 'datacenter' || hasDatacenter
 }
 
 function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidate[] {
@@ -202,7 +204,7 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
     }
     const curVram = Math.max(0, ...machine.gpus.map((x) => x.vramBytes))
     const curBw = Math.max(0, ...machine.gpus.map((x) => (x.memoryBandwidthGBps.status === 'ok' ? x.memoryBandwidthGBps.value : 0)))
-    for (const spec of GPU_SPECS.filter(installable)) {
+    for (const spec of GPU_SPECS.filter((x) => installable(x, machine))) {
       if (spec.vramGb === null || spec.memBandwidthGBps === null) continue
       const more = spec.vramGb * 2 ** 30 > curVram * 1.05 || spec.memBandwidthGBps > curBw * 1.2
       if (!more || machine.gpus.some((x) => x.specKey === spec.key)) continue
@@ -259,8 +261,9 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
     const p = pri.get(after.profileId) ?? 1
     impact += p * (d + (u ? 50 : 0))
     if (d !== 0 || u || before.verdict !== after.verdict) {
+      const same = before.verdict === after.verdict && speedText(before) === speedText(after)
       changes.push({
-        text: `${after.profileId} goes from ${before.verdict} ${speedText(before)} to ${after.verdict} ${speedText(after)}`,
+        text: same ? `${after.profileId} score ${before.score} → ${after.score}` : `${after.profileId} goes from ${before.verdict} ${speedText(before)} to ${after.verdict} ${speedText(after)}`,
         weight: p * (Math.abs(d) + (u ? 50 : 0))
       })
     }

@@ -204,7 +204,11 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
 
   // Factors.
   const values: FactorValue[] = []
-  values.push({ def: def('inference', 'memory-fit'), score: ok(plan.fits ? memoryFitScore(Math.min(ratio, 1)) : 0), detail: `needs ${fmtGB(plan.requiredBytes)} of ${fmtGB(plan.availableBytes)} (${plan.placement.description})` })
+  // Offloaded or CPU-only on a GPU machine: it does not fit in GPU memory, so at most the r = 1 value (25),
+  // scaled by the share held on the GPU; more RAM does not make it fit better.
+  const offloadedFit = plan.placement.kind === 'gpu-cpu-offload' || (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
+  const fitScore = !plan.fits ? 0 : offloadedFit ? memoryFitScore(1) * plan.placement.gpuFraction : memoryFitScore(Math.min(ratio, 1))
+  values.push({ def: def('inference', 'memory-fit'), score: ok(fitScore), detail: `needs ${fmtGB(plan.requiredBytes)} of ${fmtGB(plan.availableBytes)} (${plan.placement.description})` })
   const t = profile.targets
   if (profile.family === 'embedding') {
     values.push({

@@ -55,6 +55,8 @@ export async function startApp(argv: readonly string[] = process.argv): Promise<
   let quitting = false
 
   const showWindow = (): void => {
+    // A second launch can arrive before we are ready; the window opens at start-up anyway.
+    if (!app.isReady()) return
     if (mainWindow === null || mainWindow.isDestroyed()) {
       void openWindow()
       return
@@ -140,7 +142,7 @@ export async function startApp(argv: readonly string[] = process.argv): Promise<
   )
   try {
     tray = createAppTray({
-      iconPath: join(resourcesDir, 'icons', 'tray.png'),
+      iconPath: join(resourcesDir, 'icons', isMac ? 'trayTemplate.png' : 'tray.png'),
       onShow: showWindow,
       onQuit: () => app.quit()
     })

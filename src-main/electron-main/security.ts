@@ -2,26 +2,7 @@
  * Window hardening: web preferences, the Content-Security-Policy header, navigation and new-window blocking,
  * permission denial and the only way out to the web (`shell.openExternal` for http(s) URLs).
  */
-import type { Session, WebContents, WebPreferences } from 'electron'
-
-/** Web preferences for every RigReady window: isolated, sandboxed, no Node, web security on. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    spellcheck: false
-  }
-}
+import type { Session, WebContents } from 'electron'
 
 /**
  * The Content-Security-Policy for the renderer.

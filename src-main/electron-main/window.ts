@@ -3,7 +3,6 @@
  * server in development).
  */
 import { BrowserWindow, screen } from 'electron'
-import { secureWebPreferences } from './security'
 import { loadWindowState, trackWindowState } from './window-state'
 
 /** What the window needs. */
@@ -30,7 +29,24 @@ export async function createMainWindow(o: MainWindowOptions): Promise<BrowserWin
     title: 'RigReady',
     backgroundColor: '#111418',
     ...(o.iconPath !== undefined ? { icon: o.iconPath } : {}),
-    webPreferences: secureWebPreferences(o.preloadPath)
+    // Spelled out here, at the BrowserWindow call, so security scanners and reviewers see every flag.
+    webPreferences: {
+      preload: o.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      // Middle-click would otherwise try to open links in a new window.
+      disableBlinkFeatures: 'Auxclick'
+    }
   })
   if (state.maximized) win.maximize()
   trackWindowState(win, o.stateFile, o.warn)

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpServer, type HttpServerHandle } from '../../src-main/node/server/http-server'
 import { createFakeService, fakeEvaluate, fakeProfiles, FAKE, type FakeService } from '../helpers/fake-service'
 import { collectErrors, describeBrowser, launchChromium, RENDERER_DIR } from '../helpers/chromium'
-import { formatBytes } from '../../src-renderer/src/lib/format/units'
+
+/** The UI's byte format for the GiB range these profiles need (`6.5 GiB`). */
+const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`
 
 const SHOTS = resolve(__dirname, '../../test-results/screenshots')
 const VIEWS = ['overview', 'live', 'throttling', 'workloads', 'advice', 'machine', 'settings'] as const
@@ -119,13 +121,13 @@ describeBrowser('ui (browser, fake engine)', () => {
     await page.getByRole('button', { name: 'Serve Llama 3.1 8B at Q4_K_M' }).click()
     const detail = page.getByTestId('profile-detail')
     const p8 = fakeProfiles()[0]!
-    expect(await detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(fakeEvaluate(p8).memory.requiredBytes))
+    expect(await detail.getByTestId('whatif-required').textContent()).toBe(gib(fakeEvaluate(p8).memory.requiredBytes))
     await detail.getByTestId('whatif-ctx').fill('32768')
     const expected = fakeEvaluate(p8, { ctxTokens: 32768 })
-    await expect.poll(() => detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(expected.memory.requiredBytes))
+    await expect.poll(() => detail.getByTestId('whatif-required').textContent()).toBe(gib(expected.memory.requiredBytes))
     await detail.getByTestId('whatif-format').selectOption('q8_0')
     const q8 = fakeEvaluate(p8, { ctxTokens: 32768, weightFormat: 'q8_0' })
-    await expect.poll(() => detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(q8.memory.requiredBytes))
+    await expect.poll(() => detail.getByTestId('whatif-required').textContent()).toBe(gib(q8.memory.requiredBytes))
     expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(q8.score))
 
     await page.getByRole('button', { name: 'Serve Llama 3.1 70B at Q4_K_M' }).click()
@@ -213,7 +215,7 @@ describeBrowser('ui (browser, fake engine)', () => {
       for (const view of VIEWS) {
         await show(view)
         await page.waitForTimeout(view === 'live' ? 300 : 50)
-        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme)
+        expect(await page.locator('html').getAttribute('data-theme')).toBe(theme)
         await page.screenshot({ path: resolve(SHOTS, `${view}-${theme}.png`), fullPage: true })
       }
     }

@@ -8,8 +8,7 @@ import {
   buildContentSecurityPolicy,
   hardenWebContents,
   installSessionSecurity,
-  isSafeExternalUrl,
-  secureWebPreferences
+  isSafeExternalUrl
 } from '../../../src-main/electron-main/security'
 import { FakeWebContents } from './fake-electron'
 
@@ -23,22 +22,6 @@ function directives(csp: string): Map<string, string[]> {
 }
 
 describe('security', () => {
-  it('turns on isolation, the sandbox and web security and turns off Node in the renderer', () => {
-    const prefs = secureWebPreferences('/app/out/preload/index.cjs')
-    expect(prefs).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      experimentalFeatures: false,
-      preload: '/app/out/preload/index.cjs'
-    })
-  })
-
   it('builds a CSP that allows scripts only from the app, with no inline script or eval', () => {
     const d = directives(buildContentSecurityPolicy())
     expect(d.get('default-src')).toEqual(["'none'"])

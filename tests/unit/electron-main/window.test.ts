@@ -25,7 +25,12 @@ describe('window', () => {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
       preload: '/app/out/preload/index.cjs'
     })
     expect(win.options.show).toBe(false)

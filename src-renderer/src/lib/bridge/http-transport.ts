@@ -56,7 +56,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
 
   const bridge: Bridge = {
     transport: 'http',
-    async invoke(channel, ...args) {
+    invoke: (async (channel: string, ...args: unknown[]): Promise<unknown> => {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' }
       if (token) headers.Authorization = `Bearer ${token}`
       let res: Response
@@ -74,8 +74,8 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
       if (!res.ok || body.ok !== true) {
         throw new BridgeError(typeof body.error === 'string' ? body.error : `agent answered ${res.status}`, res.status)
       }
-      return body.value as never
-    },
+      return body.value
+    }) as Bridge['invoke'],
     on(channel, listener) {
       ensureSource()
       const set = listeners.get(channel) ?? new Set()

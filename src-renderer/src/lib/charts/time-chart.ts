@@ -58,8 +58,37 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback
 }
 
-/** Creates a chart inside `el`. */
-export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: uPlot.AlignedData): uPlot {
+const two = (n: number): string => (n < 10 ? '0' : '') + n
+
+/** Time-axis labels: `HH:MM` when ticks are a minute or more apart, else `HH:MM:SS` (cheaper than uPlot's date templates). */
+function timeAxisValues(_u: uPlot, splits: number[], _axisIdx: number, _space: number, incr: number): string[] {
+  return splits.map((s) => {
+    const d = new Date(s * 1000)
+    const hm = `${two(d.getHours())}:${two(d.getMinutes())}`
+    return incr >= 60 ? hm : `${hm}:${two(d.getSeconds())}`
+  })
+}
+
+/** Text for the inspect readout at data index `idx`. */
+function readoutText(u: uPlot, idx: number, unit: ChartUnit): string {
+  const x = u.data[0][idx]
+  if (x === undefined) return ''
+  const d = new Date(x * 1000)
+  const parts = [`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`]
+  for (let i = 1; i < u.series.length; i++) {
+    const v = u.data[i]?.[idx]
+    parts.push(`${u.series[i]!.label ?? ''} ${v === null || v === undefined ? 'n/a' : formatForUnit(unit, v)}`)
+  }
+  return parts.join(' · ')
+}
+
+/**
+ * Creates a chart inside `el`.
+ *
+ * The legend is static (labels and colours); values under the cursor go to `readout`, written only while
+ * the cursor is on the chart, because a live legend costs more per redraw than the lines themselves.
+ */
+export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: uPlot.AlignedData, readout?: HTMLElement): uPlot {
   const colours = palette()
   const axisColour = cssVar('--text-muted', '#666')
   const gridColour = cssVar('--border', '#ddd')
@@ -70,7 +99,7 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
     ...opts.lines.map((line, i) => ({
       label: line.label,
       stroke: colours[i % colours.length],
-      width: line.dashed ? 1 : 1.5,
+      width: 1,
       dash: line.dashed ? [6, 4] : undefined,
       spanGaps: false,
       points: { show: false },
@@ -84,13 +113,23 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
     pxAlign: 0,
     series,
     cursor: { sync: opts.syncKey ? { key: opts.syncKey } : undefined, drag: { x: false, y: false } },
-    legend: { live: true },
+    legend: { live: false },
+    hooks: readout
+      ? {
+          setCursor: [
+            (u: uPlot) => {
+              const idx = u.cursor.idx
+              readout.textContent = idx === null || idx === undefined ? '' : readoutText(u, idx, opts.unit)
+            }
+          ]
+        }
+      : {},
     scales: {
       x: { time: true },
       y: { range: opts.unit === 'pct' ? [0, 100] : (_u, min, max) => [Math.min(0, min ?? 0), (max ?? 1) * 1.08 || 1] }
     },
     axes: [
-      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font },
+      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: timeAxisValues },
       { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: axisValues, size: 78 }
     ]
   }

@@ -14,7 +14,7 @@ export interface PerfApi {
   /** Builds `charts` charts with `series` series in total from `seconds` of 1 Hz history; returns ms. */
   renderHistory(seconds: number, series: number, charts: number): Promise<number>
   /** Applies `n` live samples one at a time; returns each update's main-thread ms. */
-  liveUpdates(n: number): Promise<number[]>
+  liveUpdates(n: number, draw?: boolean): Promise<number[]>
   points(): number[]
 }
 
@@ -70,7 +70,7 @@ export function installPerfHarness(target: HTMLElement): void {
       const m = performance.measure('render', 'render-start', 'render-end')
       return m.duration
     },
-    async liveUpdates(n) {
+    async liveUpdates(n, draw = true) {
       const out: number[] = []
       for (let u = 0; u < n; u++) {
         await new Promise((r) => requestAnimationFrame(() => r(null)))
@@ -83,7 +83,7 @@ export function installPerfHarness(target: HTMLElement): void {
           for (let j = 0; j < k; j++) row[j] = value(s0 + j, u)
           buf.push(nowMs, row)
           s0 += k
-          plots[c]!.setData(buf.data())
+          if (draw) plots[c]!.setData(buf.data())
         })
         await Promise.resolve()
         performance.mark('update-end')
