@@ -95,9 +95,9 @@ for (let t = 0; t < N; t++) {
   r['power.draw'] = `${power.toFixed(2)} W`
   r['power.draw.average'] = `${power.toFixed(2)} W`
   r['power.draw.instant'] = `${(power + 1.1).toFixed(2)} W`
-  r['clocks.sm'] = `${sm} MHz`
-  r['clocks.gr'] = `${sm} MHz`
-  r['clocks.mem'] = `${mem} MHz`
+  r['clocks.current.sm'] = `${sm} MHz`
+  r['clocks.current.graphics'] = `${sm} MHz`
+  r['clocks.current.memory'] = `${mem} MHz`
   r['utilization.gpu'] = `${util} %`
   r['utilization.memory'] = `${memUtil} %`
   r['memory.used'] = `${usedMiB} MiB`
@@ -105,6 +105,8 @@ for (let t = 0; t < N; t++) {
   r['pcie.link.gen.current'] = String(gen)
   r['pcie.link.gen.gpucurrent'] = String(gen)
   r['pstate'] = pstate
+  r['enforced.power.limit'] = '450.00 W'
+  r['power.limit'] = '450.00 W'
   r['fan.speed'] = `${fan} %`
   void names
   rows.push(r)

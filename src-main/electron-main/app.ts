@@ -3,7 +3,6 @@
  */
 import { app, dialog, Menu, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { EVENT_CHANNELS, type EventChannel, type EventChannels, type Settings } from '../shared/ipc-contract'
 import type { InvokeHandlers } from '../node/service-types'
 import { parseAppArgs } from './app-options'
@@ -24,16 +23,17 @@ import { createMainWindow } from './window'
 
 const warn = (message: string): void => void process.stderr.write(`[app] ${message}\n`)
 
-/** Built layout: out/main/index.js, out/preload/index.cjs, out/renderer/index.html. */
-function builtPath(relative: string): string {
-  return fileURLToPath(new URL(relative, import.meta.url))
+/** Where the built entry lives: out/main (next to engine-host.js; preload and renderer are siblings). */
+export interface AppPaths {
+  mainDir: string
 }
 
 /**
  * Starts the desktop app. Returns without starting when another instance already runs (that instance is
  * focused instead).
  */
-export async function startApp(argv: readonly string[] = process.argv): Promise<void> {
+export async function startApp(paths: AppPaths, argv: readonly string[] = process.argv): Promise<void> {
+  const builtPath = (relative: string): string => join(paths.mainDir, relative)
   registerAppSchemePrivileges()
   if (!app.requestSingleInstanceLock()) {
     app.quit()
@@ -107,7 +107,7 @@ export async function startApp(argv: readonly string[] = process.argv): Promise<
   handleAppScheme(builtPath('../renderer'), csp)
 
   const client = createEngineClient({
-    fork: () => forkEngineHost(),
+    fork: () => forkEngineHost(builtPath('engine-host.js')),
     hostOptions: { ...hostOptions, version: app.getVersion() },
     warn
   })
@@ -176,8 +176,8 @@ export async function startApp(argv: readonly string[] = process.argv): Promise<
 }
 
 /** Runs `startApp`, exiting with an error code when start-up fails. */
-export function runApp(): void {
-  startApp().catch((e: unknown) => {
+export function runApp(paths: AppPaths): void {
+  startApp(paths).catch((e: unknown) => {
     warn(`start-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
     app.exit(1)
   })

@@ -6,7 +6,6 @@
  * restarted with exponential backoff (event subscriptions survive the restart).
  */
 import { utilityProcess } from 'electron'
-import { fileURLToPath } from 'node:url'
 import { INVOKE_CHANNELS, type EventChannel, type EventChannels } from '../shared/ipc-contract'
 import {
   parseEngineResponse,
@@ -55,13 +54,8 @@ export interface EngineClient {
   close(): Promise<void>
 }
 
-/** Where the built engine host lives (next to the built main entry). */
-export function engineHostPath(): string {
-  return fileURLToPath(new URL('./engine-host.js', import.meta.url))
-}
-
-/** Forks the real utility process. */
-export function forkEngineHost(modulePath: string = engineHostPath()): EngineChild {
+/** Forks the real utility process from the built `engine-host.js`. */
+export function forkEngineHost(modulePath: string): EngineChild {
   return utilityProcess.fork(modulePath, [], { serviceName: 'RigReady engine', stdio: 'inherit' })
 }
 

@@ -126,7 +126,7 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
       const failed = online.find((o) => o.status !== 'ok')
       if (mains.length === 0) acOnline = unavailable('no-device', 'no Mains power supply')
       else if (online.some((o) => o.status === 'ok' && o.value > 0)) acOnline = ok(true)
-      else if (failed === undefined || failed.status === 'ok') acOnline = ok(false)
+      else if (failed === undefined) acOnline = ok(false)
       else acOnline = failed
       const sample: PowerSample = { source: powerSource(acOnline, batteries), acOnline, batteries }
       return { power: sample }

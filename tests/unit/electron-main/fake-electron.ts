@@ -146,13 +146,33 @@ export class Tray extends EventEmitter {
   }
 }
 
-export const app = {
-  isPackaged: true,
-  getPath: vi.fn(() => '/nonexistent'),
-  getVersion: () => '0.1.0',
-  getAppPath: () => '.'
+/** A fake app: an emitter with the lifecycle calls the shell uses. */
+class FakeApp extends EventEmitter {
+  isPackaged = true
+  ready = false
+  singleInstance = true
+  quit = vi.fn()
+  exit = vi.fn()
+  userData = '/nonexistent'
+  getPath = vi.fn(() => this.userData)
+  getVersion = () => '0.1.0'
+  getAppPath = () => '.'
+  requestSingleInstanceLock = vi.fn(() => this.singleInstance)
+  isReady = () => this.ready
+  whenReady = async () => {
+    this.ready = true
+  }
 }
-export const session = {}
+export const app = new FakeApp()
+
+/** The default session, recording the CSP hook and permission handlers. */
+export const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived: vi.fn() },
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn()
+  }
+}
 
 export default {
   BrowserWindow,

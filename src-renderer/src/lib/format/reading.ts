@@ -32,7 +32,9 @@ export function unavailableLabel(r: ReadingUnavailable): string {
 
 /** Formats a reading; `format` receives the value only when the reading is ok. */
 export function readingText<T>(r: Reading<T> | undefined, format: (v: T) => string = (v) => String(v)): ReadingText {
-  if (r === undefined) return { ok: false, text: 'n/a', title: 'not reported by this source' }
+  if (typeof r !== 'object' || r === null || (r.status !== 'ok' && r.status !== 'unavailable')) {
+    return { ok: false, text: 'n/a', title: 'not reported by this source' }
+  }
   if (r.status === 'ok') {
     try {
       return { ok: true, text: format(r.value), title: '' }
