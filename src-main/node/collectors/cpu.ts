@@ -22,6 +22,7 @@ import {
   fileUnavailable,
   intFromFile,
   parseCpuinfo,
+  parseCpuinfoMhz,
   parseCpuList,
   parseProcStat,
   parseSysfsInt,
@@ -269,20 +270,23 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   let lastRaplReason: string | null = null
 
   const readFrequencies = async (slow: boolean): Promise<CpuFrequency[]> => {
-    let fallback: Map<number, number> | null = null
-    if (needCpuinfoFallback) {
-      const r = await fs.readText('/proc/cpuinfo')
-      fallback = new Map()
-      if (r.ok) for (const e of parseCpuinfo(r.value)) if (e.mhz !== null) fallback.set(e.processor, e.mhz)
-    }
     if (slow) {
       // Limits and governors change rarely (power profiles); refresh them on the slow tier only.
       freqs = await Promise.all(freqs.map((f) => (f.dir === null ? f : discoverFreq(fs, f.cpu))))
     }
+    // Issue every read of the tick at once: each sequential await costs a thread-pool round trip.
+    const cpuinfoP = needCpuinfoFallback ? fs.readPolled('/proc/cpuinfo') : null
+    const curP = freqs.map((f) => (f.curPath !== null ? fs.readPolled(f.curPath) : null))
+    let fallback: Map<number, number> | null = null
+    if (cpuinfoP) {
+      const r = await cpuinfoP
+      fallback = r.ok ? parseCpuinfoMhz(r.value) : new Map()
+    }
     return Promise.all(
-      freqs.map(async (f): Promise<CpuFrequency> => {
+      freqs.map(async (f, i): Promise<CpuFrequency> => {
         let curMhz: Reading<number>
-        if (f.curPath !== null) curMhz = khzToMhz(intFromFile(await fs.readPolled(f.curPath), 'scaling_cur_freq'))
+        const pending = curP[i]
+        if (pending !== null) curMhz = khzToMhz(intFromFile(await pending, 'scaling_cur_freq'))
         else {
           const mhz = fallback?.get(f.cpu)
           curMhz = mhz === undefined ? unavailable('unsupported', 'no cpufreq and no cpu MHz in /proc/cpuinfo') : ok(mhz)
@@ -332,9 +336,9 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
     return warming ? unavailable('unsupported', 'warming up (needs two samples)') : ok(total)
   }
 
-  const readTemps = async (): Promise<Reading<TemperatureSensor[]>> => {
+  const readTemps = async (slow: boolean): Promise<Reading<TemperatureSensor[]>> => {
     if (chips.length === 0) return unavailable('no-device', 'no coretemp/k10temp/zenpower hwmon chip')
-    const read = await Promise.all(chips.map((c) => readHwmonChip(fs, c, { fans: false })))
+    const read = await Promise.all(chips.map((c) => readHwmonChip(fs, c, { fans: false, alarms: slow })))
     return ok(read.flatMap((c) => c.temperatures))
   }
 
@@ -413,11 +417,11 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
     },
 
     async sample(ctx: SampleContext): Promise<SnapshotPart> {
-      // /proc/stat is read whole: its intr line alone can exceed a polled buffer on large machines.
+      // /proc/stat through the polled reader, which grows its buffer for the long intr line of large machines.
       const [statRes, frequencies, temps, throttle, power] = await Promise.all([
-        fs.readText('/proc/stat'),
+        fs.readPolled('/proc/stat'),
         readFrequencies(ctx.due.slow),
-        readTemps(),
+        readTemps(ctx.due.slow),
         readThrottle(),
         readRapl()
       ])

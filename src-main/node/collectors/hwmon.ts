@@ -36,6 +36,8 @@ export interface HwmonTempHandle {
   maxCelsius: Reading<number>
   critCelsius: Reading<number>
   emergencyCelsius: Reading<number>
+  /** Last crit_alarm reading (alarms are refreshed on the slow tier only; the temperature itself every tick). */
+  lastCritAlarm?: Reading<boolean>
 }
 
 /** A fan found at discovery. */
@@ -277,18 +279,16 @@ export async function discoverHwmonChips(fs: FileReader, classDir: string = HWMO
     .sort((a, b) => (a.chip < b.chip ? -1 : a.chip > b.chip ? 1 : 0))
 }
 
-async function readTemp(fs: FileReader, h: HwmonChipHandle, t: HwmonTempHandle): Promise<TemperatureSensor> {
+async function readTemp(fs: FileReader, h: HwmonChipHandle, t: HwmonTempHandle, alarms: boolean): Promise<TemperatureSensor> {
+  const readAlarm = t.critAlarmPath !== null && (alarms || t.lastCritAlarm === undefined)
   const [input, alarm] = await Promise.all([
     fs.readPolled(t.inputPath),
-    t.critAlarmPath !== null ? fs.readPolled(t.critAlarmPath) : null
+    readAlarm && t.critAlarmPath !== null ? fs.readPolled(t.critAlarmPath) : null
   ])
   const temperatureCelsius = input.ok ? inputCelsius(parseMillidegrees(input.value)) : fileUnavailable(input, `${t.sensor}_input`)
+  if (alarm !== null) t.lastCritAlarm = alarm.ok ? parseAlarm(alarm.value) : fileUnavailable(alarm, `${t.sensor}_crit_alarm`)
   const critAlarm: Reading<boolean> =
-    alarm === null
-      ? unavailable('unsupported', `no ${t.sensor}_crit_alarm`)
-      : alarm.ok
-        ? parseAlarm(alarm.value)
-        : fileUnavailable(alarm, `${t.sensor}_crit_alarm`)
+    t.critAlarmPath === null ? unavailable('unsupported', `no ${t.sensor}_crit_alarm`) : (t.lastCritAlarm as Reading<boolean>)
   return {
     chip: h.chip,
     chipName: h.chipName,
@@ -316,10 +316,10 @@ async function readFan(fs: FileReader, h: HwmonChipHandle, f: HwmonFanHandle): P
 export async function readHwmonChip(
   fs: FileReader,
   h: HwmonChipHandle,
-  options: { fans?: boolean } = {}
+  options: { fans?: boolean; alarms?: boolean } = {}
 ): Promise<HwmonChip> {
   const [temperatures, fans] = await Promise.all([
-    Promise.all(h.temps.map((t) => readTemp(fs, h, t))),
+    Promise.all(h.temps.map((t) => readTemp(fs, h, t, options.alarms !== false))),
     options.fans === false ? Promise.resolve([]) : Promise.all(h.fans.map((f) => readFan(fs, h, f)))
   ])
   return { chip: h.chip, chipName: h.chipName, device: h.device, temperatures, fans }

@@ -75,7 +75,7 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
 
   const readVmstat = async (): Promise<{ swapIn: Reading<number>; swapOut: Reading<number> }> => {
     // Read whole: pswpin sits past the first 4 KiB on current kernels.
-    const r = await fs.readText('/proc/vmstat')
+    const r = await fs.readPolled('/proc/vmstat')
     const now = clock.monotonic()
     if (!r.ok) {
       prev = null

@@ -325,3 +325,30 @@ export function dirName(path: string): string {
   const i = p.lastIndexOf('/')
   return i <= 0 ? '/' : p.slice(0, i)
 }
+
+/**
+ * Fast path for the per-tick frequency fallback: `processor` → `cpu MHz` from /proc/cpuinfo.
+ *
+ * Scans only the two keys instead of parsing every field (cpuinfo is tens of KiB on large machines).
+ * Never throws; entries without a finite MHz value are left out.
+ */
+export function parseCpuinfoMhz(text: string): Map<number, number> {
+  const out = new Map<number, number>()
+  let cpu = -1
+  let pos = 0
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos)
+    if (end < 0) end = text.length
+    const c = text.charCodeAt(pos)
+    if (c === 112 /* p */ && text.startsWith('processor', pos)) {
+      const colon = text.indexOf(':', pos)
+      cpu = colon > 0 && colon < end ? Number.parseInt(text.slice(colon + 1, end), 10) : -1
+    } else if (c === 99 /* c */ && text.startsWith('cpu MHz', pos)) {
+      const colon = text.indexOf(':', pos)
+      const mhz = colon > 0 && colon < end ? Number.parseFloat(text.slice(colon + 1, end)) : Number.NaN
+      if (cpu >= 0 && Number.isFinite(mhz)) out.set(cpu, mhz)
+    }
+    pos = end + 1
+  }
+  return out
+}

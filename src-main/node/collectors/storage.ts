@@ -328,14 +328,24 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
     async sample(ctx: SampleContext): Promise<SnapshotPart> {
       disks ??= await discover()
       const nowMs = deps.clock.monotonic()
-      const ds = await fs.readText('/proc/diskstats')
+      // Start every per-tick read at once (each sequential await costs a thread-pool round trip).
+      const dsP = fs.readPolled('/proc/diskstats')
+      const sensorsP = disks.map((d) =>
+        Promise.all([
+          d.hwmon ? readHwmonChip(fs, d.hwmon, { fans: false, alarms: ctx.due.slow }) : undefined,
+          d.controller ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_speed`) : undefined,
+          d.controller ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_width`) : undefined
+        ])
+      )
+      const ds = await dsP
       const stats = ds.ok ? parseDiskstats(ds.value) : undefined
       const before = prev
       if (stats) prev = { atMs: nowMs, stats }
       if (ctx.due.rare) await Promise.all(disks.map((d) => runSmart(d, ctx.signal)))
       const devices = await Promise.all(
-        disks.map(async (d): Promise<StorageDeviceSample> => {
+        disks.map(async (d, i): Promise<StorageDeviceSample> => {
           const name = d.info.name
+          const [chip, cs, cw] = await sensorsP[i]
           const cur = stats?.get(name)
           const old = before?.stats.get(name)
           let rates: ReturnType<typeof diskRates>
@@ -351,7 +361,6 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
           } else {
             rates = diskRates(old, cur, nowMs - before.atMs)
           }
-          const chip = d.hwmon ? await readHwmonChip(fs, d.hwmon, { fans: false }) : undefined
           const main = chip?.temperatures.find((t) => t.label === 'Composite') ?? chip?.temperatures[0]
           const noSensor = unavailable('unsupported', 'no hwmon sensor for this drive')
           const extra = (chip?.temperatures ?? [])
@@ -359,9 +368,7 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
             .map((t) => ({ label: t.label, temperatureCelsius: valueOf(t.temperatureCelsius) as number }))
           let pcieGen = d.info.pcieGen
           let pcieWidth = d.info.pcieWidth
-          if (d.controller) {
-            const dev = `/sys/class/nvme/${d.controller}/device`
-            const [cs, cw] = await Promise.all([fs.readPolled(`${dev}/current_link_speed`), fs.readPolled(`${dev}/current_link_width`)])
+          if (cs && cw) {
             pcieGen = cs.ok ? parseLinkSpeedGen(cs.value) : unavailable(fileReason(cs.code), 'current_link_speed')
             pcieWidth = cw.ok ? parseLinkWidth(cw.value) : unavailable(fileReason(cw.code), 'current_link_width')
           }

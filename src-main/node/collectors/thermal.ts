@@ -142,7 +142,7 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
     async sample(ctx: SampleContext): Promise<SnapshotPart> {
       const readFans = ctx.due.slow || !fansRead
       const [hw, zs, cs] = await Promise.all([
-        Promise.all(chips.map((h) => readHwmonChip(fs, h, { fans: readFans }))),
+        Promise.all(chips.map((h) => readHwmonChip(fs, h, { fans: readFans, alarms: ctx.due.slow }))),
         Promise.all(
           zones.map(async (z): Promise<ThermalZone> => {
             const r = await fs.readPolled(z.tempPath)

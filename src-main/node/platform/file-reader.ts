@@ -4,7 +4,8 @@
  * Callers pass absolute Linux paths (`/sys/class/hwmon`, `/proc/stat`); the reader maps `/sys` and `/proc`
  * onto its roots so tests point the whole engine at fixture trees. Errors are values, not exceptions.
  */
-import { open, readFile, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { close as closeFd, open as openFd, read as readFd } from 'node:fs'
+import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Why a file could not be read. */
@@ -27,8 +28,9 @@ export interface FileReader {
   realPath(path: string): Promise<FileResult<string>>
   isDir(path: string): Promise<boolean>
   /**
-   * Reads a small file through a cached open handle (nvtop's rewind-and-read): one pread per tick instead
-   * of open+read+close. Used for the files polled every second.
+   * Reads a file through a cached open descriptor (nvtop's rewind-and-read): one pread per tick instead of
+   * open+read+close. Used for the files polled every second. Concurrent reads of the same path share one
+   * read (two collectors polling the same hwmon file in one tick cost one syscall).
    */
   readPolled(path: string): Promise<FileResult<string>>
   /** Closes cached handles. */
@@ -57,8 +59,34 @@ function fail<T>(err: unknown): FileResult<T> {
 export function createFileReader(options: FileReaderOptions = {}): FileReader {
   const sysRoot = options.sysRoot ?? '/sys'
   const procRoot = options.procRoot ?? '/proc'
-  // Each cached handle owns its buffer: reads run concurrently, so a shared buffer would race.
-  const handles = new Map<string, { fh: FileHandle; buf: Buffer }>()
+  // Each cached descriptor owns its buffer: reads run concurrently, so a shared buffer would race.
+  const handles = new Map<string, { fd: number; buf: Buffer }>()
+  const inFlight = new Map<string, Promise<FileResult<string>>>()
+  const openP = (path: string): Promise<number> =>
+    new Promise((res, rej) => openFd(path, 'r', (err, fd) => (err ? rej(err) : res(fd))))
+  const preadP = (fd: number, buf: Buffer): Promise<number> =>
+    new Promise((res, rej) => readFd(fd, buf, 0, buf.length, 0, (err, n) => (err ? rej(err) : res(n))))
+  const closeP = (fd: number): Promise<void> => new Promise((res) => closeFd(fd, () => res()))
+  async function polled(path: string): Promise<FileResult<string>> {
+    let h = handles.get(path)
+    try {
+      if (!h) {
+        h = { fd: await openP(path), buf: Buffer.allocUnsafe(4096) }
+        handles.set(path, h)
+      }
+      let n = await preadP(h.fd, h.buf)
+      // procfs files such as /proc/stat outgrow 4 KiB on large machines: grow once and keep the size.
+      while (n === h.buf.length && h.buf.length < 4 * 1024 * 1024) {
+        h.buf = Buffer.allocUnsafe(h.buf.length * 4)
+        n = await preadP(h.fd, h.buf)
+      }
+      return { ok: true, value: h.buf.toString('utf8', 0, n) }
+    } catch (err) {
+      handles.delete(path)
+      if (h) await closeP(h.fd)
+      return fail(err)
+    }
+  }
 
   const resolve = (p: string): string => {
     if (p === '/sys' || p.startsWith('/sys/')) return join(sysRoot, p.slice(4))
@@ -125,26 +153,18 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
         return false
       }
     },
-    async readPolled(p) {
+    readPolled(p) {
       const path = resolve(p)
-      let h = handles.get(path)
-      try {
-        if (!h) {
-          h = { fh: await open(path, 'r'), buf: Buffer.allocUnsafe(4096) }
-          handles.set(path, h)
-        }
-        const { bytesRead } = await h.fh.read(h.buf, 0, h.buf.length, 0)
-        return { ok: true, value: h.buf.toString('utf8', 0, bytesRead) }
-      } catch (err) {
-        handles.delete(path)
-        await h?.fh.close().catch(() => {})
-        return fail(err)
-      }
+      const pending = inFlight.get(path)
+      if (pending) return pending
+      const r = polled(path).finally(() => inFlight.delete(path))
+      inFlight.set(path, r)
+      return r
     },
     async close() {
       const all = [...handles.values()]
       handles.clear()
-      await Promise.all(all.map((h) => h.fh.close().catch(() => {})))
+      await Promise.all(all.map((h) => closeP(h.fd)))
     }
   }
 }
