@@ -216,7 +216,7 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       out.push({
         id: `gpu-${noGpu ? 'add' : 'replace'}-${spec.key}`,
         kind: noGpu ? 'gpu-add' : 'gpu-replace',
-        title: noGpu ? `Add an ${spec.name} (${spec.vramGb} GB VRAM)` : `${dVram > 0 ? `+${gb(dVram)} VRAM: ` : ''}replace ${machine.gpus[0].name} with ${spec.name} (${spec.vramGb} GB, ${spec.memBandwidthGBps} GB/s)`,
+        title: noGpu ? `Add ${/^[AEIOU]/i.test(spec.name) ? 'an' : 'a'} ${spec.name} (${spec.vramGb} GB VRAM)` : `${dVram > 0 ? `+${gb(dVram)} VRAM: ` : ''}replace ${machine.gpus[0].name} with ${spec.name} (${spec.vramGb} GB, ${spec.memBandwidthGBps} GB/s)`,
         machine: upgraded(machine, { gpus }, spec.name),
         evidence: [`spec: ${spec.source}`, ...(psu ? [psu] : [])],
         costClass: 'part',

@@ -66,7 +66,9 @@ export interface Engine {
 /** Builds the engine; does not start sampling (call `engine.source.start()` or `tick()`). */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const clock = options.clock ?? createSystemClock()
-  const log = options.log ?? createLogger(process.env.RIGREADY_LOG === 'debug' ? 'debug' : 'warn')
+  // The CLI shows reasons in its output; collector transitions go to stderr only when asked (RIGREADY_LOG).
+  const level = process.env.RIGREADY_LOG
+  const log = options.log ?? createLogger(level === 'debug' || level === 'info' || level === 'warn' ? level : 'error')
   const intervalMs = options.intervalMs ?? 1000
   if (options.replayFile) {
     const session = await readSession(options.replayFile)
@@ -105,7 +107,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const factories = options.collectors ?? collectorsFor(platform)
   const collectors = factories.map((f) => f(deps))
-  const { inventory, present, absent } = await buildInventory({
+  const { inventory, present, absent, absentReasons } = await buildInventory({
     collectors,
     platform,
     arch: osArch(),
@@ -117,6 +119,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const sampler = createSampler({
     collectors: present,
     absent: absent.map((c) => c.id),
+    absentReasons: Object.fromEntries(absentReasons),
     clock,
     log,
     intervalMs,

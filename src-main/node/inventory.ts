@@ -8,8 +8,8 @@
  */
 import { hostname } from 'node:os'
 import si from 'systeminformation'
-import { isOk, ok, unavailable, type Reading } from '../shared/reading'
-import { SNAPSHOT_SCHEMA_VERSION, type AbsentDevice, type Inventory } from '../shared/telemetry'
+import { isOk, ok, unavailable, type Reading, type ReadingUnavailable } from '../shared/reading'
+import { SNAPSHOT_SCHEMA_VERSION, type AbsentDevice, type CollectorId, type Inventory } from '../shared/telemetry'
 import type { Collector, InventoryPart } from './collectors/types'
 
 /** The systeminformation calls used for inventory (injectable). */
@@ -42,6 +42,8 @@ export interface InventoryResult {
   inventory: Inventory
   present: Collector[]
   absent: Collector[]
+  /** Why each absent collector found nothing. */
+  absentReasons: Map<CollectorId, ReadingUnavailable>
 }
 
 const NOT_READ = unavailable('unsupported', 'not reported by any source on this machine')
@@ -193,9 +195,11 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   )
   const present: Collector[] = []
   const absent: Collector[] = []
+  const absentReasons = new Map<CollectorId, ReadingUnavailable>()
   for (const { c, r } of probes) {
     if (!isOk(r)) {
       absent.push(c)
+      absentReasons.set(c.id, r)
       inv.absent.push({ deviceClass: absentClass(c.id), reason: r })
       continue
     }
@@ -204,7 +208,11 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
     if (pr.status === 'present') present.push(c)
     else {
       absent.push(c)
-      inv.absent.push({ deviceClass: absentClass(c.id), reason: pr.reason })
+      absentReasons.set(c.id, pr.reason)
+      // The probe may already have listed what it found missing; do not list it twice.
+      const cls = absentClass(c.id)
+      if (!inv.absent.some((a) => a.deviceClass === cls && a.reason.detail === pr.reason.detail))
+        inv.absent.push({ deviceClass: cls, reason: pr.reason })
     }
   }
   if (options.useSystemInformation) await mergeSystemInformation(inv, options.si ?? (si as unknown as SiInventory), timeoutMs)
@@ -218,7 +226,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
       reason: unavailable('no-device', reasons.length ? `no GPU found (${reasons.join('; ')})` : 'no GPU found')
     })
   }
-  return { inventory: inv, present, absent }
+  return { inventory: inv, present, absent, absentReasons }
 }
 
 function absentClass(id: string): AbsentDevice['deviceClass'] {

@@ -24,6 +24,8 @@ export interface SamplerOptions {
   /** Collectors whose probe said `present`; absent ones are listed in `absent` so health shows them. */
   collectors: Collector[]
   absent?: CollectorId[]
+  /** Why absent collectors found nothing: their Snapshot sections carry this reason instead of a generic one. */
+  absentReasons?: Partial<Record<CollectorId, ReadingUnavailable>>
   clock: Clock
   log: Logger
   /** Fast tier interval (ms). */
@@ -160,16 +162,17 @@ export function createSampler(options: SamplerOptions): Sampler {
     if (due.slow) lastSlowAt = nowMono
     if (due.rare) lastRareAt = nowMono
     const results = await Promise.all(options.collectors.map(async (c) => ({ c, ...(await runCollector(c, due)) })))
+    const why = options.absentReasons ?? {}
     const snap: Snapshot = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       seq: seq++,
       timestampMs: clock.now(),
-      cpu: unavailable('no-device', 'no CPU collector on this platform'),
-      memory: unavailable('no-device', 'no memory collector on this platform'),
+      cpu: why.cpu ?? unavailable('unsupported', 'no CPU collector on this platform'),
+      memory: why.memory ?? unavailable('unsupported', 'no memory collector on this platform'),
       gpus: [],
-      storage: unavailable('no-device', 'no storage collector on this platform'),
-      thermal: unavailable('no-device', 'no thermal collector on this platform'),
-      power: unavailable('no-device', 'no power-supply collector on this platform'),
+      storage: why.storage ?? unavailable('unsupported', 'no storage collector on this platform'),
+      thermal: why.thermal ?? unavailable('unsupported', 'no thermal collector on this platform'),
+      power: why.power ?? unavailable('unsupported', 'no power-supply collector on this platform'),
       health: []
     }
     for (const { c, part, failure } of results) {

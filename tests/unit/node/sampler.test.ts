@@ -38,9 +38,22 @@ describe('sampler', () => {
     const snap = await s.tick()
     expect(isOk(snap.memory)).toBe(true)
     expect(isOk(snap.cpu)).toBe(true)
-    expect(snap.storage).toMatchObject({ status: 'unavailable', reason: 'no-device' })
+    expect(snap.storage).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
     expect(snap.health.find((h) => h.collector === 'gpu-nvidia')?.status).toBe('absent')
     expect(snap.health.find((h) => h.collector === 'cpu')?.status).toBe('ok')
+  })
+
+  it('gives sections of absent collectors the reason their probe found', async () => {
+    const s = createSampler({
+      collectors: [collector('cpu', async () => ({ cpu }))],
+      absent: ['thermal'],
+      absentReasons: { thermal: { status: 'unavailable', reason: 'no-device', detail: 'no hwmon chips or thermal zones' } },
+      clock: fakeTimerClock(),
+      log: silentLogger,
+      intervalMs: 1000
+    })
+    const snap = await s.tick()
+    expect(snap.thermal).toEqual({ status: 'unavailable', reason: 'no-device', detail: 'no hwmon chips or thermal zones' })
   })
 
   it('marks a hung collector as timed out without delaying the others or the tick', async () => {
