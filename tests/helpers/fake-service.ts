@@ -7,7 +7,7 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
-import type { EventChannel, EventChannels, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
+import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
   ProfileEvaluation,

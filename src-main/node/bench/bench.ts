@@ -12,8 +12,7 @@
  *    CPU time per scrape of its process.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile, chmod, rm } from 'node:fs/promises'
+import { access, mkdtemp, readFile, writeFile, chmod, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
@@ -29,6 +28,8 @@ import { createLogger } from '../platform/logger'
 import { materializeTree } from './peer-tree'
 
 const CLK_TCK = 100
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false)
 
 function cpuMs(): number {
   const u = process.cpuUsage()
@@ -67,7 +68,7 @@ function freePort(): Promise<number> {
 async function which(cmd: string): Promise<string | null> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const p = join(dir, cmd)
-    if (existsSync(p)) return p
+    if (await exists(p)) return p
   }
   return null
 }
@@ -94,7 +95,7 @@ async function benchFixtureEngine(sysRoot: string, procRoot: string, n: number):
 async function benchNvidiaStream(repo: string, n: number): Promise<number | null> {
   const script = resolve(repo, 'tests/helpers/fake-nvidia-smi.mjs')
   const scenario = resolve(repo, 'tests/fixtures/nvidia-smi/rtx4090-load-power-capped.json')
-  if (!existsSync(script) || !existsSync(scenario)) return null
+  if (!(await exists(script)) || !(await exists(scenario))) return null
   const dir = await mkdtemp(join(tmpdir(), 'rigready-bench-'))
   const bin = join(dir, 'nvidia-smi')
   await writeFile(bin, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`)
@@ -179,7 +180,7 @@ async function benchNodeExporter(sysRoot: string, procRoot: string, n: number): 
 async function main(): Promise<void> {
   const repo = process.cwd()
   const peer = process.env.RIGREADY_PEER_FIXTURES ?? resolve(repo, '../shared/peer-fixtures')
-  if (!existsSync(resolve(peer, 'prometheus__node_exporter/sys'))) {
+  if (!(await exists(resolve(peer, 'prometheus__node_exporter/sys')))) {
     console.error(`bench: node_exporter fixture tree not found under ${peer} (set RIGREADY_PEER_FIXTURES)`)
     process.exitCode = 1
     return

@@ -48,7 +48,6 @@ export const spawnProcessStream: StreamSpawner = (options) => {
   let failures = 0
   let lastLineAt = Date.now()
   let restartTimer: ReturnType<typeof setTimeout> | undefined
-  let watchdog: ReturnType<typeof setInterval> | undefined
   let gotLineSinceStart = false
 
   const emit = (e: StreamEvent): void => options.onEvent?.(e)
@@ -124,7 +123,7 @@ export const spawnProcessStream: StreamSpawner = (options) => {
     })
   }
 
-  watchdog = setInterval(
+  const watchdog = setInterval(
     () => {
       if (stopped || !child) return
       const silent = Date.now() - lastLineAt
@@ -146,7 +145,7 @@ export const spawnProcessStream: StreamSpawner = (options) => {
     async stop() {
       stopped = true
       if (restartTimer) clearTimeout(restartTimer)
-      if (watchdog) clearInterval(watchdog)
+      clearInterval(watchdog)
       const c = child
       child = undefined
       if (c && c.exitCode === null) {
