@@ -1,8 +1,9 @@
 /**
  * Server-Sent Events fan-out for `GET /api/events`.
  *
- * One hub subscribes once to every event channel of the engine service and writes each event to every
- * connected client as an SSE event named after the channel. Backpressure is per client: when a socket's
+ * One hub subscribes to every event channel of the engine service while at least one client is connected
+ * (so an agent nobody watches does not build events, such as readiness reports, for no one) and writes each
+ * event to every connected client as an SSE event named after the channel. Backpressure is per client: when a socket's
  * write buffer is full, events are not queued without bound; only the latest pending payload per channel
  * is kept (later samples replace earlier ones) and written when the socket drains. Heartbeat comments keep
  * proxies and idle timeouts from closing quiet streams.
@@ -48,7 +49,7 @@ export function formatSseEvent(event: string, data: string): string {
   return `event: ${event}\ndata: ${data}\n\n`
 }
 
-/** Creates the hub and subscribes to the service's event channels. */
+/** Creates the hub; it subscribes to the service's event channels while clients are connected. */
 export function createSseHub(service: EngineService, options: SseHubOptions = {}): SseHub {
   const heartbeatMs = options.heartbeatMs ?? 15_000
   const retryMs = options.retryMs ?? 2_000
@@ -74,9 +75,15 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
     }
   }
 
-  const unsubscribers = EVENT_CHANNELS.map((channel) =>
-    service.on(channel, (payload: unknown) => deliver(channel, payload))
-  )
+  let unsubscribers: (() => void)[] = []
+  const subscribe = (): void => {
+    if (unsubscribers.length > 0) return
+    unsubscribers = EVENT_CHANNELS.map((channel) => service.on(channel, (payload: unknown) => deliver(channel, payload)))
+  }
+  const unsubscribe = (): void => {
+    for (const off of unsubscribers) off()
+    unsubscribers = []
+  }
 
   const heartbeat = setInterval(() => {
     for (const client of clients) if (!client.congested) write(client, `: heartbeat ${Date.now()}\n\n`)
@@ -105,10 +112,12 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
       })
       const remove = (): void => {
         clients.delete(client)
+        if (clients.size === 0) unsubscribe()
       }
       res.on('close', remove)
       res.on('error', remove)
       clients.add(client)
+      subscribe()
       return client.stats
     },
     clientCount() {
@@ -116,7 +125,7 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
     },
     close() {
       clearInterval(heartbeat)
-      for (const off of unsubscribers) off()
+      unsubscribe()
       for (const client of clients) client.res.end()
       clients.clear()
     }

@@ -67,4 +67,34 @@ describe('sse', () => {
     service.tick()
     expect(b.written.length).toBe(n)
   })
+
+  it('subscribes to the engine only while a client is connected', () => {
+    const service = createFakeService({ historySeconds: 1 })
+    let live = 0
+    const counting = {
+      ...service,
+      on: ((channel, listener) => {
+        live++
+        const off = service.on(channel, listener)
+        return () => {
+          live--
+          off()
+        }
+      }) as typeof service.on
+    }
+    const hub = createSseHub(counting, { heartbeatMs: 60_000 })
+    expect(live).toBe(0)
+    const a = new FakeResponse()
+    hub.attach(a as unknown as ServerResponse)
+    expect(live).toBeGreaterThan(0)
+    const subscribed = live
+    const b = new FakeResponse()
+    hub.attach(b as unknown as ServerResponse)
+    expect(live).toBe(subscribed)
+    a.emit('close')
+    expect(live).toBe(subscribed)
+    b.emit('close')
+    expect(live).toBe(0)
+    hub.close()
+  })
 })

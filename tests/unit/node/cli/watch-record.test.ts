@@ -1,0 +1,38 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readSession } from '../../../../src-main/node/recorder/session'
+import { runCli } from '../../../helpers/cli-io'
+
+const repo = resolve(import.meta.dirname, '../../../..')
+const SESSION = resolve(repo, 'tests/fixtures/sessions/rtx4090-training-run.jsonl')
+const SYS = resolve(repo, 'tests/fixtures/sysfs/ryzen-7950x-desktop')
+const PROC = resolve(repo, 'tests/fixtures/procfs/ryzen-7950x-desktop')
+
+describe('rigready watch', () => {
+  it('redraws live frames from a replayed session (non-TTY: one frame per sample)', async () => {
+    const r = await runCli(['watch', '--once', '--replay', SESSION, '--speed', '20'])
+    expect(r.code).toBe(0)
+    const frames = r.stdout.split('RigReady snapshot').length - 1
+    expect(frames).toBeGreaterThanOrEqual(2)
+    expect(r.stdout).toMatch(/GPU0 NVIDIA GeForce RTX 4090/)
+  })
+})
+
+describe('rigready record and report', () => {
+  it('records a session on fixture trees that reads back, and reports on it', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'rr-rec-')), 's.jsonl')
+    const r = await runCli(['record', '--sysfs-root', SYS, '--procfs-root', PROC, '--interval', '0.2', '--duration', '1.1', '--out', out])
+    expect(r.code).toBe(0)
+    const s = await readSession(out)
+    expect(s.snapshots.length).toBeGreaterThanOrEqual(4)
+    expect(s.snapshots[0].cpu.status).toBe('ok')
+    const rep = await runCli(['report', SESSION])
+    expect(rep.code).toBe(0)
+    expect(rep.stdout).toMatch(/176 snapshots/)
+    expect(rep.stdout).toMatch(/GPU0 throttled \d+% of/)
+    const csv = await runCli(['report', SESSION, '--csv'])
+    expect(csv.stdout.split('\n')[0]).toBe('series,unit,samples,min,mean,p95,max')
+  })
+})
