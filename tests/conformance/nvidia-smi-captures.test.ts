@@ -17,27 +17,10 @@ import type { Reading } from '../../src-main/shared/reading'
 import type { GpuSample } from '../../src-main/shared/telemetry'
 import { createFakeNvidiaEnv } from '../helpers/fake-nvidia-env'
 import { describePeer, HAVE_PEER, peer } from '../helpers/peer-fixtures'
+import { csvValues, minimalXml, sections } from '../helpers/nvidia-captures'
 
 const CAPTURES = peer('utkuozdemir__nvidia_gpu_exporter/internal/captures')
 const METRICS = peer('utkuozdemir__nvidia_gpu_exporter/internal/integration/testdata')
-const RULE = '#'.repeat(80)
-
-/** Splits a capture bundle into `<state> :: <name>` → body text. */
-function sections(text: string): Map<string, string> {
-  const lines = text.split(/\r?\n/)
-  const out = new Map<string, string>()
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== RULE) continue
-    const title = /^# (\S+) :: (.+)$/.exec(lines[i + 1] ?? '')
-    if (!title || !(lines[i + 2] ?? '').startsWith('# $ ') || lines[i + 3] !== RULE) continue
-    let j = i + 4
-    while (j < lines.length && lines[j] !== RULE) j++
-    out.set(`${title[1]} :: ${title[2]}`, lines.slice(i + 4, j).join('\n'))
-    i = j - 1
-  }
-  return out
-}
-
 /** `name{labels} value` lines of a Prometheus exposition, first sample per name. */
 function metrics(text: string): Map<string, number> {
   const out = new Map<string, number>()
@@ -46,25 +29,6 @@ function metrics(text: string): Map<string, number> {
     if (m && !out.has(m[1])) out.set(m[1], Number(m[2]))
   }
   return out
-}
-
-/** The CSV section as a field → value map (header units stripped from names). */
-function csvValues(body: string): Record<string, string> {
-  const [header, row] = body.split('\n').filter((l) => l.trim() !== '')
-  const names = header.split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''))
-  const cells = row.split(',').map((c) => c.trim())
-  expect(cells.length).toBe(names.length)
-  return Object.fromEntries(names.map((n, i) => [n, cells[i]]))
-}
-
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
-
-/** The captures hold `-q` text, not `-q -x`: a minimal -q -x with the CSV's identity stands in for probing. */
-function minimalXml(v: Record<string, string>): string {
-  return `<?xml version="1.0" ?>
-<nvidia_smi_log><driver_version>${escapeXml(v.driver_version)}</driver_version><attached_gpus>1</attached_gpus>
-<gpu id="${escapeXml(v['pci.bus_id'])}"><product_name>${escapeXml(v.name)}</product_name><uuid>${escapeXml(v.uuid)}</uuid>
-<pci><pci_bus_id>${escapeXml(v['pci.bus_id'])}</pci_bus_id></pci></gpu></nvidia_smi_log>`
 }
 
 const REASONS = ['gpu_idle', 'applications_clocks_setting', 'sw_power_cap', 'hw_slowdown', 'hw_thermal_slowdown', 'hw_power_brake_slowdown', 'sw_thermal_slowdown', 'sync_boost']
