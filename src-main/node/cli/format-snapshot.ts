@@ -89,7 +89,7 @@ export function formatSnapshotText(inv: Inventory, s: Snapshot, st: Style = PLAI
     L.push(`  package power ${fmt(cpu.packagePowerWatts, (v) => `${v.toFixed(1)} W`, st)}`)
     if (isOk(cpu.temperatures)) {
       if (cpu.temperatures.value.length === 0) L.push(st.dim('  temperatures: none found'))
-      for (const t of cpu.temperatures.value) L.push('  ' + st.dim(t.chip.padEnd(22)) + tempLine(t, st))
+      for (const t of cpu.temperatures.value) L.push('  ' + st.dim(t.chip.padEnd(22)) + ' ' + tempLine(t, st))
     } else L.push(`  temperatures: ${fmt(cpu.temperatures, () => '', st)}`)
     if (isOk(cpu.packageThrottle)) {
       for (const p of cpu.packageThrottle.value)

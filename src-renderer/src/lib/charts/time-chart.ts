@@ -110,7 +110,7 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
     title: undefined,
     width: opts.width,
     height: opts.height,
-    pxAlign: 0,
+    pxAlign: 1,
     series,
     cursor: { sync: opts.syncKey ? { key: opts.syncKey } : undefined, drag: { x: false, y: false } },
     legend: { live: false },

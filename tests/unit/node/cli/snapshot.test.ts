@@ -26,7 +26,7 @@ describePeer('rigready snapshot on the node_exporter fixture tree', () => {
     const r = await runCli(['snapshot', ...roots])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/Physical id 0\s+55\.0 °C\s+\(max 84, crit 100 °C\)/)
+    expect(r.stdout).toMatch(/platform_coretemp_0\s+Physical id 0\s+55\.0 °C\s+\(max 84, crit 100 °C\)/)
     expect(r.stdout).toMatch(/Core 0\s+54\.0 °C/)
     expect(r.stdout).toMatch(/package 0 throttle events 30/)
     expect(r.stdout).toMatch(/package 1 throttle events 6/)
