@@ -119,19 +119,18 @@ export function createSampler(options: SamplerOptions): Sampler {
     h.lastError = error
   }
 
-  async function runCollector(c: Collector, due: TierDue): Promise<{ part: SnapshotPart | null; failure: ReadingUnavailable | null }> {
+  async function runCollector(
+    c: Collector,
+    due: TierDue,
+    signal: AbortSignal,
+    deadline: Promise<typeof TIMEOUT>
+  ): Promise<{ part: SnapshotPart | null; failure: ReadingUnavailable | null }> {
     const h = healthById.get(c.id)!
-    const ac = new AbortController()
     const t0 = clock.monotonic()
-    let handle: unknown
-    const timeout = new Promise<typeof TIMEOUT>((resolve) => {
-      handle = clock.setTimeout(() => resolve(TIMEOUT), timeoutMs)
-    })
     try {
-      const r = await Promise.race([c.sample({ signal: ac.signal, due }), timeout])
+      const r = await Promise.race([c.sample({ signal, due }), deadline])
       h.lastDurationMs = clock.monotonic() - t0
       if (r === TIMEOUT) {
-        ac.abort()
         h.consecutiveFailures += 1
         transition(h, 'timeout', `no result within ${timeoutMs} ms`)
         return { part: null, failure: unavailable('timeout', `collector ${c.id} exceeded ${timeoutMs} ms`) }
@@ -148,8 +147,6 @@ export function createSampler(options: SamplerOptions): Sampler {
       const msg = err instanceof Error ? err.message : String(err)
       transition(h, 'failed', msg)
       return { part: null, failure: unavailable('failed', `collector ${c.id}: ${msg}`) }
-    } finally {
-      clock.clearTimeout(handle)
     }
   }
 
@@ -161,7 +158,20 @@ export function createSampler(options: SamplerOptions): Sampler {
     }
     if (due.slow) lastSlowAt = nowMono
     if (due.rare) lastRareAt = nowMono
-    const results = await Promise.all(options.collectors.map(async (c) => ({ c, ...(await runCollector(c, due)) })))
+    // Every collector starts now with the same deadline: one timer and one abort signal serve them all; at the
+    // deadline the signal aborts whatever is still running (only those collectors are marked timed out).
+    const ac = new AbortController()
+    let handle: unknown
+    const deadline = new Promise<typeof TIMEOUT>((resolve) => {
+      handle = clock.setTimeout(() => {
+        ac.abort()
+        resolve(TIMEOUT)
+      }, timeoutMs)
+    })
+    const results = await Promise.all(
+      options.collectors.map(async (c) => ({ c, ...(await runCollector(c, due, ac.signal, deadline)) }))
+    )
+    clock.clearTimeout(handle)
     const why = options.absentReasons ?? {}
     const snap: Snapshot = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,

@@ -201,7 +201,7 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
   it('updates a profile with the engine’s own what-if results when the controls change', async () => {
     await show('workloads')
     // The profile that binds inference on this machine: its what-ifs change its verdict.
-    const target = report.profiles.find((p) => p.kind !== 'training' && p.verdict === 'fits-with-offload') ?? report.profiles[0]!
+    const target = report.profiles.find((p) => !isTrainingKind(p.kind) && p.verdict === 'fits-with-offload') ?? report.profiles[0]!
     await page.getByRole('button', { name: target.label, exact: true }).click()
     const detail = page.getByTestId('profile-detail')
     expect(await detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(target.memory.requiredBytes))
@@ -308,7 +308,7 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
         await show(view)
         await page.waitForTimeout(view === 'live' ? 300 : 50)
         expect(await page.locator('html').getAttribute('data-theme')).toBe(theme)
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))
         expect(overflow, `${view} scrolls sideways`).toBeLessThanOrEqual(0)
         await page.screenshot({ path: resolve(SHOTS, `${view}-${theme}.png`), fullPage: true })
       }
@@ -336,6 +336,8 @@ describeBrowser('ui (browser, real agent replaying live)', () => {
     errors = collectErrors(page)
     await page.goto(`${agent.url}#/live`)
     await page.locator('[data-chart="power"]').waitFor()
+    // Charts redraw only while on screen: bring the power chart into view.
+    await page.locator('[data-chart="power"]').scrollIntoViewIfNeeded()
   })
 
   afterAll(async () => {
@@ -357,12 +359,34 @@ describeBrowser('ui (browser, real agent replaying live)', () => {
   })
 
   it('freezes the charts while paused and catches up on resume', async () => {
+    // The utilisation chart shares the first screen with the Pause button.
+    const util = page.locator('[data-chart="utilization"]')
+    const utilX = async (): Promise<number> => Number(await util.getAttribute('data-last-x'))
     await page.getByRole('button', { name: 'Pause' }).click()
-    const frozen = await lastX()
+    await util.scrollIntoViewIfNeeded()
+    await page.waitForTimeout(100)
+    const frozen = await utilX()
+    const seqAtPause = await seqShown()
     await page.waitForTimeout(1000)
-    expect(await lastX()).toBe(frozen)
+    expect(await utilX()).toBe(frozen)
+    // Device cards keep following the samples while the charts are paused.
+    expect(await seqShown()).toBeGreaterThan(seqAtPause)
     await page.getByRole('button', { name: 'Resume' }).click()
-    await expect.poll(lastX, { timeout: 2000 }).toBeGreaterThanOrEqual(frozen + 3)
+    await expect.poll(utilX, { timeout: 2000 }).toBeGreaterThanOrEqual(frozen + 3)
+  })
+
+  it('skips off-screen charts and catches them up when they scroll into view', async () => {
+    await page.evaluate('window.scrollTo(0, 0)')
+    const bottom = page.locator('[data-chart]').last()
+    const bottomX = async (): Promise<number> => Number(await bottom.getAttribute('data-last-x'))
+    const top = page.locator('[data-chart="utilization"]')
+    const topX = async (): Promise<number> => Number(await top.getAttribute('data-last-x'))
+    await page.waitForTimeout(300)
+    const stale = await bottomX()
+    await expect.poll(topX, { timeout: 3000 }).toBeGreaterThanOrEqual(stale + 3)
+    expect(await bottomX()).toBe(stale)
+    await bottom.scrollIntoViewIfNeeded()
+    await expect.poll(bottomX, { timeout: 2000 }).toBeGreaterThanOrEqual(stale + 3)
   })
 
   it('logged no console errors', () => {

@@ -7,7 +7,10 @@
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { MemorySample } from '../../shared/telemetry'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { fileUnavailable, parseMeminfo, parsePressure, parseVmstat } from './procfs-parsers'
+import { fileUnavailable, parseMeminfo, parsePressure, pickProcValues } from './procfs-parsers'
+
+const MEMINFO_KEYS = ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SReclaimable', 'SwapTotal', 'SwapFree'] as const
+const VMSTAT_KEYS = ['pswpin', 'pswpout'] as const
 
 /** Swap I/O page size in bytes (`pswpin`/`pswpout` count 4 KiB pages on every architecture). */
 export const SWAP_PAGE_BYTES = 4096
@@ -82,7 +85,7 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
       const u = fileUnavailable(r, '/proc/vmstat')
       return { swapIn: u, swapOut: u }
     }
-    const v = parseVmstat(r.value)
+    const v = pickProcValues(r.value, VMSTAT_KEYS, ' ')
     const cur = { pswpin: v.get('pswpin'), pswpout: v.get('pswpout'), atMs: now }
     const elapsed = prev ? now - prev.atMs : 0
     const res = {
@@ -127,7 +130,7 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
       let figures: MemoryFigures
       if (meminfo.ok) {
         // meminfo is ~1.5 KiB, well inside the polled buffer.
-        figures = memoryFigures(parseMeminfo(meminfo.value))
+        figures = memoryFigures(pickProcValues(meminfo.value, MEMINFO_KEYS, ':'))
       } else {
         const u = fileUnavailable(meminfo, '/proc/meminfo')
         figures = { totalBytes: u, availableBytes: u, availableIsEstimate: false, usedBytes: u, swapTotalBytes: u, swapUsedBytes: u }

@@ -80,6 +80,8 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
   const optInt = (s: SupplyHandle, f: string): Promise<Reading<number> | null> =>
     s.files.has(f) ? fs.readPolled(`${s.dir}/${f}`).then((r) => intFromFile(r, f)) : Promise.resolve(null)
 
+  let lastBatteries: BatteryState[] | null = null
+  let lastOnlineKey = ''
   const readBattery = async (s: SupplyHandle): Promise<BatteryState> => {
     const [status, capacity, powerNow, currentNow, voltageNow] = await Promise.all([
       s.files.has('status')
@@ -108,20 +110,26 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
       return { status: 'present', inventory: {} }
     },
 
-    async sample(_ctx: SampleContext): Promise<SnapshotPart> {
+    async sample(ctx: SampleContext): Promise<SnapshotPart> {
       if (supplies === null || supplies.length === 0) {
         return { power: { source: noSupply, acOnline: noSupply, batteries: [] } }
       }
       const mains = supplies.filter((s) => s.type === 'Mains')
       const batts = supplies.filter((s) => s.type === 'Battery')
-      const [online, batteries] = await Promise.all([
-        Promise.all(
-          mains.map(async (s): Promise<Reading<number>> =>
-            s.files.has('online') ? intFromFile(await fs.readPolled(`${s.dir}/online`), 'online') : unavailable('unsupported', 'no online')
-          )
-        ),
-        Promise.all(batts.map(readBattery))
-      ])
+      // Charge and draw change slowly: read them on the slow tier. Mains `online` (what flips the source to
+      // battery) is read every tick, and a change of it forces a battery read in the same tick.
+      const onlineP = Promise.all(
+        mains.map(async (s): Promise<Reading<number>> =>
+          s.files.has('online') ? intFromFile(await fs.readPolled(`${s.dir}/online`), 'online') : unavailable('unsupported', 'no online')
+        )
+      )
+      const eager = ctx.due.slow || lastBatteries === null || mains.length === 0
+      let batteries = eager ? await Promise.all(batts.map(readBattery)) : (lastBatteries as BatteryState[])
+      const online = await onlineP
+      const onlineKey = online.map((o) => (o.status === 'ok' ? o.value : o.reason)).join(',')
+      if (!eager && onlineKey !== lastOnlineKey) batteries = await Promise.all(batts.map(readBattery))
+      lastBatteries = batteries
+      lastOnlineKey = onlineKey
       let acOnline: Reading<boolean>
       const failed = online.find((o) => o.status !== 'ok')
       if (mains.length === 0) acOnline = unavailable('no-device', 'no Mains power supply')

@@ -352,3 +352,35 @@ export function parseCpuinfoMhz(text: string): Map<number, number> {
   }
   return out
 }
+
+/**
+ * Fast path for per-tick reads: the values of a few `key<sep>value` lines (/proc/vmstat `name value`,
+ * /proc/meminfo `Name:   value kB`), found with native substring search instead of parsing every line.
+ * meminfo `kB` values are returned in bytes. Keys that are absent, or whose value is not an integer, are left
+ * out. Never throws.
+ */
+export function pickProcValues(text: string, keys: readonly string[], sep: ' ' | ':'): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const key of keys) {
+    const needle = key + sep
+    let at: number
+    if (text.startsWith(needle)) at = 0
+    else {
+      const j = text.indexOf('\n' + needle)
+      if (j < 0) continue
+      at = j + 1
+    }
+    let i = at + needle.length
+    while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++
+    let end = i
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++
+    if (end === i) continue
+    const n = Number(text.slice(i, end))
+    if (!Number.isSafeInteger(n)) continue
+    const eol = text.indexOf('\n', end)
+    const unit = text.slice(end, eol < 0 ? text.length : eol).trim()
+    if (unit === '') out.set(key, n)
+    else if (unit === 'kB') out.set(key, n * 1024)
+  }
+  return out
+}

@@ -46,15 +46,24 @@ export interface DiskstatsEntry {
  */
 export function parseDiskstats(text: string): Map<string, DiskstatsEntry> {
   const out = new Map<string, DiskstatsEntry>()
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/)
-    if (f.length < 14) continue
-    const nums = [f[5], f[9], f[12]].map(Number)
-    if (!nums.every((n) => Number.isSafeInteger(n) && n >= 0)) continue
-    out.set(f[2], { name: f[2], sectorsRead: nums[0], sectorsWritten: nums[1], ioTimeMs: nums[2] })
+  // One anchored regex per line instead of split/map: this runs every tick on every block device.
+  const re = DISKSTATS_LINE
+  re.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = re.exec(text)) !== null) {
+    const sectorsRead = Number(m[2])
+    const sectorsWritten = Number(m[3])
+    const ioTimeMs = Number(m[4])
+    if (!Number.isSafeInteger(sectorsRead) || !Number.isSafeInteger(sectorsWritten) || !Number.isSafeInteger(ioTimeMs)) continue
+    out.set(m[1], { name: m[1], sectorsRead, sectorsWritten, ioTimeMs })
   }
   return out
 }
+
+// major minor name, then fields 4–14: reads, merged, sectors read, ms, writes, merged, sectors written, ms,
+// in flight, io_ticks, weighted ms (any further fields are ignored).
+const DISKSTATS_LINE =
+  /^[ \t]*\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+(?=[ \t]|$)/gm
 
 /** Rates between two diskstats samples `elapsedMs` apart (sectors are always 512 bytes in diskstats). */
 export function diskRates(

@@ -38,7 +38,7 @@ export function formatForUnit(unit: ChartUnit, v: number | null | undefined): st
     case 'fahrenheit':
       return `${v.toFixed(0)} °F`
     case 'watts':
-      return Math.abs(v) >= 100 ? `${Math.round(v)} W` : formatWatts(v)
+      return Math.abs(v) >= 100 || Number.isInteger(v) ? `${Math.round(v)} W` : formatWatts(v)
     case 'bytes':
       return formatBytes(v)
     case 'rate':
@@ -58,6 +58,9 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback
 }
 
+/** Tick steps for byte axes: 1, 2, 4 … 512 of each binary unit, so labels read 8 GiB, 16 GiB, not 18.6 GiB. */
+const BINARY_INCRS: number[] = [1, 1024, 1024 ** 2, 1024 ** 3, 1024 ** 4].flatMap((unit) => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * unit))
+
 const two = (n: number): string => (n < 10 ? '0' : '') + n
 
 /** Time-axis labels: `HH:MM` when ticks are a minute or more apart, else `HH:MM:SS` (cheaper than uPlot's date templates). */
@@ -67,6 +70,69 @@ function timeAxisValues(_u: uPlot, splits: number[], _axisIdx: number, _space: n
     const hm = `${two(d.getHours())}:${two(d.getMinutes())}`
     return incr >= 60 ? hm : `${hm}:${two(d.getSeconds())}`
   })
+}
+
+/**
+ * A line path builder that draws at most two vertices per pixel column: the column's lowest and highest
+ * value, in the order they occur. uPlot's own linear builder only merges points per column once there
+ * are four times more points than pixels; a 24 h window keeps up to 2000 points on a ~600 px plot, so
+ * without this every redraw strokes three times more segments than the screen can show. Peaks survive
+ * (the min and max of each column are kept), gaps (null) lift the pen.
+ */
+export function columnMinMaxPaths(u: uPlot, seriesIdx: number, idx0: number, idx1: number): uPlot.Series.Paths | null {
+  const xs = u.data[0]
+  const ys = u.data[seriesIdx]
+  const scaleKey = u.series[seriesIdx]?.scale ?? 'y'
+  const sx = u.scales.x
+  const sy = u.scales[scaleKey]
+  if (!ys || !sx || !sy || sx.min == null || sx.max == null || sy.min == null || sy.max == null) return null
+  const x0 = u.valToPos(sx.min, 'x', true)
+  const x1 = u.valToPos(sx.max, 'x', true)
+  const y0 = u.valToPos(sy.min, scaleKey, true)
+  const y1 = u.valToPos(sy.max, scaleKey, true)
+  const kx = sx.max === sx.min ? 0 : (x1 - x0) / (sx.max - sx.min)
+  const ky = sy.max === sy.min ? 0 : (y1 - y0) / (sy.max - sy.min)
+  const stroke = new Path2D()
+  let col = NaN
+  let penDown = false
+  // The current column: its lowest and highest y (canvas px) and which of them came first.
+  let lo = 0
+  let hi = 0
+  let loFirst = true
+  const flush = (): void => {
+    if (Number.isNaN(col)) return
+    const a = loFirst ? lo : hi
+    const b = loFirst ? hi : lo
+    if (penDown) stroke.lineTo(col, a)
+    else stroke.moveTo(col, a)
+    if (b !== a) stroke.lineTo(col, b)
+    penDown = true
+  }
+  for (let i = idx0; i <= idx1; i++) {
+    const v = ys[i]
+    if (v === null || v === undefined) {
+      flush()
+      col = NaN
+      penDown = false
+      continue
+    }
+    const px = Math.round(x0 + (xs[i]! - sx.min) * kx)
+    const py = y0 + (v - sy.min) * ky
+    if (px !== col) {
+      flush()
+      col = px
+      lo = hi = py
+      loFirst = true
+    } else if (py < lo) {
+      if (hi === lo) loFirst = false
+      lo = py
+    } else if (py > hi) {
+      if (hi === lo) loFirst = true
+      hi = py
+    }
+  }
+  flush()
+  return { stroke, fill: null, clip: null, band: null }
 }
 
 /** Text for the inspect readout at data index `idx`. */
@@ -103,6 +169,7 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
       dash: line.dashed ? [6, 4] : undefined,
       spanGaps: false,
       points: { show: false },
+      paths: columnMinMaxPaths,
       value: (_u: uPlot, v: number | null) => formatForUnit(opts.unit, v)
     }))
   ]
@@ -130,7 +197,7 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
     },
     axes: [
       { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: timeAxisValues },
-      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: axisValues, size: 78 }
+      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: axisValues, size: 78, ...(opts.unit === 'bytes' || opts.unit === 'rate' ? { incrs: BINARY_INCRS } : {}) }
     ]
   }
   return new uPlot(options, data, el)
