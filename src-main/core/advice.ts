@@ -286,7 +286,7 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
       id: cand.id,
       kind: cand.kind,
       title: cand.title,
-      effect: `${cand.title}: ${effect}`,
+      effect,
       evidence: cand.evidence,
       impact: Math.round(impact * 10) / 10,
       trainingDelta,

@@ -99,7 +99,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   L.push(paint(c, 'bold', 'Advice'))
   if (report.advice.length === 0) L.push('  nothing to change for the selected profiles')
   report.advice.slice(0, 5).forEach((a, i) => {
-    L.push(...wrap(`${i + 1}. [${a.costClass}] ${a.effect}`, width, '  '))
+    L.push(...wrap(`${i + 1}. [${a.costClass}] ${a.title}: ${a.effect}`, width, '  '))
     for (const ev of a.evidence.slice(0, 2)) L.push(...wrap(ev, width, '       '))
   })
   if (report.minimumUpgrades.length > 0) {
@@ -158,7 +158,7 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   else {
     L.push('| # | cost | advice and effect | evidence |')
     L.push('|---:|---|---|---|')
-    report.advice.forEach((a, i) => L.push(`| ${i + 1} | ${a.costClass} | ${md(a.effect)} | ${md(a.evidence.join('; '))} |`))
+    report.advice.forEach((a, i) => L.push(`| ${i + 1} | ${a.costClass} | ${md(`${a.title}: ${a.effect}`)} | ${md(a.evidence.join('; '))} |`))
   }
   if (report.minimumUpgrades.length > 0) {
     L.push('')

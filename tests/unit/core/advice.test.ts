@@ -25,7 +25,7 @@ describe('advice', () => {
     const first = r.advice[0]
     expect(first.relaxes).toBe('vram-capacity')
     expect(first.kind === 'gpu-add' || first.kind === 'gpu-replace').toBe(true)
-    expect(first.effect).toMatch(/\+\d+ GB VRAM/)
+    expect(first.title).toMatch(/\+\d+ GB VRAM/)
     expect(first.effect).toMatch(/serve-70b-q4 goes from fits-with-offload [\d.]+ tok\/s to fits-(tight|comfortably) \d+ tok\/s/)
     expect(first.effect).toMatch(/inference score \d+ → \d+/)
     expect(first.inferenceDelta).toBeGreaterThan(10)
