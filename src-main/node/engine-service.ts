@@ -50,7 +50,10 @@ export async function createEngineService(options: EngineServiceOptions = {}): P
   const tracker = createThrottleTracker()
   const reportEvery = options.reportEveryMs ?? 10_000
   let report: ReadinessReport | null = null
+  // Staleness is measured in snapshot time, not wall time, so an accelerated replay refreshes its report as
+  // often (per recorded second) as a live engine does.
   let reportAt = -Infinity
+  const latestTs = (): number => engine.source.latest()?.timestampMs ?? Date.now()
 
   const recent = (): Snapshot[] => {
     const all = engine.source.history(0)
@@ -62,20 +65,20 @@ export async function createEngineService(options: EngineServiceOptions = {}): P
       snapshots: recent(),
       profiles,
       selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
-      nowMs: Date.now()
+      nowMs: latestTs()
     })
     // The live tracker has seen every snapshot since start (not just the analysis window): use its events.
     r.throttling.events = tracker.events()
     report = r
-    reportAt = Date.now()
+    reportAt = latestTs()
     return r
   }
-  const getReport = (): ReadinessReport => (report && Date.now() - reportAt < reportEvery ? report : computeReport())
+  const getReport = (): ReadinessReport => (report && latestTs() - reportAt < reportEvery ? report : computeReport())
 
   const unsub = engine.source.subscribe((s) => {
     tracker.push(s, engine.inventory)
     for (const l of listeners['telemetry:did-sample']) l(s)
-    if (Date.now() - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
+    if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
       const r = computeReport()
       for (const l of listeners['readiness:did-update']) l(r)
     }
@@ -92,7 +95,7 @@ export async function createEngineService(options: EngineServiceOptions = {}): P
     'telemetry:get-inventory': async () => engine.inventory,
     'telemetry:get-snapshot': async () => engine.source.latest(),
     'telemetry:get-history': async (req) => {
-      const items = engine.source.history(Date.now() - req.windowMs)
+      const items = engine.source.history(latestTs() - req.windowMs)
       return downsampleEvenly(items, req.maxPoints)
     },
     'readiness:get-report': async () => getReport(),
