@@ -3,7 +3,7 @@
  * the live sampler. Every face (CLI, serve, desktop) starts here.
  */
 import { arch as osArch } from 'node:os'
-import type { CollectorHealth, Inventory, Snapshot } from '../shared/telemetry'
+import type { Inventory } from '../shared/telemetry'
 import { collectorsFor } from './collectors/index'
 import type { Collector, CollectorDeps } from './collectors/types'
 import { buildInventory, type SiInventory } from './inventory'
@@ -15,17 +15,10 @@ import { spawnProcessStream, type StreamSpawner } from './platform/process-strea
 import { createReplaySource } from './recorder/replay'
 import { readSession, type SessionHeader } from './recorder/session'
 import { createSampler } from './sampler'
+import type { TelemetrySource } from './telemetry-source'
 
-/** Where snapshots come from. */
-export interface TelemetrySource {
-  start(): void
-  stop(): Promise<void>
-  tick(): Promise<Snapshot>
-  latest(): Snapshot | null
-  history(sinceMs: number): Snapshot[]
-  health(): CollectorHealth[]
-  subscribe(listener: (s: Snapshot) => void): () => void
-}
+export type { TelemetrySource }
+
 
 /** Engine options (CLI flags map onto these). */
 export interface EngineOptions {

@@ -18,6 +18,7 @@ import type { Collector, SnapshotPart, TierDue } from './collectors/types'
 import type { Clock } from './platform/clock'
 import type { Logger } from './platform/logger'
 import { RingBuffer } from './ring-buffer'
+import type { TelemetrySource } from './telemetry-source'
 
 /** Sampler options. */
 export interface SamplerOptions {
@@ -44,17 +45,7 @@ export interface SamplerOptions {
 }
 
 /** A running sampler. */
-export interface Sampler {
-  start(): void
-  stop(): Promise<void>
-  /** Runs one tick now (used by `snapshot`, tests and the first tick); never overlaps a running tick. */
-  tick(): Promise<Snapshot>
-  latest(): Snapshot | null
-  /** Snapshots newer than `sinceMs`, from the fine buffer and, beyond it, the coarse one. */
-  history(sinceMs: number): Snapshot[]
-  health(): CollectorHealth[]
-  subscribe(listener: (s: Snapshot) => void): () => void
-}
+export type Sampler = TelemetrySource
 
 const TIMEOUT = Symbol('timeout')
 

@@ -8,7 +8,8 @@
  * catalogue fields are requested. Nothing here throws on garbage input.
  */
 import { ok, unavailable, type Reading } from '../../shared/reading'
-import type { ThrottleCause, ThrottleFlag } from '../../shared/telemetry'
+import { NVIDIA_REASON_BITS } from '../../core/throttle'
+import type { GpuSample, ThrottleFlag } from '../../shared/telemetry'
 
 const MIB = 1024 * 1024
 
@@ -154,18 +155,8 @@ export function parseNvidiaText(cell: string | undefined): Reading<string> {
   return ok(t)
 }
 
-/** NVIDIA clock-event reason bits (nvmlClocksEventReasons), with their cause class. */
-export const THROTTLE_BITS: readonly { bit: number; name: string; cause: ThrottleCause }[] = [
-  { bit: 0x1, name: 'gpu_idle', cause: 'idle' },
-  { bit: 0x2, name: 'applications_clocks_setting', cause: 'config' },
-  { bit: 0x4, name: 'sw_power_cap', cause: 'power' },
-  { bit: 0x8, name: 'hw_slowdown', cause: 'hw-slowdown' },
-  { bit: 0x10, name: 'sync_boost', cause: 'config' },
-  { bit: 0x20, name: 'sw_thermal_slowdown', cause: 'thermal' },
-  { bit: 0x40, name: 'hw_thermal_slowdown', cause: 'thermal' },
-  { bit: 0x80, name: 'hw_power_brake_slowdown', cause: 'psu' },
-  { bit: 0x100, name: 'display_clock_setting', cause: 'config' }
-]
+/** NVIDIA clock-event reason bits with their cause class (one table, shared with the throttle detector). */
+export const THROTTLE_BITS = NVIDIA_REASON_BITS
 
 /**
  * Decodes the `clocks_event_reasons.active` mask (`0x0000000000000024`) into flags.
@@ -207,35 +198,38 @@ export function splitCsvLine(line: string, fieldCount: number): string[] | undef
 }
 
 /** One GPU's live values from one CSV row, already in base units where the unit is in the name. */
-export interface NvidiaLiveRow {
+export interface NvidiaLiveRow
+  extends Pick<
+    GpuSample,
+    | 'pstate'
+    | 'fanPct'
+    | 'utilizationPct'
+    | 'memoryUtilizationPct'
+    | 'memoryUsedBytes'
+    | 'memoryTotalBytes'
+    | 'temperatureCelsius'
+    | 'memoryTemperatureCelsius'
+    | 'temperatureHeadroomCelsius'
+    | 'powerDrawWatts'
+    | 'powerAverageWatts'
+    | 'powerInstantWatts'
+    | 'powerLimitWatts'
+    | 'clockSmMhz'
+    | 'clockGraphicsMhz'
+    | 'clockMemoryMhz'
+    | 'clockMaxSmMhz'
+    | 'clockMaxMemoryMhz'
+    | 'pcieGen'
+    | 'pcieWidth'
+    | 'pcieMaxGen'
+    | 'pcieMaxWidth'
+    | 'throttleFlags'
+    | 'throttleMaskHex'
+    | 'throttleCountersSeconds'
+  > {
   index: number
   uuid: Reading<string>
   busId: Reading<string>
-  pstate: Reading<string>
-  fanPct: Reading<number>
-  utilizationPct: Reading<number>
-  memoryUtilizationPct: Reading<number>
-  memoryUsedBytes: Reading<number>
-  memoryTotalBytes: Reading<number>
-  temperatureCelsius: Reading<number>
-  memoryTemperatureCelsius: Reading<number>
-  temperatureHeadroomCelsius: Reading<number>
-  powerDrawWatts: Reading<number>
-  powerAverageWatts: Reading<number>
-  powerInstantWatts: Reading<number>
-  powerLimitWatts: Reading<number>
-  clockSmMhz: Reading<number>
-  clockGraphicsMhz: Reading<number>
-  clockMemoryMhz: Reading<number>
-  clockMaxSmMhz: Reading<number>
-  clockMaxMemoryMhz: Reading<number>
-  pcieGen: Reading<number>
-  pcieWidth: Reading<number>
-  pcieMaxGen: Reading<number>
-  pcieMaxWidth: Reading<number>
-  throttleFlags: Reading<ThrottleFlag[]>
-  throttleMaskHex: Reading<string>
-  throttleCountersSeconds: Reading<Record<string, number>>
 }
 
 /**

@@ -4,8 +4,9 @@
  *
  * Parsers are pure and never throw; readers turn file errors into unavailable readings.
  */
-import { ok, unavailable, type Reading, type UnavailableReason } from '../../shared/reading'
-import type { FileErrorCode, FileReader, FileResult } from '../platform/file-reader'
+import { ok, unavailable, type Reading } from '../../shared/reading'
+import { reasonForFileError } from './procfs-parsers'
+import type { FileReader, FileResult } from '../platform/file-reader'
 
 /** PCIe transfer rate per lane (GT/s) → generation. */
 const GTPS_TO_GEN: readonly [number, number][] = [
@@ -47,18 +48,8 @@ export function parseLinkWidth(text: string): Reading<number> {
   return ok(w)
 }
 
-/** Maps a file error to an unavailable reason. */
-export function fileReason(code: FileErrorCode): UnavailableReason {
-  switch (code) {
-    case 'not-found':
-      return 'unsupported'
-    case 'permission-denied':
-      return 'permission-denied'
-    case 'busy':
-    case 'other':
-      return 'failed'
-  }
-}
+/** Maps a file error to an unavailable reason (the procfs parsers' mapping, under the name this module uses). */
+export const fileReason = reasonForFileError
 
 /** A file result as a trimmed text reading. Empty files are unavailable, never ''. */
 export function textReading(r: FileResult<string>, what: string): Reading<string> {

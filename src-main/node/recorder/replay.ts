@@ -6,7 +6,8 @@
  * (divided by `speed` in wall time, but the timestamps keep their recorded spacing so rates and durations
  * stay true to the recording).
  */
-import type { CollectorHealth, Snapshot } from '../../shared/telemetry'
+import type { Snapshot } from '../../shared/telemetry'
+import type { TelemetrySource } from '../telemetry-source'
 import type { Clock } from '../platform/clock'
 import { RingBuffer } from '../ring-buffer'
 import type { Session } from './session'
@@ -24,14 +25,7 @@ export interface ReplayOptions {
 }
 
 /** A snapshot source with the same surface as the live sampler. */
-export interface ReplaySource {
-  start(): void
-  stop(): Promise<void>
-  tick(): Promise<Snapshot>
-  latest(): Snapshot | null
-  history(sinceMs: number): Snapshot[]
-  health(): CollectorHealth[]
-  subscribe(listener: (s: Snapshot) => void): () => void
+export interface ReplaySource extends TelemetrySource {
   /** True once every snapshot has been played (never with `loop`). */
   readonly finished: boolean
 }
