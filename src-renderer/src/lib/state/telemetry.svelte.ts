@@ -105,10 +105,14 @@ export class TelemetryState {
     await this.setWindow(this.windowMs)
   }
 
+  /** Wall-clock time the last live sample arrived (replays shift sample timestamps, so use arrival). */
+  receivedAtMs = $state(0)
+
   /** Applies one live sample. */
   onSample(s: Snapshot): void {
     if (this.latest !== null && s.timestampMs < this.latest.timestampMs) return
     this.latest = s
+    this.receivedAtMs = Date.now()
     if (deviceSignature(s) !== this.signature) {
       // A device appeared or vanished: rebuild series and start the window afresh from this sample.
       this.rebuild(s)
