@@ -51,7 +51,12 @@ export async function cmdWatch(argv: string[], io: CliIo): Promise<number> {
     if (tty) {
       // Home the cursor and clear below instead of clearing the screen: no flicker.
       const rows = io.stdout.rows ?? 50
-      const lines = text.split('\n').slice(0, Math.max(5, rows - 2))
+      const cols = io.stdout.columns ?? 100
+      // Never wrap: a wrapped line would push the frame past the screen and scroll it.
+      const lines = text
+        .split('\n')
+        .slice(0, Math.max(5, rows - 2))
+        .map((l) => truncateVisible(l, cols - 1))
       io.stdout.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n' + footer + '\x1b[K\x1b[J')
     } else io.stdout.write(text + '\n')
     if (values.once && frames >= 2) done()
@@ -81,6 +86,25 @@ export async function cmdWatch(argv: string[], io: CliIo): Promise<number> {
   if (tty) io.stdout.write('\x1b[?25h\x1b[?1049l')
   await engine.close()
   return EXIT.ok
+}
+
+/** Cuts a line to `width` visible characters, keeping ANSI styling sequences intact. */
+export function truncateVisible(line: string, width: number): string {
+  let visible = 0
+  let out = ''
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i)
+      if (end < 0) break
+      out += line.slice(i, end + 1)
+      i = end
+      continue
+    }
+    if (visible >= width) continue
+    out += line[i]
+    visible += 1
+  }
+  return out
 }
 
 /** `rigready record --out FILE [--duration S] [-- CMD ARGS…]`: records a session (optionally wrapping a command). */

@@ -36,3 +36,12 @@ describe('rigready record and report', () => {
     expect(csv.stdout.split('\n')[0]).toBe('series,unit,samples,min,mean,p95,max')
   })
 })
+
+describe('watch line fitting', () => {
+  it('cuts lines to the terminal width without breaking ANSI styles', async () => {
+    const { truncateVisible } = await import('../../../../src-main/node/cli/telemetry-commands')
+    expect(truncateVisible('abcdef', 3)).toBe('abc')
+    expect(truncateVisible('\x1b[1mabcdef\x1b[22m', 3)).toBe('\x1b[1mabc\x1b[22m')
+    expect(truncateVisible('ab', 10)).toBe('ab')
+  })
+})
