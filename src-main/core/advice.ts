@@ -335,6 +335,19 @@ export function minimumUpgrades(machine: MachineModel, profiles: WorkloadProfile
       const a = hit.result.profiles[i]
       return { profileId: e.profileId, achievable: true, summary: `${hit.cand.title} → ${a.verdict}, ${speedText(a)}, score ${e.score} → ${a.score}` }
     }
+    // Nothing reaches the bar: say how close the best single upgrade gets and what still binds it, rather
+    // than quoting a memory figure the upgrade may already satisfy.
+    const best = sims
+      .map((sim) => sim.result.profiles[i])
+      .reduce<ProfileEvaluation | null>((b, a) => (b === null || a.score > b.score ? a : b), null)
+    if (best && best.verdict !== 'does-not-fit' && best.score > e.score) {
+      const hitBest = sims.find((sim) => sim.result.profiles[i] === best)!
+      return {
+        profileId: e.profileId,
+        achievable: false,
+        summary: `no single upgrade reaches score 70; closest: ${hitBest.cand.title} → ${best.verdict}, ${speedText(best)}, score ${e.score} → ${best.score}, then bound by ${best.binding} (${best.bindingDetail})`
+      }
+    }
     const need = e.memory.requiredBytes / 0.9
     return {
       profileId: e.profileId,
