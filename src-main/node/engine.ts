@@ -6,6 +6,7 @@ import { arch as osArch } from 'node:os'
 import type { Inventory } from '../shared/telemetry'
 import { collectorsFor } from './collectors/index'
 import type { Collector, CollectorDeps } from './collectors/types'
+import { readHostFacts } from './host-facts'
 import { buildInventory, type SiInventory } from './inventory'
 import { createSystemClock, type Clock } from './platform/clock'
 import { createCommandRunner, type CommandRunner } from './platform/command-runner'
@@ -109,6 +110,11 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     nowMs: clock.now()
   })
   await Promise.all(absent.map((c) => c.close().catch(() => {})))
+  if (platform === 'linux') {
+    const facts = await readHostFacts(deps.fs)
+    if (inventory.host.kernel.status !== 'ok') inventory.host.kernel = facts.kernel
+    inventory.host.container = facts.container
+  }
   const sampler = createSampler({
     collectors: present,
     absent: absent.map((c) => c.id),

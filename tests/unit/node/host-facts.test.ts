@@ -1,0 +1,37 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { containerFromCgroup, readHostFacts, wslFromOsrelease } from '../../../src-main/node/host-facts'
+import { createFileReader } from '../../../src-main/node/platform/file-reader'
+
+describe('host facts', () => {
+  it('recognises container runtimes from cgroup paths (v1 and v2 layouts)', () => {
+    expect(containerFromCgroup('12:pids:/docker/3f2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a\n')).toBe('docker')
+    expect(containerFromCgroup('0::/system.slice/docker-3f2a1b2c3d4e.scope\n')).toBe('docker')
+    expect(containerFromCgroup('0::/kubepods/besteffort/pod123/abc\n')).toBe('kubernetes')
+    expect(containerFromCgroup('0::/machine.slice/libpod-abc.scope\n')).toBe('podman')
+    expect(containerFromCgroup('0::/init.scope\n')).toBeNull()
+    fc.assert(fc.property(fc.string(), (s) => void containerFromCgroup(s)))
+  })
+
+  it('recognises WSL from the kernel release', () => {
+    expect(wslFromOsrelease('5.15.153.1-microsoft-standard-WSL2')).toBe('wsl2')
+    expect(wslFromOsrelease('6.8.0-45-generic')).toBeNull()
+  })
+
+  it('reads the kernel release and the container through the procfs root', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rr-host-'))
+    await mkdir(join(root, 'sys/kernel'), { recursive: true })
+    await mkdir(join(root, '1'), { recursive: true })
+    await writeFile(join(root, 'sys/kernel/osrelease'), '6.8.0-45-generic\n')
+    await writeFile(join(root, '1/cgroup'), '0::/kubepods/burstable/pod1/x\n')
+    const f = await readHostFacts(createFileReader({ procRoot: root, sysRoot: root }))
+    expect(f.kernel).toEqual({ status: 'ok', value: '6.8.0-45-generic' })
+    expect(f.container).toEqual({ status: 'ok', value: 'kubernetes' })
+    const none = await readHostFacts(createFileReader({ procRoot: join(root, 'missing'), sysRoot: root }))
+    expect(none.kernel.status).toBe('unavailable')
+    expect(none.container).toMatchObject({ status: 'unavailable', reason: 'no-device' })
+  })
+})
