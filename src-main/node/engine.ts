@@ -114,6 +114,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const facts = await readHostFacts(deps.fs)
     if (inventory.host.kernel.status !== 'ok') inventory.host.kernel = facts.kernel
     inventory.host.container = facts.container
+    inventory.host.virtualization = facts.virtualization
   }
   const sampler = createSampler({
     collectors: present,

@@ -216,6 +216,8 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
     }
   }
   if (options.useSystemInformation) await mergeSystemInformation(inv, options.si ?? (si as unknown as SiInventory), timeoutMs)
+  // Whatever the source (cpuinfo probe or systeminformation), the inventory lists the ML-relevant ISA flags.
+  if (isOk(inv.cpu.flags)) inv.cpu.flags = ok(inv.cpu.flags.value.filter((f) => ML_FLAGS.includes(f)))
   const hasGpu = inv.gpus.length > 0
   if (!hasGpu && !inv.absent.some((a) => a.deviceClass === 'gpu')) {
     const reasons = inv.absent

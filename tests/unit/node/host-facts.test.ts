@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { containerFromCgroup, readHostFacts, wslFromOsrelease } from '../../../src-main/node/host-facts'
+import { containerFromCgroup, readHostFacts, virtualizationFrom, wslFromOsrelease } from '../../../src-main/node/host-facts'
 import { createFileReader } from '../../../src-main/node/platform/file-reader'
 
 describe('host facts', () => {
@@ -14,6 +14,13 @@ describe('host facts', () => {
     expect(containerFromCgroup('0::/machine.slice/libpod-abc.scope\n')).toBe('podman')
     expect(containerFromCgroup('0::/init.scope\n')).toBeNull()
     fc.assert(fc.property(fc.string(), (s) => void containerFromCgroup(s)))
+  })
+
+  it('names the hypervisor from DMI strings, or the CPU hypervisor flag alone', () => {
+    expect(virtualizationFrom('QEMU', 'Standard PC (Q35 + ICH9, 2009)', true)).toBe('kvm')
+    expect(virtualizationFrom('Amazon EC2', 'g5.xlarge', true)).toBe('aws-ec2')
+    expect(virtualizationFrom(null, null, true)).toBe('virtual machine')
+    expect(virtualizationFrom('ASUSTeK COMPUTER INC.', 'ROG STRIX X670E', false)).toBeNull()
   })
 
   it('recognises WSL from the kernel release', () => {
