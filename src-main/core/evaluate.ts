@@ -145,6 +145,18 @@ function chooseInference(machine: MachineModel, profile: WorkloadProfile, o: Eva
   return onGpu ?? choices.find((c) => c.plan.fits) ?? choices[0]
 }
 
+/** A hard gate (does not fit, missing precision support) zeroes the score and names its own constraint. */
+function applyGates(
+  c: { score: number; binding: Constraint; bindingDetail: string },
+  gates: string[],
+  ccGate: string | null | undefined,
+  fits: boolean,
+  bindingOf: () => Constraint
+): { score: number; binding: Constraint; bindingDetail: string } {
+  if (gates.length === 0) return { score: c.score, binding: c.binding, bindingDetail: c.bindingDetail }
+  return { score: 0, binding: ccGate && fits ? 'precision' : bindingOf(), bindingDetail: gates[0] }
+}
+
 /** Evaluates one profile on one machine. */
 export function evaluateProfile(machineIn: MachineModel, profileIn: WorkloadProfile, overrides: EvaluationOverrides = {}): ProfileEvaluation {
   const { machine, profile } = applyOverrides(machineIn, profileIn, overrides)
@@ -267,14 +279,7 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     cap = { value: PLACEMENT_CAPS.offload, constraint: 'vram-capacity', detail: `partial CPU offload (${Math.round(plan.placement.gpuFraction * 100)}% on GPU): capped at 70` }
   }
   const c = combineFactors(values, cap)
-  let score = c.score
-  let binding = c.binding
-  let bindingDetail = c.bindingDetail
-  if (gates.length > 0) {
-    score = 0
-    binding = ccGate && plan.fits ? 'precision' : gateBinding(machine, profile, plan)
-    bindingDetail = gates[0]
-  }
+  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () => gateBinding(machine, profile, plan))
   const offloaded = plan.placement.kind === 'gpu-cpu-offload' || (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
   const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, offloaded)
   const wf = weightFormat(format)
@@ -381,14 +386,7 @@ function evaluateTraining(machine: MachineModel, profile: WorkloadProfile, o: Ev
   if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
   if (ccGate) gates.push(ccGate)
   const c = combineFactors(values, null)
-  let score = c.score
-  let binding = c.binding
-  let bindingDetail = c.bindingDetail
-  if (gates.length > 0) {
-    score = 0
-    binding = ccGate && plan.fits ? 'precision' : gateBinding(machine, profile, plan)
-    bindingDetail = gates[0]
-  }
+  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () => gateBinding(machine, profile, plan))
   const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
   return {
     profileId: profile.id,

@@ -1,55 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createGpuNvidiaCollector, type GpuNvidiaOptions } from '../../../../src-main/node/collectors/gpu-nvidia'
-import type { Collector, CollectorDeps } from '../../../../src-main/node/collectors/types'
-import { createSystemClock } from '../../../../src-main/node/platform/clock'
-import { createCommandRunner } from '../../../../src-main/node/platform/command-runner'
-import { createFileReader } from '../../../../src-main/node/platform/file-reader'
-import { silentLogger } from '../../../../src-main/node/platform/logger'
-import { spawnProcessStream } from '../../../../src-main/node/platform/process-stream'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { Collector } from '../../../../src-main/node/collectors/types'
 import type { GpuSample } from '../../../../src-main/shared/telemetry'
-import { createFakeNvidiaEnv, type FakeNvidiaEnv, type FakeNvidiaScenario } from '../../../helpers/fake-nvidia-env'
+import { type FakeNvidiaScenario } from '../../../helpers/fake-nvidia-env'
 
-const FIX = resolve(__dirname, '../../../fixtures/nvidia-smi')
-const INTERVAL_MS = 100
-const FAST: GpuNvidiaOptions = { queryTimeoutMs: 3000, xmlTimeoutMs: 3000, firstSampleWaitMs: 3000, backoffMs: 150, maxBackoffMs: 300 }
+import { FIX, cleanups, ctx, setup, sleep, useNvidiaCleanup } from '../../../helpers/nvidia-collector-harness'
 
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!()
-})
-
-async function emptySysRoot(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'nvsys-'))
-  cleanups.push(() => rm(d, { recursive: true, force: true }))
-  return d
-}
-
-async function setup(
-  scenario: FakeNvidiaScenario | string,
-  opts: { binary?: 'ok' | 'missing' | 'not-executable'; sysRoot?: string; options?: GpuNvidiaOptions } = {}
-): Promise<{ collector: Collector; fake: FakeNvidiaEnv }> {
-  const fake = await createFakeNvidiaEnv(scenario, { binary: opts.binary })
-  const deps: CollectorDeps = {
-    run: createCommandRunner(),
-    spawnStream: spawnProcessStream,
-    fs: createFileReader({ sysRoot: opts.sysRoot ?? (await emptySysRoot()) }),
-    clock: createSystemClock(),
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: INTERVAL_MS,
-    env: fake.env
-  }
-  const collector = createGpuNvidiaCollector(deps, { ...FAST, ...opts.options })
-  cleanups.push(() => fake.cleanup())
-  cleanups.push(() => collector.close())
-  return { collector, fake }
-}
-
-const ctx = () => ({ signal: new AbortController().signal, due: { slow: true, rare: false } })
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+useNvidiaCleanup()
 
 async function sampleUntil(c: Collector, pred: (g: GpuSample[]) => boolean, timeoutMs = 6000): Promise<GpuSample[]> {
   const end = Date.now() + timeoutMs
