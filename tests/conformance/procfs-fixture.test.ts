@@ -6,10 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { silentLogger } from '../../src-main/node/platform/logger'
 import { createFileReader, type FileReader } from '../../src-main/node/platform/file-reader'
-import type { Clock } from '../../src-main/node/platform/clock'
-import type { StreamSpawner } from '../../src-main/node/platform/process-stream'
 import type { CollectorDeps, SnapshotPart } from '../../src-main/node/collectors/types'
 import { createCpuCollector } from '../../src-main/node/collectors/cpu'
 import { createMemoryCollector } from '../../src-main/node/collectors/memory'
@@ -17,28 +14,13 @@ import { createThermalCollector } from '../../src-main/node/collectors/thermal'
 import { createPowerCollector } from '../../src-main/node/collectors/power'
 import { discoverHwmonChips, inputCelsius, parseMillidegrees, readHwmonChip } from '../../src-main/node/collectors/hwmon'
 import type { CpuSample, HwmonChip, MemorySample, PowerSample, ThermalSample } from '../../src-main/shared/telemetry'
-import { createFakeRunner } from '../helpers/fake-runner'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 import { materializePeerTree, type PeerTree } from '../helpers/peer-tree'
+import { fsCollectorDeps } from '../helpers/fs-collector-deps'
 
 function depsFor(fs: FileReader): CollectorDeps & { tick(): void } {
-  let t = 5_000
-  const clock: Clock = { now: () => t, monotonic: () => t, setTimeout: () => 0, clearTimeout: () => {} }
-  return {
-    run: createFakeRunner({}),
-    spawnStream: (() => {
-      throw new Error('unused')
-    }) as unknown as StreamSpawner,
-    fs,
-    clock,
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: 1000,
-    env: {},
-    tick: () => {
-      t += 1000
-    }
-  }
+  const clock = { t: 5_000 }
+  return { ...fsCollectorDeps(fs, clock), tick: () => void (clock.t += 1000) }
 }
 
 describePeer('procfs fixture conformance', () => {

@@ -4,13 +4,10 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
-import { silentLogger } from '../../../../src-main/node/platform/logger'
-import type { StreamSpawner } from '../../../../src-main/node/platform/process-stream'
-import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import { createCpuCollector, pickPackageTemperature, raplPowerWatts } from '../../../../src-main/node/collectors/cpu'
 import { parseCpuList, parseProcStat, utilizationBetween } from '../../../../src-main/node/collectors/procfs-parsers'
 import type { TemperatureSensor } from '../../../../src-main/shared/telemetry'
-import { createFakeRunner } from '../../../helpers/fake-runner'
+import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const due = { slow: false, rare: false }
 const signal = new AbortController().signal
@@ -23,20 +20,7 @@ async function scratchTree(): Promise<{ sys: string; proc: string }> {
   return { sys: join(tmp, 'sys'), proc: join(tmp, 'proc') }
 }
 
-function deps(fs: FileReader, clock = { t: 0 }): CollectorDeps {
-  return {
-    run: createFakeRunner({}),
-    spawnStream: (() => {
-      throw new Error('unused')
-    }) as unknown as StreamSpawner,
-    fs,
-    clock: { now: () => clock.t, monotonic: () => clock.t, setTimeout: () => 0, clearTimeout: () => {} },
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: 1000,
-    env: {}
-  }
-}
+const deps = fsCollectorDeps
 
 function temp(label: string, value: number): TemperatureSensor {
   const na = { status: 'unavailable' as const, reason: 'unsupported' as const }

@@ -4,31 +4,15 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
-import { silentLogger } from '../../../../src-main/node/platform/logger'
-import type { StreamSpawner } from '../../../../src-main/node/platform/process-stream'
-import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import { createMemoryCollector, memoryFigures, pageRate } from '../../../../src-main/node/collectors/memory'
 import { parseMeminfo, parsePressure, parseVmstat } from '../../../../src-main/node/collectors/procfs-parsers'
-import { createFakeRunner } from '../../../helpers/fake-runner'
+import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const signal = new AbortController().signal
 const due = { slow: false, rare: false }
 let tmp: string | null = null
 
-function deps(fs: FileReader, clock: { t: number }): CollectorDeps {
-  return {
-    run: createFakeRunner({}),
-    spawnStream: (() => {
-      throw new Error('unused')
-    }) as unknown as StreamSpawner,
-    fs,
-    clock: { now: () => clock.t, monotonic: () => clock.t, setTimeout: () => 0, clearTimeout: () => {} },
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: 1000,
-    env: {}
-  }
-}
+const deps = fsCollectorDeps
 
 afterEach(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true })

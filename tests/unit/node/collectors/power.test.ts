@@ -2,32 +2,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
-import { silentLogger } from '../../../../src-main/node/platform/logger'
-import type { StreamSpawner } from '../../../../src-main/node/platform/process-stream'
-import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
+import { createFileReader } from '../../../../src-main/node/platform/file-reader'
 import { batteryPowerWatts, createPowerCollector, powerSource } from '../../../../src-main/node/collectors/power'
 import type { BatteryState } from '../../../../src-main/shared/telemetry'
-import { createFakeRunner } from '../../../helpers/fake-runner'
+import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const signal = new AbortController().signal
 const due = { slow: false, rare: false }
 let tmp: string | null = null
 
-function deps(fs: FileReader): CollectorDeps {
-  return {
-    run: createFakeRunner({}),
-    spawnStream: (() => {
-      throw new Error('unused')
-    }) as unknown as StreamSpawner,
-    fs,
-    clock: { now: () => 0, monotonic: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: 1000,
-    env: {}
-  }
-}
+const deps = fsCollectorDeps
 
 async function supply(root: string, name: string, files: Record<string, string>): Promise<void> {
   const dir = join(root, 'class/power_supply', name)

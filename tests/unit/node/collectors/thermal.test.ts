@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
-import { silentLogger } from '../../../../src-main/node/platform/logger'
-import type { StreamSpawner } from '../../../../src-main/node/platform/process-stream'
-import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import { createThermalCollector, parseCoolingState, parseZoneTemp } from '../../../../src-main/node/collectors/thermal'
-import { createFakeRunner } from '../../../helpers/fake-runner'
+import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const signal = new AbortController().signal
 
-function deps(fs: FileReader): CollectorDeps {
-  return {
-    run: createFakeRunner({}),
-    spawnStream: (() => {
-      throw new Error('unused')
-    }) as unknown as StreamSpawner,
-    fs,
-    clock: { now: () => 0, monotonic: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
-    log: silentLogger,
-    platform: 'linux',
-    intervalMs: 1000,
-    env: {}
-  }
-}
+const deps = fsCollectorDeps
 
 describe('thermal', () => {
   it('reads hwmon chips, zones with trip points and cooling devices', async () => {
