@@ -69,13 +69,18 @@ const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '')
 const header = splitCsvLine(lines[0])
 const rows = lines.slice(1).map((line, i) => {
   const cells = splitCsvLine(line)
-  if (cells.length !== header.length) throw new Error(`row ${i + 2}: ${cells.length} cells, expected ${header.length}`)
+  if (cells.length !== header.length)
+    throw new Error(`row ${i + 2}: ${cells.length} cells, expected ${header.length}`)
   const r = Object.fromEntries(header.map((h, j) => [h, cells[j]]))
   const vendor = VENDORS[r.vendor]
   if (!vendor) throw new Error(`row ${i + 2}: unknown vendor ${r.vendor}`)
   const unv = /unverified:\s*([^)]*)\)/i.exec(r.source)
   const unverifiedFields = unv ? unv[1].trim().split(/\s+/).filter(Boolean) : []
-  const confidence = unverifiedFields.includes('all') ? 'low' : unverifiedFields.length > 0 ? 'medium' : 'high'
+  const confidence = unverifiedFields.includes('all')
+    ? 'low'
+    : unverifiedFields.length > 0
+      ? 'medium'
+      : 'high'
   const pcie = /^(\d+(?:\.\d+)?)\s*(?:\(x(\d+)\))?$/.exec(r.pcie_gen)
   const gfx = /gfx[0-9a-f]+/i.exec(r.arch)
   return {
@@ -99,8 +104,14 @@ const rows = lines.slice(1).map((line, i) => {
   }
 })
 const doc = {
-  generatedFrom: 'gpu-specs.csv (readiness research spec table); rebuild with scripts/build-gpu-specs.mjs',
-  units: { vramGb: 'GiB as reported by the driver (marketing GB)', memBandwidthGBps: 'GB/s', tflops: '1e12 FLOP/s dense', tdpWatts: 'W' },
+  generatedFrom:
+    'gpu-specs.csv (readiness research spec table); rebuild with scripts/build-gpu-specs.mjs',
+  units: {
+    vramGb: 'GiB as reported by the driver (marketing GB)',
+    memBandwidthGBps: 'GB/s',
+    tflops: '1e12 FLOP/s dense',
+    tdpWatts: 'W'
+  },
   rows
 }
 await writeFile(output, JSON.stringify(doc, null, 2) + '\n')

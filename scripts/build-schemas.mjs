@@ -8,10 +8,30 @@ import { createGenerator } from 'ts-json-schema-generator'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const targets = [
-  { file: 'src-main/shared/cli-output.ts', type: 'SnapshotOutput', out: 'snapshot.v1.schema.json', title: 'rigready snapshot --json (v1)' },
-  { file: 'src-main/shared/readiness.ts', type: 'ReadinessReport', out: 'report.v1.schema.json', title: 'rigready check --json (v1)' },
-  { file: 'src-main/shared/cli-output.ts', type: 'EstimateOutput', out: 'estimate.v1.schema.json', title: 'rigready estimate --json (v1)' },
-  { file: 'src-main/shared/telemetry.ts', type: 'Snapshot', out: 'session-snapshot.v1.schema.json', title: 'Session file snapshot line (v1)' }
+  {
+    file: 'src-main/shared/cli-output.ts',
+    type: 'SnapshotOutput',
+    out: 'snapshot.v1.schema.json',
+    title: 'rigready snapshot --json (v1)'
+  },
+  {
+    file: 'src-main/shared/readiness.ts',
+    type: 'ReadinessReport',
+    out: 'report.v1.schema.json',
+    title: 'rigready check --json (v1)'
+  },
+  {
+    file: 'src-main/shared/cli-output.ts',
+    type: 'EstimateOutput',
+    out: 'estimate.v1.schema.json',
+    title: 'rigready estimate --json (v1)'
+  },
+  {
+    file: 'src-main/shared/telemetry.ts',
+    type: 'Snapshot',
+    out: 'session-snapshot.v1.schema.json',
+    title: 'Session file snapshot line (v1)'
+  }
 ]
 for (const t of targets) {
   const schema = createGenerator({

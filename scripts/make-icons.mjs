@@ -43,7 +43,12 @@ async function encodePng(size, rgba) {
   }
   const idat = await promisify(deflate)(raw, { level: 9 })
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0))
+  ])
 }
 
 // --- geometry (unit square, y down) -------------------------------------------------------------------
@@ -67,7 +72,10 @@ function arcSample(x, y, radius, thickness) {
   while (a < 0) a += 2 * Math.PI
   if (a > ARC_SWEEP) {
     // Round caps at both ends.
-    const ends = [ARC_START, ARC_START + ARC_SWEEP].map((t) => [CX + radius * Math.cos(t), CY + radius * Math.sin(t)])
+    const ends = [ARC_START, ARC_START + ARC_SWEEP].map((t) => [
+      CX + radius * Math.cos(t),
+      CY + radius * Math.sin(t)
+    ])
     const d = Math.min(...ends.map(([ex, ey]) => Math.hypot(x - ex, y - ey))) - thickness / 2
     return { d, t: a - ARC_SWEEP < (2 * Math.PI - ARC_SWEEP) / 2 ? 1 : 0 }
   }
@@ -126,7 +134,11 @@ function render(size, style) {
       let a = 0
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
-          const [cr, cg, cb, ca] = paint((px + (sx + 0.5) / ss) / size, (py + (sy + 0.5) / ss) / size, style)
+          const [cr, cg, cb, ca] = paint(
+            (px + (sx + 0.5) / ss) / size,
+            (py + (sy + 0.5) / ss) / size,
+            style
+          )
           r += cr * ca
           g += cg * ca
           b += cb * ca

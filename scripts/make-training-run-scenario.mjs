@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url'
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../tests/fixtures/nvidia-smi')
 const base = JSON.parse(await readFile(resolve(dir, 'rtx4090-load-thermal-throttled.json'), 'utf8'))
 const template = base.gpus[0].rows[0]
-const counters = { sw_power_cap: 0, sync_boost: 0, sw_thermal_slowdown: 0, hw_thermal_slowdown: 0, hw_power_brake_slowdown: 0 }
+const counters = {
+  sw_power_cap: 0,
+  sync_boost: 0,
+  sw_thermal_slowdown: 0,
+  hw_thermal_slowdown: 0,
+  hw_power_brake_slowdown: 0
+}
 const rows = []
 const N = 180
 for (let t = 0; t < N; t++) {
@@ -80,7 +86,14 @@ for (let t = 0; t < N; t++) {
     pstate = 'P2'
     fan = 100
   }
-  const names = { 0x1: 'gpu_idle', 0x4: 'sw_power_cap', 0x8: 'hw_slowdown', 0x20: 'sw_thermal_slowdown', 0x40: 'hw_thermal_slowdown', 0x80: 'hw_power_brake_slowdown' }
+  const names = {
+    0x1: 'gpu_idle',
+    0x4: 'sw_power_cap',
+    0x8: 'hw_slowdown',
+    0x20: 'sw_thermal_slowdown',
+    0x40: 'hw_thermal_slowdown',
+    0x80: 'hw_power_brake_slowdown'
+  }
   const active = (bit) => ((mask & bit) !== 0 ? 'Active' : 'Not Active')
   r['clocks_event_reasons.active'] = '0x' + mask.toString(16).toUpperCase().padStart(16, '0')
   r['clocks_event_reasons.gpu_idle'] = active(0x1)

@@ -11,8 +11,18 @@ import { mkdir, readFile } from 'node:fs/promises'
 
 const out = 'out/electronegativity.csv'
 await mkdir('out', { recursive: true })
-const args = ['electronegativity', '-i', 'src-main', '-o', out, '-r', '-e', '41.7.1', '-x',
-  'RemoteModuleJSCheck,OpenExternalJSCheck,PreloadJSCheck,AvailableSecurityFixesGlobalCheck']
+const args = [
+  'electronegativity',
+  '-i',
+  'src-main',
+  '-o',
+  out,
+  '-r',
+  '-e',
+  '41.7.1',
+  '-x',
+  'RemoteModuleJSCheck,OpenExternalJSCheck,PreloadJSCheck,AvailableSecurityFixesGlobalCheck'
+]
 const code = await new Promise((resolve) => {
   const p = spawn('npx', args, { stdio: ['ignore', 'ignore', 'inherit'] })
   p.on('close', resolve)

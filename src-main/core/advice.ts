@@ -6,7 +6,16 @@
  * + CPU) × 1.1 × 1.1), RAM to the next valid size, NVMe, cooling (only when measured throttling shows thermal
  * time) and zero-cost configuration fixes (PCIe slot, power limit, CPU governor, battery).
  */
-import type { AdviceItem, Constraint, MachineGpu, MachineModel, MachineScore, MinimumUpgrade, ProfileEvaluation, WorkloadProfile } from '../shared/readiness'
+import type {
+  AdviceItem,
+  Constraint,
+  MachineGpu,
+  MachineModel,
+  MachineScore,
+  MinimumUpgrade,
+  ProfileEvaluation,
+  WorkloadProfile
+} from '../shared/readiness'
 import { ok } from '../shared/reading'
 import { evaluateAll } from './evaluate'
 import type { GpuSpec } from './gpu-specs'
@@ -32,9 +41,20 @@ interface Candidate {
 const RAM_SIZES_GB = [8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
 const CPU_WATTS_ASSUMED = 150
 /** Per-lane PCIe bandwidth per direction (GB/s) by generation (standard values). */
-const PCIE_LANE_GBPS: Record<number, number> = { 1: 0.25, 2: 0.5, 3: 0.985, 4: 1.969, 5: 3.938, 6: 7.563 }
+const PCIE_LANE_GBPS: Record<number, number> = {
+  1: 0.25,
+  2: 0.5,
+  3: 0.985,
+  4: 1.969,
+  5: 3.938,
+  6: 7.563
+}
 
-function upgraded(machine: MachineModel, patch: Partial<MachineModel>, label: string): MachineModel {
+function upgraded(
+  machine: MachineModel,
+  patch: Partial<MachineModel>,
+  label: string
+): MachineModel {
   return { ...machine, ...patch, origin: 'upgraded', label: `${machine.label} + ${label}` }
 }
 
@@ -54,15 +74,20 @@ function psuNote(gpus: MachineGpu[]): string | null {
 
 /** Cards that fit this machine: no SXM/OAM modules; datacenter cards only where one is already installed. */
 function installable(spec: GpuSpec, machine: MachineModel): boolean {
-  if (spec.vendor === 'apple' || /sxm|hgx|mi250|mi300|b200|h200/i.test(`${spec.key} ${spec.name}`)) return false
-  const hasDatacenter = machine.gpus.some((g) => GPU_SPECS.find((r) => r.key === g.specKey)?.segment === 'datacenter')
+  if (spec.vendor === 'apple' || /sxm|hgx|mi250|mi300|b200|h200/i.test(`${spec.key} ${spec.name}`))
+    return false
+  const hasDatacenter = machine.gpus.some(
+    (g) => GPU_SPECS.find((r) => r.key === g.specKey)?.segment === 'datacenter'
+  )
   return spec.segment !== 'datacenter' || hasDatacenter
 }
 
 function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidate[] {
   const out: Candidate[] = []
   const binding = new Set(evals.filter((e) => e.score < 100).map((e) => e.binding))
-  const gpuBound = ['vram-capacity', 'memory-bandwidth', 'compute', 'precision', 'software'].some((c) => binding.has(c as Constraint))
+  const gpuBound = ['vram-capacity', 'memory-bandwidth', 'compute', 'precision', 'software'].some(
+    (c) => binding.has(c as Constraint)
+  )
 
   // Zero-cost configuration fixes.
   machine.gpus.forEach((g, i) => {
@@ -72,19 +97,34 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
     const narrow = g.pcieWidth.value < g.pcieMaxWidth.value
     const slowGen = gen !== null && maxGen !== null && gen < maxGen
     if (!narrow && !slowGen) return
-    const fixed = machine.gpus.map((x, j) => (j === i ? { ...x, pcieWidth: ok(g.pcieMaxWidth.status === 'ok' ? g.pcieMaxWidth.value : 16), pcieGen: maxGen !== null ? ok(maxGen) : x.pcieGen } : x))
-    const before = (gen !== null ? PCIE_LANE_GBPS[gen] ?? 0 : 0) * g.pcieWidth.value
-    const after = (maxGen !== null ? PCIE_LANE_GBPS[maxGen] ?? 0 : 0) * g.pcieMaxWidth.value
+    const fixed = machine.gpus.map((x, j) =>
+      j === i
+        ? {
+            ...x,
+            pcieWidth: ok(g.pcieMaxWidth.status === 'ok' ? g.pcieMaxWidth.value : 16),
+            pcieGen: maxGen !== null ? ok(maxGen) : x.pcieGen
+          }
+        : x
+    )
+    const before = (gen !== null ? (PCIE_LANE_GBPS[gen] ?? 0) : 0) * g.pcieWidth.value
+    const after = (maxGen !== null ? (PCIE_LANE_GBPS[maxGen] ?? 0) : 0) * g.pcieMaxWidth.value
     out.push({
       id: `config-pcie-gpu${i}`,
       kind: 'config',
-      title: narrow ? `Move GPU${i} (${g.name}) to an x${g.pcieMaxWidth.value} slot` : `Check GPU${i}'s slot/BIOS: link runs at Gen${gen} instead of Gen${maxGen}`,
+      title: narrow
+        ? `Move GPU${i} (${g.name}) to an x${g.pcieMaxWidth.value} slot`
+        : `Check GPU${i}'s slot/BIOS: link runs at Gen${gen} instead of Gen${maxGen}`,
       machine: upgraded(machine, { gpus: fixed }, 'full PCIe link'),
-      evidence: [`GPU${i} runs at PCIe Gen${gen ?? '?'} x${g.pcieWidth.value} under load; the card supports Gen${maxGen ?? '?'} x${g.pcieMaxWidth.value}`],
+      evidence: [
+        `GPU${i} runs at PCIe Gen${gen ?? '?'} x${g.pcieWidth.value} under load; the card supports Gen${maxGen ?? '?'} x${g.pcieMaxWidth.value}`
+      ],
       costClass: 'free',
       relaxes: 'interconnect',
       costRank: 0,
-      note: before > 0 && after > 0 ? `host↔GPU bandwidth ${before.toFixed(1)} → ${after.toFixed(1)} GB/s (model loading, offload and multi-GPU traffic)` : undefined
+      note:
+        before > 0 && after > 0
+          ? `host↔GPU bandwidth ${before.toFixed(1)} → ${after.toFixed(1)} GB/s (model loading, offload and multi-GPU traffic)`
+          : undefined
     })
   })
   const s = machine.sustained
@@ -95,8 +135,14 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       id: 'config-power-limit',
       kind: 'config',
       title: 'Restore the GPU power limit to its default',
-      machine: upgraded(machine, { sustained: { ...s, powerLimitBelowDefault: false, gpuThrottleFractionByCause: by } }, 'default power limit'),
-      evidence: [`power limit set below default${s.gpuThrottleFractionByCause.power ? `; power-capped ${(s.gpuThrottleFractionByCause.power * 100).toFixed(0)}% of the window` : ''}`],
+      machine: upgraded(
+        machine,
+        { sustained: { ...s, powerLimitBelowDefault: false, gpuThrottleFractionByCause: by } },
+        'default power limit'
+      ),
+      evidence: [
+        `power limit set below default${s.gpuThrottleFractionByCause.power ? `; power-capped ${(s.gpuThrottleFractionByCause.power * 100).toFixed(0)}% of the window` : ''}`
+      ],
       costClass: 'free',
       relaxes: 'power',
       costRank: 0
@@ -107,7 +153,11 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       id: 'config-governor',
       kind: 'config',
       title: 'Set the CPU frequency governor to performance',
-      machine: upgraded(machine, { cpu: { ...machine.cpu, governor: ok('performance') } }, 'performance governor'),
+      machine: upgraded(
+        machine,
+        { cpu: { ...machine.cpu, governor: ok('performance') } },
+        'performance governor'
+      ),
       evidence: ['scaling_governor is powersave'],
       costClass: 'free',
       relaxes: 'cpu',
@@ -138,11 +188,21 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       id: 'cooling',
       kind: 'cooling',
       title: 'Improve GPU cooling and case airflow',
-      machine: upgraded(machine, { sustained: { ...s, gpuThrottleFractionByCause: by, gpuThermalHeadroomCelsius: ok(15) } }, 'better cooling'),
+      machine: upgraded(
+        machine,
+        { sustained: { ...s, gpuThrottleFractionByCause: by, gpuThermalHeadroomCelsius: ok(15) } },
+        'better cooling'
+      ),
       evidence: [
         `GPU thermally throttled ${(thermal * 100).toFixed(1)}% of a ${Math.round(s.windowSeconds / 60)}-min window (${Math.round(secs)} s)`,
-        ...(s.gpuThermalHeadroomCelsius.status === 'ok' ? [`closest approach to the slowdown limit: ${s.gpuThermalHeadroomCelsius.value.toFixed(0)} °C`] : []),
-        ...(s.sustainedClockRatio.status === 'ok' ? [`sustained clock ${(s.sustainedClockRatio.value * 100).toFixed(0)}% of max`] : [])
+        ...(s.gpuThermalHeadroomCelsius.status === 'ok'
+          ? [
+              `closest approach to the slowdown limit: ${s.gpuThermalHeadroomCelsius.value.toFixed(0)} °C`
+            ]
+          : []),
+        ...(s.sustainedClockRatio.status === 'ok'
+          ? [`sustained clock ${(s.sustainedClockRatio.value * 100).toFixed(0)}% of max`]
+          : [])
       ],
       costClass: 'part',
       relaxes: 'thermals',
@@ -151,7 +211,10 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
   }
 
   // RAM to the next valid sizes.
-  if (binding.has('host-ram') || evals.some((e) => e.placement.kind === 'gpu-cpu-offload' || e.placement.kind === 'cpu-only')) {
+  if (
+    binding.has('host-ram') ||
+    evals.some((e) => e.placement.kind === 'gpu-cpu-offload' || e.placement.kind === 'cpu-only')
+  ) {
     const cur = machine.ramBytes / 1e9
     RAM_SIZES_GB.filter((x) => x > cur * 1.05)
       .slice(0, 3)
@@ -162,7 +225,9 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
           kind: 'ram',
           title: `RAM ${Math.round(cur)} → ${size} GB`,
           machine: upgraded(machine, { ramBytes: size * 1e9, gpus }, `${size} GB RAM`),
-          evidence: evals.filter((e) => e.binding === 'host-ram').map((e) => `${e.profileId}: ${e.bindingDetail}`),
+          evidence: evals
+            .filter((e) => e.binding === 'host-ram')
+            .map((e) => `${e.profileId}: ${e.bindingDetail}`),
           costClass: 'part',
           relaxes: 'host-ram',
           costRank: 1 + k * 0.1
@@ -171,13 +236,23 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
   }
 
   // Storage.
-  if (binding.has('storage') || machine.storage.kind === 'hdd' || machine.storage.kind === 'sata-ssd') {
+  if (
+    binding.has('storage') ||
+    machine.storage.kind === 'hdd' ||
+    machine.storage.kind === 'sata-ssd'
+  ) {
     out.push({
       id: 'storage-nvme',
       kind: 'storage',
       title: 'Add a 2 TB NVMe SSD for models, checkpoints and data',
-      machine: upgraded(machine, { storage: { kind: 'nvme', freeBytes: ok(2e12), readMBps: ok(5000) } }, 'NVMe'),
-      evidence: [`data path is on ${machine.storage.kind}${machine.storage.freeBytes.status === 'ok' ? ` with ${gb(machine.storage.freeBytes.value)} free` : ''}`],
+      machine: upgraded(
+        machine,
+        { storage: { kind: 'nvme', freeBytes: ok(2e12), readMBps: ok(5000) } },
+        'NVMe'
+      ),
+      evidence: [
+        `data path is on ${machine.storage.kind}${machine.storage.freeBytes.status === 'ok' ? ` with ${gb(machine.storage.freeBytes.value)} free` : ''}`
+      ],
       costClass: 'part',
       relaxes: 'storage',
       costRank: 1.5
@@ -196,14 +271,22 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
         kind: 'gpu-add',
         title: `+${gb(g.vramBytes)} VRAM (${machine.gpus.length === 1 ? 'second' : 'another'} ${g.name})`,
         machine: upgraded(machine, { gpus }, `another ${g.name}`),
-        evidence: [`GPU memory now ${gb(machine.gpus.reduce((a, x) => a + x.vramBytes, 0))}`, ...(psu ? [psu] : [])],
+        evidence: [
+          `GPU memory now ${gb(machine.gpus.reduce((a, x) => a + x.vramBytes, 0))}`,
+          ...(psu ? [psu] : [])
+        ],
         costClass: 'part',
         relaxes: 'vram-capacity',
         costRank: 2
       })
     }
     const curVram = Math.max(0, ...machine.gpus.map((x) => x.vramBytes))
-    const curBw = Math.max(0, ...machine.gpus.map((x) => (x.memoryBandwidthGBps.status === 'ok' ? x.memoryBandwidthGBps.value : 0)))
+    const curBw = Math.max(
+      0,
+      ...machine.gpus.map((x) =>
+        x.memoryBandwidthGBps.status === 'ok' ? x.memoryBandwidthGBps.value : 0
+      )
+    )
     for (const spec of GPU_SPECS.filter((x) => installable(x, machine))) {
       if (spec.vramGb === null || spec.memBandwidthGBps === null) continue
       const more = spec.vramGb * 2 ** 30 > curVram * 1.05 || spec.memBandwidthGBps > curBw * 1.2
@@ -216,7 +299,9 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       out.push({
         id: `gpu-${noGpu ? 'add' : 'replace'}-${spec.key}`,
         kind: noGpu ? 'gpu-add' : 'gpu-replace',
-        title: noGpu ? `Add ${/^[AEIOU]/i.test(spec.name) ? 'an' : 'a'} ${spec.name} (${spec.vramGb} GB VRAM)` : `${dVram > 0 ? `+${gb(dVram)} VRAM: ` : ''}replace ${machine.gpus[0].name} with ${spec.name} (${spec.vramGb} GB, ${spec.memBandwidthGBps} GB/s)`,
+        title: noGpu
+          ? `Add ${/^[AEIOU]/i.test(spec.name) ? 'an' : 'a'} ${spec.name} (${spec.vramGb} GB VRAM)`
+          : `${dVram > 0 ? `+${gb(dVram)} VRAM: ` : ''}replace ${machine.gpus[0].name} with ${spec.name} (${spec.vramGb} GB, ${spec.memBandwidthGBps} GB/s)`,
         machine: upgraded(machine, { gpus }, spec.name),
         evidence: [`spec: ${spec.source}`, ...(psu ? [psu] : [])],
         costClass: 'part',
@@ -236,10 +321,13 @@ interface Simulated {
 
 function speedText(e: ProfileEvaluation): string {
   const s = e.speed
-  if (s.decodeTokensPerSec.status === 'ok') return `${s.decodeTokensPerSec.value >= 10 ? s.decodeTokensPerSec.value.toFixed(0) : s.decodeTokensPerSec.value.toFixed(1)} tok/s`
-  if (s.trainHours.status === 'ok') return `${s.trainHours.value >= 10 ? s.trainHours.value.toFixed(0) : s.trainHours.value.toFixed(1)} h`
+  if (s.decodeTokensPerSec.status === 'ok')
+    return `${s.decodeTokensPerSec.value >= 10 ? s.decodeTokensPerSec.value.toFixed(0) : s.decodeTokensPerSec.value.toFixed(1)} tok/s`
+  if (s.trainHours.status === 'ok')
+    return `${s.trainHours.value >= 10 ? s.trainHours.value.toFixed(0) : s.trainHours.value.toFixed(1)} h`
   if (s.ttftSeconds.status === 'ok') return `${s.ttftSeconds.value.toFixed(1)} s/image`
-  if (s.prefillTokensPerSec.status === 'ok') return `${s.prefillTokensPerSec.value.toFixed(0)} tok/s`
+  if (s.prefillTokensPerSec.status === 'ok')
+    return `${s.prefillTokensPerSec.value.toFixed(0)} tok/s`
   return `score ${e.score}`
 }
 
@@ -263,7 +351,9 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
     if (d !== 0 || u || before.verdict !== after.verdict) {
       const same = before.verdict === after.verdict && speedText(before) === speedText(after)
       changes.push({
-        text: same ? `${after.profileId} score ${before.score} → ${after.score}` : `${after.profileId} goes from ${before.verdict} ${speedText(before)} to ${after.verdict} ${speedText(after)}`,
+        text: same
+          ? `${after.profileId} score ${before.score} → ${after.score}`
+          : `${after.profileId} goes from ${before.verdict} ${speedText(before)} to ${after.verdict} ${speedText(after)}`,
         weight: p * (Math.abs(d) + (u ? 50 : 0))
       })
     }
@@ -274,7 +364,10 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
   const ia = scoreOf(result.inference)
   const trainingDelta = tb !== null && ta !== null ? ta - tb : 0
   const inferenceDelta = ib !== null && ia !== null ? ia - ib : 0
-  const parts = changes.sort((a, b) => b.weight - a.weight).slice(0, 3).map((c) => c.text)
+  const parts = changes
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 3)
+    .map((c) => c.text)
   if (inferenceDelta !== 0) parts.push(`inference score ${ib} → ${ia}`)
   if (trainingDelta !== 0) parts.push(`training score ${tb} → ${ta}`)
   if (cand.note) parts.push(cand.note)
@@ -298,7 +391,11 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
   }
 }
 
-function simulateAll(machine: MachineModel, profiles: WorkloadProfile[], base: Evaluated): Simulated[] {
+function simulateAll(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  base: Evaluated
+): Simulated[] {
   return candidates(machine, base.profiles).map((c) => simulate(c, profiles, base))
 }
 
@@ -307,24 +404,55 @@ function simulateAll(machine: MachineModel, profiles: WorkloadProfile[], base: E
  * their own evidence); paid items only when they raise a score or unlock a profile. At most two GPU
  * replacements (the best by impact) are listed.
  */
-export function buildAdvice(machine: MachineModel, profiles: WorkloadProfile[], base: Evaluated, limit = 8): AdviceItem[] {
+export function buildAdvice(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  base: Evaluated,
+  limit = 8
+): AdviceItem[] {
   const sims = simulateAll(machine, profiles, base)
   const useful = sims.filter((s) => s.cand.costClass === 'free' || s.item.impact > 0)
-  const rank = (a: Simulated, b: Simulated): number => b.item.impact - a.item.impact || a.cand.costRank - b.cand.costRank
-  const replacements = useful.filter((s) => s.cand.kind === 'gpu-replace' || (s.cand.kind === 'gpu-add' && machine.gpus.length === 0)).sort(rank).slice(0, 2)
-  const ramBest = useful.filter((s) => s.cand.kind === 'ram').sort(rank).slice(0, 1)
-  const rest = useful.filter((s) => s.cand.kind !== 'gpu-replace' && !(s.cand.kind === 'gpu-add' && machine.gpus.length === 0) && s.cand.kind !== 'ram')
-  return [...rest, ...replacements, ...ramBest].sort(rank).slice(0, limit).map((s) => s.item)
+  const rank = (a: Simulated, b: Simulated): number =>
+    b.item.impact - a.item.impact || a.cand.costRank - b.cand.costRank
+  const replacements = useful
+    .filter(
+      (s) =>
+        s.cand.kind === 'gpu-replace' || (s.cand.kind === 'gpu-add' && machine.gpus.length === 0)
+    )
+    .sort(rank)
+    .slice(0, 2)
+  const ramBest = useful
+    .filter((s) => s.cand.kind === 'ram')
+    .sort(rank)
+    .slice(0, 1)
+  const rest = useful.filter(
+    (s) =>
+      s.cand.kind !== 'gpu-replace' &&
+      !(s.cand.kind === 'gpu-add' && machine.gpus.length === 0) &&
+      s.cand.kind !== 'ram'
+  )
+  return [...rest, ...replacements, ...ramBest]
+    .sort(rank)
+    .slice(0, limit)
+    .map((s) => s.item)
 }
 
 /**
  * The least upgrade that brings each below-target profile to a GPU-resident fit with a score ≥ 70, cheapest
  * candidate first; when none does, the capacity it would need.
  */
-export function minimumUpgrades(machine: MachineModel, profiles: WorkloadProfile[], base: Evaluated): MinimumUpgrade[] {
-  const needing = base.profiles.filter((e) => e.score < 70 || e.verdict === 'does-not-fit' || e.verdict === 'fits-with-offload')
+export function minimumUpgrades(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  base: Evaluated
+): MinimumUpgrade[] {
+  const needing = base.profiles.filter(
+    (e) => e.score < 70 || e.verdict === 'does-not-fit' || e.verdict === 'fits-with-offload'
+  )
   if (needing.length === 0) return []
-  const sims = simulateAll(machine, profiles, base).sort((a, b) => a.cand.costRank - b.cand.costRank)
+  const sims = simulateAll(machine, profiles, base).sort(
+    (a, b) => a.cand.costRank - b.cand.costRank
+  )
   return needing.map((e) => {
     const i = base.profiles.indexOf(e)
     const hit = sims.find((s) => {
@@ -333,7 +461,11 @@ export function minimumUpgrades(machine: MachineModel, profiles: WorkloadProfile
     })
     if (hit) {
       const a = hit.result.profiles[i]
-      return { profileId: e.profileId, achievable: true, summary: `${hit.cand.title} → ${a.verdict}, ${speedText(a)}, score ${e.score} → ${a.score}` }
+      return {
+        profileId: e.profileId,
+        achievable: true,
+        summary: `${hit.cand.title} → ${a.verdict}, ${speedText(a)}, score ${e.score} → ${a.score}`
+      }
     }
     // Nothing reaches the bar: say how close the best single upgrade gets and what still binds it, rather
     // than quoting a memory figure the upgrade may already satisfy.

@@ -47,7 +47,14 @@ import {
 } from './score'
 import type { Sourced } from './tables'
 import { PREFILL_MFU, weightFormat } from './tables'
-import { decodeTokensPerSec, peakTflops, prefillTokensPerSec, trainHours, trainingFlops, trainingMfu } from './speed'
+import {
+  decodeTokensPerSec,
+  peakTflops,
+  prefillTokensPerSec,
+  trainHours,
+  trainingFlops,
+  trainingMfu
+} from './speed'
 
 /** Optional inputs that replace defaults (calibration, what-if). */
 export interface EvaluationOverrides {
@@ -67,18 +74,49 @@ export interface EvaluationOverrides {
   gpuCount?: number
 }
 
-function applyOverrides(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): { machine: MachineModel; profile: WorkloadProfile } {
+function applyOverrides(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  o: EvaluationOverrides
+): { machine: MachineModel; profile: WorkloadProfile } {
   let p = profile
   const training = p.kind === 'finetune' || p.kind === 'pretrain'
   if (o.ctxTokens !== undefined) {
-    p = training ? { ...p, shape: { ...p.shape, seqLen: o.ctxTokens } } : { ...p, shape: { ...p.shape, ctxTokens: o.ctxTokens }, targets: { ...p.targets, ctxTarget: o.ctxTokens } }
+    p = training
+      ? { ...p, shape: { ...p.shape, seqLen: o.ctxTokens } }
+      : {
+          ...p,
+          shape: { ...p.shape, ctxTokens: o.ctxTokens },
+          targets: { ...p.targets, ctxTarget: o.ctxTokens }
+        }
   }
-  if (o.microBatch !== undefined) p = { ...p, shape: training ? { ...p.shape, microBatch: o.microBatch } : { ...p.shape, concurrency: o.microBatch } }
+  if (o.microBatch !== undefined)
+    p = {
+      ...p,
+      shape: training
+        ? { ...p.shape, microBatch: o.microBatch }
+        : { ...p.shape, concurrency: o.microBatch }
+    }
   if (o.method !== undefined && training) {
-    const t = p.training ?? { method: o.method, optimizer: 'adamw' as const, gradCheckpointing: 'full' as const }
-    p = { ...p, training: { ...t, method: o.method, loraRank: t.loraRank ?? 16, loraTargets: t.loraTargets ?? ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }
+    const t = p.training ?? {
+      method: o.method,
+      optimizer: 'adamw' as const,
+      gradCheckpointing: 'full' as const
+    }
+    p = {
+      ...p,
+      training: {
+        ...t,
+        method: o.method,
+        loraRank: t.loraRank ?? 16,
+        loraTargets: t.loraTargets ?? ['q', 'k', 'v', 'o', 'gate', 'up', 'down']
+      }
+    }
   }
-  const m = o.gpuCount !== undefined && o.gpuCount < machine.gpus.length ? { ...machine, gpus: machine.gpus.slice(0, Math.max(0, o.gpuCount)) } : machine
+  const m =
+    o.gpuCount !== undefined && o.gpuCount < machine.gpus.length
+      ? { ...machine, gpus: machine.gpus.slice(0, Math.max(0, o.gpuCount)) }
+      : machine
   return { machine: m, profile: p }
 }
 
@@ -97,16 +135,24 @@ function specConfidenceOf(gpus: MachineGpu[]): Confidence | 'unknown' | null {
 }
 
 function isDatacenter(gpus: MachineGpu[]): boolean {
-  return gpus.length > 0 && gpus.every((g) => GPU_SPECS.find((s) => s.key === g.specKey)?.segment === 'datacenter')
+  return (
+    gpus.length > 0 &&
+    gpus.every((g) => GPU_SPECS.find((s) => s.key === g.specKey)?.segment === 'datacenter')
+  )
 }
 
 function primaryBackend(plan: PlacementPlan): MachineGpu['backend'] {
   return plan.gpus[0]?.backend ?? 'cpu'
 }
 
-function gateBinding(machine: MachineModel, profile: WorkloadProfile, plan: PlacementPlan): Constraint {
+function gateBinding(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  plan: PlacementPlan
+): Constraint {
   if (plan.gpus.length === 0) {
-    if (!profile.runtime.allowedBackends.includes('cpu')) return machine.gpus.length === 0 ? 'compute' : 'software'
+    if (!profile.runtime.allowedBackends.includes('cpu'))
+      return machine.gpus.length === 0 ? 'compute' : 'software'
     return 'host-ram'
   }
   if (plan.placement.kind === 'gpu-cpu-offload') return 'host-ram'
@@ -124,7 +170,8 @@ function minCcGate(profile: WorkloadProfile, gpus: MachineGpu[]): string | null 
   for (const g of gpus) {
     if (g.vendor !== 'nvidia' || g.computeCapability.status !== 'ok') continue
     const cc = Number(g.computeCapability.value)
-    if (Number.isFinite(cc) && cc < min) return `${g.name} has compute capability ${g.computeCapability.value}; the profile needs ≥ ${min}`
+    if (Number.isFinite(cc) && cc < min)
+      return `${g.name} has compute capability ${g.computeCapability.value}; the profile needs ≥ ${min}`
   }
   return null
 }
@@ -135,13 +182,26 @@ interface InferenceChoice {
   plan: PlacementPlan
 }
 
-function chooseInference(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): InferenceChoice {
-  const formats = o.weightFormat ? [o.weightFormat] : profile.precision.weightFormatCandidates?.length ? profile.precision.weightFormatCandidates : [profile.precision.weightFormat]
+function chooseInference(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  o: EvaluationOverrides
+): InferenceChoice {
+  const formats = o.weightFormat
+    ? [o.weightFormat]
+    : profile.precision.weightFormatCandidates?.length
+      ? profile.precision.weightFormatCandidates
+      : [profile.precision.weightFormat]
   const choices = formats.map((format) => {
     const mem = inferenceMemory(profile, format, o.kvDtype)
     return { format, mem, plan: placeInference(machine, profile, mem) }
   })
-  const onGpu = choices.find((c) => c.plan.fits && c.plan.placement.kind !== 'gpu-cpu-offload' && c.plan.placement.kind !== 'cpu-only')
+  const onGpu = choices.find(
+    (c) =>
+      c.plan.fits &&
+      c.plan.placement.kind !== 'gpu-cpu-offload' &&
+      c.plan.placement.kind !== 'cpu-only'
+  )
   return onGpu ?? choices.find((c) => c.plan.fits) ?? choices[0]
 }
 
@@ -153,17 +213,28 @@ function applyGates(
   fits: boolean,
   bindingOf: () => Constraint
 ): { score: number; binding: Constraint; bindingDetail: string } {
-  if (gates.length === 0) return { score: c.score, binding: c.binding, bindingDetail: c.bindingDetail }
+  if (gates.length === 0)
+    return { score: c.score, binding: c.binding, bindingDetail: c.bindingDetail }
   return { score: 0, binding: ccGate && fits ? 'precision' : bindingOf(), bindingDetail: gates[0] }
 }
 
 /** Evaluates one profile on one machine. */
-export function evaluateProfile(machineIn: MachineModel, profileIn: WorkloadProfile, overrides: EvaluationOverrides = {}): ProfileEvaluation {
+export function evaluateProfile(
+  machineIn: MachineModel,
+  profileIn: WorkloadProfile,
+  overrides: EvaluationOverrides = {}
+): ProfileEvaluation {
   const { machine, profile } = applyOverrides(machineIn, profileIn, overrides)
-  return profile.kind === 'finetune' || profile.kind === 'pretrain' ? evaluateTraining(machine, profile, overrides) : evaluateInference(machine, profile, overrides)
+  return profile.kind === 'finetune' || profile.kind === 'pretrain'
+    ? evaluateTraining(machine, profile, overrides)
+    : evaluateInference(machine, profile, overrides)
 }
 
-function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): ProfileEvaluation {
+function evaluateInference(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  o: EvaluationOverrides
+): ProfileEvaluation {
   const { format, mem, plan } = chooseInference(machine, profile, o)
   const m = profile.model
   const assumptions: string[] = []
@@ -180,7 +251,8 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
   assumptions.push(...peak.assumed)
   if (profile.family === 'llm' || profile.family === 'speech') {
     const wActive = weightBytes(m, format, m.paramsActiveB)
-    const kvRead = mem.kvPerTokenBytes * ((profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2)
+    const kvRead =
+      mem.kvPerTokenBytes * ((profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2)
     const d = decodeTokensPerSec(plan.devices, wActive + kvRead, format)
     decode = d.value
     efficiency = d.efficiency
@@ -197,7 +269,9 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     } else if (m.gflopsPerSample !== undefined && peak.value.status === 'ok') {
       // Speech: the encoder pass over a 30 s window comes before the first token.
       ttft = ok((m.gflopsPerSample * 1e9) / (PREFILL_MFU[backend].value * peak.value.value * 1e12))
-      assumptions.push(`encoder ${m.gflopsPerSample} GFLOPs per 30 s window at prefill MFU ${PREFILL_MFU[backend].value}`)
+      assumptions.push(
+        `encoder ${m.gflopsPerSample} GFLOPs per 30 s window at prefill MFU ${PREFILL_MFU[backend].value}`
+      )
     }
   } else if (profile.family === 'embedding') {
     const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
@@ -208,47 +282,93 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     const mfu = PREFILL_MFU[backend]
     ttft = ok((steps * m.gflopsPerSample * 1e9) / (mfu.value * peak.value.value * 1e12))
     efficiency = mfu
-    assumptions.push(`${steps} steps × ${m.gflopsPerSample} GFLOPs per step at MFU ${mfu.value} (${mfu.source})`)
+    assumptions.push(
+      `${steps} steps × ${m.gflopsPerSample} GFLOPs per step at MFU ${mfu.value} (${mfu.source})`
+    )
   }
   if (plan.placement.kind === 'gpu-cpu-offload' || plan.placement.kind === 'cpu-only') {
-    if (machine.ramBandwidthGBps.status !== 'ok') assumptions.push('system RAM bandwidth not measured')
+    if (machine.ramBandwidthGBps.status !== 'ok')
+      assumptions.push('system RAM bandwidth not measured')
   }
 
   // Factors.
   const values: FactorValue[] = []
   // Offloaded or CPU-only on a GPU machine: it does not fit in GPU memory, so at most the r = 1 value (25),
   // scaled by the share held on the GPU; more RAM does not make it fit better.
-  const offloadedFit = plan.placement.kind === 'gpu-cpu-offload' || (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
-  const fitScore = !plan.fits ? 0 : offloadedFit ? memoryFitScore(1) * plan.placement.gpuFraction : memoryFitScore(Math.min(ratio, 1))
-  values.push({ def: def('inference', 'memory-fit'), score: ok(fitScore), detail: `needs ${fmtGB(plan.requiredBytes)} of ${fmtGB(plan.availableBytes)} (${plan.placement.description})` })
+  const offloadedFit =
+    plan.placement.kind === 'gpu-cpu-offload' ||
+    (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
+  const fitScore = !plan.fits
+    ? 0
+    : offloadedFit
+      ? memoryFitScore(1) * plan.placement.gpuFraction
+      : memoryFitScore(Math.min(ratio, 1))
+  values.push({
+    def: def('inference', 'memory-fit'),
+    score: ok(fitScore),
+    detail: `needs ${fmtGB(plan.requiredBytes)} of ${fmtGB(plan.availableBytes)} (${plan.placement.description})`
+  })
   const t = profile.targets
   if (profile.family === 'embedding') {
     values.push({
       def: def('inference', 'decode-speed'),
-      score: prefill.status === 'ok' && t.tpsFloor && t.tpsTarget ? ok(logScore(prefill.value, t.tpsFloor, t.tpsTarget)) : prefill.status === 'ok' ? NA('no throughput target') : prefill,
-      detail: prefill.status === 'ok' ? `${fmtNum(prefill.value)} tokens/s embedded (target ${t.tpsTarget ?? '—'})` : 'throughput unknown',
+      score:
+        prefill.status === 'ok' && t.tpsFloor && t.tpsTarget
+          ? ok(logScore(prefill.value, t.tpsFloor, t.tpsTarget))
+          : prefill.status === 'ok'
+            ? NA('no throughput target')
+            : prefill,
+      detail:
+        prefill.status === 'ok'
+          ? `${fmtNum(prefill.value)} tokens/s embedded (target ${t.tpsTarget ?? '—'})`
+          : 'throughput unknown',
       constraint: 'compute'
     })
   } else if (profile.family === 'diffusion') {
     values.push({
       def: def('inference', 'decode-speed'),
-      score: ttft.status === 'ok' && t.ttftTargetS ? ok(timeScore(ttft.value / 3600, t.ttftTargetS / 3600)) : ttft.status === 'ok' ? NA('no time target') : ttft,
-      detail: ttft.status === 'ok' ? `${fmtNum(ttft.value)} s per image (target ${t.ttftTargetS ?? '—'} s)` : 'time per image unknown',
+      score:
+        ttft.status === 'ok' && t.ttftTargetS
+          ? ok(timeScore(ttft.value / 3600, t.ttftTargetS / 3600))
+          : ttft.status === 'ok'
+            ? NA('no time target')
+            : ttft,
+      detail:
+        ttft.status === 'ok'
+          ? `${fmtNum(ttft.value)} s per image (target ${t.ttftTargetS ?? '—'} s)`
+          : 'time per image unknown',
       constraint: 'compute'
     })
   } else {
     values.push({
       def: def('inference', 'decode-speed'),
-      score: decode.status === 'ok' && t.tpsFloor && t.tpsTarget ? ok(logScore(decode.value, t.tpsFloor, t.tpsTarget)) : decode.status === 'ok' ? NA('no tokens/s target') : decode,
-      detail: decode.status === 'ok' ? `${fmtNum(decode.value)} tok/s (floor ${t.tpsFloor ?? '—'}, target ${t.tpsTarget ?? '—'})` : 'decode speed unknown',
+      score:
+        decode.status === 'ok' && t.tpsFloor && t.tpsTarget
+          ? ok(logScore(decode.value, t.tpsFloor, t.tpsTarget))
+          : decode.status === 'ok'
+            ? NA('no tokens/s target')
+            : decode,
+      detail:
+        decode.status === 'ok'
+          ? `${fmtNum(decode.value)} tok/s (floor ${t.tpsFloor ?? '—'}, target ${t.tpsTarget ?? '—'})`
+          : 'decode speed unknown',
       constraint: plan.placement.kind === 'gpu-cpu-offload' ? 'vram-capacity' : 'memory-bandwidth'
     })
   }
   const ttftApplies = profile.family === 'llm' || profile.family === 'speech'
   values.push({
     def: def('inference', 'ttft'),
-    score: !ttftApplies ? NA('n/a') : ttft.status === 'ok' && t.ttftTargetS ? ok(timeScore(ttft.value, t.ttftTargetS)) : ttft.status === 'ok' ? NA('no TTFT target') : ttft,
-    detail: ttft.status === 'ok' ? `${fmtNum(ttft.value)} s to first token for ${profile.shape.promptTokens ?? 0} prompt tokens` : 'n/a',
+    score: !ttftApplies
+      ? NA('n/a')
+      : ttft.status === 'ok' && t.ttftTargetS
+        ? ok(timeScore(ttft.value, t.ttftTargetS))
+        : ttft.status === 'ok'
+          ? NA('no TTFT target')
+          : ttft,
+    detail:
+      ttft.status === 'ok'
+        ? `${fmtNum(ttft.value)} s to first token for ${profile.shape.promptTokens ?? 0} prompt tokens`
+        : 'n/a',
     weight: ttftApplies ? undefined : 0
   })
   const ctxTarget = t.ctxTarget ?? profile.shape.ctxTokens
@@ -256,13 +376,26 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     const slots = profile.shape.concurrency ?? 1
     const room = plan.availableBytes - (plan.requiredBytes - mem.kvBytes)
     const ctxAch = Math.max(0, Math.min(m.ctxMax ?? Infinity, room / (mem.kvPerTokenBytes * slots)))
-    values.push({ def: def('inference', 'context'), score: ok(plan.fits ? 100 * Math.min(1, ctxAch / ctxTarget) : 0), detail: `room for ${Math.floor(ctxAch)} tokens of context (target ${ctxTarget})` })
+    values.push({
+      def: def('inference', 'context'),
+      score: ok(plan.fits ? 100 * Math.min(1, ctxAch / ctxTarget) : 0),
+      detail: `room for ${Math.floor(ctxAch)} tokens of context (target ${ctxTarget})`
+    })
   } else {
     values.push({ def: def('inference', 'context'), score: NA('n/a'), detail: 'n/a', weight: 0 })
   }
-  values.push({ def: def('inference', 'platform'), score: ok(platformScore(backend)), detail: `${backend} backend` })
+  values.push({
+    def: def('inference', 'platform'),
+    score: ok(platformScore(backend)),
+    detail: `${backend} backend`
+  })
   const sus = sustainedScore(machine)
-  values.push({ def: def('inference', 'sustained'), score: sus.score, detail: sus.detail, constraint: sus.constraint })
+  values.push({
+    def: def('inference', 'sustained'),
+    score: sus.score,
+    detail: sus.detail,
+    constraint: sus.constraint
+  })
 
   // Gates and caps.
   let cap: { value: number; constraint: Constraint; detail: string } | null = null
@@ -273,14 +406,25 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     cap = {
       value: PLACEMENT_CAPS.cpuOnly,
       constraint: machine.gpus.length === 0 ? 'memory-bandwidth' : 'vram-capacity',
-      detail: machine.gpus.length === 0 ? 'CPU-only inference (no GPU): capped at 40, bound by system RAM bandwidth' : 'runs on the CPU only: capped at 40'
+      detail:
+        machine.gpus.length === 0
+          ? 'CPU-only inference (no GPU): capped at 40, bound by system RAM bandwidth'
+          : 'runs on the CPU only: capped at 40'
     }
   } else if (plan.placement.kind === 'gpu-cpu-offload' && plan.fits) {
-    cap = { value: PLACEMENT_CAPS.offload, constraint: 'vram-capacity', detail: `partial CPU offload (${Math.round(plan.placement.gpuFraction * 100)}% on GPU): capped at 70` }
+    cap = {
+      value: PLACEMENT_CAPS.offload,
+      constraint: 'vram-capacity',
+      detail: `partial CPU offload (${Math.round(plan.placement.gpuFraction * 100)}% on GPU): capped at 70`
+    }
   }
   const c = combineFactors(values, cap)
-  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () => gateBinding(machine, profile, plan))
-  const offloaded = plan.placement.kind === 'gpu-cpu-offload' || (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
+  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
+    gateBinding(machine, profile, plan)
+  )
+  const offloaded =
+    plan.placement.kind === 'gpu-cpu-offload' ||
+    (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
   const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, offloaded)
   const wf = weightFormat(format)
   if (wf) assumptions.push(`${format}: ${wf.value} bits/weight (${wf.source})`)
@@ -294,18 +438,37 @@ function evaluateInference(machine: MachineModel, profile: WorkloadProfile, o: E
     score,
     binding,
     bindingDetail,
-    confidence: confidenceFrom(c.unknownCount + (lowFamily ? 1 : 0), assumptions.filter((a) => a.includes('assumed') || a.includes('not measured')).length, specConf),
+    confidence: confidenceFrom(
+      c.unknownCount + (lowFamily ? 1 : 0),
+      assumptions.filter((a) => a.includes('assumed') || a.includes('not measured')).length,
+      specConf
+    ),
     placement: plan.placement,
     weightFormat: format,
-    memory: { terms: mem.terms, requiredBytes: plan.requiredBytes, availableBytes: plan.availableBytes, hostRequiredBytes: plan.hostRequiredBytes },
-    speed: { decodeTokensPerSec: decode, prefillTokensPerSec: prefill, ttftSeconds: ttft, trainHours: NA('inference profile'), efficiency },
+    memory: {
+      terms: mem.terms,
+      requiredBytes: plan.requiredBytes,
+      availableBytes: plan.availableBytes,
+      hostRequiredBytes: plan.hostRequiredBytes
+    },
+    speed: {
+      decodeTokensPerSec: decode,
+      prefillTokensPerSec: prefill,
+      ttftSeconds: ttft,
+      trainHours: NA('inference profile'),
+      efficiency
+    },
     factors: c.factors,
     gates,
     assumptions
   }
 }
 
-function evaluateTraining(machine: MachineModel, profile: WorkloadProfile, o: EvaluationOverrides): ProfileEvaluation {
+function evaluateTraining(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  o: EvaluationOverrides
+): ProfileEvaluation {
   const training = profile.training
   if (!training) throw new Error(`profile ${profile.id} has no training section`)
   const assumptions: string[] = []
@@ -344,50 +507,112 @@ function evaluateTraining(machine: MachineModel, profile: WorkloadProfile, o: Ev
     }
   }
   const { plan, mem } = chosen
-  if (fallbackNotes.length > 0) assumptions.push(`does not fit as specified; fits with ${fallbackNotes.join(' + ')}`)
+  if (fallbackNotes.length > 0)
+    assumptions.push(`does not fit as specified; fits with ${fallbackNotes.join(' + ')}`)
   const ratio = plan.requiredBytes / Math.max(1, plan.availableBytes)
 
   // Time.
   const peak = peakTflops(machine, plan.gpus)
   assumptions.push(...peak.assumed)
-  const mfu: Sourced = o.mfu !== undefined ? { value: o.mfu, source: 'measured (calibration)' } : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
+  const mfu: Sourced =
+    o.mfu !== undefined
+      ? { value: o.mfu, source: 'measured (calibration)' }
+      : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
   const fl = trainingFlops(chosenProfile)
-  const hours: Reading<number> = fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
+  const hours: Reading<number> =
+    fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
   if (fl) assumptions.push(`training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`)
-  if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm') assumptions.push('full recompute adds one forward pass (+2·P·D)')
+  if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm')
+    assumptions.push('full recompute adds one forward pass (+2·P·D)')
 
   // Factors.
   const multi = plan.gpus.length > 1
   const values: FactorValue[] = []
-  values.push({ def: def('training', 'memory-fit'), score: ok(plan.fits ? memoryFitScore(Math.min(ratio, 1)) * 0.85 ** fallbacks : 0), detail: `needs ${fmtGB(plan.requiredBytes)} per GPU of ${fmtGB(plan.availableBytes)}${fallbacks > 0 ? ` after ${fallbacks} fallback${fallbacks > 1 ? 's' : ''}` : ''}` })
+  values.push({
+    def: def('training', 'memory-fit'),
+    score: ok(plan.fits ? memoryFitScore(Math.min(ratio, 1)) * 0.85 ** fallbacks : 0),
+    detail: `needs ${fmtGB(plan.requiredBytes)} per GPU of ${fmtGB(plan.availableBytes)}${fallbacks > 0 ? ` after ${fallbacks} fallback${fallbacks > 1 ? 's' : ''}` : ''}`
+  })
   const target = profile.targets.trainHoursTarget
   values.push({
     def: def('training', 'time-to-train'),
-    score: hours.status === 'ok' && target ? ok(timeScore(hours.value, target)) : hours.status === 'ok' ? NA('no hours target') : hours,
-    detail: hours.status === 'ok' ? `${fmtNum(hours.value)} h (target ${target ?? '—'} h)` : 'time unknown',
-    weight: FACTOR_TABLE.training.find((f) => f.id === 'time-to-train')!.weight + (multi ? 0 : FACTOR_TABLE.training.find((f) => f.id === 'interconnect')!.weight)
+    score:
+      hours.status === 'ok' && target
+        ? ok(timeScore(hours.value, target))
+        : hours.status === 'ok'
+          ? NA('no hours target')
+          : hours,
+    detail:
+      hours.status === 'ok'
+        ? `${fmtNum(hours.value)} h (target ${target ?? '—'} h)`
+        : 'time unknown',
+    weight:
+      FACTOR_TABLE.training.find((f) => f.id === 'time-to-train')!.weight +
+      (multi ? 0 : FACTOR_TABLE.training.find((f) => f.id === 'interconnect')!.weight)
   })
   const prec = precisionScore(plan.gpus)
   const g0 = plan.gpus[0]
-  values.push({ def: def('training', 'precision'), score: prec, detail: g0 ? (prec.status === 'ok' && prec.value === 100 ? `${g0.name}: bf16 tensor math` : prec.status === 'ok' && prec.value === 70 ? `${g0.name}: fp16 tensor only (bf16 falls back to fp16)` : `${g0.name}: no matrix units`) : 'no GPU' })
-  if (g0 && prec.status === 'ok' && prec.value < 100 && profile.precision.computeDtype === 'bf16') assumptions.push('bf16 not native: fp16 with loss scaling assumed')
+  values.push({
+    def: def('training', 'precision'),
+    score: prec,
+    detail: g0
+      ? prec.status === 'ok' && prec.value === 100
+        ? `${g0.name}: bf16 tensor math`
+        : prec.status === 'ok' && prec.value === 70
+          ? `${g0.name}: fp16 tensor only (bf16 falls back to fp16)`
+          : `${g0.name}: no matrix units`
+      : 'no GPU'
+  })
+  if (g0 && prec.status === 'ok' && prec.value < 100 && profile.precision.computeDtype === 'bf16')
+    assumptions.push('bf16 not native: fp16 with loss scaling assumed')
   const totalVram = plan.gpus.reduce((s, g) => s + g.vramBytes, 0)
   const w16 = 2 * profile.model.paramsTotalB * 1e9
-  values.push({ def: def('training', 'host-ram'), score: ok(hostRamScore(machine.ramBytes, totalVram, plan.hostRequiredBytes, w16)), detail: `${fmtGB(machine.ramBytes)} RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)` })
+  values.push({
+    def: def('training', 'host-ram'),
+    score: ok(hostRamScore(machine.ramBytes, totalVram, plan.hostRequiredBytes, w16)),
+    detail: `${fmtGB(machine.ramBytes)} RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
+  })
   const st = profile.storage
-  const storeNeed = ((st?.modelFilesGb ?? 0) + (st?.checkpointGb ?? 0) * (st?.keepN ?? 1) + (st?.datasetGb ?? 0)) * 1e9
-  values.push({ def: def('training', 'storage'), score: storageScore(machine.storage.kind, machine.storage.freeBytes, storeNeed), detail: `${machine.storage.kind}; needs ${fmtGB(storeNeed)} free${machine.storage.freeBytes.status === 'ok' ? `, ${fmtGB(machine.storage.freeBytes.value)} free` : ''}` })
-  values.push({ def: def('training', 'data-loading-cpu'), score: ok(cpuScore(machine.cpu.physicalCores, Math.max(1, plan.gpus.length))), detail: `${machine.cpu.physicalCores} cores for ${Math.max(1, plan.gpus.length)} GPU${plan.gpus.length > 1 ? 's' : ''}` })
-  values.push({ def: def('training', 'interconnect'), score: multi ? interconnectScore(plan.gpus) : NA('single GPU'), detail: multi ? 'PCIe lanes and generation per GPU' : 'single GPU (weight moved to time to train)', weight: multi ? undefined : 0 })
+  const storeNeed =
+    ((st?.modelFilesGb ?? 0) + (st?.checkpointGb ?? 0) * (st?.keepN ?? 1) + (st?.datasetGb ?? 0)) *
+    1e9
+  values.push({
+    def: def('training', 'storage'),
+    score: storageScore(machine.storage.kind, machine.storage.freeBytes, storeNeed),
+    detail: `${machine.storage.kind}; needs ${fmtGB(storeNeed)} free${machine.storage.freeBytes.status === 'ok' ? `, ${fmtGB(machine.storage.freeBytes.value)} free` : ''}`
+  })
+  values.push({
+    def: def('training', 'data-loading-cpu'),
+    score: ok(cpuScore(machine.cpu.physicalCores, Math.max(1, plan.gpus.length))),
+    detail: `${machine.cpu.physicalCores} cores for ${Math.max(1, plan.gpus.length)} GPU${plan.gpus.length > 1 ? 's' : ''}`
+  })
+  values.push({
+    def: def('training', 'interconnect'),
+    score: multi ? interconnectScore(plan.gpus) : NA('single GPU'),
+    detail: multi
+      ? 'PCIe lanes and generation per GPU'
+      : 'single GPU (weight moved to time to train)',
+    weight: multi ? undefined : 0
+  })
   const sus = sustainedScore(machine)
-  values.push({ def: def('training', 'sustained'), score: sus.score, detail: sus.detail, constraint: sus.constraint })
+  values.push({
+    def: def('training', 'sustained'),
+    score: sus.score,
+    detail: sus.detail,
+    constraint: sus.constraint
+  })
 
   const ccGate = minCcGate(profile, plan.gpus)
   if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
   if (ccGate) gates.push(ccGate)
   const c = combineFactors(values, null)
-  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () => gateBinding(machine, profile, plan))
-  const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
+  const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
+    gateBinding(machine, profile, plan)
+  )
+  const verdict =
+    ccGate && plan.fits
+      ? 'does-not-fit'
+      : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
   return {
     profileId: profile.id,
     label: profile.label,
@@ -396,11 +621,29 @@ function evaluateTraining(machine: MachineModel, profile: WorkloadProfile, o: Ev
     score,
     binding,
     bindingDetail,
-    confidence: confidenceFrom(c.unknownCount, assumptions.filter((a) => a.includes('assumed') || a.includes('unverified')).length, specConfidenceOf(plan.gpus)),
+    confidence: confidenceFrom(
+      c.unknownCount,
+      assumptions.filter((a) => a.includes('assumed') || a.includes('unverified')).length,
+      specConfidenceOf(plan.gpus)
+    ),
     placement: plan.placement,
-    weightFormat: training.method === 'qlora' ? 'NF4' : profile.precision.computeDtype ?? profile.precision.weightFormat,
-    memory: { terms: mem.terms, requiredBytes: plan.requiredBytes, availableBytes: plan.availableBytes, hostRequiredBytes: plan.hostRequiredBytes },
-    speed: { decodeTokensPerSec: NA('training profile'), prefillTokensPerSec: NA('training profile'), ttftSeconds: NA('training profile'), trainHours: hours, efficiency: mfu },
+    weightFormat:
+      training.method === 'qlora'
+        ? 'NF4'
+        : (profile.precision.computeDtype ?? profile.precision.weightFormat),
+    memory: {
+      terms: mem.terms,
+      requiredBytes: plan.requiredBytes,
+      availableBytes: plan.availableBytes,
+      hostRequiredBytes: plan.hostRequiredBytes
+    },
+    speed: {
+      decodeTokensPerSec: NA('training profile'),
+      prefillTokensPerSec: NA('training profile'),
+      ttftSeconds: NA('training profile'),
+      trainHours: hours,
+      efficiency: mfu
+    },
     factors: c.factors,
     gates,
     assumptions
@@ -413,11 +656,21 @@ export function scoreGroup(profile: Pick<WorkloadProfile, 'kind'>): 'training' |
 }
 
 /** Machine-level score: priority-weighted mean over the group's profiles, with the binding constraint named. */
-export function scoreMachine(evals: ProfileEvaluation[], profiles: WorkloadProfile[], group: 'training' | 'inference'): MachineScore {
+export function scoreMachine(
+  evals: ProfileEvaluation[],
+  profiles: WorkloadProfile[],
+  group: 'training' | 'inference'
+): MachineScore {
   const byId = new Map(profiles.map((p) => [p.id, p]))
   const list = evals.filter((e) => scoreGroup(e) === group)
   if (list.length === 0) {
-    return { score: NA(`no ${group} profiles selected`), binding: 'none', bindingDetail: `no ${group} profiles selected`, confidence: 'low', profileIds: [] }
+    return {
+      score: NA(`no ${group} profiles selected`),
+      binding: 'none',
+      bindingDetail: `no ${group} profiles selected`,
+      confidence: 'low',
+      profileIds: []
+    }
   }
   const pri = (e: ProfileEvaluation): number => byId.get(e.profileId)?.priority ?? 1
   const wsum = list.reduce((s, e) => s + pri(e), 0)
@@ -433,7 +686,9 @@ export function scoreMachine(evals: ProfileEvaluation[], profiles: WorkloadProfi
     }
   }
   const order: Confidence[] = ['low', 'medium', 'high']
-  const confidence = list.map((e) => e.confidence).sort((a, b) => order.indexOf(a) - order.indexOf(b))[0]
+  const confidence = list
+    .map((e) => e.confidence)
+    .sort((a, b) => order.indexOf(a) - order.indexOf(b))[0]
   return {
     score: ok(Math.round(score)),
     binding: worst?.binding ?? 'none',
@@ -444,9 +699,16 @@ export function scoreMachine(evals: ProfileEvaluation[], profiles: WorkloadProfi
 }
 
 /** Evaluates every profile and both machine scores (what advice simulation re-runs). */
-export function evaluateAll(machine: MachineModel, profiles: WorkloadProfile[]): { profiles: ProfileEvaluation[]; training: MachineScore; inference: MachineScore } {
+export function evaluateAll(
+  machine: MachineModel,
+  profiles: WorkloadProfile[]
+): { profiles: ProfileEvaluation[]; training: MachineScore; inference: MachineScore } {
   const evals = profiles.map((p) => evaluateProfile(machine, p))
-  return { profiles: evals, training: scoreMachine(evals, profiles, 'training'), inference: scoreMachine(evals, profiles, 'inference') }
+  return {
+    profiles: evals,
+    training: scoreMachine(evals, profiles, 'training'),
+    inference: scoreMachine(evals, profiles, 'inference')
+  }
 }
 
 /** Inputs to the full report. */
@@ -462,22 +724,35 @@ export interface BuildReportInput {
 function machineUnavailable(machine: MachineModel): { item: string; reason: ReadingUnavailable }[] {
   const out: { item: string; reason: ReadingUnavailable }[] = []
   machine.gpus.forEach((g, i) => {
-    if (g.memoryBandwidthGBps.status !== 'ok') out.push({ item: `GPU${i} ${g.name} memory bandwidth`, reason: g.memoryBandwidthGBps })
-    if (g.tensorTflops.status !== 'ok' && g.fp32Tflops.status !== 'ok') out.push({ item: `GPU${i} ${g.name} compute peak`, reason: g.fp32Tflops })
+    if (g.memoryBandwidthGBps.status !== 'ok')
+      out.push({ item: `GPU${i} ${g.name} memory bandwidth`, reason: g.memoryBandwidthGBps })
+    if (g.tensorTflops.status !== 'ok' && g.fp32Tflops.status !== 'ok')
+      out.push({ item: `GPU${i} ${g.name} compute peak`, reason: g.fp32Tflops })
   })
-  if (machine.ramBandwidthGBps.status !== 'ok') out.push({ item: 'system RAM bandwidth', reason: machine.ramBandwidthGBps })
-  if (machine.storage.freeBytes.status !== 'ok') out.push({ item: 'free disk space', reason: machine.storage.freeBytes })
-  if (machine.sustained === null) out.push({ item: 'sustained-operation evidence', reason: NA('no telemetry window (run `rigready record` or a load probe)') })
+  if (machine.ramBandwidthGBps.status !== 'ok')
+    out.push({ item: 'system RAM bandwidth', reason: machine.ramBandwidthGBps })
+  if (machine.storage.freeBytes.status !== 'ok')
+    out.push({ item: 'free disk space', reason: machine.storage.freeBytes })
+  if (machine.sustained === null)
+    out.push({
+      item: 'sustained-operation evidence',
+      reason: NA('no telemetry window (run `rigready record` or a load probe)')
+    })
   return out
 }
 
 /** Builds the full readiness report. Pure: `nowMs` is an argument. */
 export function buildReport(input: BuildReportInput): ReadinessReport {
-  const selected = input.selectedIds ? input.profiles.filter((p) => input.selectedIds!.includes(p.id)) : input.profiles
+  const selected = input.selectedIds
+    ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
+    : input.profiles
   const base = evaluateAll(input.machine, selected)
   const advice = buildAdvice(input.machine, selected, base)
   const seen = new Set(input.unavailable.map((u) => u.item))
-  const unavailableItems = [...input.unavailable, ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))]
+  const unavailableItems = [
+    ...input.unavailable,
+    ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))
+  ]
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAtMs: input.nowMs,

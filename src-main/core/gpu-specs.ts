@@ -46,13 +46,63 @@ export interface SpecMatch {
 export const GPU_SPECS: readonly GpuSpec[] = (table as { rows: GpuSpec[] }).rows
 
 const DROP = new Set([
-  'nvidia', 'amd', 'ati', 'intel', 'apple', 'geforce', 'radeon', 'tesla', 'graphics', 'gpu', 'corporation',
-  'r', 'tm', 'generation', 'advanced', 'micro', 'devices', 'inc', 'chip'
+  'nvidia',
+  'amd',
+  'ati',
+  'intel',
+  'apple',
+  'geforce',
+  'radeon',
+  'tesla',
+  'graphics',
+  'gpu',
+  'corporation',
+  'r',
+  'tm',
+  'generation',
+  'advanced',
+  'micro',
+  'devices',
+  'inc',
+  'chip'
 ])
 /** Tokens that make a different product when present (a row must carry them to match). */
-const MODIFIERS = new Set(['ti', 'super', 'xt', 'xtx', 'max', 'ultra', 'pro', 'laptop', 'mobile', 'maxq', 'd', 'ada', 'nvl', 'le', 'se', 'gre', 'm'])
-const FORM: Record<string, string> = { sxm: 'sxm', sxm2: 'sxm', sxm3: 'sxm', sxm4: 'sxm', sxm5: 'sxm', hgx: 'sxm', hbm3: 'sxm', hbm3e: 'sxm', pcie: 'pcie' }
-const NAVI: Record<string, string> = { 'navi 31': 'gfx1100', 'navi 32': 'gfx1101', 'navi 21': 'gfx1030', aldebaran: 'gfx90a' }
+const MODIFIERS = new Set([
+  'ti',
+  'super',
+  'xt',
+  'xtx',
+  'max',
+  'ultra',
+  'pro',
+  'laptop',
+  'mobile',
+  'maxq',
+  'd',
+  'ada',
+  'nvl',
+  'le',
+  'se',
+  'gre',
+  'm'
+])
+const FORM: Record<string, string> = {
+  sxm: 'sxm',
+  sxm2: 'sxm',
+  sxm3: 'sxm',
+  sxm4: 'sxm',
+  sxm5: 'sxm',
+  hgx: 'sxm',
+  hbm3: 'sxm',
+  hbm3e: 'sxm',
+  pcie: 'pcie'
+}
+const NAVI: Record<string, string> = {
+  'navi 31': 'gfx1100',
+  'navi 32': 'gfx1101',
+  'navi 21': 'gfx1030',
+  aldebaran: 'gfx90a'
+}
 
 interface Tokens {
   core: string[]
@@ -63,7 +113,8 @@ interface Tokens {
 function tokenize(name: string, forRow: boolean): Tokens {
   let s = name.toLowerCase().replace(/\((r|tm)\)/g, ' ')
   // Parenthesised detail in table names ("(32-core GPU)", "(GDDR5)", "(HGX)") is optional for matching.
-  if (forRow) s = s.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/hgx/.test(inner) ? ' hgx ' : ' '))
+  if (forRow)
+    s = s.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/hgx/.test(inner) ? ' hgx ' : ' '))
   s = s.replace(/max-q/g, 'maxq').replace(/[^a-z0-9.]+/g, ' ')
   const core: string[] = []
   const forms: string[] = []
@@ -102,9 +153,13 @@ function lower(c: Confidence): Confidence {
  * `vramBytes` (measured) breaks ties and flags mismatches; `gfxTarget` (AMD) is used when the name alone
  * does not identify the card. Returns null when no row matches.
  */
-export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget?: string; table?: readonly GpuSpec[] } = {}): SpecMatch | null {
+export function matchGpuSpec(
+  name: string,
+  opts: { vramBytes?: number; gfxTarget?: string; table?: readonly GpuSpec[] } = {}
+): SpecMatch | null {
   const rows = opts.table ?? GPU_SPECS
-  const vramGiB = opts.vramBytes !== undefined && opts.vramBytes > 0 ? opts.vramBytes / 2 ** 30 : null
+  const vramGiB =
+    opts.vramBytes !== undefined && opts.vramBytes > 0 ? opts.vramBytes / 2 ** 30 : null
   const q = tokenize(name, false)
   const qset = new Set(q.core)
   let best: { spec: GpuSpec; score: number } | null = null
@@ -118,7 +173,8 @@ export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget
     let score = rt.core.length * 10
     for (const f of q.forms) score += rt.forms.includes(f) ? 5 : -5
     const size = q.sizeGb ?? vramGiB
-    if (size !== null && spec.vramGb !== null) score += Math.abs(size - spec.vramGb) / spec.vramGb <= 0.1 ? 3 : -3
+    if (size !== null && spec.vramGb !== null)
+      score += Math.abs(size - spec.vramGb) / spec.vramGb <= 0.1 ? 3 : -3
     if (best === null || score > best.score) {
       best = { spec, score }
       tie = false
@@ -130,31 +186,57 @@ export function matchGpuSpec(name: string, opts: { vramBytes?: number; gfxTarget
   }
   const agrees = vramAgrees(best.spec, vramGiB)
   if (agrees === false) {
-    return { spec: best.spec, confidence: 'low', note: `name matches ${best.spec.name} but measured VRAM ${vramGiB?.toFixed(1)} GiB differs from its ${best.spec.vramGb} GB` }
+    return {
+      spec: best.spec,
+      confidence: 'low',
+      note: `name matches ${best.spec.name} but measured VRAM ${vramGiB?.toFixed(1)} GiB differs from its ${best.spec.vramGb} GB`
+    }
   }
-  if (tie) return { spec: best.spec, confidence: lower(best.spec.confidence), note: `name is ambiguous; picked ${best.spec.name}` }
+  if (tie)
+    return {
+      spec: best.spec,
+      confidence: lower(best.spec.confidence),
+      note: `name is ambiguous; picked ${best.spec.name}`
+    }
   return { spec: best.spec, confidence: best.spec.confidence, note: noteFor(best.spec) }
 }
 
 function noteFor(spec: GpuSpec): string {
-  return spec.unverifiedFields.length > 0 ? `spec row ${spec.name}; unverified: ${spec.unverifiedFields.join(', ')}` : `spec row ${spec.name}`
+  return spec.unverifiedFields.length > 0
+    ? `spec row ${spec.name}; unverified: ${spec.unverifiedFields.join(', ')}`
+    : `spec row ${spec.name}`
 }
 
-function matchByGfx(name: string, gfxTarget: string | undefined, vramGiB: number | null, table: readonly GpuSpec[]): SpecMatch | null {
+function matchByGfx(
+  name: string,
+  gfxTarget: string | undefined,
+  vramGiB: number | null,
+  table: readonly GpuSpec[]
+): SpecMatch | null {
   const lowerName = name.toLowerCase()
   let gfx = gfxTarget?.toLowerCase().trim() ?? /gfx[0-9a-f]+/.exec(lowerName)?.[0] ?? null
   if (gfx === null) {
-    for (const [navi, g] of Object.entries(NAVI)) if (lowerName.replace(/[^a-z0-9]+/g, ' ').includes(navi)) gfx = g
+    for (const [navi, g] of Object.entries(NAVI))
+      if (lowerName.replace(/[^a-z0-9]+/g, ' ').includes(navi)) gfx = g
   }
   if (gfx === null) return null
   const rows = table.filter((r) => r.gfxTarget === gfx)
   if (rows.length === 0) return null
   const agreeing = rows.filter((r) => vramAgrees(r, vramGiB) === true)
-  if (agreeing.length === 1) return { spec: agreeing[0], confidence: lower(agreeing[0].confidence), note: `${gfx} with ${vramGiB?.toFixed(0)} GiB → ${agreeing[0].name}` }
+  if (agreeing.length === 1)
+    return {
+      spec: agreeing[0],
+      confidence: lower(agreeing[0].confidence),
+      note: `${gfx} with ${vramGiB?.toFixed(0)} GiB → ${agreeing[0].name}`
+    }
   // Several cards share a die: pick the one with the most VRAM that is consistent, else the first, and say so.
   const pool = agreeing.length > 0 ? agreeing : rows
   const pick = [...pool].sort((a, b) => (b.vramGb ?? 0) - (a.vramGb ?? 0))[0]
-  return { spec: pick, confidence: 'low', note: `${gfx} is shared by ${rows.map((r) => r.name).join(', ')}; assumed ${pick.name}` }
+  return {
+    spec: pick,
+    confidence: 'low',
+    note: `${gfx} is shared by ${rows.map((r) => r.name).join(', ')}; assumed ${pick.name}`
+  }
 }
 
 /** Looks a row up by key or by a user-typed name (for `rigready estimate --gpu`). */
@@ -172,7 +254,12 @@ export function closeGpuMatches(query: string, limit = 5): GpuSpec[] {
     let s = 0
     for (const t of q) {
       if (rt.includes(t)) s += 2
-      else if (rt.some((r) => r.startsWith(t) || t.startsWith(r) || (t.length >= 3 && r.includes(t.slice(0, 3))))) s += 1
+      else if (
+        rt.some(
+          (r) => r.startsWith(t) || t.startsWith(r) || (t.length >= 3 && r.includes(t.slice(0, 3)))
+        )
+      )
+        s += 1
     }
     return { spec, s }
   })

@@ -18,7 +18,11 @@ export function fmtGB(bytes: number): string {
 }
 
 /** Effective bits per weight for a format, with 16-bit embeddings where the format keeps them. */
-export function weightBytes(model: WorkloadProfile['model'], format: string, params = model.paramsTotalB): number {
+export function weightBytes(
+  model: WorkloadProfile['model'],
+  format: string,
+  params = model.paramsTotalB
+): number {
   const wf = weightFormat(format)
   if (wf === null) throw new Error(`unknown weight format ${format}`)
   const p = params * 1e9
@@ -27,13 +31,21 @@ export function weightBytes(model: WorkloadProfile['model'], format: string, par
 }
 
 /** KV bytes per token of context for one sequence: 2 × L_attn × n_kv_heads × head_dim × bytes. */
-export function kvBytesPerToken(model: WorkloadProfile['model'], kvDtype: keyof typeof KV_BYTES = 'f16'): number {
+export function kvBytesPerToken(
+  model: WorkloadProfile['model'],
+  kvDtype: keyof typeof KV_BYTES = 'f16'
+): number {
   const layers = model.nAttnLayers ?? model.nLayers
   return 2 * layers * model.nKvHeads * model.headDim * KV_BYTES[kvDtype].value
 }
 
 /** KV cache bytes for `ctx` tokens in each of `slots` parallel sequences. */
-export function kvCacheBytes(model: WorkloadProfile['model'], ctx: number, slots = 1, kvDtype: keyof typeof KV_BYTES = 'f16'): number {
+export function kvCacheBytes(
+  model: WorkloadProfile['model'],
+  ctx: number,
+  slots = 1,
+  kvDtype: keyof typeof KV_BYTES = 'f16'
+): number {
   return kvBytesPerToken(model, kvDtype) * ctx * slots
 }
 
@@ -54,13 +66,24 @@ export interface InferenceMemory {
  * Compute buffers follow llama.cpp's graph at its default ubatch of 512: logits (ubatch × vocab × 4 B) plus
  * hidden-size working tensors (ubatch × 6 × hidden × 4 B); flash attention is assumed, so no ctx² scores.
  */
-export function inferenceMemory(profile: WorkloadProfile, format: string, kvDtypeOverride?: keyof typeof KV_BYTES): InferenceMemory {
+export function inferenceMemory(
+  profile: WorkloadProfile,
+  format: string,
+  kvDtypeOverride?: keyof typeof KV_BYTES
+): InferenceMemory {
   const m = profile.model
   const terms: MemoryTerm[] = []
   const wf = weightFormat(format)
   const w = weightBytes(m, format)
-  const unqNote = wf?.keepsEmbeddings16 && m.paramsUnquantizedB ? ` (+ ${m.paramsUnquantizedB} B embedding/head params at 16 bits)` : ''
-  terms.push({ name: 'weights', bytes: w, formula: `${m.paramsTotalB} B params × ${wf?.value} bits/weight (${format}) ÷ 8${unqNote} = ${fmtGB(w)}` })
+  const unqNote =
+    wf?.keepsEmbeddings16 && m.paramsUnquantizedB
+      ? ` (+ ${m.paramsUnquantizedB} B embedding/head params at 16 bits)`
+      : ''
+  terms.push({
+    name: 'weights',
+    bytes: w,
+    formula: `${m.paramsTotalB} B params × ${wf?.value} bits/weight (${format}) ÷ 8${unqNote} = ${fmtGB(w)}`
+  })
   let kv = 0
   let perTok = 0
   const kvDtype = kvDtypeOverride ?? profile.precision.kvDtype ?? 'f16'
@@ -78,7 +101,10 @@ export function inferenceMemory(profile: WorkloadProfile, format: string, kvDtyp
   let buffers: number
   let bufFormula: string
   if (profile.family === 'llm' || profile.family === 'speech' || profile.family === 'embedding') {
-    const ub = profile.family === 'embedding' ? (profile.shape.ctxTokens ?? 512) * (profile.shape.concurrency ?? 1) : RESERVES.llamaCppUbatch.value
+    const ub =
+      profile.family === 'embedding'
+        ? (profile.shape.ctxTokens ?? 512) * (profile.shape.concurrency ?? 1)
+        : RESERVES.llamaCppUbatch.value
     buffers = ub * 4 * ((m.vocab ?? 0) * (profile.family === 'embedding' ? 0 : 1) + 6 * m.hidden)
     bufFormula = `${ub} tokens × 4 B × (${profile.family === 'embedding' ? '' : `${m.vocab ?? 0} vocab + `}6 × ${m.hidden} hidden) = ${fmtGB(buffers)}`
   } else {
@@ -91,13 +117,28 @@ export function inferenceMemory(profile: WorkloadProfile, format: string, kvDtyp
   }
   terms.push({ name: 'buffers', bytes: buffers, formula: bufFormula })
   const runtime = RESERVES.gpuRuntimeInferenceBytes.value
-  terms.push({ name: 'runtime', bytes: runtime, formula: `runtime reserve 512 MiB (${RESERVES.gpuRuntimeInferenceBytes.source})` })
+  terms.push({
+    name: 'runtime',
+    bytes: runtime,
+    formula: `runtime reserve 512 MiB (${RESERVES.gpuRuntimeInferenceBytes.source})`
+  })
   const total = terms.reduce((s, t) => s + t.bytes, 0)
-  return { terms, totalBytes: total, weightBytes: w, kvBytes: kv, fixedBytes: buffers + runtime, kvPerTokenBytes: perTok }
+  return {
+    terms,
+    totalBytes: total,
+    weightBytes: w,
+    kvBytes: kv,
+    fixedBytes: buffers + runtime,
+    kvPerTokenBytes: perTok
+  }
 }
 
 /** LoRA adapter parameter count: Σ over targets and layers of r × (d_in + d_out). */
-export function loraParams(model: WorkloadProfile['model'], rank: number, targets: string[]): number {
+export function loraParams(
+  model: WorkloadProfile['model'],
+  rank: number,
+  targets: string[]
+): number {
   const h = model.hidden
   const q = model.nHeads * model.headDim
   const kv = model.nKvHeads * model.headDim
@@ -130,7 +171,13 @@ export interface TrainingMemory {
 }
 
 /** Activation bytes per layer (Korthikanti et al.): s·b·h·(34 + 5·a·s/h); flash attention drops the 5as/h term. */
-export function activationBytesPerLayer(s: number, b: number, h: number, a: number, opts: { flash: boolean; mode: 'none' | 'selective' | 'full' }): number {
+export function activationBytesPerLayer(
+  s: number,
+  b: number,
+  h: number,
+  a: number,
+  opts: { flash: boolean; mode: 'none' | 'selective' | 'full' }
+): number {
   if (opts.mode === 'full') return 2 * s * b * h
   if (opts.mode === 'selective' || opts.flash) return 34 * s * b * h
   return s * b * h * (34 + (5 * a * s) / h)
@@ -179,17 +226,32 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
       gB = 0
     } else if (off === 'params_cpu') {
       hostBytes = trainable * 18 * 1.5
-      const largestLayer = (4 * m.hidden * m.hidden + 3 * m.hidden * (m.ffnHidden ?? 4 * m.hidden)) * 4
+      const largestLayer =
+        (4 * m.hidden * m.hidden + 3 * m.hidden * (m.ffnHidden ?? 4 * m.hidden)) * 4
       wB = largestLayer
       oB = 0
       gB = 0
     }
-    terms.push({ name: 'weights', bytes: wB + frozen * 2, formula: `2 B (bf16) × ${(trainable / 1e9).toFixed(2)} B trainable params${zero >= 3 ? zNote : ''}${frozen > 0 ? ` + 2 B × ${(frozen / 1e9).toFixed(2)} B frozen` : ''}${off === 'params_cpu' ? ' (params offloaded; largest layer only)' : ''}` })
-    terms.push({ name: 'gradients', bytes: gB, formula: off !== 'none' ? `offloaded to ${off === 'nvme' ? 'NVMe' : 'CPU'}` : `2 B × ${(trainable / 1e9).toFixed(2)} B params${zero >= 2 ? zNote : ''}` })
+    terms.push({
+      name: 'weights',
+      bytes: wB + frozen * 2,
+      formula: `2 B (bf16) × ${(trainable / 1e9).toFixed(2)} B trainable params${zero >= 3 ? zNote : ''}${frozen > 0 ? ` + 2 B × ${(frozen / 1e9).toFixed(2)} B frozen` : ''}${off === 'params_cpu' ? ' (params offloaded; largest layer only)' : ''}`
+    })
+    terms.push({
+      name: 'gradients',
+      bytes: gB,
+      formula:
+        off !== 'none'
+          ? `offloaded to ${off === 'nvme' ? 'NVMe' : 'CPU'}`
+          : `2 B × ${(trainable / 1e9).toFixed(2)} B params${zero >= 2 ? zNote : ''}`
+    })
     terms.push({
       name: 'optimizer',
       bytes: oB,
-      formula: off !== 'none' ? `offloaded (host needs ${fmtGB(hostBytes)}: DeepSpeed P × ${off === 'params_cpu' ? '18' : `max(4·${n}, 16)`} × 1.5)` : `${opt.withMaster.value} B/param (${opt.withMaster.source}) × ${(trainable / 1e9).toFixed(2)} B${zero >= 1 ? zNote : ''}`
+      formula:
+        off !== 'none'
+          ? `offloaded (host needs ${fmtGB(hostBytes)}: DeepSpeed P × ${off === 'params_cpu' ? '18' : `max(4·${n}, 16)`} × 1.5)`
+          : `${opt.withMaster.value} B/param (${opt.withMaster.source}) × ${(trainable / 1e9).toFixed(2)} B${zero >= 1 ? zNote : ''}`
     })
   } else {
     const rank = t.loraRank ?? 16
@@ -199,9 +261,10 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
     terms.push({
       name: 'weights',
       bytes: base,
-      formula: t.method === 'qlora'
-        ? `frozen base in NF4: (${m.paramsTotalB} − ${m.paramsUnquantizedB ?? 0}) B × 4.127 bits ÷ 8 + ${m.paramsUnquantizedB ?? 0} B × 2 B (16-bit embeddings/head) = ${fmtGB(base)}`
-        : `frozen base in bf16: ${m.paramsTotalB} B × 2 B = ${fmtGB(base)}`
+      formula:
+        t.method === 'qlora'
+          ? `frozen base in NF4: (${m.paramsTotalB} − ${m.paramsUnquantizedB ?? 0}) B × 4.127 bits ÷ 8 + ${m.paramsUnquantizedB ?? 0} B × 2 B (16-bit embeddings/head) = ${fmtGB(base)}`
+          : `frozen base in bf16: ${m.paramsTotalB} B × 2 B = ${fmtGB(base)}`
     })
     const perAdapter = 2 + 2 + opt.statesOnly.value
     statesPerParam = perAdapter
@@ -233,16 +296,40 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
       act += working
       formula += ` + one layer's working set ${fmtGB(working)}`
     }
-    terms.push({ name: 'activations', bytes: act, formula: `${formula} = ${fmtGB(act)} (Korthikanti arXiv:2205.05198)` })
+    terms.push({
+      name: 'activations',
+      bytes: act,
+      formula: `${formula} = ${fmtGB(act)} (Korthikanti arXiv:2205.05198)`
+    })
     const logits = s * b * (m.vocab ?? 0) * 4
-    terms.push({ name: 'logits', bytes: logits, formula: `s·b·vocab·4 B fp32 = ${s} × ${b} × ${m.vocab ?? 0} × 4 = ${fmtGB(logits)}` })
+    terms.push({
+      name: 'logits',
+      bytes: logits,
+      formula: `s·b·vocab·4 B fp32 = ${s} × ${b} × ${m.vocab ?? 0} × 4 = ${fmtGB(logits)}`
+    })
   } else {
     const per = (m.activationMbPerSample ?? 0) * 1e6
     const act = per * b
-    terms.push({ name: 'activations', bytes: act, formula: m.activationMbPerSample ? `${m.activationMbPerSample} MB per sample × micro-batch ${b} = ${fmtGB(act)} (profile estimate)` : 'no activation estimate in the profile (0)' })
+    terms.push({
+      name: 'activations',
+      bytes: act,
+      formula: m.activationMbPerSample
+        ? `${m.activationMbPerSample} MB per sample × micro-batch ${b} = ${fmtGB(act)} (profile estimate)`
+        : 'no activation estimate in the profile (0)'
+    })
   }
   const runtime = RESERVES.gpuRuntimeTrainingBytes.value
-  terms.push({ name: 'runtime', bytes: runtime, formula: `CUDA context and kernels 1 GiB (${RESERVES.gpuRuntimeTrainingBytes.source})` })
+  terms.push({
+    name: 'runtime',
+    bytes: runtime,
+    formula: `CUDA context and kernels 1 GiB (${RESERVES.gpuRuntimeTrainingBytes.source})`
+  })
   const total = terms.reduce((s, x) => s + x.bytes, 0)
-  return { terms, totalBytes: total, hostBytes, statesBytesPerParam: statesPerParam, trainableParams: trainable }
+  return {
+    terms,
+    totalBytes: total,
+    hostBytes,
+    statesBytesPerParam: statesPerParam,
+    trainableParams: trainable
+  }
 }

@@ -14,7 +14,15 @@ import { fmtGB } from './memory'
 import { DEFAULT_RAM_BANDWIDTH, RESERVES } from './tables'
 
 /** Runtimes that can run some layers on the CPU (partial offload). */
-const OFFLOAD_RUNTIMES = new Set(['llama.cpp', 'ollama', 'lmstudio', 'lm studio', 'koboldcpp', 'faster-whisper', 'sentence-transformers'])
+const OFFLOAD_RUNTIMES = new Set([
+  'llama.cpp',
+  'ollama',
+  'lmstudio',
+  'lm studio',
+  'koboldcpp',
+  'faster-whisper',
+  'sentence-transformers'
+])
 
 /** A device that holds part of the model, for the speed model. */
 export interface DeviceShare {
@@ -46,7 +54,10 @@ export interface PlacementPlan {
 /** GPU memory a workload may use on one card. */
 export function usableGpuBytes(gpu: MachineGpu): number {
   if (gpu.unified) return gpu.vramBytes
-  const margin = Math.max(RESERVES.gpuUsableMarginMinBytes.value, RESERVES.gpuUsableMarginFraction.value * gpu.vramBytes)
+  const margin = Math.max(
+    RESERVES.gpuUsableMarginMinBytes.value,
+    RESERVES.gpuUsableMarginFraction.value * gpu.vramBytes
+  )
   return Math.max(0, gpu.vramBytes - margin)
 }
 
@@ -58,19 +69,37 @@ export function usableHostBytes(machine: MachineModel): number {
 
 /** GPUs whose backend the profile's runtime supports. */
 export function eligibleGpus(machine: MachineModel, profile: WorkloadProfile): MachineGpu[] {
-  return machine.gpus.filter((g) => g.backend !== 'cpu' && profile.runtime.allowedBackends.includes(g.backend))
+  return machine.gpus.filter(
+    (g) => g.backend !== 'cpu' && profile.runtime.allowedBackends.includes(g.backend)
+  )
 }
 
 function ramBandwidth(machine: MachineModel): Reading<number> {
-  return machine.ramBandwidthGBps.status === 'ok' ? machine.ramBandwidthGBps : unavailable('unsupported', DEFAULT_RAM_BANDWIDTH.source)
+  return machine.ramBandwidthGBps.status === 'ok'
+    ? machine.ramBandwidthGBps
+    : unavailable('unsupported', DEFAULT_RAM_BANDWIDTH.source)
 }
 
 function cpuShare(machine: MachineModel, fraction: number): DeviceShare {
-  return { kind: 'cpu', label: 'CPU (system RAM)', fraction, bandwidthGBps: ramBandwidth(machine), backend: 'cpu', aggregated: false }
+  return {
+    kind: 'cpu',
+    label: 'CPU (system RAM)',
+    fraction,
+    bandwidthGBps: ramBandwidth(machine),
+    backend: 'cpu',
+    aggregated: false
+  }
 }
 
 function gpuShare(g: MachineGpu, fraction: number, i: number): DeviceShare {
-  return { kind: 'gpu', label: `GPU${i} ${g.name}`, fraction, bandwidthGBps: g.memoryBandwidthGBps, backend: g.backend, aggregated: false }
+  return {
+    kind: 'gpu',
+    label: `GPU${i} ${g.name}`,
+    fraction,
+    bandwidthGBps: g.memoryBandwidthGBps,
+    backend: g.backend,
+    aggregated: false
+  }
 }
 
 function sum(xs: number[]): number {
@@ -78,7 +107,11 @@ function sum(xs: number[]): number {
 }
 
 /** Places an inference workload. */
-export function placeInference(machine: MachineModel, profile: WorkloadProfile, mem: InferenceMemory): PlacementPlan {
+export function placeInference(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  mem: InferenceMemory
+): PlacementPlan {
   const gpus = eligibleGpus(machine, profile)
   const cpuAllowed = profile.runtime.allowedBackends.includes('cpu')
   const host = usableHostBytes(machine)
@@ -95,12 +128,19 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
       hostRequiredBytes: need,
       gpus: [],
       devices: [cpuShare(machine, 1)],
-      shortfall: fits ? null : cpuAllowed ? `needs ${fmtGB(need)} of RAM, ${fmtGB(host)} usable` : `no usable GPU and the runtime (${profile.runtime.runtime}) has no CPU backend`
+      shortfall: fits
+        ? null
+        : cpuAllowed
+          ? `needs ${fmtGB(need)} of RAM, ${fmtGB(host)} usable`
+          : `no usable GPU and the runtime (${profile.runtime.runtime}) has no CPU backend`
     }
   }
 
   if (gpus.length === 0) {
-    const why = machine.gpus.length === 0 ? 'CPU only (no GPU)' : `CPU only (no GPU with a backend ${profile.runtime.runtime} supports: ${profile.runtime.allowedBackends.join(', ')})`
+    const why =
+      machine.gpus.length === 0
+        ? 'CPU only (no GPU)'
+        : `CPU only (no GPU with a backend ${profile.runtime.runtime} supports: ${profile.runtime.allowedBackends.join(', ')})`
     return cpuOnly(why)
   }
 
@@ -114,7 +154,9 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
         kind: first.unified ? 'unified' : 'single-gpu',
         gpuCount: 1,
         gpuFraction: 1,
-        description: first.unified ? `unified memory on ${first.name} (${fmtGB(firstUsable)} GPU-usable)` : `one ${first.name} (${fmtGB(firstUsable)} usable)`
+        description: first.unified
+          ? `unified memory on ${first.name} (${fmtGB(firstUsable)} GPU-usable)`
+          : `one ${first.name} (${fmtGB(firstUsable)} usable)`
       },
       fits: true,
       availableBytes: firstUsable,
@@ -133,16 +175,25 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
   if (n > 1 && needMulti <= sum(usable)) {
     const cap = sum(usable)
     const devices: DeviceShare[] = tensor
-      ? [{
-          kind: 'gpu',
-          label: `${n} GPUs (tensor split)`,
-          fraction: 1,
-          bandwidthGBps: sorted.every((g) => g.memoryBandwidthGBps.status === 'ok')
-            ? ok(0.9 * sum(sorted.map((g) => (g.memoryBandwidthGBps.status === 'ok' ? g.memoryBandwidthGBps.value : 0))))
-            : unavailable('unsupported', 'bandwidth of a GPU unknown'),
-          backend: first.backend,
-          aggregated: true
-        }]
+      ? [
+          {
+            kind: 'gpu',
+            label: `${n} GPUs (tensor split)`,
+            fraction: 1,
+            bandwidthGBps: sorted.every((g) => g.memoryBandwidthGBps.status === 'ok')
+              ? ok(
+                  0.9 *
+                    sum(
+                      sorted.map((g) =>
+                        g.memoryBandwidthGBps.status === 'ok' ? g.memoryBandwidthGBps.value : 0
+                      )
+                    )
+                )
+              : unavailable('unsupported', 'bandwidth of a GPU unknown'),
+            backend: first.backend,
+            aggregated: true
+          }
+        ]
       : sorted.map((g, i) => gpuShare(g, usable[i] / cap, i))
     return {
       placement: {
@@ -169,7 +220,10 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
   if (canOffload) {
     const frac = Math.max(0, Math.min(1, gpuCap / movable))
     const onCpu = (1 - frac) * movable
-    if (frac <= 0.02) return cpuOnly(`CPU only (model does not meaningfully fit on ${sorted.map((g) => g.name).join(' + ')})`)
+    if (frac <= 0.02)
+      return cpuOnly(
+        `CPU only (model does not meaningfully fit on ${sorted.map((g) => g.name).join(' + ')})`
+      )
     const fits = onCpu <= host
     const perGpu = sorted.map((g, i) => gpuShare(g, (frac * usable[i]) / sum(usable), i))
     return {
@@ -185,14 +239,23 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
       hostRequiredBytes: onCpu,
       gpus: sorted,
       devices: [...perGpu, cpuShare(machine, 1 - frac)],
-      shortfall: fits ? null : `needs ${fmtGB(onCpu)} of RAM for offloaded layers, ${fmtGB(host)} usable`
+      shortfall: fits
+        ? null
+        : `needs ${fmtGB(onCpu)} of RAM for offloaded layers, ${fmtGB(host)} usable`
     }
   }
 
   const cap = n > 1 ? sum(usable) : firstUsable
   return {
     placement: {
-      kind: n > 1 ? (tensor ? 'multi-gpu-tensor' : 'multi-gpu-layer') : first.unified ? 'unified' : 'single-gpu',
+      kind:
+        n > 1
+          ? tensor
+            ? 'multi-gpu-tensor'
+            : 'multi-gpu-layer'
+          : first.unified
+            ? 'unified'
+            : 'single-gpu',
       gpuCount: n,
       gpuFraction: Math.min(1, cap / (n > 1 ? needMulti : need)),
       description: `does not fit ${n > 1 ? `${n} GPUs` : first.name}`
@@ -208,7 +271,11 @@ export function placeInference(machine: MachineModel, profile: WorkloadProfile, 
 }
 
 /** Places a training workload: data parallel over every eligible GPU, states sharded per the ZeRO stage. */
-export function placeTraining(machine: MachineModel, profile: WorkloadProfile, memFor: (gpuCount: number) => TrainingMemory): { plan: PlacementPlan; mem: TrainingMemory } {
+export function placeTraining(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  memFor: (gpuCount: number) => TrainingMemory
+): { plan: PlacementPlan; mem: TrainingMemory } {
   const gpus = eligibleGpus(machine, profile)
   const host = usableHostBytes(machine)
   if (gpus.length === 0) {
@@ -222,7 +289,10 @@ export function placeTraining(machine: MachineModel, profile: WorkloadProfile, m
           kind: 'cpu-only',
           gpuCount: 0,
           gpuFraction: 0,
-          description: machine.gpus.length === 0 ? 'no GPU: training would run on the CPU' : `no GPU with a backend ${profile.runtime.runtime} supports (${profile.runtime.allowedBackends.join(', ')})`
+          description:
+            machine.gpus.length === 0
+              ? 'no GPU: training would run on the CPU'
+              : `no GPU with a backend ${profile.runtime.runtime} supports (${profile.runtime.allowedBackends.join(', ')})`
         },
         fits,
         availableBytes: host,
@@ -230,7 +300,11 @@ export function placeTraining(machine: MachineModel, profile: WorkloadProfile, m
         hostRequiredBytes: mem.hostBytes,
         gpus: [],
         devices: [cpuShare(machine, 1)],
-        shortfall: fits ? null : cpuAllowed ? `needs ${fmtGB(mem.totalBytes)} of RAM` : `training with ${profile.runtime.runtime} needs a GPU (${profile.runtime.allowedBackends.join(', ')})`
+        shortfall: fits
+          ? null
+          : cpuAllowed
+            ? `needs ${fmtGB(mem.totalBytes)} of RAM`
+            : `training with ${profile.runtime.runtime} needs a GPU (${profile.runtime.allowedBackends.join(', ')})`
       }
     }
   }
@@ -252,7 +326,10 @@ export function placeTraining(machine: MachineModel, profile: WorkloadProfile, m
         kind: n > 1 ? 'multi-gpu-data' : first.unified ? 'unified' : 'single-gpu',
         gpuCount: n,
         gpuFraction: Math.min(1, cap / mem.totalBytes),
-        description: n > 1 ? `data parallel over ${n} GPUs (${fmtGB(cap)} usable each)` : `one ${first.name} (${fmtGB(cap)} usable)`
+        description:
+          n > 1
+            ? `data parallel over ${n} GPUs (${fmtGB(cap)} usable each)`
+            : `one ${first.name} (${fmtGB(cap)} usable)`
       },
       fits,
       availableBytes: cap,

@@ -14,22 +14,35 @@ const NONNEG_INT = 'expected a whole number ≥ 0'
 const POS_NUM = 'expected a positive number'
 
 const posInt = z.number({ error: POS_INT }).int({ error: POS_INT }).positive({ error: POS_INT })
-const nonNegInt = z.number({ error: NONNEG_INT }).int({ error: NONNEG_INT }).min(0, { error: NONNEG_INT })
+const nonNegInt = z
+  .number({ error: NONNEG_INT })
+  .int({ error: NONNEG_INT })
+  .min(0, { error: NONNEG_INT })
 const posNum = z.number({ error: POS_NUM }).positive({ error: POS_NUM }).finite({ error: POS_NUM })
-const nonEmpty = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' })
+const nonEmpty = z
+  .string({ error: 'expected a non-empty string' })
+  .min(1, { error: 'expected a non-empty string' })
 const backend = z.enum(['cuda', 'rocm', 'metal', 'vulkan', 'sycl', 'cpu'], {
   error: 'expected one of cuda, rocm, metal, vulkan, sycl, cpu'
 })
 const format = nonEmpty.refine((f) => weightFormat(f) !== null, {
-  error: 'unknown weight format (known: F32, F16, BF16, FP8, INT8, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_K_S, Q4_0, IQ4_XS, Q3_K_M, Q2_K, NF4, AWQ4, GPTQ4, MLX-4BIT)'
+  error:
+    'unknown weight format (known: F32, F16, BF16, FP8, INT8, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_K_S, Q4_0, IQ4_XS, Q3_K_M, Q2_K, NF4, AWQ4, GPTQ4, MLX-4BIT)'
 })
 
 const profileSchema = z
   .object({
-    id: nonEmpty.regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected lower-case letters, digits, ".", "_" or "-"' }),
+    id: nonEmpty.regex(/^[a-z0-9][a-z0-9._-]*$/, {
+      error: 'expected lower-case letters, digits, ".", "_" or "-"'
+    }),
     label: nonEmpty,
-    kind: z.enum(['inference', 'finetune', 'pretrain', 'embedding'], { error: 'expected inference, finetune, pretrain or embedding' }),
-    priority: z.number({ error: 'expected a number from 0 to 1' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }),
+    kind: z.enum(['inference', 'finetune', 'pretrain', 'embedding'], {
+      error: 'expected inference, finetune, pretrain or embedding'
+    }),
+    priority: z
+      .number({ error: 'expected a number from 0 to 1' })
+      .min(0, { error: 'expected a number from 0 to 1' })
+      .max(1, { error: 'expected a number from 0 to 1' }),
     family: z.enum(['llm', 'diffusion', 'speech', 'vision', 'cnn', 'embedding'], {
       error: 'expected llm, diffusion, speech, vision, cnn or embedding'
     }),
@@ -38,7 +51,10 @@ const profileSchema = z
         name: nonEmpty,
         paramsTotalB: posNum,
         paramsActiveB: posNum,
-        paramsUnquantizedB: z.number({ error: 'expected a number ≥ 0' }).min(0, { error: 'expected a number ≥ 0' }).optional(),
+        paramsUnquantizedB: z
+          .number({ error: 'expected a number ≥ 0' })
+          .min(0, { error: 'expected a number ≥ 0' })
+          .optional(),
         nLayers: posInt,
         nAttnLayers: nonNegInt.optional(),
         // 0 = not applicable (CNNs have no attention heads).
@@ -58,9 +74,15 @@ const profileSchema = z
     precision: z
       .object({
         weightFormat: format,
-        weightFormatCandidates: z.array(format, { error: 'expected a list of weight formats' }).optional(),
-        kvDtype: z.enum(['f16', 'q8_0', 'q4_0', 'fp8'], { error: 'expected f16, q8_0, q4_0 or fp8' }).optional(),
-        computeDtype: z.enum(['bf16', 'fp16', 'fp32', 'fp8'], { error: 'expected bf16, fp16, fp32 or fp8' }).optional()
+        weightFormatCandidates: z
+          .array(format, { error: 'expected a list of weight formats' })
+          .optional(),
+        kvDtype: z
+          .enum(['f16', 'q8_0', 'q4_0', 'fp8'], { error: 'expected f16, q8_0, q4_0 or fp8' })
+          .optional(),
+        computeDtype: z
+          .enum(['bf16', 'fp16', 'fp32', 'fp8'], { error: 'expected bf16, fp16, fp32 or fp8' })
+          .optional()
       })
       .strict(),
     shape: z
@@ -81,13 +103,33 @@ const profileSchema = z
       .strict(),
     training: z
       .object({
-        method: z.enum(['full', 'lora', 'qlora', 'freeze'], { error: 'expected full, lora, qlora or freeze' }),
+        method: z.enum(['full', 'lora', 'qlora', 'freeze'], {
+          error: 'expected full, lora, qlora or freeze'
+        }),
         loraRank: posInt.optional(),
-        loraTargets: z.array(z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down'], { error: 'expected q, k, v, o, gate, up or down' })).optional(),
-        optimizer: z.enum(['adamw', 'adamw8bit', 'sgd', 'adafactor'], { error: 'expected adamw, adamw8bit, sgd or adafactor' }),
-        gradCheckpointing: z.enum(['none', 'selective', 'full'], { error: 'expected none, selective or full' }),
-        zeroStage: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 0, 1, 2 or 3' }).optional(),
-        offload: z.enum(['none', 'optimizer_cpu', 'params_cpu', 'nvme'], { error: 'expected none, optimizer_cpu, params_cpu or nvme' }).optional(),
+        loraTargets: z
+          .array(
+            z.enum(['q', 'k', 'v', 'o', 'gate', 'up', 'down'], {
+              error: 'expected q, k, v, o, gate, up or down'
+            })
+          )
+          .optional(),
+        optimizer: z.enum(['adamw', 'adamw8bit', 'sgd', 'adafactor'], {
+          error: 'expected adamw, adamw8bit, sgd or adafactor'
+        }),
+        gradCheckpointing: z.enum(['none', 'selective', 'full'], {
+          error: 'expected none, selective or full'
+        }),
+        zeroStage: z
+          .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)], {
+            error: 'expected 0, 1, 2 or 3'
+          })
+          .optional(),
+        offload: z
+          .enum(['none', 'optimizer_cpu', 'params_cpu', 'nvme'], {
+            error: 'expected none, optimizer_cpu, params_cpu or nvme'
+          })
+          .optional(),
         flashAttention: z.boolean({ error: 'expected true or false' }).optional()
       })
       .strict()
@@ -96,11 +138,17 @@ const profileSchema = z
       .object({
         runtime: nonEmpty,
         splitMode: z.enum(['layer', 'tensor'], { error: 'expected layer or tensor' }).optional(),
-        allowedBackends: z.array(backend, { error: 'expected a list of backends' }).min(1, { error: 'expected at least one backend' })
+        allowedBackends: z
+          .array(backend, { error: 'expected a list of backends' })
+          .min(1, { error: 'expected at least one backend' })
       })
       .strict(),
     requirements: z
-      .object({ minCc: posNum.optional(), minVramPerGpuGb: posNum.optional(), cpuIsa: z.array(nonEmpty).optional() })
+      .object({
+        minCc: posNum.optional(),
+        minVramPerGpuGb: posNum.optional(),
+        cpuIsa: z.array(nonEmpty).optional()
+      })
       .strict()
       .optional(),
     targets: z
@@ -114,30 +162,54 @@ const profileSchema = z
       .strict(),
     storage: z
       .object({
-        modelFilesGb: z.number({ error: 'expected a number ≥ 0' }).min(0, { error: 'expected a number ≥ 0' }).optional(),
-        checkpointGb: z.number({ error: 'expected a number ≥ 0' }).min(0, { error: 'expected a number ≥ 0' }).optional(),
+        modelFilesGb: z
+          .number({ error: 'expected a number ≥ 0' })
+          .min(0, { error: 'expected a number ≥ 0' })
+          .optional(),
+        checkpointGb: z
+          .number({ error: 'expected a number ≥ 0' })
+          .min(0, { error: 'expected a number ≥ 0' })
+          .optional(),
         keepN: nonNegInt.optional(),
-        datasetGb: z.number({ error: 'expected a number ≥ 0' }).min(0, { error: 'expected a number ≥ 0' }).optional()
+        datasetGb: z
+          .number({ error: 'expected a number ≥ 0' })
+          .min(0, { error: 'expected a number ≥ 0' })
+          .optional()
       })
       .strict()
       .optional(),
-    sources: z.array(z.string({ error: 'expected a string' }), { error: 'expected a list of source strings' })
+    sources: z.array(z.string({ error: 'expected a string' }), {
+      error: 'expected a list of source strings'
+    })
   })
   .strict()
   .superRefine((p, ctx) => {
     if (p.model.paramsActiveB > p.model.paramsTotalB) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'paramsActiveB'], message: 'must not exceed model.paramsTotalB' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'paramsActiveB'],
+        message: 'must not exceed model.paramsTotalB'
+      })
     }
     if ((p.kind === 'finetune' || p.kind === 'pretrain') && p.training === undefined) {
       ctx.addIssue({ code: 'custom', path: ['training'], message: `required for kind "${p.kind}"` })
     }
-    if (p.targets.tpsFloor !== undefined && p.targets.tpsTarget !== undefined && p.targets.tpsTarget <= p.targets.tpsFloor) {
-      ctx.addIssue({ code: 'custom', path: ['targets', 'tpsTarget'], message: 'must be greater than targets.tpsFloor' })
+    if (
+      p.targets.tpsFloor !== undefined &&
+      p.targets.tpsTarget !== undefined &&
+      p.targets.tpsTarget <= p.targets.tpsFloor
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets', 'tpsTarget'],
+        message: 'must be greater than targets.tpsFloor'
+      })
     }
   })
 
 /** Result of validating one profile. */
-export type ProfileValidation = { ok: true; profile: WorkloadProfile } | { ok: false; errors: string[] }
+export type ProfileValidation =
+  { ok: true; profile: WorkloadProfile } | { ok: false; errors: string[] }
 
 function formatIssue(issue: z.core.$ZodIssue, prefix: string): string {
   const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
@@ -163,7 +235,8 @@ export function validateProfile(input: unknown, pathPrefix = ''): ProfileValidat
 }
 
 /** Result of parsing a user profile file. */
-export type ProfilesFileResult = { ok: true; profiles: WorkloadProfile[] } | { ok: false; errors: string[] }
+export type ProfilesFileResult =
+  { ok: true; profiles: WorkloadProfile[] } | { ok: false; errors: string[] }
 
 /**
  * Parses a user profile file (JSON): one profile, an array of profiles, or `{ "profiles": [...] }`.
@@ -182,14 +255,21 @@ export function parseProfilesFile(text: string): ProfilesFileResult {
   if (Array.isArray(data)) {
     list = data
     prefix = (i) => `[${i}]`
-  } else if (data !== null && typeof data === 'object' && Array.isArray((data as { profiles?: unknown }).profiles)) {
+  } else if (
+    data !== null &&
+    typeof data === 'object' &&
+    Array.isArray((data as { profiles?: unknown }).profiles)
+  ) {
     list = (data as { profiles: unknown[] }).profiles
     prefix = (i) => `profiles[${i}]`
   } else if (data !== null && typeof data === 'object' && 'id' in data) {
     list = [data]
     prefix = () => ''
   } else {
-    return { ok: false, errors: ['expected a profile object, an array of profiles, or { "profiles": [...] }'] }
+    return {
+      ok: false,
+      errors: ['expected a profile object, an array of profiles, or { "profiles": [...] }']
+    }
   }
   if (list.length === 0) return { ok: false, errors: ['the file holds no profiles'] }
   const profiles: WorkloadProfile[] = []
@@ -198,7 +278,8 @@ export function parseProfilesFile(text: string): ProfilesFileResult {
   list.forEach((item, i) => {
     const v = validateProfile(item, prefix(i))
     if (v.ok) {
-      if (seen.has(v.profile.id)) errors.push(`${prefix(i) || '(profile)'}.id: duplicate id "${v.profile.id}"`)
+      if (seen.has(v.profile.id))
+        errors.push(`${prefix(i) || '(profile)'}.id: duplicate id "${v.profile.id}"`)
       seen.add(v.profile.id)
       profiles.push(v.profile)
     } else errors.push(...v.errors)

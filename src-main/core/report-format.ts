@@ -28,10 +28,13 @@ function gib(bytes: number): string {
 /** Speed column: tok/s, training hours or seconds per image. */
 export function speedCell(e: ProfileEvaluation): string {
   const s = e.speed
-  if (s.decodeTokensPerSec.status === 'ok') return `${s.decodeTokensPerSec.value.toFixed(s.decodeTokensPerSec.value >= 10 ? 0 : 1)} tok/s`
-  if (s.trainHours.status === 'ok') return `${s.trainHours.value.toFixed(s.trainHours.value >= 10 ? 0 : 1)} h`
+  if (s.decodeTokensPerSec.status === 'ok')
+    return `${s.decodeTokensPerSec.value.toFixed(s.decodeTokensPerSec.value >= 10 ? 0 : 1)} tok/s`
+  if (s.trainHours.status === 'ok')
+    return `${s.trainHours.value.toFixed(s.trainHours.value >= 10 ? 0 : 1)} h`
   if (s.ttftSeconds.status === 'ok') return `${s.ttftSeconds.value.toFixed(1)} s/image`
-  if (s.prefillTokensPerSec.status === 'ok') return `${Math.round(s.prefillTokensPerSec.value)} tok/s in`
+  if (s.prefillTokensPerSec.status === 'ok')
+    return `${Math.round(s.prefillTokensPerSec.value)} tok/s in`
   return '—'
 }
 
@@ -40,7 +43,13 @@ function scoreText(m: MachineScore): string {
 }
 
 function verdictColor(v: ProfileEvaluation['verdict']): keyof typeof SGR {
-  return v === 'fits-comfortably' ? 'green' : v === 'fits-tight' ? 'cyan' : v === 'fits-with-offload' ? 'yellow' : 'red'
+  return v === 'fits-comfortably'
+    ? 'green'
+    : v === 'fits-tight'
+      ? 'cyan'
+      : v === 'fits-with-offload'
+        ? 'yellow'
+        : 'red'
 }
 
 function truncate(s: string, n: number): string {
@@ -71,9 +80,15 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   const L: string[] = []
   L.push(paint(c, 'bold', `RigReady — ${report.machine.label}`))
   L.push('')
-  for (const [name, m] of [['Training', report.training], ['Inference', report.inference]] as const) {
-    L.push(`${paint(c, 'bold', pad(`${name} score:`, 17))}${pad(scoreText(m), 4)}  (confidence ${m.confidence})`)
-    if (m.binding !== 'none') L.push(...wrap(`binding: ${m.binding} — ${m.bindingDetail}`, width, '  '))
+  for (const [name, m] of [
+    ['Training', report.training],
+    ['Inference', report.inference]
+  ] as const) {
+    L.push(
+      `${paint(c, 'bold', pad(`${name} score:`, 17))}${pad(scoreText(m), 4)}  (confidence ${m.confidence})`
+    )
+    if (m.binding !== 'none')
+      L.push(...wrap(`binding: ${m.binding} — ${m.bindingDetail}`, width, '  '))
   }
   L.push('')
   L.push(paint(c, 'bold', 'Profiles'))
@@ -88,12 +103,22 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   L.push('')
   L.push(paint(c, 'bold', 'Throttling'))
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
-    L.push(report.machine.sustained === null ? '  not measured (no telemetry window)' : '  none found')
+    L.push(
+      report.machine.sustained === null ? '  not measured (no telemetry window)' : '  none found'
+    )
   } else {
     for (const s of report.throttling.summaries) L.push(...wrap(s.headline, width, '  '))
     const shown = report.throttling.events.slice(0, 5)
-    for (const ev of shown) L.push(...wrap(`${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s — ${ev.evidence.join('; ')}`, width, '  · '))
-    if (report.throttling.events.length > shown.length) L.push(`  … ${report.throttling.events.length - shown.length} more events`)
+    for (const ev of shown)
+      L.push(
+        ...wrap(
+          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s — ${ev.evidence.join('; ')}`,
+          width,
+          '  · '
+        )
+      )
+    if (report.throttling.events.length > shown.length)
+      L.push(`  … ${report.throttling.events.length - shown.length} more events`)
   }
   L.push('')
   L.push(paint(c, 'bold', 'Advice'))
@@ -105,12 +130,14 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   if (report.minimumUpgrades.length > 0) {
     L.push('')
     L.push(paint(c, 'bold', 'Minimum upgrade per profile'))
-    for (const m of report.minimumUpgrades) L.push(...wrap(`${m.profileId}: ${m.summary}`, width, '  '))
+    for (const m of report.minimumUpgrades)
+      L.push(...wrap(`${m.profileId}: ${m.summary}`, width, '  '))
   }
   if (report.unavailable.length > 0) {
     L.push('')
     L.push(paint(c, 'bold', 'Unavailable'))
-    for (const u of report.unavailable) L.push(...wrap(`${u.item}: ${describeReason(u.reason)}`, width, '  '))
+    for (const u of report.unavailable)
+      L.push(...wrap(`${u.item}: ${describeReason(u.reason)}`, width, '  '))
   }
   return L.join('\n') + '\n'
 }
@@ -126,8 +153,13 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   L.push('')
   L.push('| | score | confidence | binding constraint |')
   L.push('|---|---:|---|---|')
-  for (const [name, m] of [['Training', report.training], ['Inference', report.inference]] as const) {
-    L.push(`| ${name} | ${md(scoreText(m))} | ${m.confidence} | ${m.binding === 'none' ? '—' : `${m.binding}: ${md(m.bindingDetail)}`} |`)
+  for (const [name, m] of [
+    ['Training', report.training],
+    ['Inference', report.inference]
+  ] as const) {
+    L.push(
+      `| ${name} | ${md(scoreText(m))} | ${m.confidence} | ${m.binding === 'none' ? '—' : `${m.binding}: ${md(m.bindingDetail)}`} |`
+    )
   }
   L.push('')
   L.push('## Profiles')
@@ -135,20 +167,27 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   L.push('| profile | verdict | score | memory need / have | speed | binding | placement |')
   L.push('|---|---|---:|---|---|---|---|')
   for (const e of report.profiles) {
-    L.push(`| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${e.score} | ${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`)
+    L.push(
+      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${e.score} | ${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
+    )
   }
   L.push('')
   L.push('## Throttling')
   L.push('')
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
-    L.push(report.machine.sustained === null ? 'Not measured (no telemetry window).' : 'None found.')
+    L.push(
+      report.machine.sustained === null ? 'Not measured (no telemetry window).' : 'None found.'
+    )
   } else {
     for (const s of report.throttling.summaries) L.push(`- ${md(s.headline)}`)
     if (report.throttling.events.length > 0) {
       L.push('')
       L.push('| device | cause | seconds | evidence |')
       L.push('|---|---|---:|---|')
-      for (const ev of report.throttling.events.slice(0, 20)) L.push(`| ${md(ev.deviceLabel)} | ${ev.cause} | ${Math.round(ev.durationSeconds)} | ${md(ev.evidence.join('; '))} |`)
+      for (const ev of report.throttling.events.slice(0, 20))
+        L.push(
+          `| ${md(ev.deviceLabel)} | ${ev.cause} | ${Math.round(ev.durationSeconds)} | ${md(ev.evidence.join('; '))} |`
+        )
     }
   }
   L.push('')
@@ -158,7 +197,11 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   else {
     L.push('| # | cost | advice and effect | evidence |')
     L.push('|---:|---|---|---|')
-    report.advice.forEach((a, i) => L.push(`| ${i + 1} | ${a.costClass} | ${md(`${a.title}: ${a.effect}`)} | ${md(a.evidence.join('; '))} |`))
+    report.advice.forEach((a, i) =>
+      L.push(
+        `| ${i + 1} | ${a.costClass} | ${md(`${a.title}: ${a.effect}`)} | ${md(a.evidence.join('; '))} |`
+      )
+    )
   }
   if (report.minimumUpgrades.length > 0) {
     L.push('')

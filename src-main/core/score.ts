@@ -5,7 +5,14 @@
  * remaining weights are renormalised and the confidence drops, never the score. Caps: CPU-only ≤ 40, partial
  * offload ≤ 70 (llmfit caps CPU-only fits similarly).
  */
-import type { Confidence, Constraint, MachineGpu, MachineModel, ScoreFactor, Verdict } from '../shared/readiness'
+import type {
+  Confidence,
+  Constraint,
+  MachineGpu,
+  MachineModel,
+  ScoreFactor,
+  Verdict
+} from '../shared/readiness'
 import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import type { ThrottleCause } from '../shared/telemetry'
@@ -39,22 +46,106 @@ export interface FactorDef {
 /** The factor table: inference and training weights (readiness reference §6.2). */
 export const FACTOR_TABLE: Readonly<Record<'inference' | 'training', readonly FactorDef[]>> = {
   inference: [
-    { id: 'memory-fit', label: 'Memory fit', weight: 0.3, constraint: 'vram-capacity', source: 'reference §6.2 (llmfit fit curve, shifted)' },
-    { id: 'decode-speed', label: 'Decode speed', weight: 0.35, constraint: 'memory-bandwidth', source: 'reference §6.2 (log scale floor → target)' },
-    { id: 'ttft', label: 'Time to first token', weight: 0.1, constraint: 'compute', source: 'reference §6.2' },
-    { id: 'context', label: 'Context headroom', weight: 0.1, constraint: 'vram-capacity', source: 'reference §6.2' },
-    { id: 'platform', label: 'Platform maturity', weight: 0.1, constraint: 'software', source: 'reference §6.2 (backend factor proposal)' },
-    { id: 'sustained', label: 'Sustained operation', weight: 0.05, constraint: 'thermals', source: 'reference §6.2' }
+    {
+      id: 'memory-fit',
+      label: 'Memory fit',
+      weight: 0.3,
+      constraint: 'vram-capacity',
+      source: 'reference §6.2 (llmfit fit curve, shifted)'
+    },
+    {
+      id: 'decode-speed',
+      label: 'Decode speed',
+      weight: 0.35,
+      constraint: 'memory-bandwidth',
+      source: 'reference §6.2 (log scale floor → target)'
+    },
+    {
+      id: 'ttft',
+      label: 'Time to first token',
+      weight: 0.1,
+      constraint: 'compute',
+      source: 'reference §6.2'
+    },
+    {
+      id: 'context',
+      label: 'Context headroom',
+      weight: 0.1,
+      constraint: 'vram-capacity',
+      source: 'reference §6.2'
+    },
+    {
+      id: 'platform',
+      label: 'Platform maturity',
+      weight: 0.1,
+      constraint: 'software',
+      source: 'reference §6.2 (backend factor proposal)'
+    },
+    {
+      id: 'sustained',
+      label: 'Sustained operation',
+      weight: 0.05,
+      constraint: 'thermals',
+      source: 'reference §6.2'
+    }
   ],
   training: [
-    { id: 'memory-fit', label: 'Memory fit', weight: 0.25, constraint: 'vram-capacity', source: 'reference §6.2' },
-    { id: 'time-to-train', label: 'Time to train', weight: 0.3, constraint: 'compute', source: 'reference §6.2 (hours_max = 10 × target)' },
-    { id: 'precision', label: 'Precision capability', weight: 0.1, constraint: 'precision', source: 'reference §6.2 (bf16 needs cc ≥ 8.0)' },
-    { id: 'host-ram', label: 'Host RAM', weight: 0.1, constraint: 'host-ram', source: 'Puget RAM ≥ 2× VRAM (unverified); Dettmers ≥ largest GPU' },
-    { id: 'storage', label: 'Storage', weight: 0.05, constraint: 'storage', source: 'reference §6.2' },
-    { id: 'data-loading-cpu', label: 'Data-loading CPU', weight: 0.05, constraint: 'cpu', source: 'Puget ≥ 4 cores per GPU' },
-    { id: 'interconnect', label: 'Interconnect', weight: 0.1, constraint: 'interconnect', source: 'reference §6.2 (single GPU: weight moves to time to train)' },
-    { id: 'sustained', label: 'Sustained operation', weight: 0.05, constraint: 'thermals', source: 'reference §6.2' }
+    {
+      id: 'memory-fit',
+      label: 'Memory fit',
+      weight: 0.25,
+      constraint: 'vram-capacity',
+      source: 'reference §6.2'
+    },
+    {
+      id: 'time-to-train',
+      label: 'Time to train',
+      weight: 0.3,
+      constraint: 'compute',
+      source: 'reference §6.2 (hours_max = 10 × target)'
+    },
+    {
+      id: 'precision',
+      label: 'Precision capability',
+      weight: 0.1,
+      constraint: 'precision',
+      source: 'reference §6.2 (bf16 needs cc ≥ 8.0)'
+    },
+    {
+      id: 'host-ram',
+      label: 'Host RAM',
+      weight: 0.1,
+      constraint: 'host-ram',
+      source: 'Puget RAM ≥ 2× VRAM (unverified); Dettmers ≥ largest GPU'
+    },
+    {
+      id: 'storage',
+      label: 'Storage',
+      weight: 0.05,
+      constraint: 'storage',
+      source: 'reference §6.2'
+    },
+    {
+      id: 'data-loading-cpu',
+      label: 'Data-loading CPU',
+      weight: 0.05,
+      constraint: 'cpu',
+      source: 'Puget ≥ 4 cores per GPU'
+    },
+    {
+      id: 'interconnect',
+      label: 'Interconnect',
+      weight: 0.1,
+      constraint: 'interconnect',
+      source: 'reference §6.2 (single GPU: weight moves to time to train)'
+    },
+    {
+      id: 'sustained',
+      label: 'Sustained operation',
+      weight: 0.05,
+      constraint: 'thermals',
+      source: 'reference §6.2'
+    }
   ]
 }
 
@@ -100,18 +191,28 @@ export function precisionScore(gpus: MachineGpu[]): Reading<number> {
   const g = gpus[0]
   if (hasBf16Tensor(g)) return ok(100)
   if (g.tensorTflops.status === 'ok') return ok(70)
-  if (g.specConfidence === 'unknown' && g.computeCapability.status !== 'ok') return unavailable('unsupported', `matrix units of ${g.name} unknown`)
+  if (g.specConfidence === 'unknown' && g.computeCapability.status !== 'ok')
+    return unavailable('unsupported', `matrix units of ${g.name} unknown`)
   return ok(20)
 }
 
 /** Host RAM: min(1, RAM / max(2 × ΣVRAM, offload need, 16-bit weights + 8 GB)) × 100. */
-export function hostRamScore(ramBytes: number, totalVramBytes: number, offloadNeedBytes: number, weights16Bytes: number): number {
+export function hostRamScore(
+  ramBytes: number,
+  totalVramBytes: number,
+  offloadNeedBytes: number,
+  weights16Bytes: number
+): number {
   const need = Math.max(2 * totalVramBytes, offloadNeedBytes, weights16Bytes + 8e9)
   return need <= 0 ? 100 : 100 * Math.min(1, ramBytes / need)
 }
 
 /** Storage: 100 NVMe, 70 SATA SSD, 40 HDD; 0 when free space is known and short of the need. */
-export function storageScore(kind: MachineModel['storage']['kind'], freeBytes: Reading<number>, needBytes: number): Reading<number> {
+export function storageScore(
+  kind: MachineModel['storage']['kind'],
+  freeBytes: Reading<number>,
+  needBytes: number
+): Reading<number> {
   if (freeBytes.status === 'ok' && freeBytes.value < needBytes) return ok(0)
   switch (kind) {
     case 'nvme':
@@ -138,8 +239,10 @@ export function interconnectScore(gpus: MachineGpu[]): Reading<number> {
   for (const g of gpus) {
     const width = g.pcieWidth.status === 'ok' ? g.pcieWidth : g.pcieMaxWidth
     const gen = g.pcieGen.status === 'ok' ? g.pcieGen : g.pcieMaxGen
-    if (width.status !== 'ok' || gen.status !== 'ok') return unavailable('unsupported', `PCIe link of ${g.name} unknown`)
-    if (width.value < 8 || gen.value < 4) worst = Math.min(worst, width.value <= 4 && gen.value < 4 ? 30 : 50)
+    if (width.status !== 'ok' || gen.status !== 'ok')
+      return unavailable('unsupported', `PCIe link of ${g.name} unknown`)
+    if (width.value < 8 || gen.value < 4)
+      worst = Math.min(worst, width.value <= 4 && gen.value < 4 ? 30 : 50)
   }
   return ok(worst)
 }
@@ -155,17 +258,28 @@ const NOT_THROTTLING: ThrottleCause[] = ['idle', 'config']
  * Sustained operation from measured evidence: 100 × (1 − throttled fraction), × 0.8 when within 5 °C of the
  * GPU's own slowdown limit, × 0.9 when the power limit is below default, × 0.5 on battery.
  */
-export function sustainedScore(machine: MachineModel): { score: Reading<number>; constraint: Constraint; detail: string } {
+export function sustainedScore(machine: MachineModel): {
+  score: Reading<number>
+  constraint: Constraint
+  detail: string
+} {
   const s = machine.sustained
   const battery = machine.onBattery.status === 'ok' && machine.onBattery.value
   if (s === null) {
     if (battery) return { score: ok(50), constraint: 'power', detail: 'running on battery' }
-    return { score: unavailable('unsupported', 'no measured telemetry (run a load or record a session)'), constraint: 'thermals', detail: 'not measured' }
+    return {
+      score: unavailable('unsupported', 'no measured telemetry (run a load or record a session)'),
+      constraint: 'thermals',
+      detail: 'not measured'
+    }
   }
   let frac = 0
   let worstCause: ThrottleCause | null = null
   let worst = 0
-  for (const [cause, f] of Object.entries(s.gpuThrottleFractionByCause) as [ThrottleCause, number][]) {
+  for (const [cause, f] of Object.entries(s.gpuThrottleFractionByCause) as [
+    ThrottleCause,
+    number
+  ][]) {
     if (NOT_THROTTLING.includes(cause) || !(f > 0)) continue
     frac += f
     if (f > worst) {
@@ -175,7 +289,9 @@ export function sustainedScore(machine: MachineModel): { score: Reading<number>;
   }
   frac = Math.min(1, frac)
   let v = 100 * (1 - frac)
-  const notes: string[] = [`throttled ${(frac * 100).toFixed(0)}% of ${Math.round(s.windowSeconds / 60)} min`]
+  const notes: string[] = [
+    `throttled ${(frac * 100).toFixed(0)}% of ${Math.round(s.windowSeconds / 60)} min`
+  ]
   if (s.gpuThermalHeadroomCelsius.status === 'ok' && s.gpuThermalHeadroomCelsius.value < 5) {
     v *= 0.8
     notes.push(`${s.gpuThermalHeadroomCelsius.value.toFixed(0)} °C from the slowdown limit`)
@@ -188,7 +304,17 @@ export function sustainedScore(machine: MachineModel): { score: Reading<number>;
     v *= 0.5
     notes.push('on battery')
   }
-  const constraint: Constraint = battery || worstCause === 'power' || worstCause === 'psu' || worstCause === 'current' || worstCause === 'battery' || s.powerLimitBelowDefault ? (worstCause === 'thermal' ? 'thermals' : 'power') : 'thermals'
+  const constraint: Constraint =
+    battery ||
+    worstCause === 'power' ||
+    worstCause === 'psu' ||
+    worstCause === 'current' ||
+    worstCause === 'battery' ||
+    s.powerLimitBelowDefault
+      ? worstCause === 'thermal'
+        ? 'thermals'
+        : 'power'
+      : 'thermals'
   return { score: ok(v), constraint, detail: notes.join('; ') }
 }
 
@@ -215,7 +341,10 @@ export interface Combined {
  * Weighted sum over known factors (weights renormalised), then caps; the binding factor is the one that
  * loses the most weighted points.
  */
-export function combineFactors(values: FactorValue[], cap: { value: number; constraint: Constraint; detail: string } | null): Combined {
+export function combineFactors(
+  values: FactorValue[],
+  cap: { value: number; constraint: Constraint; detail: string } | null
+): Combined {
   const known = values.filter((v) => v.score.status === 'ok' && (v.weight ?? v.def.weight) > 0)
   const wsum = known.reduce((s, v) => s + (v.weight ?? v.def.weight), 0)
   let score = 0
@@ -240,15 +369,25 @@ export function combineFactors(values: FactorValue[], cap: { value: number; cons
   }
   return {
     score: Math.round(Math.max(0, Math.min(100, score))),
-    factors: values.map((v) => ({ name: v.def.label, weight: v.weight ?? v.def.weight, score: v.score.status === 'ok' ? ok(Math.round(v.score.value)) : v.score, detail: v.detail })),
+    factors: values.map((v) => ({
+      name: v.def.label,
+      weight: v.weight ?? v.def.weight,
+      score: v.score.status === 'ok' ? ok(Math.round(v.score.value)) : v.score,
+      detail: v.detail
+    })),
     binding,
     bindingDetail,
-    unknownCount: values.filter((v) => v.score.status !== 'ok' && (v.weight ?? v.def.weight) > 0).length
+    unknownCount: values.filter((v) => v.score.status !== 'ok' && (v.weight ?? v.def.weight) > 0)
+      .length
   }
 }
 
 /** Confidence from unknown factors, assumed inputs and spec confidence. */
-export function confidenceFrom(unknownFactors: number, assumptions: number, specConfidence: Confidence | 'unknown' | null): Confidence {
+export function confidenceFrom(
+  unknownFactors: number,
+  assumptions: number,
+  specConfidence: Confidence | 'unknown' | null
+): Confidence {
   let level = 2
   if (unknownFactors > 0 || assumptions > 0) level -= 1
   if (unknownFactors > 1) level -= 1

@@ -88,7 +88,11 @@ export const DEFAULT_SESSION_THRESHOLDS: Readonly<Record<string, number[]>> = {
   'storage.*.temperatureCelsius': [70]
 }
 
-const DEFAULTS: SessionStatsOptions = { thresholds: { ...DEFAULT_SESSION_THRESHOLDS }, nominalIntervalMs: 1000, maxGapMs: 10_000 }
+const DEFAULTS: SessionStatsOptions = {
+  thresholds: { ...DEFAULT_SESSION_THRESHOLDS },
+  nominalIntervalMs: 1000,
+  maxGapMs: 10_000
+}
 
 const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
 
@@ -98,13 +102,34 @@ interface SeriesAcc {
 }
 
 /** Extracts the standard series from a session, in first-seen order. Never throws on malformed input. */
-export function extractSeries(snapshots: Snapshot[], options?: Partial<Pick<SessionStatsOptions, 'nominalIntervalMs' | 'maxGapMs'>>): ExtractedSeries[] {
+export function extractSeries(
+  snapshots: Snapshot[],
+  options?: Partial<Pick<SessionStatsOptions, 'nominalIntervalMs' | 'maxGapMs'>>
+): ExtractedSeries[] {
   const o = { ...DEFAULTS, ...(options ?? {}) }
   const acc = new Map<string, SeriesAcc>()
-  const put = (key: string, label: string, unit: SeriesUnit, ts: number, r: Reading<number> | undefined): void => {
+  const put = (
+    key: string,
+    label: string,
+    unit: SeriesUnit,
+    ts: number,
+    r: Reading<number> | undefined
+  ): void => {
     let a = acc.get(key)
     if (!a) {
-      a = { s: { key, label, unit, tMs: [], values: [], weightsS: [], unavailableSamples: 0, lastUnavailable: null }, prevTs: undefined }
+      a = {
+        s: {
+          key,
+          label,
+          unit,
+          tMs: [],
+          values: [],
+          weightsS: [],
+          unavailableSamples: 0,
+          lastUnavailable: null
+        },
+        prevTs: undefined
+      }
       acc.set(key, a)
     }
     if (r && r.status === 'ok' && fin(r.value)) {
@@ -116,11 +141,18 @@ export function extractSeries(snapshots: Snapshot[], options?: Partial<Pick<Sess
       a.prevTs = ts
     } else {
       a.s.unavailableSamples++
-      a.s.lastUnavailable = r && r.status === 'unavailable' ? r : unavailable('parse-error', 'not a finite number')
+      a.s.lastUnavailable =
+        r && r.status === 'unavailable' ? r : unavailable('parse-error', 'not a finite number')
     }
   }
   const ratio = (a: Reading<number>, b: Reading<number>): Reading<number> =>
-    isOk(a) && isOk(b) && fin(a.value) && fin(b.value) && b.value > 0 ? ok((a.value / b.value) * 100) : isOk(a) ? (isOk(b) ? unavailable('parse-error', 'total is zero') : b) : a
+    isOk(a) && isOk(b) && fin(a.value) && fin(b.value) && b.value > 0
+      ? ok((a.value / b.value) * 100)
+      : isOk(a)
+        ? isOk(b)
+          ? unavailable('parse-error', 'total is zero')
+          : b
+        : a
 
   const ordered = snapshots.filter((s) => s && typeof s === 'object' && fin(s.timestampMs))
   for (const snap of ordered) {
@@ -134,30 +166,68 @@ export function extractSeries(snapshots: Snapshot[], options?: Partial<Pick<Sess
       put(`${p}.powerDrawWatts`, `${L} power`, 'watts', ts, g.powerDrawWatts)
       put(`${p}.clockSmMhz`, `${L} SM clock`, 'mhz', ts, g.clockSmMhz)
       put(`${p}.memoryUsedBytes`, `${L} memory used`, 'bytes', ts, g.memoryUsedBytes)
-      put(`${p}.memoryUsedPct`, `${L} memory used`, 'pct', ts, g.memoryUsedBytes && g.memoryTotalBytes ? ratio(g.memoryUsedBytes, g.memoryTotalBytes) : undefined)
+      put(
+        `${p}.memoryUsedPct`,
+        `${L} memory used`,
+        'pct',
+        ts,
+        g.memoryUsedBytes && g.memoryTotalBytes
+          ? ratio(g.memoryUsedBytes, g.memoryTotalBytes)
+          : undefined
+      )
     }
     const cpu = snap.cpu
     if (cpu && cpu.status === 'ok' && cpu.value && typeof cpu.value === 'object') {
       const c = cpu.value
       put('cpu.utilizationPct', 'CPU utilisation', 'pct', ts, c.utilizationPct)
       put('cpu.frequencyMhz', 'CPU clock', 'mhz', ts, c.frequencyMhz)
-      put('cpu.packageTemperatureCelsius', 'CPU package temperature', 'celsius', ts, c.packageTemperatureCelsius)
+      put(
+        'cpu.packageTemperatureCelsius',
+        'CPU package temperature',
+        'celsius',
+        ts,
+        c.packageTemperatureCelsius
+      )
       put('cpu.packagePowerWatts', 'CPU package power', 'watts', ts, c.packagePowerWatts)
     }
     const mem = snap.memory
     if (mem && mem.status === 'ok' && mem.value && typeof mem.value === 'object') {
       const m = mem.value
       put('memory.usedBytes', 'RAM used', 'bytes', ts, m.usedBytes)
-      put('memory.usedPct', 'RAM used', 'pct', ts, m.usedBytes && m.totalBytes ? ratio(m.usedBytes, m.totalBytes) : undefined)
+      put(
+        'memory.usedPct',
+        'RAM used',
+        'pct',
+        ts,
+        m.usedBytes && m.totalBytes ? ratio(m.usedBytes, m.totalBytes) : undefined
+      )
       put('memory.swapUsedBytes', 'Swap used', 'bytes', ts, m.swapUsedBytes)
     }
     const st = snap.storage
     if (st && st.status === 'ok' && st.value && Array.isArray(st.value.devices)) {
       for (const d of st.value.devices) {
         if (!d || typeof d.name !== 'string') continue
-        put(`storage.${d.name}.temperatureCelsius`, `${d.name} temperature`, 'celsius', ts, d.temperatureCelsius)
-        put(`storage.${d.name}.readBytesPerSec`, `${d.name} read`, 'bytes-per-sec', ts, d.readBytesPerSec)
-        put(`storage.${d.name}.writeBytesPerSec`, `${d.name} write`, 'bytes-per-sec', ts, d.writeBytesPerSec)
+        put(
+          `storage.${d.name}.temperatureCelsius`,
+          `${d.name} temperature`,
+          'celsius',
+          ts,
+          d.temperatureCelsius
+        )
+        put(
+          `storage.${d.name}.readBytesPerSec`,
+          `${d.name} read`,
+          'bytes-per-sec',
+          ts,
+          d.readBytesPerSec
+        )
+        put(
+          `storage.${d.name}.writeBytesPerSec`,
+          `${d.name} write`,
+          'bytes-per-sec',
+          ts,
+          d.writeBytesPerSec
+        )
       }
     }
   }
@@ -165,7 +235,14 @@ export function extractSeries(snapshots: Snapshot[], options?: Partial<Pick<Sess
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$')
+  return new RegExp(
+    '^' +
+      glob
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$'
+  )
 }
 
 /** Thresholds for a series key: an exact key wins over patterns; patterns' lists are merged. */
@@ -174,7 +251,8 @@ export function thresholdsFor(key: string, thresholds: Record<string, number[]>)
   if (Array.isArray(exact)) return exact.filter(fin)
   const out = new Set<number>()
   for (const [pattern, list] of Object.entries(thresholds)) {
-    if (pattern.includes('*') && globToRegExp(pattern).test(key) && Array.isArray(list)) for (const t of list) if (fin(t)) out.add(t)
+    if (pattern.includes('*') && globToRegExp(pattern).test(key) && Array.isArray(list))
+      for (const t of list) if (fin(t)) out.add(t)
   }
   return [...out].sort((a, b) => a - b)
 }
@@ -219,8 +297,15 @@ export function seriesStats(s: ExtractedSeries, thresholds: number[] = []): Seri
 }
 
 /** Summarises a recorded session. */
-export function summarizeSession(snapshots: Snapshot[], options?: Partial<SessionStatsOptions>): SessionSummary {
-  const o: SessionStatsOptions = { ...DEFAULTS, ...(options ?? {}), thresholds: options?.thresholds ?? DEFAULTS.thresholds }
+export function summarizeSession(
+  snapshots: Snapshot[],
+  options?: Partial<SessionStatsOptions>
+): SessionSummary {
+  const o: SessionStatsOptions = {
+    ...DEFAULTS,
+    ...(options ?? {}),
+    thresholds: options?.thresholds ?? DEFAULTS.thresholds
+  }
   const times = (Array.isArray(snapshots) ? snapshots : []).map((s) => s?.timestampMs).filter(fin)
   const gaps: { startMs: number; endMs: number }[] = []
   let observed = 0
@@ -231,7 +316,9 @@ export function summarizeSession(snapshots: Snapshot[], options?: Partial<Sessio
   }
   const start = times.length ? Math.min(...times) : NaN
   const end = times.length ? Math.max(...times) : NaN
-  const series = extractSeries(Array.isArray(snapshots) ? snapshots : [], o).map((s) => seriesStats(s, thresholdsFor(s.key, o.thresholds)))
+  const series = extractSeries(Array.isArray(snapshots) ? snapshots : [], o).map((s) =>
+    seriesStats(s, thresholdsFor(s.key, o.thresholds))
+  )
   const none = unavailable('no-device', 'empty session')
   return {
     startMs: fin(start) ? ok(start) : none,
@@ -272,13 +359,19 @@ export interface DownsampledSeries {
  * Every sample lands in exactly one bucket, so the global min and max always survive. With no more samples
  * than `maxPoints`, each sample is its own bucket.
  */
-export function downsampleEnvelope(tMs: readonly number[], values: readonly number[], maxPoints: number): EnvelopeBucket[] {
+export function downsampleEnvelope(
+  tMs: readonly number[],
+  values: readonly number[],
+  maxPoints: number
+): EnvelopeBucket[] {
   const n = Math.min(tMs.length, values.length)
   const limit = Math.max(1, Math.floor(fin(maxPoints) ? maxPoints : 1))
   const pts: { t: number; v: number }[] = []
-  for (let i = 0; i < n; i++) if (fin(tMs[i]) && fin(values[i])) pts.push({ t: tMs[i], v: values[i] })
+  for (let i = 0; i < n; i++)
+    if (fin(tMs[i]) && fin(values[i])) pts.push({ t: tMs[i], v: values[i] })
   if (pts.length === 0) return []
-  if (pts.length <= limit) return pts.map((p) => ({ tMs: p.t, min: p.v, max: p.v, mean: p.v, count: 1 }))
+  if (pts.length <= limit)
+    return pts.map((p) => ({ tMs: p.t, min: p.v, max: p.v, mean: p.v, count: 1 }))
   let t0 = Infinity
   let t1 = -Infinity
   for (const p of pts) {
@@ -300,7 +393,8 @@ export function downsampleEnvelope(tMs: readonly number[], values: readonly numb
     }
   }
   const out: EnvelopeBucket[] = []
-  for (const b of buckets) if (b) out.push({ tMs: b.tMs, min: b.min, max: b.max, mean: b.sum / b.count, count: b.count })
+  for (const b of buckets)
+    if (b) out.push({ tMs: b.tMs, min: b.min, max: b.max, mean: b.sum / b.count, count: b.count })
   return out
 }
 

@@ -12,7 +12,14 @@ import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import type { DeviceShare } from './placement'
 import type { Sourced } from './tables'
-import { CPU_FLOPS_PER_CYCLE, DEFAULT_CPU_GHZ, DEFAULT_RAM_BANDWIDTH, PREFILL_MFU, TRAINING_MFU, decodeEfficiency } from './tables'
+import {
+  CPU_FLOPS_PER_CYCLE,
+  DEFAULT_CPU_GHZ,
+  DEFAULT_RAM_BANDWIDTH,
+  PREFILL_MFU,
+  TRAINING_MFU,
+  decodeEfficiency
+} from './tables'
 
 /** A speed estimate with the efficiency used. */
 export interface Estimate {
@@ -28,7 +35,11 @@ export interface Estimate {
  * `bytesPerToken` = active weights + KV read per token. A CPU device with unknown RAM bandwidth falls back to
  * a documented default and says so in `assumed`.
  */
-export function decodeTokensPerSec(devices: DeviceShare[], bytesPerToken: number, format: string): Estimate {
+export function decodeTokensPerSec(
+  devices: DeviceShare[],
+  bytesPerToken: number,
+  format: string
+): Estimate {
   let seconds = 0
   const assumed: string[] = []
   let eff: Sourced | null = null
@@ -40,14 +51,24 @@ export function decodeTokensPerSec(devices: DeviceShare[], bytesPerToken: number
     if (d.bandwidthGBps.status === 'ok') bw = d.bandwidthGBps.value
     else if (d.kind === 'cpu') {
       bw = DEFAULT_RAM_BANDWIDTH.value
-      assumed.push(`RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`)
+      assumed.push(
+        `RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`
+      )
     } else {
-      return { value: unavailable('unsupported', `memory bandwidth of ${d.label} unknown (not in the spec table)`), efficiency: e, assumed }
+      return {
+        value: unavailable(
+          'unsupported',
+          `memory bandwidth of ${d.label} unknown (not in the spec table)`
+        ),
+        efficiency: e,
+        assumed
+      }
     }
     seconds += (d.fraction * bytesPerToken) / (e.value * bw * 1e9)
   }
   const efficiency = eff ?? decodeEfficiency('cpu', format)
-  if (seconds <= 0) return { value: unavailable('unsupported', 'no device holds the model'), efficiency, assumed }
+  if (seconds <= 0)
+    return { value: unavailable('unsupported', 'no device holds the model'), efficiency, assumed }
   return { value: ok(1 / seconds), efficiency, assumed }
 }
 
@@ -60,13 +81,26 @@ export function gpuPeakTflops(gpu: MachineGpu): Reading<number> {
 /** CPU peak fp32 TFLOPS: physical cores × clock × FMA lanes (AVX-512 64, AVX2 32, NEON 16 FLOP/cycle). */
 export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: string } {
   const f = machine.cpu.flags.map((x) => x.toLowerCase())
-  const isa = f.includes('avx512f') ? 'avx512' : f.includes('avx2') ? 'avx2' : f.includes('neon') || f.includes('asimd') ? 'neon' : 'baseline'
-  const v = (Math.max(1, machine.cpu.physicalCores) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
-  return { value: v, assumed: `CPU peak ${v.toFixed(2)} TFLOPS = ${machine.cpu.physicalCores} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})` }
+  const isa = f.includes('avx512f')
+    ? 'avx512'
+    : f.includes('avx2')
+      ? 'avx2'
+      : f.includes('neon') || f.includes('asimd')
+        ? 'neon'
+        : 'baseline'
+  const v =
+    (Math.max(1, machine.cpu.physicalCores) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
+  return {
+    value: v,
+    assumed: `CPU peak ${v.toFixed(2)} TFLOPS = ${machine.cpu.physicalCores} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})`
+  }
 }
 
 /** Aggregate peak TFLOPS of the devices running a workload (sum over GPUs, or the CPU). */
-export function peakTflops(machine: MachineModel, gpus: MachineGpu[]): { value: Reading<number>; assumed: string[] } {
+export function peakTflops(
+  machine: MachineModel,
+  gpus: MachineGpu[]
+): { value: Reading<number>; assumed: string[] } {
   if (gpus.length === 0) {
     const c = cpuPeakTflops(machine)
     return { value: ok(c.value), assumed: [c.assumed] }
@@ -74,23 +108,43 @@ export function peakTflops(machine: MachineModel, gpus: MachineGpu[]): { value: 
   let total = 0
   for (const g of gpus) {
     const p = gpuPeakTflops(g)
-    if (p.status !== 'ok') return { value: unavailable('unsupported', `compute peak of ${g.name} unknown (not in the spec table)`), assumed: [] }
+    if (p.status !== 'ok')
+      return {
+        value: unavailable(
+          'unsupported',
+          `compute peak of ${g.name} unknown (not in the spec table)`
+        ),
+        assumed: []
+      }
     total += p.value
   }
   return { value: ok(total), assumed: [] }
 }
 
 /** Prefill tokens/s = MFU × peak ÷ (2 × P_active). */
-export function prefillTokensPerSec(peak: Reading<number>, paramsActiveB: number, backend: MachineGpu['backend']): Estimate {
+export function prefillTokensPerSec(
+  peak: Reading<number>,
+  paramsActiveB: number,
+  backend: MachineGpu['backend']
+): Estimate {
   const mfu = PREFILL_MFU[backend]
   if (peak.status !== 'ok') return { value: peak, efficiency: mfu, assumed: [] }
-  return { value: ok((mfu.value * peak.value * 1e12) / (2 * paramsActiveB * 1e9)), efficiency: mfu, assumed: [] }
+  return {
+    value: ok((mfu.value * peak.value * 1e12) / (2 * paramsActiveB * 1e9)),
+    efficiency: mfu,
+    assumed: []
+  }
 }
 
 /** Training MFU default for the GPUs and method. */
-export function trainingMfu(gpus: MachineGpu[], method: TrainingMethod, datacenter: boolean): Sourced {
+export function trainingMfu(
+  gpus: MachineGpu[],
+  method: TrainingMethod,
+  datacenter: boolean
+): Sourced {
   if (method === 'qlora') return TRAINING_MFU.qlora
-  if (gpus.length === 0) return { value: 0.3, source: 'assumed CPU training efficiency (unverified)' }
+  if (gpus.length === 0)
+    return { value: 0.3, source: 'assumed CPU training efficiency (unverified)' }
   return datacenter ? TRAINING_MFU.datacenter : TRAINING_MFU.consumer
 }
 
@@ -105,13 +159,19 @@ export function trainingFlops(profile: WorkloadProfile): { flops: number; formul
     const D = (profile.shape.datasetTokens ?? 0) * epochs
     if (D <= 0) return null
     const k = (t.method === 'full' ? 6 : 4) + recompute
-    return { flops: k * P * D, formula: `${k} × ${profile.model.paramsActiveB} B params × ${(D / 1e6).toFixed(0)} M tokens` }
+    return {
+      flops: k * P * D,
+      formula: `${k} × ${profile.model.paramsActiveB} B params × ${(D / 1e6).toFixed(0)} M tokens`
+    }
   }
   const g = profile.model.gflopsPerSample
   const samples = (profile.shape.samplesPerEpoch ?? 0) * (profile.shape.epochs ?? 1)
   if (g === undefined || samples <= 0) return null
   const k = 3 + (recompute > 0 ? 1 : 0)
-  return { flops: k * g * 1e9 * samples, formula: `${k} × ${g} GFLOPs forward × ${(samples / 1e6).toFixed(1)} M samples` }
+  return {
+    flops: k * g * 1e9 * samples,
+    formula: `${k} × ${g} GFLOPs forward × ${(samples / 1e6).toFixed(1)} M samples`
+  }
 }
 
 /** Training hours = FLOPs ÷ (peak × MFU). */

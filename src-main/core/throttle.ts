@@ -297,7 +297,10 @@ function describeSpan(seconds: number): string {
 
 function findGpuInfo(inv: Inventory | undefined, g: GpuSample): GpuInfo | undefined {
   if (!inv) return undefined
-  return inv.gpus.find((x) => x.id === g.id) ?? inv.gpus.find((x) => x.index === g.index && x.vendor === g.vendor)
+  return (
+    inv.gpus.find((x) => x.id === g.id) ??
+    inv.gpus.find((x) => x.index === g.index && x.vendor === g.vendor)
+  )
 }
 
 /** Max SM clock from the sample, else the inventory. */
@@ -336,7 +339,8 @@ function gpuStateEvidence(g: GpuSample, info: GpuInfo | undefined): string {
   const parts: string[] = []
   const c = num(g.clockSmMhz)
   const max = gpuMaxClock(g, info)
-  if (c !== undefined && max !== undefined) parts.push(`SM clock ${round(c)} of ${round(max)} MHz (${Math.round((c / max) * 100)} %)`)
+  if (c !== undefined && max !== undefined)
+    parts.push(`SM clock ${round(c)} of ${round(max)} MHz (${Math.round((c / max) * 100)} %)`)
   else if (c !== undefined) parts.push(`SM clock ${round(c)} MHz`)
   const t = num(g.temperatureCelsius)
   if (t !== undefined) {
@@ -356,7 +360,9 @@ function normaliseCounterName(name: string): string {
   return name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name
 }
 
-function sanitizeCounters(r: Reading<Record<string, number>> | undefined): Record<string, number> | undefined {
+function sanitizeCounters(
+  r: Reading<Record<string, number>> | undefined
+): Record<string, number> | undefined {
   const v = valueOf(r)
   if (v === undefined || v === null || typeof v !== 'object') return undefined
   const out: Record<string, number> = {}
@@ -367,7 +373,13 @@ function sanitizeCounters(r: Reading<Record<string, number>> | undefined): Recor
 function sanitizeFlags(r: Reading<ThrottleFlag[]> | undefined): ThrottleFlag[] | undefined {
   const v = valueOf(r)
   if (!Array.isArray(v)) return undefined
-  return v.filter((f): f is ThrottleFlag => f !== null && typeof f === 'object' && typeof f.name === 'string' && typeof f.cause === 'string')
+  return v.filter(
+    (f): f is ThrottleFlag =>
+      f !== null &&
+      typeof f === 'object' &&
+      typeof f.name === 'string' &&
+      typeof f.cause === 'string'
+  )
 }
 
 function fmtSeconds(s: number): string {
@@ -406,9 +418,11 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
   /** Weight of this sample and whether its predecessor is contiguous (usable for counter deltas). */
   function weigh(d: DeviceState, ts: number): { weightS: number; contiguous: boolean } {
     const prev = d.prevTs
-    if (prev === undefined || !fin(ts)) return { weightS: o.nominalIntervalMs / 1000, contiguous: false }
+    if (prev === undefined || !fin(ts))
+      return { weightS: o.nominalIntervalMs / 1000, contiguous: false }
     const dt = ts - prev
-    if (!(dt > 0) || dt > o.maxGapMs) return { weightS: o.nominalIntervalMs / 1000, contiguous: false }
+    if (!(dt > 0) || dt > o.maxGapMs)
+      return { weightS: o.nominalIntervalMs / 1000, contiguous: false }
     return { weightS: dt / 1000, contiguous: true }
   }
 
@@ -511,13 +525,20 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         counterCauses.add(cause)
         const e = perCause.get(cause) ?? { seconds: 0, names: [] }
         e.seconds += delta
-        if (delta > 0) e.names.push(`${name} counter +${fmtSeconds(delta)} in ${fmtSeconds(weightS)}`)
+        if (delta > 0)
+          e.names.push(`${name} counter +${fmtSeconds(delta)} in ${fmtSeconds(weightS)}`)
         perCause.set(cause, e)
       }
       for (const [cause, e] of perCause) {
         if (e.seconds <= 0) continue
         if (cause === 'power' && !powerRelevant) continue
-        hits.push({ cause, seconds: Math.min(weightS, e.seconds), source: 'counter', evidence: [e.names.join('; '), state].filter(Boolean), severity })
+        hits.push({
+          cause,
+          seconds: Math.min(weightS, e.seconds),
+          source: 'counter',
+          evidence: [e.names.join('; '), state].filter(Boolean),
+          severity
+        })
       }
     }
     d.prevCounters = counters
@@ -544,7 +565,13 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       const mask = valueOf(g.throttleMaskHex)
       const maskText = typeof mask === 'string' ? ` (mask ${mask})` : ''
       for (const [cause, names] of byCause) {
-        hits.push({ cause, seconds: weightS, source: 'flag', evidence: [`${names.join(', ')} active${maskText}`, state].filter(Boolean), severity })
+        hits.push({
+          cause,
+          seconds: weightS,
+          source: 'flag',
+          evidence: [`${names.join(', ')} active${maskText}`, state].filter(Boolean),
+          severity
+        })
       }
     }
     d.hwSlowdownRun = hwSlowdown ? d.hwSlowdownRun + 1 : 0
@@ -553,7 +580,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         cause: 'hw-slowdown',
         seconds: weightS,
         source: 'flag',
-        evidence: [`hw_slowdown active for ${d.hwSlowdownRun} consecutive samples`, state].filter(Boolean),
+        evidence: [`hw_slowdown active for ${d.hwSlowdownRun} consecutive samples`, state].filter(
+          Boolean
+        ),
         severity
       })
     }
@@ -563,15 +592,23 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     const width = num(g.pcieWidth)
     const maxGen = num(g.pcieMaxGen) ?? num(info?.pcieMaxGen)
     const maxWidth = num(g.pcieMaxWidth) ?? num(info?.pcieMaxWidth)
-    if (busy && ((gen !== undefined && maxGen !== undefined && gen < maxGen) || (width !== undefined && maxWidth !== undefined && width < maxWidth))) {
+    if (
+      busy &&
+      ((gen !== undefined && maxGen !== undefined && gen < maxGen) ||
+        (width !== undefined && maxWidth !== undefined && width < maxWidth))
+    ) {
       const cur = `Gen${gen ?? '?'} x${width ?? '?'}`
       const top = `Gen${maxGen ?? '?'} x${maxWidth ?? '?'}`
       hits.push({
         cause: 'pcie-link',
         seconds: weightS,
         source: 'reading',
-        evidence: [`PCIe link ${cur} under load; the card and slot support ${top}`, state].filter(Boolean),
-        severity: (gen !== undefined && maxGen ? gen / maxGen : 1) * (width !== undefined && maxWidth ? width / maxWidth : 1)
+        evidence: [`PCIe link ${cur} under load; the card and slot support ${top}`, state].filter(
+          Boolean
+        ),
+        severity:
+          (gen !== undefined && maxGen ? gen / maxGen : 1) *
+          (width !== undefined && maxWidth ? width / maxWidth : 1)
       })
     }
 
@@ -602,12 +639,20 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     const cores = valueOf(cpu.coreThrottle)
     if (Array.isArray(pkgs)) {
       for (const p of pkgs as PackageThrottleCounter[]) {
-        if (p && typeof p === 'object') current.set(`pkg:${String(p.packageId)}`, { count: num(p.count), totalTimeMs: num(p.totalTimeMs) })
+        if (p && typeof p === 'object')
+          current.set(`pkg:${String(p.packageId)}`, {
+            count: num(p.count),
+            totalTimeMs: num(p.totalTimeMs)
+          })
       }
     }
     if (Array.isArray(cores)) {
       for (const c of cores as CoreThrottleCounter[]) {
-        if (c && typeof c === 'object') current.set(`core:${String(c.cpu)}`, { count: num(c.count), totalTimeMs: num(c.totalTimeMs) })
+        if (c && typeof c === 'object')
+          current.set(`core:${String(c.cpu)}`, {
+            count: num(c.count),
+            totalTimeMs: num(c.totalTimeMs)
+          })
       }
     }
     const hits: CauseHit[] = []
@@ -620,8 +665,14 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       for (const [k, now] of current) {
         const before = d.prevCpuCounters.get(k)
         if (!before) continue
-        const dc = now.count !== undefined && before.count !== undefined ? now.count - before.count : undefined
-        const dt = now.totalTimeMs !== undefined && before.totalTimeMs !== undefined ? now.totalTimeMs - before.totalTimeMs : undefined
+        const dc =
+          now.count !== undefined && before.count !== undefined
+            ? now.count - before.count
+            : undefined
+        const dt =
+          now.totalTimeMs !== undefined && before.totalTimeMs !== undefined
+            ? now.totalTimeMs - before.totalTimeMs
+            : undefined
         if ((dc !== undefined && dc < 0) || (dt !== undefined && dt < 0)) continue // counters reset
         if (dc === undefined && dt === undefined) continue
         countersUsable = true
@@ -637,7 +688,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         if (s > 0) {
           bestSeconds = Math.max(bestSeconds, s)
           const what = isPkg ? `package ${k.slice(4)}` : `core ${k.slice(5)}`
-          notes.push(`${what} throttle count +${dc ?? '?'}${dt !== undefined ? `, time +${Math.round(dt)} ms` : ''}`)
+          notes.push(
+            `${what} throttle count +${dc ?? '?'}${dt !== undefined ? `, time +${Math.round(dt)} ms` : ''}`
+          )
         }
       }
     }
@@ -646,13 +699,22 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     const fmax = num(cpu.frequencyMaxMhz)
     const temp = num(cpu.packageTemperatureCelsius)
     const stateParts: string[] = []
-    if (freq !== undefined && fmax !== undefined && fmax > 0) stateParts.push(`clock ${round(freq)} of ${round(fmax)} MHz (${Math.round((freq / fmax) * 100)} %)`)
+    if (freq !== undefined && fmax !== undefined && fmax > 0)
+      stateParts.push(
+        `clock ${round(freq)} of ${round(fmax)} MHz (${Math.round((freq / fmax) * 100)} %)`
+      )
     if (temp !== undefined) stateParts.push(`package ${round(temp)} °C`)
     const state = stateParts.join(', ')
     const severity = freq !== undefined && fmax ? freq / fmax : 1
     if (bestSeconds > 0) {
       const shown = notes.length > 4 ? [...notes.slice(0, 4), `… ${notes.length - 4} more`] : notes
-      hits.push({ cause: 'thermal', seconds: Math.min(weightS, bestSeconds), source: 'counter', evidence: [shown.join('; '), state].filter(Boolean), severity })
+      hits.push({
+        cause: 'thermal',
+        seconds: Math.min(weightS, bestSeconds),
+        source: 'counter',
+        evidence: [shown.join('; '), state].filter(Boolean),
+        severity
+      })
     } else if (!countersUsable) {
       // No counters (AMD, other OSes): a sensor at or above its own max threshold is the reading-based signal.
       const sensors = valueOf(cpu.temperatures)
@@ -668,7 +730,10 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
             cause: 'thermal',
             seconds: weightS,
             source: 'reading',
-            evidence: [`${hot.label} ${round(num(hot.temperatureCelsius) ?? 0)} °C at or above its limit ${round(lim ?? 0)} °C`, state].filter(Boolean),
+            evidence: [
+              `${hot.label} ${round(num(hot.temperatureCelsius) ?? 0)} °C at or above its limit ${round(lim ?? 0)} °C`,
+              state
+            ].filter(Boolean),
             severity
           })
         }
@@ -705,7 +770,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         cause: 'storage-thermal',
         seconds: weightS,
         source: 'reading',
-        evidence: [`${s.name} ${round(t)} °C above its own limit ${round(lim)} °C${crit !== undefined && crit < 200 ? ` (critical ${round(crit)} °C)` : ''}`],
+        evidence: [
+          `${s.name} ${round(t)} °C above its own limit ${round(lim)} °C${crit !== undefined && crit < 200 ? ` (critical ${round(crit)} °C)` : ''}`
+        ],
         severity: lim / t
       })
     }
@@ -727,7 +794,12 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         .map((b) => {
           const cap = num(b?.capacityPct)
           const w = num(b?.powerWatts)
-          const values = [cap !== undefined ? `${round(cap)} %` : '', w !== undefined ? `${w.toFixed(1)} W` : ''].filter(Boolean).join(', ')
+          const values = [
+            cap !== undefined ? `${round(cap)} %` : '',
+            w !== undefined ? `${w.toFixed(1)} W` : ''
+          ]
+            .filter(Boolean)
+            .join(', ')
           return [b?.name, values].filter(Boolean).join(' ')
         })
         .filter(Boolean)
@@ -735,7 +807,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         cause: 'battery',
         seconds: weightS,
         source: 'reading',
-        evidence: [`running on battery${detail.length ? ` (${detail.join('; ')})` : ''}: firmware lowers CPU/GPU power limits`],
+        evidence: [
+          `running on battery${detail.length ? ` (${detail.join('; ')})` : ''}: firmware lowers CPU/GPU power limits`
+        ],
         severity: 0
       })
     }
@@ -760,7 +834,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     if (gpuRecs.length > 0) {
       const agg = device('*gpu', 'gpu', 'GPUs', 'GPUs')
       const causeS: Partial<Record<ThrottleCause, number>> = {}
-      for (const r of gpuRecs) for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][]) causeS[k] = Math.max(causeS[k] ?? 0, v / r.weightS)
+      for (const r of gpuRecs)
+        for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][])
+          causeS[k] = Math.max(causeS[k] ?? 0, v / r.weightS)
       const { weightS } = weigh(agg, ts)
       for (const k of Object.keys(causeS) as ThrottleCause[]) causeS[k] = (causeS[k] ?? 0) * weightS
       record(agg, { tMs: ts, weightS, causeS, throttledS: 0 })
@@ -771,7 +847,11 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       pushCpu(snapshot.cpu.value, ts)
       seen.add('cpu')
     }
-    if (isOk(snapshot.storage) && snapshot.storage.value && Array.isArray(snapshot.storage.value.devices)) {
+    if (
+      isOk(snapshot.storage) &&
+      snapshot.storage.value &&
+      Array.isArray(snapshot.storage.value.devices)
+    ) {
       for (const s of snapshot.storage.value.devices) {
         pushStorage(s, ts)
         if (s && typeof s.name === 'string') seen.add(`storage:${s.name}`)
@@ -799,10 +879,14 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
   }
 
   function clockRatio(recs: TickRecord[], kind: DeviceKind): Reading<number> {
-    if (kind === 'storage' || kind === 'power') return unavailable('unsupported', 'no clock for this device')
+    if (kind === 'storage' || kind === 'power')
+      return unavailable('unsupported', 'no clock for this device')
     const busy = recs.filter((r) => r.busyClockMhz !== undefined)
-    if (busy.length === 0) return unavailable('unsupported', 'not busy in the window (the ratio is measured under load)')
-    const ratios = busy.filter((r) => r.maxClockMhz !== undefined).map((r) => (r.busyClockMhz as number) / (r.maxClockMhz as number))
+    if (busy.length === 0)
+      return unavailable('unsupported', 'not busy in the window (the ratio is measured under load)')
+    const ratios = busy
+      .filter((r) => r.maxClockMhz !== undefined)
+      .map((r) => (r.busyClockMhz as number) / (r.maxClockMhz as number))
     if (ratios.length === 0) return unavailable('unsupported', 'maximum clock unknown')
     return ok(median(ratios))
   }
@@ -815,10 +899,12 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     for (const r of recs) {
       observed += r.weightS
       throttled += r.throttledS
-      for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][]) causeS[k] = (causeS[k] ?? 0) + v
+      for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][])
+        causeS[k] = (causeS[k] ?? 0) + v
     }
     const byCause: Partial<Record<ThrottleCause, number>> = {}
-    for (const [k, v] of Object.entries(causeS) as [ThrottleCause, number][]) if (v > 0 && observed > 0) byCause[k] = clamp01(v / observed)
+    for (const [k, v] of Object.entries(causeS) as [ThrottleCause, number][])
+      if (v > 0 && observed > 0) byCause[k] = clamp01(v / observed)
     const fraction = observed > 0 ? clamp01(throttled / observed) : 0
     const ratio = clockRatio(recs, d.kind)
     const span = Math.min(o.windowSeconds, observed)
@@ -826,7 +912,8 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     if (observed <= 0) headline = `${d.shortLabel}: no samples in the window`
     else if (fraction <= 0) {
       headline = `${d.shortLabel} not throttled in ${describeSpan(span)}`
-      if (ratio.status === 'ok') headline += ` (sustained clock ${Math.round(ratio.value * 100)}% of max)`
+      if (ratio.status === 'ok')
+        headline += ` (sustained clock ${Math.round(ratio.value * 100)}% of max)`
     } else {
       const parts = (Object.entries(byCause) as [ThrottleCause, number][])
         .sort((a, b) => b[1] - a[1])
@@ -852,7 +939,10 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     summaries(nowMs: number): ThrottleSummary[] {
       return [...devices.values()]
         .filter((d) => d.key !== '*gpu')
-        .sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.key.localeCompare(b.key, 'en', { numeric: true }))
+        .sort(
+          (a, b) =>
+            ORDER[a.kind] - ORDER[b.kind] || a.key.localeCompare(b.key, 'en', { numeric: true })
+        )
         .map((d) => summarise(d, nowMs))
     },
     sustained(nowMs: number): SustainedEvidence {
@@ -862,10 +952,12 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       const causeS: Partial<Record<ThrottleCause, number>> = {}
       for (const r of aggRecs) {
         observed += r.weightS
-        for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][]) causeS[k] = (causeS[k] ?? 0) + v
+        for (const [k, v] of Object.entries(r.causeS) as [ThrottleCause, number][])
+          causeS[k] = (causeS[k] ?? 0) + v
       }
       const byCause: Partial<Record<ThrottleCause, number>> = {}
-      for (const [k, v] of Object.entries(causeS) as [ThrottleCause, number][]) if (v > 0 && observed > 0) byCause[k] = clamp01(v / observed)
+      for (const [k, v] of Object.entries(causeS) as [ThrottleCause, number][])
+        if (v > 0 && observed > 0) byCause[k] = clamp01(v / observed)
       let headroom: number | undefined
       let powerBelow = false
       const ratios: Reading<number>[] = []
@@ -873,7 +965,9 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       for (const d of gpus) {
         const recs = windowRecords(d, nowMs)
         for (const r of recs) {
-          if (r.headroomCelsius !== undefined) headroom = headroom === undefined ? r.headroomCelsius : Math.min(headroom, r.headroomCelsius)
+          if (r.headroomCelsius !== undefined)
+            headroom =
+              headroom === undefined ? r.headroomCelsius : Math.min(headroom, r.headroomCelsius)
         }
         const last = recs[recs.length - 1]
         if (last?.powerBelowDefault) powerBelow = true
@@ -881,19 +975,25 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
       }
       const okRatios = ratios.filter(isOk).map((r) => r.value)
       const cpu = devices.get('cpu')
-      const cpuEvents = cpu ? windowRecords(cpu, nowMs).reduce((n, r) => n + (r.cpuThrottleCount ?? 0), 0) : 0
+      const cpuEvents = cpu
+        ? windowRecords(cpu, nowMs).reduce((n, r) => n + (r.cpuThrottleCount ?? 0), 0)
+        : 0
       return {
         windowSeconds: Math.min(o.windowSeconds, observed),
         gpuThrottleFractionByCause: byCause,
         gpuThermalHeadroomCelsius:
           headroom !== undefined
             ? ok(headroom)
-            : unavailable('unsupported', gpus.length ? 'no slowdown threshold or headroom reading' : 'no GPU samples'),
+            : unavailable(
+                'unsupported',
+                gpus.length ? 'no slowdown threshold or headroom reading' : 'no GPU samples'
+              ),
         // The worst GPU binds a multi-GPU job.
         sustainedClockRatio:
           okRatios.length > 0
             ? ok(Math.min(...okRatios))
-            : ratios.find((r) => r.status === 'unavailable') ?? unavailable('no-device', 'no GPU samples'),
+            : (ratios.find((r) => r.status === 'unavailable') ??
+              unavailable('no-device', 'no GPU samples')),
         cpuThrottleEvents: cpuEvents,
         powerLimitBelowDefault: powerBelow
       }
@@ -912,7 +1012,10 @@ function median(xs: number[]): number {
 // Batch entry points
 // ---------------------------------------------------------------------------------------------------------
 
-function batchOptions(snapshots: Snapshot[], options: Partial<ThrottleOptions> | undefined): Partial<ThrottleOptions> {
+function batchOptions(
+  snapshots: Snapshot[],
+  options: Partial<ThrottleOptions> | undefined
+): Partial<ThrottleOptions> {
   const times = snapshots.map((s) => s?.timestampMs).filter(fin)
   const span = times.length > 0 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0
   const nominal = (options?.nominalIntervalMs ?? DEFAULT_THROTTLE_OPTIONS.nominalIntervalMs) / 1000

@@ -14,7 +14,10 @@ const FLAGS: Record<string, 'replayFile' | 'sysRoot' | 'procRoot' | 'intervalMs'
 }
 
 /** Parses argv into engine options; malformed values are reported in `errors`, never thrown. */
-export function parseAppArgs(argv: readonly string[]): { options: EngineHostOptions; errors: string[] } {
+export function parseAppArgs(argv: readonly string[]): {
+  options: EngineHostOptions
+  errors: string[]
+} {
   const options: EngineHostOptions = {}
   const errors: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -32,7 +35,8 @@ export function parseAppArgs(argv: readonly string[]): { options: EngineHostOpti
     }
     if (key === 'intervalMs') {
       const n = Number(value)
-      if (!Number.isInteger(n) || n < 100 || n > 60_000) errors.push(`${name} must be an integer from 100 to 60000`)
+      if (!Number.isInteger(n) || n < 100 || n > 60_000)
+        errors.push(`${name} must be an integer from 100 to 60000`)
       else options.intervalMs = n
     } else {
       options[key] = value

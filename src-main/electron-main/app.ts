@@ -3,7 +3,12 @@
  */
 import { app, dialog, Menu, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
-import { EVENT_CHANNELS, type EventChannel, type EventChannels, type Settings } from '../shared/ipc-contract'
+import {
+  EVENT_CHANNELS,
+  type EventChannel,
+  type EventChannels,
+  type Settings
+} from '../shared/ipc-contract'
 import type { InvokeHandlers } from '../node/service-types'
 import { parseAppArgs } from './app-options'
 import { createEngineClient, forkEngineHost, type EngineClient } from './engine-client'
@@ -32,7 +37,10 @@ export interface AppPaths {
  * Starts the desktop app. Returns without starting when another instance already runs (that instance is
  * focused instead).
  */
-export async function startApp(paths: AppPaths, argv: readonly string[] = process.argv): Promise<void> {
+export async function startApp(
+  paths: AppPaths,
+  argv: readonly string[] = process.argv
+): Promise<void> {
   const builtPath = (relative: string): string => join(paths.mainDir, relative)
   registerAppSchemePrivileges()
   if (!app.requestSingleInstanceLock()) {
@@ -122,7 +130,9 @@ export async function startApp(paths: AppPaths, argv: readonly string[] = proces
     'settings:set': async (patch) => {
       const next = await client.handlers['settings:set'](patch)
       applySettings(next)
-      saveSettings(settingsFile, next).catch((e: unknown) => warn(`could not save settings: ${String(e)}`))
+      saveSettings(settingsFile, next).catch((e: unknown) =>
+        warn(`could not save settings: ${String(e)}`)
+      )
       return next
     },
     'report:print-pdf': savePdf
@@ -130,14 +140,21 @@ export async function startApp(paths: AppPaths, argv: readonly string[] = proces
   ipcHost.handleAll(handlers)
 
   const forward = <K extends EventChannel>(channel: K): void => {
-    client.on(channel, (...payload: Parameters<EventChannels[K]>) => ipcHost.broadcast(channel, ...payload))
+    client.on(channel, (...payload: Parameters<EventChannels[K]>) =>
+      ipcHost.broadcast(channel, ...payload)
+    )
   }
   for (const channel of EVENT_CHANNELS) forward(channel)
   client.on('telemetry:did-sample', (snapshot) => tray?.update(snapshot))
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
-      buildMenuTemplate({ appName: 'RigReady', isMac, isDev: !app.isPackaged, onSavePdf: () => void savePdf() })
+      buildMenuTemplate({
+        appName: 'RigReady',
+        isMac,
+        isDev: !app.isPackaged,
+        onSavePdf: () => void savePdf()
+      })
     )
   )
   try {
@@ -154,7 +171,10 @@ export async function startApp(paths: AppPaths, argv: readonly string[] = proces
   client.ready
     .then(async () => {
       const saved = await loadSettings(settingsFile)
-      const current = saved !== null ? await client.handlers['settings:set'](saved) : await client.handlers['settings:get']()
+      const current =
+        saved !== null
+          ? await client.handlers['settings:set'](saved)
+          : await client.handlers['settings:get']()
       applySettings(current)
     })
     .catch((e: unknown) => warn(`engine not ready: ${e instanceof Error ? e.message : String(e)}`))

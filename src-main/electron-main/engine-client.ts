@@ -47,7 +47,10 @@ export interface EngineClientOptions {
 /** The engine as the main process sees it. */
 export interface EngineClient {
   handlers: InvokeHandlers
-  on<K extends EventChannel>(channel: K, listener: (...args: Parameters<EventChannels[K]>) => void): () => void
+  on<K extends EventChannel>(
+    channel: K,
+    listener: (...args: Parameters<EventChannels[K]>) => void
+  ): () => void
   /** Resolves when the first host reports ready; rejects when it fails to start. */
   ready: Promise<void>
   /** Asks the host to shut down and waits for it (killing it after the timeout). */
@@ -66,7 +69,10 @@ interface Pending {
 }
 
 function toError(payload: EngineErrorPayload): Error {
-  const error = payload.name === 'ArgumentError' ? new ArgumentError(payload.message) : new Error(payload.message)
+  const error =
+    payload.name === 'ArgumentError'
+      ? new ArgumentError(payload.message)
+      : new Error(payload.message)
   if (payload.name !== 'ArgumentError') error.name = payload.name
   return error
 }
@@ -177,7 +183,8 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
       if (child === null) return reject(new Error('engine is restarting'))
       const id = nextId++
       const timer = setTimer(() => {
-        if (pending.delete(id)) reject(new Error(`${channel}: engine did not answer within ${requestTimeoutMs} ms`))
+        if (pending.delete(id))
+          reject(new Error(`${channel}: engine did not answer within ${requestTimeoutMs} ms`))
       }, requestTimeoutMs)
       pending.set(id, { resolve, reject, timer })
       post({ type: 'invoke', id, channel, args })

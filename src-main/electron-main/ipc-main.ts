@@ -68,16 +68,15 @@ export function createIpcMain(options: IpcMainOptions): IpcMainHost {
   const checkSender = (channel: InvokeChannel, event: IpcMainInvokeEvent): void => {
     const sender = event.sender
     const frame = event.senderFrame
-    const reason =
-      !trusted.has(sender.id)
-        ? `webContents ${sender.id} is not trusted`
-        : frame === null || frame === undefined
-          ? 'the sending frame is gone'
-          : frame.parent !== null
-            ? 'the call came from a subframe'
-            : !options.isAppUrl(frame.url)
-              ? `the frame is not at an app URL (${frame.url})`
-              : null
+    const reason = !trusted.has(sender.id)
+      ? `webContents ${sender.id} is not trusted`
+      : frame === null || frame === undefined
+        ? 'the sending frame is gone'
+        : frame.parent !== null
+          ? 'the call came from a subframe'
+          : !options.isAppUrl(frame.url)
+            ? `the frame is not at an app URL (${frame.url})`
+            : null
     if (reason !== null) {
       warn(`rejected ${channel}: ${reason}`)
       throw new UntrustedSenderError(`${channel}: untrusted sender`)

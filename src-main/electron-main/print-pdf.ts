@@ -8,7 +8,10 @@ import { join } from 'node:path'
 /** What printing needs (injected so it is tested without Electron). */
 export interface PrintPdfDeps {
   window: BrowserWindow
-  showSaveDialog: (window: BrowserWindow, options: SaveDialogOptions) => Promise<SaveDialogReturnValue>
+  showSaveDialog: (
+    window: BrowserWindow,
+    options: SaveDialogOptions
+  ) => Promise<SaveDialogReturnValue>
   /** Directory offered by default (the user's documents folder). */
   defaultDir: string
   now: () => number
@@ -21,7 +24,9 @@ export function defaultPdfName(nowMs: number): string {
 }
 
 /** Shows the save dialog and writes the PDF; `{ saved: false, path: null }` when the user cancels. */
-export async function printReportToPdf(deps: PrintPdfDeps): Promise<{ saved: boolean; path: string | null }> {
+export async function printReportToPdf(
+  deps: PrintPdfDeps
+): Promise<{ saved: boolean; path: string | null }> {
   const { window } = deps
   if (window.isDestroyed()) return { saved: false, path: null }
   const choice = await deps.showSaveDialog(window, {
@@ -30,9 +35,14 @@ export async function printReportToPdf(deps: PrintPdfDeps): Promise<{ saved: boo
     filters: [{ name: 'PDF', extensions: ['pdf'] }],
     properties: ['createDirectory', 'showOverwriteConfirmation']
   })
-  if (choice.canceled || choice.filePath === undefined || choice.filePath === '') return { saved: false, path: null }
+  if (choice.canceled || choice.filePath === undefined || choice.filePath === '')
+    return { saved: false, path: null }
   const path = /\.pdf$/i.test(choice.filePath) ? choice.filePath : `${choice.filePath}.pdf`
-  const data = await window.webContents.printToPDF({ printBackground: true, pageSize: 'A4', generateDocumentOutline: true })
+  const data = await window.webContents.printToPDF({
+    printBackground: true,
+    pageSize: 'A4',
+    generateDocumentOutline: true
+  })
   await (deps.writeFile ?? ((p, d) => writeFile(p, d)))(path, data)
   return { saved: true, path }
 }

@@ -20,7 +20,13 @@ export function registerAppSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: APP_SCHEME,
-      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true }
+      privileges: {
+        standard: true,
+        secure: true,
+        supportFetchAPI: true,
+        corsEnabled: true,
+        stream: true
+      }
     }
   ])
 }
@@ -52,7 +58,8 @@ export function resolveRendererFile(rendererDir: string, requestUrl: string): st
   const root = resolve(rendererDir)
   const file = resolve(root, ...segments)
   const rel = relative(root, file)
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return null
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..'))
+    return null
   return file
 }
 

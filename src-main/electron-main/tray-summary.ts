@@ -25,7 +25,9 @@ export const THROTTLE_MARKER = '⚠'
 const NOT_SHOWN: ReadonlySet<ThrottleCause> = new Set(['idle', 'config', 'hw-slowdown'])
 
 function formatTemperature(celsius: number, unit: 'celsius' | 'fahrenheit'): string {
-  return unit === 'fahrenheit' ? `${Math.round((celsius * 9) / 5 + 32)}°F` : `${Math.round(celsius)}°C`
+  return unit === 'fahrenheit'
+    ? `${Math.round((celsius * 9) / 5 + 32)}°F`
+    : `${Math.round(celsius)}°C`
 }
 
 function packageThrottleTotal(s: Snapshot | null): number | null {
@@ -48,15 +50,19 @@ export function summarizeForTray(
   const throttling: string[] = []
 
   for (const gpu of snapshot.gpus) {
-    if (isOk(gpu.temperatureCelsius)) temps.push({ label: gpu.name, temperatureCelsius: gpu.temperatureCelsius.value })
+    if (isOk(gpu.temperatureCelsius))
+      temps.push({ label: gpu.name, temperatureCelsius: gpu.temperatureCelsius.value })
     if (isOk(gpu.throttleFlags)) {
-      const causes = [...new Set(gpu.throttleFlags.value.map((f) => f.cause).filter((c) => !NOT_SHOWN.has(c)))]
+      const causes = [
+        ...new Set(gpu.throttleFlags.value.map((f) => f.cause).filter((c) => !NOT_SHOWN.has(c)))
+      ]
       if (causes.length > 0) throttling.push(`${gpu.name}: ${causes.join(', ')}`)
     }
   }
   if (isOk(snapshot.cpu)) {
     const cpu = snapshot.cpu.value
-    if (isOk(cpu.packageTemperatureCelsius)) temps.push({ label: 'CPU', temperatureCelsius: cpu.packageTemperatureCelsius.value })
+    if (isOk(cpu.packageTemperatureCelsius))
+      temps.push({ label: 'CPU', temperatureCelsius: cpu.packageTemperatureCelsius.value })
     const now = packageThrottleTotal(snapshot)
     const before = packageThrottleTotal(previous)
     if (now !== null && before !== null && now > before) throttling.push('CPU: thermal')
@@ -72,11 +78,20 @@ export function summarizeForTray(
   }
 
   const hottest = temps.reduce<TraySummary['hottest']>(
-    (best, t) => (Number.isFinite(t.temperatureCelsius) && (best === null || t.temperatureCelsius > best.temperatureCelsius) ? t : best),
+    (best, t) =>
+      Number.isFinite(t.temperatureCelsius) &&
+      (best === null || t.temperatureCelsius > best.temperatureCelsius)
+        ? t
+        : best,
     null
   )
   const marker = throttling.length > 0 ? ` ${THROTTLE_MARKER}` : ''
-  const title = hottest === null ? (marker ? THROTTLE_MARKER : '') : `${formatTemperature(hottest.temperatureCelsius, unit)}${marker}`
+  const title =
+    hottest === null
+      ? marker
+        ? THROTTLE_MARKER
+        : ''
+      : `${formatTemperature(hottest.temperatureCelsius, unit)}${marker}`
   const lines = ['RigReady']
   lines.push(
     hottest === null

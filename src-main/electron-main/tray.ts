@@ -13,7 +13,11 @@ export interface AppTray {
 }
 
 /** Creates the tray from `iconPath` (a 16 px PNG with an `@2x` sibling), with Show and Quit items. */
-export function createAppTray(options: { iconPath: string; onShow: () => void; onQuit: () => void }): AppTray {
+export function createAppTray(options: {
+  iconPath: string
+  onShow: () => void
+  onQuit: () => void
+}): AppTray {
   const tray = new Tray(nativeImage.createFromPath(options.iconPath))
   tray.setToolTip('RigReady')
   tray.setContextMenu(

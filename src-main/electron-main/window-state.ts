@@ -45,7 +45,8 @@ export function parseWindowState(text: string, workAreas: readonly Rectangle[]):
   } catch {
     return { ...DEFAULT_WINDOW_STATE }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...DEFAULT_WINDOW_STATE }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ...DEFAULT_WINDOW_STATE }
   const r = raw as Record<string, unknown>
   if (!isInt(r.width) || !isInt(r.height)) return { ...DEFAULT_WINDOW_STATE }
   const maxWidth = Math.max(MIN_WINDOW_WIDTH, ...workAreas.map((a) => a.width))
@@ -64,7 +65,10 @@ export function parseWindowState(text: string, workAreas: readonly Rectangle[]):
 }
 
 /** Reads and validates the state file; a missing or unreadable file gives the default. */
-export async function loadWindowState(file: string, workAreas: readonly Rectangle[]): Promise<WindowState> {
+export async function loadWindowState(
+  file: string,
+  workAreas: readonly Rectangle[]
+): Promise<WindowState> {
   try {
     return parseWindowState(await readFile(file, 'utf8'), workAreas)
   } catch {

@@ -53,7 +53,8 @@ export function serveEngine(port: ParentPortLike, deps: ServeEngineDeps): void {
     service.then(
       (s) => {
         for (const channel of EVENT_CHANNELS) {
-          const forward = (payload: unknown): void => post({ type: 'event', channel, payload } as EngineResponse)
+          const forward = (payload: unknown): void =>
+            post({ type: 'event', channel, payload } as EngineResponse)
           unsubscribes.push(s.on(channel, forward))
         }
         post({ type: 'ready' })
@@ -62,7 +63,11 @@ export function serveEngine(port: ParentPortLike, deps: ServeEngineDeps): void {
     )
   }
 
-  const invoke = async (id: number, channel: Parameters<typeof validateInvokeArgs>[0], args: unknown[]) => {
+  const invoke = async (
+    id: number,
+    channel: Parameters<typeof validateInvokeArgs>[0],
+    args: unknown[]
+  ) => {
     try {
       if (service === null) throw new Error('engine not initialised')
       const s = await service
@@ -118,7 +123,11 @@ if (parentPort !== undefined) {
   serveEngine(parentPort, {
     // Loaded lazily so importing this module (tests) does not build the engine.
     createService: async (options) =>
-      (await import('./engine-service')).createEngineService({ ...options, face: 'electron', canPrintPdf: true }),
+      (await import('./engine-service')).createEngineService({
+        ...options,
+        face: 'electron',
+        canPrintPdf: true
+      }),
     exit: (code) => process.exit(code),
     warn: (message) => process.stderr.write(`[engine-host] ${message}\n`)
   })

@@ -8,7 +8,12 @@
 import { formatReportMarkdown } from '../core/report-format'
 import { loadCatalogue, mergeProfiles, parseProfilesFile, validateProfile } from '../core/profiles'
 import { createThrottleTracker } from '../core/throttle'
-import { DEFAULT_SETTINGS, type EventChannel, type EventChannels, type Settings } from '../shared/ipc-contract'
+import {
+  DEFAULT_SETTINGS,
+  type EventChannel,
+  type EventChannels,
+  type Settings
+} from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
@@ -33,7 +38,9 @@ export interface EngineServiceOptions extends EngineOptions {
 }
 
 /** Creates and starts the service. */
-export async function createEngineService(options: EngineServiceOptions = {}): Promise<EngineService> {
+export async function createEngineService(
+  options: EngineServiceOptions = {}
+): Promise<EngineService> {
   const engine = options.engine ?? (await createEngine(options))
   let profiles: WorkloadProfile[] = loadCatalogue()
   if (options.userProfilesText !== undefined) {
@@ -73,7 +80,8 @@ export async function createEngineService(options: EngineServiceOptions = {}): P
     reportAt = latestTs()
     return r
   }
-  const getReport = (): ReadinessReport => (report && latestTs() - reportAt < reportEvery ? report : computeReport())
+  const getReport = (): ReadinessReport =>
+    report && latestTs() - reportAt < reportEvery ? report : computeReport()
 
   const unsub = engine.source.subscribe((s) => {
     tracker.push(s, engine.inventory)
@@ -101,7 +109,8 @@ export async function createEngineService(options: EngineServiceOptions = {}): P
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:what-if': async (req) => {
-      if (!profiles.some((p) => p.id === req.profileId)) throw new ArgumentError(`readiness:what-if: unknown profileId "${req.profileId}"`)
+      if (!profiles.some((p) => p.id === req.profileId))
+        throw new ArgumentError(`readiness:what-if: unknown profileId "${req.profileId}"`)
       return whatIf(machineFor(engine.inventory, recent()), profiles, req)
     },
     'readiness:add-profile': async (raw) => {

@@ -20,7 +20,6 @@ import type { TelemetrySource } from './telemetry-source'
 
 export type { TelemetrySource }
 
-
 /** Engine options (CLI flags map onto these). */
 export interface EngineOptions {
   sysRoot?: string
@@ -62,13 +61,19 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const clock = options.clock ?? createSystemClock()
   // The CLI shows reasons in its output; collector transitions go to stderr only when asked (RIGREADY_LOG).
   const level = process.env.RIGREADY_LOG
-  const log = options.log ?? createLogger(level === 'debug' || level === 'info' || level === 'warn' ? level : 'error')
+  const log =
+    options.log ??
+    createLogger(level === 'debug' || level === 'info' || level === 'warn' ? level : 'error')
   const intervalMs = options.intervalMs ?? 1000
   if (options.replayFile) {
     const session = await readSession(options.replayFile)
     if (session.badLines.length > 0)
-      log.log('warn', `${options.replayFile}: ignored ${session.badLines.length} corrupt line(s): ${session.badLines.slice(0, 5).join(', ')}`)
-    if (session.snapshots.length === 0) throw new Error(`${options.replayFile}: the session holds no snapshots`)
+      log.log(
+        'warn',
+        `${options.replayFile}: ignored ${session.badLines.length} corrupt line(s): ${session.badLines.slice(0, 5).join(', ')}`
+      )
+    if (session.snapshots.length === 0)
+      throw new Error(`${options.replayFile}: the session holds no snapshots`)
     const source = createReplaySource(session, {
       clock,
       speed: options.speed,

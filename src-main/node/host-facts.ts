@@ -20,7 +20,11 @@ export function wslFromOsrelease(release: string): string | null {
 }
 
 /** Pure: the hypervisor from DMI vendor/product strings, or 'virtual machine' when only the CPU flag says so. */
-export function virtualizationFrom(dmiVendor: string | null, dmiProduct: string | null, cpuHasHypervisorFlag: boolean): string | null {
+export function virtualizationFrom(
+  dmiVendor: string | null,
+  dmiProduct: string | null,
+  cpuHasHypervisorFlag: boolean
+): string | null {
   const v = `${dmiVendor ?? ''} ${dmiProduct ?? ''}`
   const known: [RegExp, string][] = [
     [/QEMU|KVM/i, 'kvm'],
@@ -36,9 +40,11 @@ export function virtualizationFrom(dmiVendor: string | null, dmiProduct: string 
 }
 
 /** Reads kernel release, container/WSL and hypervisor hints. Never throws. */
-export async function readHostFacts(
-  fs: FileReader
-): Promise<{ kernel: Reading<string>; container: Reading<string>; virtualization: Reading<string> }> {
+export async function readHostFacts(fs: FileReader): Promise<{
+  kernel: Reading<string>
+  container: Reading<string>
+  virtualization: Reading<string>
+}> {
   const [rel, cgroup, mountinfo, cpuinfo, vendor, product] = await Promise.all([
     fs.readText('/proc/sys/kernel/osrelease'),
     fs.readText('/proc/1/cgroup'),
@@ -47,9 +53,14 @@ export async function readHostFacts(
     fs.readText('/sys/class/dmi/id/sys_vendor'),
     fs.readText('/sys/class/dmi/id/product_name')
   ])
-  const kernel: Reading<string> = rel.ok && rel.value.trim() ? ok(rel.value.trim()) : unavailable('unsupported', '/proc/sys/kernel/osrelease not readable')
+  const kernel: Reading<string> =
+    rel.ok && rel.value.trim()
+      ? ok(rel.value.trim())
+      : unavailable('unsupported', '/proc/sys/kernel/osrelease not readable')
   const wsl = rel.ok ? wslFromOsrelease(rel.value) : null
-  const runtime = (cgroup.ok ? containerFromCgroup(cgroup.value) : null) ?? (mountinfo.ok ? containerFromCgroup(mountinfo.value) : null)
+  const runtime =
+    (cgroup.ok ? containerFromCgroup(cgroup.value) : null) ??
+    (mountinfo.ok ? containerFromCgroup(mountinfo.value) : null)
   const name = wsl ?? runtime
   const hv = virtualizationFrom(
     vendor.ok ? vendor.value.trim() : null,
@@ -59,6 +70,8 @@ export async function readHostFacts(
   return {
     kernel,
     container: name ? ok(name) : unavailable('no-device', 'no container or WSL detected'),
-    virtualization: hv ? ok(hv) : unavailable('no-device', 'no hypervisor detected (bare metal, or not visible)')
+    virtualization: hv
+      ? ok(hv)
+      : unavailable('no-device', 'no hypervisor detected (bare metal, or not visible)')
   }
 }

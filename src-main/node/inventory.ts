@@ -9,17 +9,38 @@
 import { hostname } from 'node:os'
 import si from 'systeminformation'
 import { isOk, ok, unavailable, type Reading, type ReadingUnavailable } from '../shared/reading'
-import { SNAPSHOT_SCHEMA_VERSION, type AbsentDevice, type CollectorId, type Inventory } from '../shared/telemetry'
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  type AbsentDevice,
+  type CollectorId,
+  type Inventory
+} from '../shared/telemetry'
 import type { Collector, InventoryPart } from './collectors/types'
 
 /** The systeminformation calls used for inventory (injectable). */
 export interface SiInventory {
-  cpu(): Promise<{ manufacturer: string; brand: string; physicalCores: number; cores: number; processors: number; speed: number; speedMax: number }>
+  cpu(): Promise<{
+    manufacturer: string
+    brand: string
+    physicalCores: number
+    cores: number
+    processors: number
+    speed: number
+    speedMax: number
+  }>
   cpuFlags(): Promise<string>
   mem(): Promise<{ total: number; swaptotal: number }>
   memLayout(): Promise<{ type: string; clockSpeed: number | null; size: number }[]>
-  osInfo(): Promise<{ distro: string; release: string; kernel: string; platform: string; arch: string }>
-  graphics(): Promise<{ controllers: { vendor: string; model: string; vram: number | null; bus: string }[] }>
+  osInfo(): Promise<{
+    distro: string
+    release: string
+    kernel: string
+    platform: string
+    arch: string
+  }>
+  graphics(): Promise<{
+    controllers: { vendor: string; model: string; vram: number | null; bus: string }[]
+  }>
   fsSize(): Promise<{ fs: string; type: string; mount: string; size: number; available: number }[]>
 }
 
@@ -95,7 +116,8 @@ export function mergeInventoryPart(inv: Inventory, part: InventoryPart): void {
     if (!src) return
     for (const [k, v] of Object.entries(src) as [keyof T, unknown][]) {
       const cur = target[k] as unknown
-      const isReading = (x: unknown): x is Reading<unknown> => typeof x === 'object' && x !== null && 'status' in x
+      const isReading = (x: unknown): x is Reading<unknown> =>
+        typeof x === 'object' && x !== null && 'status' in x
       if (isReading(cur) && isReading(v) && isOk(cur) && !isOk(v)) continue
       ;(target as Record<keyof T, unknown>)[k] = v
     }
@@ -115,7 +137,10 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
     const r = await Promise.race([
       p.then((v) => ok(v)),
       new Promise<Reading<T>>((resolve) => {
-        t = setTimeout(() => resolve(unavailable('timeout', `${what} took longer than ${ms} ms`)), ms)
+        t = setTimeout(
+          () => resolve(unavailable('timeout', `${what} took longer than ${ms} ms`)),
+          ms
+        )
         t.unref?.()
       })
     ])
@@ -127,10 +152,31 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   }
 }
 
-const ML_FLAGS = ['avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'amx_tile', 'amx_bf16', 'amx_int8', 'sse4_2', 'neon', 'asimd', 'sve']
+const ML_FLAGS = [
+  'avx',
+  'avx2',
+  'fma',
+  'f16c',
+  'avx512f',
+  'avx512bw',
+  'avx512_vnni',
+  'avx512_bf16',
+  'avx_vnni',
+  'amx_tile',
+  'amx_bf16',
+  'amx_int8',
+  'sse4_2',
+  'neon',
+  'asimd',
+  'sve'
+]
 
 /** Adds systeminformation facts (once). */
-export async function mergeSystemInformation(inv: Inventory, siImpl: SiInventory, timeoutMs: number): Promise<void> {
+export async function mergeSystemInformation(
+  inv: Inventory,
+  siImpl: SiInventory,
+  timeoutMs: number
+): Promise<void> {
   const [cpu, flags, mem, layout, os] = await Promise.all([
     withTimeout(siImpl.cpu(), timeoutMs, 'systeminformation cpu()'),
     withTimeout(siImpl.cpuFlags(), timeoutMs, 'systeminformation cpuFlags()'),
@@ -139,7 +185,9 @@ export async function mergeSystemInformation(inv: Inventory, siImpl: SiInventory
     withTimeout(siImpl.osInfo(), timeoutMs, 'systeminformation osInfo()')
   ])
   const pos = (n: number | null | undefined, what: string): Reading<number> =>
-    typeof n === 'number' && Number.isFinite(n) && n > 0 ? ok(n) : unavailable('unsupported', `${what} not reported`)
+    typeof n === 'number' && Number.isFinite(n) && n > 0
+      ? ok(n)
+      : unavailable('unsupported', `${what} not reported`)
   if (isOk(cpu)) {
     const c = cpu.value
     mergeInventoryPart(inv, {
@@ -159,7 +207,12 @@ export async function mergeSystemInformation(inv: Inventory, siImpl: SiInventory
     inv.cpu.flags = ok(all.filter((f) => ML_FLAGS.includes(f)))
   } else inv.cpu.flags = flags
   if (isOk(mem)) {
-    mergeInventoryPart(inv, { memory: { totalBytes: pos(mem.value.total, 'memory total'), swapTotalBytes: ok(mem.value.swaptotal) } })
+    mergeInventoryPart(inv, {
+      memory: {
+        totalBytes: pos(mem.value.total, 'memory total'),
+        swapTotalBytes: ok(mem.value.swaptotal)
+      }
+    })
   }
   if (isOk(layout)) {
     const mods = layout.value.filter((m) => m.size > 0)
@@ -173,9 +226,13 @@ export async function mergeSystemInformation(inv: Inventory, siImpl: SiInventory
         // Theoretical peak: MT/s × 8 bytes × channels; channels estimated as min(modules, 2) on desktops.
         const channels = Math.min(mods.length, 2)
         inv.memory.bandwidthGBps = ok((speed * 8 * channels) / 1000)
-      } else inv.memory.speedMtps = unavailable('permission-denied', 'DIMM speed needs root (dmidecode)')
+      } else
+        inv.memory.speedMtps = unavailable('permission-denied', 'DIMM speed needs root (dmidecode)')
     } else {
-      inv.memory.modules = unavailable('permission-denied', 'DIMM layout needs root (dmidecode) or is not exposed (VM)')
+      inv.memory.modules = unavailable(
+        'permission-denied',
+        'DIMM layout needs root (dmidecode) or is not exposed (VM)'
+      )
     }
   } else inv.memory.modules = layout
   if (isOk(os)) {
@@ -191,7 +248,10 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   const signal = options.signal ?? new AbortController().signal
   const timeoutMs = options.siTimeoutMs ?? 3000
   const probes = await Promise.all(
-    options.collectors.map(async (c) => ({ c, r: await withTimeout(c.probe(signal), timeoutMs + 2000, `${c.id} probe`) }))
+    options.collectors.map(async (c) => ({
+      c,
+      r: await withTimeout(c.probe(signal), timeoutMs + 2000, `${c.id} probe`)
+    }))
   )
   const present: Collector[] = []
   const absent: Collector[] = []
@@ -215,9 +275,11 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
         inv.absent.push({ deviceClass: cls, reason: pr.reason })
     }
   }
-  if (options.useSystemInformation) await mergeSystemInformation(inv, options.si ?? (si as unknown as SiInventory), timeoutMs)
+  if (options.useSystemInformation)
+    await mergeSystemInformation(inv, options.si ?? (si as unknown as SiInventory), timeoutMs)
   // Whatever the source (cpuinfo probe or systeminformation), the inventory lists the ML-relevant ISA flags.
-  if (isOk(inv.cpu.flags)) inv.cpu.flags = ok(inv.cpu.flags.value.filter((f) => ML_FLAGS.includes(f)))
+  if (isOk(inv.cpu.flags))
+    inv.cpu.flags = ok(inv.cpu.flags.value.filter((f) => ML_FLAGS.includes(f)))
   const hasGpu = inv.gpus.length > 0
   if (!hasGpu && !inv.absent.some((a) => a.deviceClass === 'gpu')) {
     const reasons = inv.absent
@@ -225,7 +287,10 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
       .map((a) => `${a.deviceClass}: ${a.reason.detail ?? a.reason.reason}`)
     inv.absent.push({
       deviceClass: 'gpu',
-      reason: unavailable('no-device', reasons.length ? `no GPU found (${reasons.join('; ')})` : 'no GPU found')
+      reason: unavailable(
+        'no-device',
+        reasons.length ? `no GPU found (${reasons.join('; ')})` : 'no GPU found'
+      )
     })
   }
   return { inventory: inv, present, absent, absentReasons }

@@ -6,7 +6,12 @@ import { buildReport, evaluateProfile } from '../core/evaluate'
 import { machineFromInventory } from '../core/machine'
 import { detectThrottle, summarizeSustained } from '../core/throttle'
 import { unavailable, type ReadingUnavailable } from '../shared/reading'
-import type { MachineModel, ProfileEvaluation, ReadinessReport, WorkloadProfile } from '../shared/readiness'
+import type {
+  MachineModel,
+  ProfileEvaluation,
+  ReadinessReport,
+  WorkloadProfile
+} from '../shared/readiness'
 import type { Inventory, Snapshot } from '../shared/telemetry'
 import type { WhatIfRequest } from '../shared/ipc-contract'
 
@@ -20,17 +25,30 @@ export interface ReportInputs {
 }
 
 /** Lists every unavailable item worth telling the user about (absent device classes, collector failures). */
-export function collectUnavailable(inv: Inventory, latest: Snapshot | null): { item: string; reason: ReadingUnavailable }[] {
-  const out: { item: string; reason: ReadingUnavailable }[] = inv.absent.map((a) => ({ item: a.deviceClass, reason: a.reason }))
+export function collectUnavailable(
+  inv: Inventory,
+  latest: Snapshot | null
+): { item: string; reason: ReadingUnavailable }[] {
+  const out: { item: string; reason: ReadingUnavailable }[] = inv.absent.map((a) => ({
+    item: a.deviceClass,
+    reason: a.reason
+  }))
   if (latest) {
     for (const h of latest.health) {
       if (h.status === 'failed' || h.status === 'timeout')
-        out.push({ item: `collector ${h.collector}`, reason: unavailable(h.status === 'timeout' ? 'timeout' : 'failed', h.lastError ?? undefined) })
+        out.push({
+          item: `collector ${h.collector}`,
+          reason: unavailable(
+            h.status === 'timeout' ? 'timeout' : 'failed',
+            h.lastError ?? undefined
+          )
+        })
     }
     const sections = ['cpu', 'memory', 'storage', 'thermal', 'power'] as const
     for (const k of sections) {
       const r = latest[k]
-      if (r.status === 'unavailable' && !out.some((o) => o.item === k)) out.push({ item: k, reason: r })
+      if (r.status === 'unavailable' && !out.some((o) => o.item === k))
+        out.push({ item: k, reason: r })
     }
   }
   return out
@@ -48,7 +66,8 @@ export function composeReport(inputs: ReportInputs): ReadinessReport {
   const { inventory, snapshots } = inputs
   const latest = snapshots.length ? snapshots[snapshots.length - 1] : null
   const machine = machineFor(inventory, snapshots)
-  const throttle = snapshots.length >= 2 ? detectThrottle(snapshots, inventory) : { events: [], summaries: [] }
+  const throttle =
+    snapshots.length >= 2 ? detectThrottle(snapshots, inventory) : { events: [], summaries: [] }
   return buildReport({
     machine,
     profiles: inputs.profiles,
@@ -60,7 +79,11 @@ export function composeReport(inputs: ReportInputs): ReadinessReport {
 }
 
 /** Evaluates one what-if on this machine. */
-export function whatIf(machine: MachineModel, profiles: WorkloadProfile[], req: WhatIfRequest): ProfileEvaluation {
+export function whatIf(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  req: WhatIfRequest
+): ProfileEvaluation {
   const p = profiles.find((x) => x.id === req.profileId)
   if (!p) throw new Error(`unknown profile "${req.profileId}"`)
   return evaluateProfile(machine, p, {

@@ -9,7 +9,8 @@ export class RingBuffer<T> {
   private count = 0
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError('capacity must be a positive integer')
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError('capacity must be a positive integer')
     this.items = new Array<T | undefined>(capacity)
   }
 
@@ -48,7 +49,8 @@ export class RingBuffer<T> {
       else hi = mid
     }
     const out: T[] = []
-    for (let i = lo; i < this.count; i++) out.push(this.items[(this.start + i) % this.capacity] as T)
+    for (let i = lo; i < this.count; i++)
+      out.push(this.items[(this.start + i) % this.capacity] as T)
     return out
   }
 

@@ -100,11 +100,17 @@ export function createSampler(options: SamplerOptions): Sampler {
   let active = false
   let nextDue = 0
 
-  const transition = (h: CollectorHealth, status: CollectorHealth['status'], error: string | null): void => {
+  const transition = (
+    h: CollectorHealth,
+    status: CollectorHealth['status'],
+    error: string | null
+  ): void => {
     // Log state transitions once, not every tick.
     if (h.status !== status || (error !== null && error !== h.lastError)) {
       const lvl = status === 'ok' ? 'info' : 'warn'
-      log.child(`collector:${h.collector}`).log(lvl, `${h.status} → ${status}${error ? `: ${error}` : ''}`)
+      log
+        .child(`collector:${h.collector}`)
+        .log(lvl, `${h.status} → ${status}${error ? `: ${error}` : ''}`)
     }
     h.status = status
     h.lastError = error
@@ -124,7 +130,10 @@ export function createSampler(options: SamplerOptions): Sampler {
       if (r === TIMEOUT) {
         h.consecutiveFailures += 1
         transition(h, 'timeout', `no result within ${timeoutMs} ms`)
-        return { part: null, failure: unavailable('timeout', `collector ${c.id} exceeded ${timeoutMs} ms`) }
+        return {
+          part: null,
+          failure: unavailable('timeout', `collector ${c.id} exceeded ${timeoutMs} ms`)
+        }
       }
       h.consecutiveFailures = 0
       h.lastSuccessMs = clock.now()
@@ -160,7 +169,10 @@ export function createSampler(options: SamplerOptions): Sampler {
       }, timeoutMs)
     })
     const results = await Promise.all(
-      options.collectors.map(async (c) => ({ c, ...(await runCollector(c, due, ac.signal, deadline)) }))
+      options.collectors.map(async (c) => ({
+        c,
+        ...(await runCollector(c, due, ac.signal, deadline))
+      }))
     )
     clock.clearTimeout(handle)
     const why = options.absentReasons ?? {}
@@ -237,7 +249,9 @@ export function createSampler(options: SamplerOptions): Sampler {
       const fineItems = fine.since(sinceMs, (s) => s.timestampMs)
       const oldestFine = fine.toArray()[0]?.timestampMs ?? Infinity
       if (sinceMs >= oldestFine) return fineItems
-      const older = coarse.since(sinceMs, (s) => s.timestampMs).filter((s) => s.timestampMs < oldestFine)
+      const older = coarse
+        .since(sinceMs, (s) => s.timestampMs)
+        .filter((s) => s.timestampMs < oldestFine)
       return older.concat(fineItems)
     },
     health: () => [...healthById.values()].map((h) => ({ ...h })),
@@ -255,7 +269,10 @@ export function mergePart(snap: Snapshot, part: SnapshotPart): void {
   if (part.storage) snap.storage = ok(part.storage)
   if (part.thermal) snap.thermal = ok(part.thermal)
   if (part.power) snap.power = ok(part.power)
-  if (part.gpus) snap.gpus = snap.gpus.concat(part.gpus).sort((a, b) => a.vendor.localeCompare(b.vendor) || a.index - b.index)
+  if (part.gpus)
+    snap.gpus = snap.gpus
+      .concat(part.gpus)
+      .sort((a, b) => a.vendor.localeCompare(b.vendor) || a.index - b.index)
 }
 
 function mergeFailure(snap: Snapshot, last: SnapshotPart, failure: ReadingUnavailable): void {

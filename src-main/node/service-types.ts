@@ -5,7 +5,12 @@
  * Created by `createEngineService` in `engine-service.ts`; both faces wrap the same object, so the browser
  * UI and the desktop window see identical data.
  */
-import type { EventChannel, EventChannels, InvokeChannel, InvokeChannels } from '../shared/ipc-contract'
+import type {
+  EventChannel,
+  EventChannels,
+  InvokeChannel,
+  InvokeChannels
+} from '../shared/ipc-contract'
 
 /** Implementations of every invoke channel. */
 export type InvokeHandlers = {
@@ -23,7 +28,10 @@ export { ArgumentError } from '../shared/ipc-validate'
 /** The engine service. */
 export interface EngineService {
   handlers: InvokeHandlers
-  on<K extends EventChannel>(channel: K, listener: (...args: Parameters<EventChannels[K]>) => void): () => void
+  on<K extends EventChannel>(
+    channel: K,
+    listener: (...args: Parameters<EventChannels[K]>) => void
+  ): () => void
   /** Prometheus text exposition of the latest snapshot (for `/metrics`). */
   metrics(): string
   close(): Promise<void>

@@ -38,7 +38,9 @@ export type EngineResponse =
   | { type: 'fatal'; error: EngineErrorPayload }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: EngineErrorPayload }
-  | { [K in EventChannel]: { type: 'event'; channel: K; payload: Parameters<EventChannels[K]>[0] } }[EventChannel]
+  | {
+      [K in EventChannel]: { type: 'event'; channel: K; payload: Parameters<EventChannels[K]>[0] }
+    }[EventChannel]
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -62,7 +64,8 @@ function parseOptions(x: unknown): EngineHostOptions | null {
     out[key] = v
   }
   if (x.intervalMs !== undefined) {
-    if (typeof x.intervalMs !== 'number' || !Number.isFinite(x.intervalMs) || x.intervalMs <= 0) return null
+    if (typeof x.intervalMs !== 'number' || !Number.isFinite(x.intervalMs) || x.intervalMs <= 0)
+      return null
     out.intervalMs = x.intervalMs
   }
   return out
@@ -102,7 +105,8 @@ export function parseEngineResponse(x: unknown): EngineResponse | null {
     case 'result':
       if (!isRequestId(x.id)) return null
       if (x.ok === true) return { type: 'result', id: x.id, ok: true, value: x.value }
-      if (x.ok === false && isErrorPayload(x.error)) return { type: 'result', id: x.id, ok: false, error: x.error }
+      if (x.ok === false && isErrorPayload(x.error))
+        return { type: 'result', id: x.id, ok: false, error: x.error }
       return null
     case 'event':
       if (!isEventChannel(x.channel) || !isRecord(x.payload)) return null

@@ -90,7 +90,10 @@ export const INVOKE_CHANNELS = [
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */
-export const EVENT_CHANNELS = ['telemetry:did-sample', 'readiness:did-update'] as const satisfies readonly (keyof EventChannels)[]
+export const EVENT_CHANNELS = [
+  'telemetry:did-sample',
+  'readiness:did-update'
+] as const satisfies readonly (keyof EventChannels)[]
 
 /** Invoke channel name. */
 export type InvokeChannel = keyof InvokeChannels
@@ -99,6 +102,12 @@ export type EventChannel = keyof EventChannels
 
 /** The API the preload exposes as `window.api`. */
 export interface WindowApi {
-  invoke<K extends InvokeChannel>(channel: K, ...args: Parameters<InvokeChannels[K]>): ReturnType<InvokeChannels[K]>
-  on<K extends EventChannel>(channel: K, listener: (...args: Parameters<EventChannels[K]>) => void): () => void
+  invoke<K extends InvokeChannel>(
+    channel: K,
+    ...args: Parameters<InvokeChannels[K]>
+  ): ReturnType<InvokeChannels[K]>
+  on<K extends EventChannel>(
+    channel: K,
+    listener: (...args: Parameters<EventChannels[K]>) => void
+  ): () => void
 }

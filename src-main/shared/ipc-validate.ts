@@ -53,23 +53,41 @@ const whatIfRequest = z.strictObject({
   profileId: profileId('must be a non-empty profile id (≤ 200 printable characters)'),
   weightFormat: z
     .string({ error: 'must be a weight format name such as "q4_k_m" or "bf16"' })
-    .regex(/^[A-Za-z0-9_.+-]{1,32}$/, { error: 'must be a weight format name such as "q4_k_m" or "bf16"' })
+    .regex(/^[A-Za-z0-9_.+-]{1,32}$/, {
+      error: 'must be a weight format name such as "q4_k_m" or "bf16"'
+    })
     .optional(),
   ctxTokens: positiveInt(10_000_000, 'must be an integer from 1 to 10000000').optional(),
   microBatch: positiveInt(65_536, 'must be an integer from 1 to 65536').optional(),
-  method: z.enum(['full', 'lora', 'qlora', 'freeze'], { error: 'must be one of full, lora, qlora, freeze' }).optional(),
+  method: z
+    .enum(['full', 'lora', 'qlora', 'freeze'], {
+      error: 'must be one of full, lora, qlora, freeze'
+    })
+    .optional(),
   gpuCount: positiveInt(64, 'must be an integer from 1 to 64').optional()
 })
 
 const settingsPatch = z.strictObject({
   sampleIntervalMs: z
-    .number({ error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}` })
-    .int({ error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}` })
-    .min(MIN_SAMPLE_INTERVAL_MS, { error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}` })
-    .max(MAX_SAMPLE_INTERVAL_MS, { error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}` })
+    .number({
+      error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}`
+    })
+    .int({
+      error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}`
+    })
+    .min(MIN_SAMPLE_INTERVAL_MS, {
+      error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}`
+    })
+    .max(MAX_SAMPLE_INTERVAL_MS, {
+      error: `must be an integer from ${MIN_SAMPLE_INTERVAL_MS} to ${MAX_SAMPLE_INTERVAL_MS}`
+    })
     .optional(),
-  temperatureUnit: z.enum(['celsius', 'fahrenheit'], { error: 'must be "celsius" or "fahrenheit"' }).optional(),
-  theme: z.enum(['light', 'dark', 'system'], { error: 'must be "light", "dark" or "system"' }).optional(),
+  temperatureUnit: z
+    .enum(['celsius', 'fahrenheit'], { error: 'must be "celsius" or "fahrenheit"' })
+    .optional(),
+  theme: z
+    .enum(['light', 'dark', 'system'], { error: 'must be "light", "dark" or "system"' })
+    .optional(),
   selectedProfileIds: z
     .array(profileId('must be a non-empty profile id (≤ 200 printable characters)'), {
       error: 'must be an array of profile ids'
@@ -107,7 +125,8 @@ function jsonDataProblem(value: unknown): string | null {
     }
     if (isPlainObject(v)) {
       for (const key of Object.keys(v)) {
-        if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `must not use the key "${key}"`
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+          return `must not use the key "${key}"`
         const p = walk(v[key], depth + 1)
         if (p !== null) return p
       }
@@ -124,7 +143,9 @@ function jsonDataProblem(value: unknown): string | null {
     const c = text.charCodeAt(i)
     bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 2 : 3
   }
-  return bytes > MAX_PROFILE_JSON_BYTES ? `must be at most ${MAX_PROFILE_JSON_BYTES} bytes of JSON` : null
+  return bytes > MAX_PROFILE_JSON_BYTES
+    ? `must be at most ${MAX_PROFILE_JSON_BYTES} bytes of JSON`
+    : null
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -154,7 +175,10 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'settings:get': [],
   'settings:set': [{ name: 'patch', schema: settingsPatch }],
   'report:export': [
-    { name: 'format', schema: z.enum(['markdown', 'json'], { error: 'must be "markdown" or "json"' }) }
+    {
+      name: 'format',
+      schema: z.enum(['markdown', 'json'], { error: 'must be "markdown" or "json"' })
+    }
   ],
   'report:print-pdf': []
 }
@@ -177,8 +201,12 @@ export function isEventChannel(x: unknown): x is EventChannel {
  *
  * @throws ArgumentError naming the channel and the bad field.
  */
-export function validateInvokeArgs<K extends InvokeChannel>(channel: K, args: unknown): Parameters<InvokeChannels[K]> {
-  if (!isInvokeChannel(channel)) throw new ArgumentError(`unknown channel ${JSON.stringify(String(channel))}`)
+export function validateInvokeArgs<K extends InvokeChannel>(
+  channel: K,
+  args: unknown
+): Parameters<InvokeChannels[K]> {
+  if (!isInvokeChannel(channel))
+    throw new ArgumentError(`unknown channel ${JSON.stringify(String(channel))}`)
   const list: unknown = args === undefined ? [] : args
   if (!Array.isArray(list)) throw new ArgumentError(`${channel}: arguments must be an array`)
   const specs = CHANNEL_ARGS[channel] as readonly ArgSpec<unknown>[]

@@ -195,7 +195,16 @@ export interface WorkloadProfile {
 
 /** One memory term, shown so a user sees why something does not fit. */
 export interface MemoryTerm {
-  name: 'weights' | 'kv-cache' | 'activations' | 'gradients' | 'optimizer' | 'adapters' | 'logits' | 'runtime' | 'buffers'
+  name:
+    | 'weights'
+    | 'kv-cache'
+    | 'activations'
+    | 'gradients'
+    | 'optimizer'
+    | 'adapters'
+    | 'logits'
+    | 'runtime'
+    | 'buffers'
   bytes: number
   /** Formula and inputs in words. */
   formula: string
@@ -203,7 +212,14 @@ export interface MemoryTerm {
 
 /** Where the model runs. */
 export interface Placement {
-  kind: 'single-gpu' | 'multi-gpu-layer' | 'multi-gpu-tensor' | 'multi-gpu-data' | 'gpu-cpu-offload' | 'cpu-only' | 'unified'
+  kind:
+    | 'single-gpu'
+    | 'multi-gpu-layer'
+    | 'multi-gpu-tensor'
+    | 'multi-gpu-data'
+    | 'gpu-cpu-offload'
+    | 'cpu-only'
+    | 'unified'
   gpuCount: number
   /** Fraction of weights on GPU (1 = all). */
   gpuFraction: number
@@ -231,7 +247,12 @@ export interface ProfileEvaluation {
   confidence: Confidence
   placement: Placement
   weightFormat: string
-  memory: { terms: MemoryTerm[]; requiredBytes: number; availableBytes: number; hostRequiredBytes: number }
+  memory: {
+    terms: MemoryTerm[]
+    requiredBytes: number
+    availableBytes: number
+    hostRequiredBytes: number
+  }
   speed: {
     decodeTokensPerSec: Reading<number>
     prefillTokensPerSec: Reading<number>

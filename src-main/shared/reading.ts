@@ -49,7 +49,9 @@ export function ok<T>(value: T): ReadingOk<T> {
 
 /** Builds an unavailable reading. */
 export function unavailable(reason: UnavailableReason, detail?: string): ReadingUnavailable {
-  return detail === undefined ? { status: 'unavailable', reason } : { status: 'unavailable', reason, detail }
+  return detail === undefined
+    ? { status: 'unavailable', reason }
+    : { status: 'unavailable', reason, detail }
 }
 
 /** True when the reading holds a value. */

@@ -219,7 +219,17 @@ export interface HostInfo {
 
 /** A device class that was looked for and not found, or could not be read, with the reason. */
 export interface AbsentDevice {
-  deviceClass: 'gpu-nvidia' | 'gpu-amd' | 'gpu-intel' | 'gpu' | 'storage' | 'cpu-temperature' | 'battery' | 'smart' | 'rapl' | 'other'
+  deviceClass:
+    | 'gpu-nvidia'
+    | 'gpu-amd'
+    | 'gpu-intel'
+    | 'gpu'
+    | 'storage'
+    | 'cpu-temperature'
+    | 'battery'
+    | 'smart'
+    | 'rapl'
+    | 'other'
   reason: ReadingUnavailable
 }
 

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { expect, it } from 'vitest'
 import { createGpuAmdCollector } from '../../src-main/node/collectors/gpu-amd'
-import { decodeGpuMetrics, decodeIndepThrottleStatus } from '../../src-main/node/collectors/gpu-amd-metrics'
+import {
+  decodeGpuMetrics,
+  decodeIndepThrottleStatus
+} from '../../src-main/node/collectors/gpu-amd-metrics'
 import type { CollectorDeps } from '../../src-main/node/collectors/types'
 import { createFileReader } from '../../src-main/node/platform/file-reader'
 import { silentLogger } from '../../src-main/node/platform/logger'
@@ -40,7 +43,10 @@ interface AmdgpuTopDevice {
   'VRAM Size': number
   'VRAM Usage Size': number
   'Power Cap': { current: number; min: number; max: number } | null
-  gpu_metrics: Record<string, unknown> & { 'Throttle Status': string[]; header: { format_revision: number; content_revision: number } }
+  gpu_metrics: Record<string, unknown> & {
+    'Throttle Status': string[]
+    header: { format_revision: number; content_revision: number }
+  }
 }
 
 describePeer('conformance: amdgpu sysfs (prometheus/procfs Vega 10)', () => {
@@ -75,12 +81,17 @@ describePeer('conformance: amdgpu sysfs (prometheus/procfs Vega 10)', () => {
 })
 
 describePeer('conformance: amdgpu_top dump (RX 9060 XT, Granite Ridge APU)', () => {
-  const dump = JSON.parse(readFileSync(peer('Umio-Yasuno__amdgpu_top/docs/dump.json'), 'utf8')) as AmdgpuTopDevice[]
-  const sample = JSON.parse(readFileSync(peer('Umio-Yasuno__amdgpu_top/docs/sample.json'), 'utf8')) as {
+  const dump = JSON.parse(
+    readFileSync(peer('Umio-Yasuno__amdgpu_top/docs/dump.json'), 'utf8')
+  ) as AmdgpuTopDevice[]
+  const sample = JSON.parse(
+    readFileSync(peer('Umio-Yasuno__amdgpu_top/docs/sample.json'), 'utf8')
+  ) as {
     devices: (Omit<AmdgpuTopDevice, 'VRAM Size'> & { VRAM: Record<string, UnitValue> })[]
   }
   const rx = dump.find((d) => d.DeviceName === 'AMD Radeon RX 9060 XT')!
-  const v = (d: { Sensors: Record<string, UnitValue | null> }, k: string): number | null => d.Sensors[k]?.value ?? null
+  const v = (d: { Sensors: Record<string, UnitValue | null> }, k: string): number | null =>
+    d.Sensors[k]?.value ?? null
 
   it('yields the dump values for the RX 9060 XT from the fixture tree built from it', async () => {
     const c = collector(`${FIX}/sysfs/amd-rx9060xt-load`)
@@ -92,14 +103,24 @@ describePeer('conformance: amdgpu_top dump (RX 9060 XT, Granite Ridge APU)', () 
     expect(g.memoryTotalBytes).toEqual({ status: 'ok', value: rx['VRAM Size'] })
     expect(g.memoryUsedBytes).toEqual({ status: 'ok', value: rx['VRAM Usage Size'] })
     expect(g.temperatureCelsius).toEqual({ status: 'ok', value: v(rx, 'Edge Temperature') })
-    expect(g.hotspotTemperatureCelsius).toEqual({ status: 'ok', value: v(rx, 'Junction Temperature') })
+    expect(g.hotspotTemperatureCelsius).toEqual({
+      status: 'ok',
+      value: v(rx, 'Junction Temperature')
+    })
     expect(g.memoryTemperatureCelsius).toEqual({ status: 'ok', value: v(rx, 'Memory Temperature') })
-    expect([50, 71, 75]).toEqual([v(rx, 'Edge Temperature'), v(rx, 'Junction Temperature'), v(rx, 'Memory Temperature')])
+    expect([50, 71, 75]).toEqual([
+      v(rx, 'Edge Temperature'),
+      v(rx, 'Junction Temperature'),
+      v(rx, 'Memory Temperature')
+    ])
     expect(g.powerDrawWatts).toEqual({ status: 'ok', value: v(rx, 'Average Power') })
     expect(g.powerLimitWatts).toEqual({ status: 'ok', value: rx['Power Cap']!.current })
     expect(g.fanRpm).toEqual({ status: 'ok', value: v(rx, 'Fan') })
     expect(g.clockGraphicsMhz).toEqual({ status: 'ok', value: v(rx, 'GFX_SCLK') })
-    expect(g.pcieGen).toEqual({ status: 'ok', value: (rx.Sensors['PCIe Link Speed'] as unknown as { gen: number }).gen })
+    expect(g.pcieGen).toEqual({
+      status: 'ok',
+      value: (rx.Sensors['PCIe Link Speed'] as unknown as { gen: number }).gen
+    })
     expect(g.throttleFlags.status).toBe('ok')
     const names = g.throttleFlags.status === 'ok' ? g.throttleFlags.value.map((f) => f.name) : []
     expect(names).toEqual(rx.gpu_metrics['Throttle Status'])
@@ -119,23 +140,34 @@ describePeer('conformance: amdgpu_top dump (RX 9060 XT, Granite Ridge APU)', () 
       gm.header.content_revision
     ])
     expect(m.metrics.temperatureEdgeCelsius).toEqual({ status: 'ok', value: gm.temperature_edge })
-    expect(m.metrics.temperatureHotspotCelsius).toEqual({ status: 'ok', value: gm.temperature_hotspot })
+    expect(m.metrics.temperatureHotspotCelsius).toEqual({
+      status: 'ok',
+      value: gm.temperature_hotspot
+    })
     expect(m.metrics.temperatureMemCelsius).toEqual({ status: 'ok', value: gm.temperature_mem })
     expect(m.metrics.socketPowerWatts).toEqual({ status: 'ok', value: gm.average_socket_power })
     expect(m.metrics.currentGfxclkMhz).toEqual({ status: 'ok', value: gm.current_gfxclk })
     expect(m.metrics.currentUclkMhz).toEqual({ status: 'ok', value: gm.current_uclk })
     expect(m.metrics.pcieLinkWidth).toEqual({ status: 'ok', value: gm.pcie_link_width })
-    const flags = m.metrics.indepThrottleStatus.status === 'ok' ? decodeIndepThrottleStatus(m.metrics.indepThrottleStatus.value) : []
+    const flags =
+      m.metrics.indepThrottleStatus.status === 'ok'
+        ? decodeIndepThrottleStatus(m.metrics.indepThrottleStatus.value)
+        : []
     expect(flags.map((f) => f.name)).toEqual(gm['Throttle Status'])
 
     const apu = sample.devices[0]
-    const apuBlob = readFileSync(`${FIX}/sysfs/amd-raphael-apu-idle/devices/pci0000:00/0000:00:08.1/0000:13:00.0/gpu_metrics`)
+    const apuBlob = readFileSync(
+      `${FIX}/sysfs/amd-raphael-apu-idle/devices/pci0000:00/0000:00:08.1/0000:13:00.0/gpu_metrics`
+    )
     const a = decodeGpuMetrics(new Uint8Array(apuBlob))
     if (!a.ok) throw new Error(a.error.detail)
-    expect(a.metrics.temperatureGfxCelsius.status === 'ok' && a.metrics.temperatureGfxCelsius.value).toBeCloseTo(
-      (apu.gpu_metrics.temperature_gfx as number) / 100
-    )
-    expect(a.metrics.socketPowerWatts).toEqual({ status: 'ok', value: apu.gpu_metrics.average_socket_power })
+    expect(
+      a.metrics.temperatureGfxCelsius.status === 'ok' && a.metrics.temperatureGfxCelsius.value
+    ).toBeCloseTo((apu.gpu_metrics.temperature_gfx as number) / 100)
+    expect(a.metrics.socketPowerWatts).toEqual({
+      status: 'ok',
+      value: apu.gpu_metrics.average_socket_power
+    })
   })
 
   it('yields the sample.json values for the APU at idle', async () => {
@@ -147,7 +179,13 @@ describePeer('conformance: amdgpu_top dump (RX 9060 XT, Granite Ridge APU)', () 
     expect(g.powerDrawWatts).toEqual({ status: 'ok', value: v(apu, 'Input Power') })
     expect(g.clockGraphicsMhz).toEqual({ status: 'ok', value: v(apu, 'GFX_SCLK') })
     expect(g.utilizationPct).toEqual({ status: 'ok', value: apu.gpu_activity.GFX.value })
-    expect(g.memoryTotalBytes).toEqual({ status: 'ok', value: apu.VRAM['Total VRAM'].value! * 1024 * 1024 })
-    expect(g.memoryUsedBytes).toEqual({ status: 'ok', value: apu.VRAM['Total VRAM Usage'].value! * 1024 * 1024 })
+    expect(g.memoryTotalBytes).toEqual({
+      status: 'ok',
+      value: apu.VRAM['Total VRAM'].value! * 1024 * 1024
+    })
+    expect(g.memoryUsedBytes).toEqual({
+      status: 'ok',
+      value: apu.VRAM['Total VRAM Usage'].value! * 1024 * 1024
+    })
   })
 })

@@ -21,7 +21,8 @@ import { csvValues, minimalXml, sections } from '../helpers/nvidia-captures'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 
 const repo = resolve(import.meta.dirname, '../..')
-const CAPTURE = 'utkuozdemir__nvidia_gpu_exporter/internal/captures/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'
+const CAPTURE =
+  'utkuozdemir__nvidia_gpu_exporter/internal/captures/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt'
 
 describePeer('rigready check on a session recorded from the H100 captures', () => {
   let dir = ''
@@ -29,10 +30,18 @@ describePeer('rigready check on a session recorded from the H100 captures', () =
   let fake: FakeNvidiaEnv
   beforeAll(async () => {
     const secs = sections(await readFile(peer(CAPTURE), 'utf8'))
-    const idle = csvValues(secs.get([...secs.keys()].find((k) => k.startsWith('idle :: query-gpu'))!)!)
-    const load = csvValues(secs.get([...secs.keys()].find((k) => k.startsWith('load :: query-gpu'))!)!)
+    const idle = csvValues(
+      secs.get([...secs.keys()].find((k) => k.startsWith('idle :: query-gpu'))!)!
+    )
+    const load = csvValues(
+      secs.get([...secs.keys()].find((k) => k.startsWith('load :: query-gpu'))!)!
+    )
     const rows = [idle, idle, idle, load, load, load, load, load, load, load, load, load]
-    fake = await createFakeNvidiaEnv({ helpQueryGpu: secs.get('capabilities :: help-query-gpu'), xml: minimalXml(idle), gpus: [{ rows }] })
+    fake = await createFakeNvidiaEnv({
+      helpQueryGpu: secs.get('capabilities :: help-query-gpu'),
+      xml: minimalXml(idle),
+      gpus: [{ rows }]
+    })
     dir = await mkdtemp(join(tmpdir(), 'rr-h100-'))
     session = join(dir, 'h100.jsonl')
     const engine = await createEngine({
@@ -43,7 +52,11 @@ describePeer('rigready check on a session recorded from the H100 captures', () =
       log: silentLogger,
       collectors: [createCpuCollector, createMemoryCollector, createGpuNvidiaCollector]
     })
-    const writer = await createSessionWriter(session, { startedAtMs: Date.now(), intervalMs: 150, inventory: engine.inventory })
+    const writer = await createSessionWriter(session, {
+      startedAtMs: Date.now(),
+      intervalMs: 150,
+      inventory: engine.inventory
+    })
     engine.source.subscribe((s) => void writer.append(s))
     engine.source.start()
     await new Promise((r) => setTimeout(r, 2500))
@@ -65,8 +78,12 @@ describePeer('rigready check on a session recorded from the H100 captures', () =
     expect(doc.training.score.status).toBe('ok')
     expect(doc.inference.score.status).toBe('ok')
     // The load capture has clock-event mask 0 and gpu_idle at idle: no throttling is counted.
-    expect(doc.throttling.events.filter((e: { device: string }) => e.device.startsWith('gpu'))).toEqual([])
-    const gpu = doc.throttling.summaries.find((s: { device: string }) => s.device.includes('gpu') || s.device.includes('nvidia'))
+    expect(
+      doc.throttling.events.filter((e: { device: string }) => e.device.startsWith('gpu'))
+    ).toEqual([])
+    const gpu = doc.throttling.summaries.find(
+      (s: { device: string }) => s.device.includes('gpu') || s.device.includes('nvidia')
+    )
     expect(gpu.throttledFraction).toBe(0)
     expect(gpu.sustainedClockRatio).toEqual({ status: 'ok', value: 1 })
     const impacts = doc.advice.map((a: { impact: number }) => a.impact)

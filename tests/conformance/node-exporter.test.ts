@@ -14,7 +14,12 @@ import { createMemoryCollector } from '../../src-main/node/collectors/memory'
 import { createThermalCollector } from '../../src-main/node/collectors/thermal'
 import { createPowerCollector } from '../../src-main/node/collectors/power'
 import { parseCpuinfo } from '../../src-main/node/collectors/procfs-parsers'
-import type { CpuSample, MemorySample, PowerSample, ThermalSample } from '../../src-main/shared/telemetry'
+import type {
+  CpuSample,
+  MemorySample,
+  PowerSample,
+  ThermalSample
+} from '../../src-main/shared/telemetry'
 import { createFakeRunner } from '../helpers/fake-runner'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 import { materializePeerTree, type PeerTree } from '../helpers/peer-tree'
@@ -33,7 +38,8 @@ function parseExposition(text: string): Metric[] {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
     if (!m) continue
     const labels: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2]
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]] = l[2]
     out.push({ name: m[1], labels, value: Number(m[3]) })
   }
   return out
@@ -83,17 +89,25 @@ describePeer('node-exporter conformance', () => {
   beforeAll(async () => {
     tree = await materializePeerTree('prometheus__node_exporter')
     fs = createFileReader({ sysRoot: `${tree.root}/sys`, procRoot: `${tree.root}/proc` })
-    expected = parseExposition(await readFile(peer('prometheus__node_exporter/e2e-output.txt'), 'utf8'))
+    expected = parseExposition(
+      await readFile(peer('prometheus__node_exporter/e2e-output.txt'), 'utf8')
+    )
     const clock = fakeClock()
     const deps = depsFor(fs, clock)
-    const collectors = [createCpuCollector(deps), createMemoryCollector(deps), createThermalCollector(deps), createPowerCollector(deps)]
+    const collectors = [
+      createCpuCollector(deps),
+      createMemoryCollector(deps),
+      createThermalCollector(deps),
+      createPowerCollector(deps)
+    ]
     const signal = new AbortController().signal
     for (const c of collectors) await c.probe(signal)
     const parts: SnapshotPart[] = []
     for (let i = 0; i < 2; i++) {
       clock.advance(1000)
       parts.length = 0
-      for (const c of collectors) parts.push(await c.sample({ signal, due: { slow: true, rare: false } }))
+      for (const c of collectors)
+        parts.push(await c.sample({ signal, due: { slow: true, rare: false } }))
     }
     const merged = Object.assign({}, ...parts) as SnapshotPart
     cpu = merged.cpu!
@@ -145,7 +159,13 @@ describePeer('node-exporter conformance', () => {
       if (!names.has(m.labels.chip)) continue
       expect(names.get(m.labels.chip)).toBe(m.labels.chip_name)
     }
-    for (const chip of ['platform_coretemp_0', 'platform_coretemp_1', 'ieee80211_phy0_mt7996_phy0_0', 'hwmon4', 'platform_applesmc_768']) {
+    for (const chip of [
+      'platform_coretemp_0',
+      'platform_coretemp_1',
+      'ieee80211_phy0_mt7996_phy0_0',
+      'hwmon4',
+      'platform_applesmc_768'
+    ]) {
       expect(names.has(chip), chip).toBe(true)
     }
     const labels = new Map<string, string>()
@@ -160,7 +180,9 @@ describePeer('node-exporter conformance', () => {
   })
 
   it('reads fan rpm, min and max including the applesmc sensors that live in the device dir', () => {
-    const fans = new Map(thermal.chips.flatMap((c) => c.fans.map((f) => [`${c.chip}/${f.sensor}`, f] as const)))
+    const fans = new Map(
+      thermal.chips.flatMap((c) => c.fans.map((f) => [`${c.chip}/${f.sensor}`, f] as const))
+    )
     for (const [name, key] of [
       ['node_hwmon_fan_rpm', 'rpm'],
       ['node_hwmon_fan_min_rpm', 'minRpm'],
@@ -203,14 +225,19 @@ describePeer('node-exporter conformance', () => {
     const coreLines = series('node_cpu_core_throttles_total')
     expect(cores).toHaveLength(coreLines.length)
     for (const m of coreLines) {
-      const c = cores.find((x) => x.packageId === Number(m.labels.package) && x.coreId === Number(m.labels.core))
+      const c = cores.find(
+        (x) => x.packageId === Number(m.labels.package) && x.coreId === Number(m.labels.core)
+      )
       expect(c?.count).toEqual({ status: 'ok', value: m.value })
       expect(c?.totalTimeMs.status).toBe('unavailable')
     }
     const pkgLines = series('node_cpu_package_throttles_total')
     expect(pkgs).toHaveLength(pkgLines.length)
     for (const m of pkgLines) {
-      expect(pkgs.find((p) => p.packageId === Number(m.labels.package))?.count).toEqual({ status: 'ok', value: m.value })
+      expect(pkgs.find((p) => p.packageId === Number(m.labels.package))?.count).toEqual({
+        status: 'ok',
+        value: m.value
+      })
     }
   })
 
@@ -240,8 +267,12 @@ describePeer('node-exporter conformance', () => {
     const lines = series('node_cpu_frequency_hertz')
     expect(lines).toHaveLength(8)
     const text = await fs.readText('/proc/cpuinfo')
-    const parsed = new Map(parseCpuinfo(text.ok ? text.value : '').map((e) => [String(e.processor), e]))
-    const freqs = new Map((cpu.frequencies.status === 'ok' ? cpu.frequencies.value : []).map((f) => [String(f.cpu), f]))
+    const parsed = new Map(
+      parseCpuinfo(text.ok ? text.value : '').map((e) => [String(e.processor), e])
+    )
+    const freqs = new Map(
+      (cpu.frequencies.status === 'ok' ? cpu.frequencies.value : []).map((f) => [String(f.cpu), f])
+    )
     for (const m of lines) {
       const e = parsed.get(m.labels.cpu)
       expect(close(e!.mhz! * 1e6, m.value)).toBe(true)
@@ -260,7 +291,10 @@ describePeer('node-exporter conformance', () => {
     const want = (n: string): number => series(`node_memory_${n}_bytes`)[0].value
     expect(memory.totalBytes).toEqual({ status: 'ok', value: want('MemTotal') })
     expect(memory.swapTotalBytes).toEqual({ status: 'ok', value: want('SwapTotal') })
-    expect(memory.swapUsedBytes).toEqual({ status: 'ok', value: want('SwapTotal') - want('SwapFree') })
+    expect(memory.swapUsedBytes).toEqual({
+      status: 'ok',
+      value: want('SwapTotal') - want('SwapFree')
+    })
     // This meminfo has no MemAvailable: the estimate is MemFree + Buffers + Cached + SReclaimable.
     expect(memory.availableIsEstimate).toBe(true)
     expect(memory.availableBytes).toEqual({
@@ -273,11 +307,19 @@ describePeer('node-exporter conformance', () => {
     const online = series('node_power_supply_online').find((m) => m.labels.power_supply === 'AC')!
     expect(power.acOnline).toEqual({ status: 'ok', value: online.value === 1 })
     const bat = power.batteries.find((b) => b.name === 'BAT0')!
-    expect(bat.capacityPct).toEqual({ status: 'ok', value: series('node_power_supply_capacity')[0].value })
+    expect(bat.capacityPct).toEqual({
+      status: 'ok',
+      value: series('node_power_supply_capacity')[0].value
+    })
     const info = series('node_power_supply_info').find((m) => m.labels.power_supply === 'BAT0')!
     expect(bat.status).toEqual({ status: 'ok', value: info.labels.status })
     expect(bat.powerWatts.status).toBe('ok')
-    expect(close((bat.powerWatts as { value: number }).value, series('node_power_supply_power_watt')[0].value)).toBe(true)
+    expect(
+      close(
+        (bat.powerWatts as { value: number }).value,
+        series('node_power_supply_power_watt')[0].value
+      )
+    ).toBe(true)
     expect(power.source).toEqual({ status: 'ok', value: 'battery' })
   })
 

@@ -7,7 +7,13 @@ import { negotiateFields, parseHelpQueryGpu } from '../../src-main/node/collecto
 import { describePeer, peer } from '../helpers/peer-fixtures'
 
 describePeer('nvidia-smi --help-query-gpu negotiation (nvidia_gpu_exporter fields.txt)', () => {
-  const catalogue = () => parseHelpQueryGpu(readFileSync(peer('utkuozdemir__nvidia_gpu_exporter/internal/nvidiasmi/testdata/fields.txt'), 'utf8'))
+  const catalogue = () =>
+    parseHelpQueryGpu(
+      readFileSync(
+        peer('utkuozdemir__nvidia_gpu_exporter/internal/nvidiasmi/testdata/fields.txt'),
+        'utf8'
+      )
+    )
 
   it('reads the whole catalogue, aliases included', () => {
     const c = catalogue()
@@ -25,7 +31,14 @@ describePeer('nvidia-smi --help-query-gpu negotiation (nvidia_gpu_exporter field
     expect(f.query.every((q) => c.known.has(q))).toBe(true)
     expect(f.query).toContain('pcie.link.gen.current')
     expect(f.query).toContain('clocks.sm')
-    expect(f.missing).toEqual(expect.arrayContaining(['counterSwPowerCap', 'powerDrawAverageW', 'powerDrawInstantW', 'temperatureTlimitC']))
+    expect(f.missing).toEqual(
+      expect.arrayContaining([
+        'counterSwPowerCap',
+        'powerDrawAverageW',
+        'powerDrawInstantW',
+        'temperatureTlimitC'
+      ])
+    )
     expect(f.missing).not.toContain('pcieGen')
   })
 })

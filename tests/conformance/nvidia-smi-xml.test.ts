@@ -5,14 +5,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { parseNvidiaSmiXml, type NvidiaXmlResult } from '../../src-main/node/collectors/gpu-nvidia-xml'
+import {
+  parseNvidiaSmiXml,
+  type NvidiaXmlResult
+} from '../../src-main/node/collectors/gpu-nvidia-xml'
 import { describePeer, HAVE_PEER, peer } from '../helpers/peer-fixtures'
 
 const DIRS = [
   peer('influxdata__telegraf/plugins/inputs/nvidia_smi/testdata'),
   peer('netdata__netdata/src/go/plugin/go.d/collector/nvidia_smi/testdata')
 ]
-const files = HAVE_PEER ? DIRS.filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.xml')).map((f) => join(d, f))) : []
+const files = HAVE_PEER
+  ? DIRS.filter(existsSync).flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.xml'))
+        .map((f) => join(d, f))
+    )
+  : []
 const byName = (name: string) => files.find((f) => f.endsWith(`/${name}`))!
 
 function parse(name: string) {
@@ -20,7 +29,8 @@ function parse(name: string) {
   if (!r.ok) throw new Error(`${name}: ${r.reason.detail}`)
   return r
 }
-const v = (r: { status: string; value?: unknown }) => (r.status === 'ok' ? r.value : `unavailable:${(r as { reason?: string }).reason}`)
+const v = (r: { status: string; value?: unknown }) =>
+  r.status === 'ok' ? r.value : `unavailable:${(r as { reason?: string }).reason}`
 
 describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
   it('finds the XML files', () => {
@@ -42,8 +52,16 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
       const checks: [unknown, number | undefined, string][] = [
         [v(g.tempSlowdownCelsius), num(/<gpu_temp_slow_threshold>\s*(-?\d+) C/), 'slowdown'],
         [v(g.tempShutdownCelsius), num(/<gpu_temp_max_threshold>\s*(-?\d+) C/), 'shutdown'],
-        [v(g.tempMaxOperatingCelsius), num(/<gpu_temp_max_gpu_threshold>\s*(-?\d+) C/), 'max operating'],
-        [v(g.clockMaxGraphicsMhz), num(/<max_clocks>\s*<graphics_clock>\s*(\d+) MHz/), 'max graphics clock'],
+        [
+          v(g.tempMaxOperatingCelsius),
+          num(/<gpu_temp_max_gpu_threshold>\s*(-?\d+) C/),
+          'max operating'
+        ],
+        [
+          v(g.clockMaxGraphicsMhz),
+          num(/<max_clocks>\s*<graphics_clock>\s*(\d+) MHz/),
+          'max graphics clock'
+        ],
         [v(g.pcieMaxGen), num(/<max_link_gen>\s*(\d+)\s*</), 'max link gen'],
         [v(g.pcieMaxWidth), num(/<max_link_width>\s*(\d+)x/), 'max link width'],
         [v(g.powerMaxLimitWatts), num(/<max_power_limit>\s*([\d.]+) W/), 'max power limit']
@@ -82,7 +100,12 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
 
   it('reads the Tesla T4 link as Gen3 x8 on a x16 card', () => {
     const { info, current } = parse('tesla-t4.xml').gpus[0]
-    expect([v(current.pcieGen), v(current.pcieWidth), v(info.pcieMaxGen), v(info.pcieMaxWidth)]).toEqual([3, 8, 3, 16])
+    expect([
+      v(current.pcieGen),
+      v(current.pcieWidth),
+      v(info.pcieMaxGen),
+      v(info.pcieMaxWidth)
+    ]).toEqual([3, 8, 3, 16])
     expect(v(info.powerMaxLimitWatts)).toBe(70)
     expect(v(info.runtimeVersion)).toBe('11.7')
   })
@@ -101,7 +124,10 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
     expect(v(mig.info.migEnabled)).toBe(true)
     expect(mig.current.migDeviceCount).toBe(2)
     expect(v(mig.info.tempMemoryMaxCelsius)).toBe(95)
-    expect(mig.current.utilizationPct).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(mig.current.utilizationPct).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
     const a = parse('a100-sxm4-v12.xml').gpus[0]
     expect([v(a.info.pcieGpuMaxGen), v(a.info.pcieHostMaxGen)]).toEqual([4, 4])
     expect(v(a.current.powerDrawWatts)).toBe(67.03)
@@ -117,7 +143,10 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
     const trimmed = parse('gtx-1070-ti.xml')
     expect(trimmed.driverVersion.status).toBe('unavailable')
     const p400 = parse('quadro-p400.xml').gpus[0]
-    expect(p400.current.powerDrawWatts).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(p400.current.powerDrawWatts).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
     expect(p400.info.powerMaxLimitWatts.status).toBe('unavailable')
   })
 })

@@ -12,8 +12,19 @@ import { createCpuCollector } from '../../src-main/node/collectors/cpu'
 import { createMemoryCollector } from '../../src-main/node/collectors/memory'
 import { createThermalCollector } from '../../src-main/node/collectors/thermal'
 import { createPowerCollector } from '../../src-main/node/collectors/power'
-import { discoverHwmonChips, inputCelsius, parseMillidegrees, readHwmonChip } from '../../src-main/node/collectors/hwmon'
-import type { CpuSample, HwmonChip, MemorySample, PowerSample, ThermalSample } from '../../src-main/shared/telemetry'
+import {
+  discoverHwmonChips,
+  inputCelsius,
+  parseMillidegrees,
+  readHwmonChip
+} from '../../src-main/node/collectors/hwmon'
+import type {
+  CpuSample,
+  HwmonChip,
+  MemorySample,
+  PowerSample,
+  ThermalSample
+} from '../../src-main/shared/telemetry'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 import { materializePeerTree, type PeerTree } from '../helpers/peer-tree'
 import { fsCollectorDeps } from '../helpers/fs-collector-deps'
@@ -37,14 +48,21 @@ describePeer('procfs fixture conformance', () => {
     fs = createFileReader({ sysRoot: `${tree.root}/sys`, procRoot: `${tree.root}/proc` })
     const deps = depsFor(fs)
     const cpuC = createCpuCollector(deps)
-    const collectors = [cpuC, createMemoryCollector(deps), createThermalCollector(deps), createPowerCollector(deps)]
+    const collectors = [
+      cpuC,
+      createMemoryCollector(deps),
+      createThermalCollector(deps),
+      createPowerCollector(deps)
+    ]
     const signal = new AbortController().signal
     const probes = await Promise.all(collectors.map((c) => c.probe(signal)))
     cpuProbe = probes[0]
     let merged: SnapshotPart = {}
     for (let i = 0; i < 2; i++) {
       deps.tick()
-      const parts = await Promise.all(collectors.map((c) => c.sample({ signal, due: { slow: i === 0, rare: false } })))
+      const parts = await Promise.all(
+        collectors.map((c) => c.sample({ signal, due: { slow: i === 0, rare: false } }))
+      )
       merged = Object.assign({}, ...parts) as SnapshotPart
     }
     cpu = merged.cpu!
@@ -76,7 +94,9 @@ describePeer('procfs fixture conformance', () => {
 
   it('follows the cpu0/cpufreq symlink, uses cpuinfo_cur_freq where scaling_cur_freq is missing and tolerates the empty offline cpu2', () => {
     expect(cpu.frequencies.status).toBe('ok')
-    const f = new Map((cpu.frequencies.status === 'ok' ? cpu.frequencies.value : []).map((x) => [x.cpu, x]))
+    const f = new Map(
+      (cpu.frequencies.status === 'ok' ? cpu.frequencies.value : []).map((x) => [x.cpu, x])
+    )
     expect(f.get(0)?.curMhz).toEqual({ status: 'ok', value: 1219.917 })
     expect(f.get(0)?.maxMhz).toEqual({ status: 'ok', value: 2400 })
     expect(f.get(0)?.governor).toEqual({ status: 'ok', value: 'powersave' })
@@ -95,11 +115,25 @@ describePeer('procfs fixture conformance', () => {
     expect(cpu.coreThrottle).toEqual({
       status: 'ok',
       value: [
-        { cpu: 0, packageId: 0, coreId: 0, count: { status: 'ok', value: 10084 }, totalTimeMs: expect.objectContaining({ status: 'unavailable' }) },
-        { cpu: 1, packageId: 0, coreId: 1, count: { status: 'ok', value: 523 }, totalTimeMs: expect.objectContaining({ status: 'unavailable' }) }
+        {
+          cpu: 0,
+          packageId: 0,
+          coreId: 0,
+          count: { status: 'ok', value: 10084 },
+          totalTimeMs: expect.objectContaining({ status: 'unavailable' })
+        },
+        {
+          cpu: 1,
+          packageId: 0,
+          coreId: 1,
+          count: { status: 'ok', value: 523 },
+          totalTimeMs: expect.objectContaining({ status: 'unavailable' })
+        }
       ]
     })
-    expect(cpu.packageThrottle.status === 'ok' && cpu.packageThrottle.value.map((p) => p.count)).toEqual([{ status: 'ok', value: 34818 }])
+    expect(
+      cpu.packageThrottle.status === 'ok' && cpu.packageThrottle.value.map((p) => p.count)
+    ).toEqual([{ status: 'ok', value: 34818 }])
   })
 
   it('estimates available memory when MemAvailable is missing and reads PSI', () => {
@@ -125,7 +159,9 @@ describePeer('telegraf hwmon temp testcases', () => {
   let fs: FileReader
 
   beforeAll(async () => {
-    tree = await materializePeerTree('influxdata__telegraf/plugins/inputs/temp/testcases/with_device_tag')
+    tree = await materializePeerTree(
+      'influxdata__telegraf/plugins/inputs/temp/testcases/with_device_tag'
+    )
     fs = createFileReader({ sysRoot: `${tree.root}/sys`, procRoot: `${tree.root}/proc` })
     const handles = await discoverHwmonChips(fs)
     chips = await Promise.all(handles.map((h) => readHwmonChip(fs, h)))
@@ -137,7 +173,12 @@ describePeer('telegraf hwmon temp testcases', () => {
   })
 
   it('matches the expected device and temperature of every sensor', async () => {
-    const expected = (await readFile(peer('influxdata__telegraf/plugins/inputs/temp/testcases/with_device_tag/expected_v2.out'), 'utf8'))
+    const expected = (
+      await readFile(
+        peer('influxdata__telegraf/plugins/inputs/temp/testcases/with_device_tag/expected_v2.out'),
+        'utf8'
+      )
+    )
       .split('\n')
       .flatMap((l) => {
         const m = /^temp,device=([^,]+),sensor=(\S+) temp=(\S+)$/.exec(l.trim())
@@ -161,7 +202,11 @@ describePeer('telegraf hwmon temp testcases', () => {
     expect(composite.maxCelsius).toEqual({ status: 'ok', value: 81.85 })
     expect(composite.critCelsius).toEqual({ status: 'ok', value: 84.85 })
     const s1 = nvme.temperatures.find((t) => t.label === 'Sensor 1')!
-    expect(s1.maxCelsius).toEqual({ status: 'unavailable', reason: 'unsupported', detail: 'sentinel value' })
+    expect(s1.maxCelsius).toEqual({
+      status: 'unavailable',
+      reason: 'unsupported',
+      detail: 'sentinel value'
+    })
   })
 
   it('keeps the k10temp non-contiguous temp3 (Tccd1) with its own index', () => {
@@ -174,8 +219,13 @@ describePeer('telegraf hwmon temp testcases', () => {
 
   it('parses the single-value edge cases: no newline, empty, too long', async () => {
     const dir = 'influxdata__telegraf/plugins/inputs/temp/testdata'
-    expect(parseMillidegrees(await readFile(peer(dir, 'temp.normal'), 'utf8'))).toEqual({ status: 'ok', value: 45 })
-    expect(parseMillidegrees(await readFile(peer(dir, 'temp.empty'), 'utf8')).status).toBe('unavailable')
+    expect(parseMillidegrees(await readFile(peer(dir, 'temp.normal'), 'utf8'))).toEqual({
+      status: 'ok',
+      value: 45
+    })
+    expect(parseMillidegrees(await readFile(peer(dir, 'temp.empty'), 'utf8')).status).toBe(
+      'unavailable'
+    )
     const long = parseMillidegrees(await readFile(peer(dir, 'temp.too_long'), 'utf8'))
     // 9999999911 m°C parses as a number but is no temperature: the input guard rejects it.
     expect(long.status).toBe('ok')

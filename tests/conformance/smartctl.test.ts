@@ -11,7 +11,8 @@ function health(path: string): SmartHealth {
   if (r.status !== 'ok') throw new Error(`${path}: ${r.reason} ${r.detail ?? ''}`)
   return r.value
 }
-const v = <T>(r: { status: string; value?: T }): T | undefined => (r.status === 'ok' ? r.value : undefined)
+const v = <T>(r: { status: string; value?: T }): T | undefined =>
+  r.status === 'ok' ? r.value : undefined
 
 describePeer('conformance: smartctl_exporter testdata', () => {
   const files = readdirSync(peer(DIR)).filter((f) => f.endsWith('.json'))
@@ -35,23 +36,42 @@ describePeer('conformance: smartctl_exporter testdata', () => {
     expect(v(failing.criticalWarning)).toBe(16)
     expect(v(failing.passed)).toBe(false)
     const intel = health(peer(DIR, 'nvme-null-INTEL_SSDPE2KX020T7-nvme6.json'))
-    expect([v(intel.percentageUsed), v(intel.temperatureCelsius), v(intel.powerOnHours)]).toEqual([75, 19, 49441])
+    expect([v(intel.percentageUsed), v(intel.temperatureCelsius), v(intel.powerOnHours)]).toEqual([
+      75, 19, 49441
+    ])
     expect([v(intel.availableSparePct), v(intel.availableSpareThresholdPct)]).toEqual([99, 10])
     expect(v(health(peer(DIR, 'nvme-null-INTEL_SSDPE2KX010T8-nvme1.json')).percentageUsed)).toBe(73)
-    expect(v(health(peer(DIR, 'nvme-null-INTEL_SSDPE2KE020T7-nvme0.json')).temperatureCelsius)).toBe(14)
+    expect(
+      v(health(peer(DIR, 'nvme-null-INTEL_SSDPE2KE020T7-nvme0.json')).temperatureCelsius)
+    ).toBe(14)
     const optane = health(peer(DIR, 'nvme-null-INTEL_MEMPEK1W032GA-nvme0.json'))
     expect([v(optane.availableSpareThresholdPct), v(optane.temperatureCelsius)]).toEqual([0, 31])
     const micron = health(peer(DIR, 'nvme-null-Micron_7300_MTFDHBE1T9TDF-nvme0.json'))
-    expect([v(micron.percentageUsed), v(micron.availableSpareThresholdPct), v(micron.mediaErrors)]).toEqual([9, 5, 0])
+    expect([
+      v(micron.percentageUsed),
+      v(micron.availableSpareThresholdPct),
+      v(micron.mediaErrors)
+    ]).toEqual([9, 5, 0])
   })
 
   it('extracts the MANIFEST values for ATA drives', () => {
     const realloc = health(peer(DIR, 'ST3500418AS_12.json'))
-    expect([v(realloc.reallocatedSectors), v(realloc.pendingSectors), v(realloc.temperatureCelsius), v(realloc.powerOnHours)]).toEqual([304, 0, 33, 44668])
+    expect([
+      v(realloc.reallocatedSectors),
+      v(realloc.pendingSectors),
+      v(realloc.temperatureCelsius),
+      v(realloc.powerOnHours)
+    ]).toEqual([304, 0, 33, 44668])
     const hgst = health(peer(DIR, 'HGST_HUS724020ALE640_28.json'))
-    expect([v(hgst.temperatureCelsius), v(hgst.powerOnHours), v(hgst.passed)]).toEqual([26, 83425, true])
+    expect([v(hgst.temperatureCelsius), v(hgst.powerOnHours), v(hgst.passed)]).toEqual([
+      26,
+      83425,
+      true
+    ])
     const wd = health(peer(DIR, 'WDC_WD20EFRX-68EUZN0_17.json'))
-    expect([v(wd.temperatureCelsius), v(wd.powerOnHours), v(wd.reallocatedSectors)]).toEqual([34, 47657, 0])
+    expect([v(wd.temperatureCelsius), v(wd.powerOnHours), v(wd.reallocatedSectors)]).toEqual([
+      34, 47657, 0
+    ])
     const samsung = health(peer(DIR, 'SAMSUNG_MZ7WD240HAFV-00003_21.json'))
     expect(v(samsung.pendingSectors)).toBeUndefined()
     expect(samsung.criticalWarning).toMatchObject({ status: 'unavailable', reason: 'unsupported' })

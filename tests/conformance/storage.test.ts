@@ -14,14 +14,19 @@ afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force:
 
 describePeer('conformance: node_exporter diskstats and sys/block', () => {
   it('reads nvme0n1 read bytes 2377714176 from the real diskstats', async () => {
-    const m = parseDiskstats(await readFile(peer('prometheus__node_exporter/proc/diskstats'), 'utf8'))
+    const m = parseDiskstats(
+      await readFile(peer('prometheus__node_exporter/proc/diskstats'), 'utf8')
+    )
     expect(m.get('nvme0n1')!.sectorsRead * 512).toBe(2377714176)
   })
 
   it('turns two diskstats samples into a rate for sda and leaves dm/md devices out', async () => {
     const text = await readFile(peer('prometheus__node_exporter/proc/diskstats'), 'utf8')
     // A second diskstats one second later: sda read 2048 more sectors (1 MiB) and was busy 250 ms.
-    const later = text.replace(/^(\s*8\s+0\s+sda\s+\d+\s+\d+\s+)(\d+)((?:\s+\d+){6}\s+)(\d+)/m, (_, a, sr, mid, io) => `${a}${Number(sr) + 2048}${mid}${Number(io) + 250}`)
+    const later = text.replace(
+      /^(\s*8\s+0\s+sda\s+\d+\s+\d+\s+)(\d+)((?:\s+\d+){6}\s+)(\d+)/m,
+      (_, a, sr, mid, io) => `${a}${Number(sr) + 2048}${mid}${Number(io) + 250}`
+    )
     expect(later).not.toBe(text)
     const proc = await mkdtemp(join(tmpdir(), 'rigready-diskstats-'))
     dirs.push(proc)

@@ -26,7 +26,9 @@ const DELIM = '#'.repeat(80)
 type Row = Record<string, string>
 
 /** Splits a capture into `{ state, name, command, body }` sections. */
-function splitSections(text: string): { state: string; name: string; command: string; body: string[] }[] {
+function splitSections(
+  text: string
+): { state: string; name: string; command: string; body: string[] }[] {
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const out: { state: string; name: string; command: string; body: string[] }[] = []
   for (let i = 0; i < lines.length; i++) {
@@ -47,7 +49,10 @@ function splitSections(text: string): { state: string; name: string; command: st
 
 /** Parses the `--query-gpu … --format=csv` section of a state into rows. */
 function queryGpuRows(text: string, state: 'idle' | 'load'): Row[] {
-  const sec = splitSections(text).find((s) => s.state === state && s.command.includes('--query-gpu=') && s.command.includes('--format=csv'))
+  const sec = splitSections(text).find(
+    (s) =>
+      s.state === state && s.command.includes('--query-gpu=') && s.command.includes('--format=csv')
+  )
   if (!sec) return []
   const lines = sec.body.filter((l) => l.trim() !== '')
   const header = lines[0].split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''))
@@ -58,8 +63,10 @@ function queryGpuRows(text: string, state: 'idle' | 'load'): Row[] {
   })
 }
 
-const first = (row: Row, ...names: string[]): string | undefined => names.map((n) => row[n]).find((v) => v !== undefined)
-const numOf = (row: Row, ...names: string[]): Reading<number> => parseNvidiaNumber(first(row, ...names))
+const first = (row: Row, ...names: string[]): string | undefined =>
+  names.map((n) => row[n]).find((v) => v !== undefined)
+const numOf = (row: Row, ...names: string[]): Reading<number> =>
+  parseNvidiaNumber(first(row, ...names))
 const MiB = 1024 * 1024
 
 /** nvidia-smi timestamp `2026/06/24 10:26:34.977` (local time of the capture; read as UTC). */
@@ -72,7 +79,9 @@ function timestampMs(row: Row): number {
 
 function gpuFromRow(row: Row): GpuSample {
   const index = numOf(row, 'index')
-  const mask = decodeThrottleMask(first(row, 'clocks_event_reasons.active', 'clocks_throttle_reasons.active'))
+  const mask = decodeThrottleMask(
+    first(row, 'clocks_event_reasons.active', 'clocks_throttle_reasons.active')
+  )
   const counters: Record<string, number> = {}
   for (const [k, v] of Object.entries(row)) {
     const m = /^clocks_(?:event|throttle)_reasons_counters\.(.+)$/.exec(k)
@@ -112,7 +121,9 @@ function gpuFromRow(row: Row): GpuSample {
     pstate: parseNvidiaText(row.pstate),
     throttleFlags: mapReading(mask, (m) => m.flags),
     throttleMaskHex: mapReading(mask, (m) => m.hex),
-    throttleCountersSeconds: Object.keys(counters).length ? ok(counters) : unavailable('unsupported', 'no counters')
+    throttleCountersSeconds: Object.keys(counters).length
+      ? ok(counters)
+      : unavailable('unsupported', 'no counters')
   }
 }
 
@@ -149,13 +160,25 @@ function loadCapture(file: string): Capture {
   const idleRow = queryGpuRows(text, 'idle')[0]
   const loadRow = queryGpuRows(text, 'load')[0]
   if (!idleRow || !loadRow) throw new Error(`${file}: no idle/load query-gpu rows`)
-  const snap = (row: Row, seq: number): Snapshot => snapshot({ seq, t: timestampMs(row), gpus: [gpuFromRow(row)], storage: [], power: 'ac' })
-  return { file, inv: inventory({ gpus: [infoFromRow(idleRow)] }), idle: snap(idleRow, 0), load: snap(loadRow, 1), idleRow, loadRow }
+  const snap = (row: Row, seq: number): Snapshot =>
+    snapshot({ seq, t: timestampMs(row), gpus: [gpuFromRow(row)], storage: [], power: 'ac' })
+  return {
+    file,
+    inv: inventory({ gpus: [infoFromRow(idleRow)] }),
+    idle: snap(idleRow, 0),
+    load: snap(loadRow, 1),
+    idleRow,
+    loadRow
+  }
 }
 
 /** A steady stream: the captured sample repeated `n` times one second apart (the state held). */
 function steady(s: Snapshot, n = 5): Snapshot[] {
-  return Array.from({ length: n }, (_, i) => ({ ...s, seq: i, timestampMs: s.timestampMs + i * 1000 }))
+  return Array.from({ length: n }, (_, i) => ({
+    ...s,
+    seq: i,
+    timestampMs: s.timestampMs + i * 1000
+  }))
 }
 
 describePeer('throttle detection on real nvidia-smi captures', () => {
@@ -188,14 +211,24 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
     const c = get('rtx-2080-super__595.71.05')
     const before = c.idle.gpus[0].throttleCountersSeconds
     const after = c.load.gpus[0].throttleCountersSeconds
-    expect(before.status === 'ok' && after.status === 'ok' && after.value.sw_power_cap - before.value.sw_power_cap).toBeCloseTo(8.756384, 5)
+    expect(
+      before.status === 'ok' &&
+        after.status === 'ok' &&
+        after.value.sw_power_cap - before.value.sw_power_cap
+    ).toBeCloseTo(8.756384, 5)
     // 8 % utilisation (NVENC load), 112 of 250 W: not busy, not at the limit.
     const { events } = detectThrottle([c.idle, c.load], c.inv, { maxGapMs: 20_000 })
     expect(events).toEqual([])
   })
 
   it('gpu_idle at idle is never counted', () => {
-    for (const name of ['rtx-2080-super__610.57.04', 'rtx-4080-super', 'h100-80gb-hbm3', 'h200-mig', 'windows-x86_64__nvidia-geforce-rtx-2080-super__591.86']) {
+    for (const name of [
+      'rtx-2080-super__610.57.04',
+      'rtx-4080-super',
+      'h100-80gb-hbm3',
+      'h200-mig',
+      'windows-x86_64__nvidia-geforce-rtx-2080-super__591.86'
+    ]) {
       const c = get(name)
       expect(c.idle.gpus[0].throttleFlags, name).toEqual(ok([{ name: 'gpu_idle', cause: 'idle' }]))
       const { events, summaries } = detectThrottle(steady(c.idle), c.inv)
@@ -207,7 +240,9 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
   it('load captures show no throttling (active mask 0, or gpu_idle alone on Windows 591.86)', () => {
     for (const f of files) {
       const c = loadCapture(f)
-      const expected = f.includes('windows-x86_64__nvidia-geforce-rtx-2080-super__591.86') ? [{ name: 'gpu_idle', cause: 'idle' }] : []
+      const expected = f.includes('windows-x86_64__nvidia-geforce-rtx-2080-super__591.86')
+        ? [{ name: 'gpu_idle', cause: 'idle' }]
+        : []
       expect(c.load.gpus[0].throttleFlags, f).toEqual(ok(expected))
       const { events, summaries } = detectThrottle(steady(c.load, 10), c.inv)
       expect(events, f).toEqual([])
@@ -234,7 +269,9 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
     expect(g.clockSmMhz).toEqual(ok(1980))
     const { summaries } = detectThrottle(steady(c.load, 10), c.inv)
     expect(summaries[0].sustainedClockRatio).toEqual(ok(1))
-    expect(summaries[0].headline).toBe('GPU0 not throttled in the last 10 s (sustained clock 100% of max)')
+    expect(summaries[0].headline).toBe(
+      'GPU0 not throttled in the last 10 s (sustained clock 100% of max)'
+    )
     const ev = summarizeSustained(steady(c.load, 10), c.inv)
     expect(ev.sustainedClockRatio).toEqual(ok(1))
     expect(ev.gpuThermalHeadroomCelsius).toEqual(ok(26))

@@ -35,10 +35,26 @@ describeBrowser('ui performance (browser)', () => {
 
   it('renders 24 h of 1 Hz history for 20 series in under 100 ms, downsampled to at most 2000 points', async () => {
     // Warm-up run (JIT, fonts), then the measured run.
-    await page.evaluate(() => (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.renderHistory(86_400, 20, 6))
-    const ms = await page.evaluate(() => (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.renderHistory(86_400, 20, 6))
-    const points = await page.evaluate(() => (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.points())
-    console.log(`24 h × 20 series render: ${ms.toFixed(1)} ms; points per chart ${points.join(', ')}`)
+    await page.evaluate(() =>
+      (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.renderHistory(
+        86_400,
+        20,
+        6
+      )
+    )
+    const ms = await page.evaluate(() =>
+      (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.renderHistory(
+        86_400,
+        20,
+        6
+      )
+    )
+    const points = await page.evaluate(() =>
+      (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.points()
+    )
+    console.log(
+      `24 h × 20 series render: ${ms.toFixed(1)} ms; points per chart ${points.join(', ')}`
+    )
     for (const p of points) {
       expect(p).toBeGreaterThan(1900)
       expect(p).toBeLessThanOrEqual(2001)
@@ -47,12 +63,18 @@ describeBrowser('ui performance (browser)', () => {
   })
 
   it('spends under 4 ms of main-thread time per live update', async () => {
-    const times = await page.evaluate(() => (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.liveUpdates(60))
-    const drawn = await page.evaluate(() => (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.drawnPerUpdate())
+    const times = await page.evaluate(() =>
+      (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.liveUpdates(60)
+    )
+    const drawn = await page.evaluate(() =>
+      (globalThis as unknown as { __rigreadyPerf: PerfApi }).__rigreadyPerf.drawnPerUpdate()
+    )
     const sorted = [...times].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)]!
     const worst = sorted.at(-1)!
-    console.log(`live update: median ${median.toFixed(2)} ms, worst ${worst.toFixed(2)} ms over ${times.length}; ${drawn} of 6 charts on screen redrawn`)
+    console.log(
+      `live update: median ${median.toFixed(2)} ms, worst ${worst.toFixed(2)} ms over ${times.length}; ${drawn} of 6 charts on screen redrawn`
+    )
     // The charts that fit a 1280×800 window are redrawn on every update (the rest when scrolled to).
     expect(drawn).toBeGreaterThanOrEqual(3)
     // The first updates include one-off JIT work. The budget holds for the median and the 90th percentile;

@@ -33,64 +33,87 @@ interface PromResult {
 }
 
 const suite = available ? describe : process.env.CI ? describe : describe.skip
-suite(`Prometheus scraping rigready serve${available ? '' : ' (skipped: needs /usr/bin/prometheus and a built out/main/cli.js)'}`, () => {
-  let agent: ServeProcess
-  let prom: ChildProcess
-  let dir: string
-  let promUrl: string
-  let temps: number[]
+suite(
+  `Prometheus scraping rigready serve${available ? '' : ' (skipped: needs /usr/bin/prometheus and a built out/main/cli.js)'}`,
+  () => {
+    let agent: ServeProcess
+    let prom: ChildProcess
+    let dir: string
+    let promUrl: string
+    let temps: number[]
 
-  const query = async (q: string): Promise<PromResult[]> => {
-    const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)
-    const body = (await r.json()) as { status: string; data: { result: PromResult[] } }
-    return body.status === 'success' ? body.data.result : []
-  }
-
-  beforeAll(async () => {
-    expect(available, 'prometheus and the built CLI are required in CI').toBe(true)
-    const session = parseSession(await readFile(SESSION, 'utf8'))
-    temps = session.snapshots.flatMap((s) => (s.gpus[0]?.temperatureCelsius.status === 'ok' ? [s.gpus[0].temperatureCelsius.value] : []))
-    agent = await startServeProcess(SESSION, { speed: 1, extraArgs: ['--loop'] })
-    dir = await mkdtemp(join(tmpdir(), 'rr-prom-'))
-    const target = new URL(agent.url).host
-    await writeFile(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: rigready\n    static_configs:\n      - targets: ['${target}']\n`
-    )
-    const port = await freePort()
-    promUrl = `http://127.0.0.1:${port}`
-    prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' })
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      try {
-        if ((await query('up{job="rigready"} == 1')).length > 0 && (await query('rigready_gpu_temperature_celsius')).length > 0) break
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() > deadline) throw new Error('Prometheus did not scrape the agent within 30 s')
-      await new Promise((r) => setTimeout(r, 500))
+    const query = async (q: string): Promise<PromResult[]> => {
+      const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`)
+      const body = (await r.json()) as { status: string; data: { result: PromResult[] } }
+      return body.status === 'success' ? body.data.result : []
     }
-  }, 60_000)
 
-  afterAll(async () => {
-    prom?.kill('SIGKILL')
-    await agent?.kill()
-    if (dir) await rm(dir, { recursive: true, force: true })
-  })
+    beforeAll(async () => {
+      expect(available, 'prometheus and the built CLI are required in CI').toBe(true)
+      const session = parseSession(await readFile(SESSION, 'utf8'))
+      temps = session.snapshots.flatMap((s) =>
+        s.gpus[0]?.temperatureCelsius.status === 'ok' ? [s.gpus[0].temperatureCelsius.value] : []
+      )
+      agent = await startServeProcess(SESSION, { speed: 1, extraArgs: ['--loop'] })
+      dir = await mkdtemp(join(tmpdir(), 'rr-prom-'))
+      const target = new URL(agent.url).host
+      await writeFile(
+        join(dir, 'prometheus.yml'),
+        `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: rigready\n    static_configs:\n      - targets: ['${target}']\n`
+      )
+      const port = await freePort()
+      promUrl = `http://127.0.0.1:${port}`
+      prom = spawn(
+        PROMETHEUS,
+        [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`
+        ],
+        { stdio: 'ignore' }
+      )
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        try {
+          if (
+            (await query('up{job="rigready"} == 1')).length > 0 &&
+            (await query('rigready_gpu_temperature_celsius')).length > 0
+          )
+            break
+        } catch {
+          /* not up yet */
+        }
+        if (Date.now() > deadline)
+          throw new Error('Prometheus did not scrape the agent within 30 s')
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    }, 60_000)
 
-  it('scrapes the agent: target up, GPU series with the recording values and base units', async () => {
-    const t = await query('rigready_gpu_temperature_celsius')
-    expect(t[0].metric).toMatchObject({ gpu: '0', vendor: 'nvidia', name: 'NVIDIA GeForce RTX 4090', job: 'rigready' })
-    expect(temps).toContain(Number(t[0].value[1]))
-    const clock = await query('rigready_gpu_sm_clock_max_hertz')
-    expect(Number(clock[0].value[1])).toBe(3120e6)
-    const success = await query('rigready_collector_success{collector="gpu-nvidia"}')
-    expect(success.length).toBeGreaterThan(0)
-  })
+    afterAll(async () => {
+      prom?.kill('SIGKILL')
+      await agent?.kill()
+      if (dir) await rm(dir, { recursive: true, force: true })
+    })
 
-  it('exports unknown readings as rigready_reading_unavailable with a reason, never as 0', async () => {
-    const u = await query('rigready_reading_unavailable{series="gpu_memory_temperature_celsius"}')
-    expect(u[0].metric.reason).toBe('unsupported')
-    expect(await query('rigready_gpu_memory_temperature_celsius')).toEqual([])
-  })
-})
+    it('scrapes the agent: target up, GPU series with the recording values and base units', async () => {
+      const t = await query('rigready_gpu_temperature_celsius')
+      expect(t[0].metric).toMatchObject({
+        gpu: '0',
+        vendor: 'nvidia',
+        name: 'NVIDIA GeForce RTX 4090',
+        job: 'rigready'
+      })
+      expect(temps).toContain(Number(t[0].value[1]))
+      const clock = await query('rigready_gpu_sm_clock_max_hertz')
+      expect(Number(clock[0].value[1])).toBe(3120e6)
+      const success = await query('rigready_collector_success{collector="gpu-nvidia"}')
+      expect(success.length).toBeGreaterThan(0)
+    })
+
+    it('exports unknown readings as rigready_reading_unavailable with a reason, never as 0', async () => {
+      const u = await query('rigready_reading_unavailable{series="gpu_memory_temperature_celsius"}')
+      expect(u[0].metric.reason).toBe('unsupported')
+      expect(await query('rigready_gpu_memory_temperature_celsius')).toEqual([])
+    })
+  }
+)

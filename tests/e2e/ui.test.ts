@@ -12,14 +12,33 @@ import type { ProfileEvaluation, ReadinessReport } from '../../src-main/shared/r
 import { describeReason } from '../../src-main/shared/reading'
 import type { Inventory, Snapshot } from '../../src-main/shared/telemetry'
 import { parseSession, type Session } from '../../src-main/node/recorder/session'
-import { CAUSE_TEXT, CONSTRAINT_TEXT, isTrainingKind, VERDICT_TEXT } from '../../src-renderer/src/lib/format/labels'
-import { formatBytes, formatMhz, formatTemperature, formatTokensPerSec, formatWatts } from '../../src-renderer/src/lib/format/units'
+import {
+  CAUSE_TEXT,
+  CONSTRAINT_TEXT,
+  isTrainingKind,
+  VERDICT_TEXT
+} from '../../src-renderer/src/lib/format/labels'
+import {
+  formatBytes,
+  formatMhz,
+  formatTemperature,
+  formatTokensPerSec,
+  formatWatts
+} from '../../src-renderer/src/lib/format/units'
 import { collectErrors, describeBrowser, launchChromium } from '../helpers/chromium'
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process'
 
 const SESSION_FILE = resolve(__dirname, '../fixtures/sessions/rtx4090-training-run.jsonl')
 const SHOTS = resolve(__dirname, '../../test-results/screenshots')
-const VIEWS = ['overview', 'live', 'throttling', 'workloads', 'advice', 'machine', 'settings'] as const
+const VIEWS = [
+  'overview',
+  'live',
+  'throttling',
+  'workloads',
+  'advice',
+  'machine',
+  'settings'
+] as const
 
 /** A small client for the agent's JSON API. */
 function agentApi(base: string) {
@@ -52,7 +71,11 @@ async function loadSession(): Promise<Session> {
 }
 
 /** Polls `fn` until it returns a truthy value. */
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  what: string
+): Promise<T> {
   const end = Date.now() + timeoutMs
   for (;;) {
     const v = await fn().catch(() => null)
@@ -77,12 +100,22 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     session = await loadSession()
     last = session.snapshots.at(-1)!
     // Fast playback: the whole 176 s session plays in about 3.5 s, so every view shows its final state.
-    ;[agent, browser] = await Promise.all([startServeProcess(SESSION_FILE, { speed: 50 }), launchChromium()])
+    ;[agent, browser] = await Promise.all([
+      startServeProcess(SESSION_FILE, { speed: 50 }),
+      launchChromium()
+    ])
     api = agentApi(agent.url)
     const finalSeq = session.snapshots.length - 1
-    await waitFor(async () => (await api.get<Snapshot | null>('api/snapshot'))?.seq === finalSeq, 20_000, 'the replay to finish')
+    await waitFor(
+      async () => (await api.get<Snapshot | null>('api/snapshot'))?.seq === finalSeq,
+      20_000,
+      'the replay to finish'
+    )
     report = await api.get<ReadinessReport>('api/report')
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true
+    })
     page = await context.newPage()
     errors = collectErrors(page)
     await page.goto(agent.url)
@@ -108,10 +141,18 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
 
   it('shows both scores, their binding constraints, the machine and current throttling on the overview', async () => {
     await show('overview')
-    expect(await page.getByTestId('score-training').textContent()).toBe(String(valueOf(report.training.score)))
-    expect(await page.getByTestId('score-inference').textContent()).toBe(String(valueOf(report.inference.score)))
-    expect(await page.getByTestId('binding-training').textContent()).toBe(CONSTRAINT_TEXT[report.training.binding])
-    expect(await page.getByTestId('binding-inference').textContent()).toBe(CONSTRAINT_TEXT[report.inference.binding])
+    expect(await page.getByTestId('score-training').textContent()).toBe(
+      String(valueOf(report.training.score))
+    )
+    expect(await page.getByTestId('score-inference').textContent()).toBe(
+      String(valueOf(report.inference.score))
+    )
+    expect(await page.getByTestId('binding-training').textContent()).toBe(
+      CONSTRAINT_TEXT[report.training.binding]
+    )
+    expect(await page.getByTestId('binding-inference').textContent()).toBe(
+      CONSTRAINT_TEXT[report.inference.binding]
+    )
     expect(await page.getByTestId('machine-line').textContent()).toContain(report.machine.label)
     const gpuName = session.header.inventory.gpus[0]!.name
     expect(await page.locator('header .machine').textContent()).toContain(gpuName)
@@ -126,7 +167,8 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     const top = [...report.advice].sort((a, b) => b.impact - a.impact).slice(0, 3)
     const items = page.locator('.advice-list li')
     expect(await items.count()).toBe(top.length)
-    for (let i = 0; i < top.length; i++) expect(await items.nth(i).textContent()).toContain(top[i]!.title)
+    for (let i = 0; i < top.length; i++)
+      expect(await items.nth(i).textContent()).toContain(top[i]!.title)
   })
 
   it('shows the GPU card with the last sample and unavailable readings with their reasons on hover', async () => {
@@ -144,27 +186,38 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     // Every unavailable reading on the GPU and CPU cards carries its reason as its title.
     expect(g.memoryTemperatureCelsius.status).toBe('unavailable')
     const memTemp = card.getByLabel(/GPU memory temperature/)
-    expect(await memTemp.getAttribute('title')).toBe(describeReason(g.memoryTemperatureCelsius as never))
+    expect(await memTemp.getAttribute('title')).toBe(
+      describeReason(g.memoryTemperatureCelsius as never)
+    )
     const cpu = valueOf(last.cpu)
     expect(cpu.packagePowerWatts.status).toBe('unavailable')
     const cpuPower = page.getByTestId('card-cpu').getByLabel(/CPU package power/)
-    expect(await cpuPower.getAttribute('title')).toBe(describeReason(cpu.packagePowerWatts as never))
+    expect(await cpuPower.getAttribute('title')).toBe(
+      describeReason(cpu.packagePowerWatts as never)
+    )
     const na = page.locator('.rv-na')
     const n = await na.count()
     expect(n).toBeGreaterThan(0)
-    for (let i = 0; i < n; i++) expect((await na.nth(i).getAttribute('title'))?.length ?? 0).toBeGreaterThan(3)
+    for (let i = 0; i < n; i++)
+      expect((await na.nth(i).getAttribute('title'))?.length ?? 0).toBeGreaterThan(3)
   })
 
   it('plots the whole replayed window and honours the 1-minute window', async () => {
     await show('live')
     const power = page.locator('[data-chart="power"]')
-    await expect.poll(async () => Number(await power.getAttribute('data-points'))).toBe(session.snapshots.length)
+    await expect
+      .poll(async () => Number(await power.getAttribute('data-points')))
+      .toBe(session.snapshots.length)
     expect(await page.locator('[data-chart]').count()).toBeGreaterThanOrEqual(5)
     await page.getByRole('radio', { name: '1 min' }).click()
-    await expect.poll(async () => Number(await power.getAttribute('data-points'))).toBeLessThanOrEqual(61)
+    await expect
+      .poll(async () => Number(await power.getAttribute('data-points')))
+      .toBeLessThanOrEqual(61)
     expect(Number(await power.getAttribute('data-points'))).toBeGreaterThan(50)
     await page.getByRole('radio', { name: '5 min' }).click()
-    await expect.poll(async () => Number(await power.getAttribute('data-points'))).toBe(session.snapshots.length)
+    await expect
+      .poll(async () => Number(await power.getAttribute('data-points')))
+      .toBe(session.snapshots.length)
   })
 
   it('shows throttling with thermal and power causes, time by reason and the evidence of every event', async () => {
@@ -174,10 +227,13 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     const text = (await section.textContent())!
     const summary = report.throttling.summaries.find((s) => s.device === last.gpus[0]!.id)!
     expect(text).toContain(summary.headline)
-    for (const cause of Object.keys(summary.byCause)) expect(text).toContain(CAUSE_TEXT[cause as keyof typeof CAUSE_TEXT])
+    for (const cause of Object.keys(summary.byCause))
+      expect(text).toContain(CAUSE_TEXT[cause as keyof typeof CAUSE_TEXT])
     for (const e of gpuEvents) for (const ev of e.evidence) expect(text).toContain(ev)
     for (const cause of ['power', 'thermal'] as const) {
-      expect(await section.locator(`svg.timeline rect.cause-${cause}`).count()).toBe(gpuEvents.filter((e) => e.cause === cause).length)
+      expect(await section.locator(`svg.timeline rect.cause-${cause}`).count()).toBe(
+        gpuEvents.filter((e) => e.cause === cause).length
+      )
     }
     expect(await section.locator('ul.events > li').count()).toBe(gpuEvents.length)
   })
@@ -201,24 +257,40 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
   it('updates a profile with the engine’s own what-if results when the controls change', async () => {
     await show('workloads')
     // The profile that binds inference on this machine: its what-ifs change its verdict.
-    const target = report.profiles.find((p) => !isTrainingKind(p.kind) && p.verdict === 'fits-with-offload') ?? report.profiles[0]!
+    const target =
+      report.profiles.find((p) => !isTrainingKind(p.kind) && p.verdict === 'fits-with-offload') ??
+      report.profiles[0]!
     await page.getByRole('button', { name: target.label, exact: true }).click()
     const detail = page.getByTestId('profile-detail')
-    expect(await detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(target.memory.requiredBytes))
+    expect(await detail.getByTestId('whatif-required').textContent()).toBe(
+      formatBytes(target.memory.requiredBytes)
+    )
     const ctx0 = Number(await detail.getByTestId('whatif-ctx').inputValue())
     const format0 = await detail.getByTestId('whatif-format').inputValue()
-    const base: WhatIfRequest = { profileId: target.profileId, weightFormat: format0, ctxTokens: ctx0 * 4, microBatch: 1, gpuCount: 1 }
+    const base: WhatIfRequest = {
+      profileId: target.profileId,
+      weightFormat: format0,
+      ctxTokens: ctx0 * 4,
+      microBatch: 1,
+      gpuCount: 1
+    }
     await detail.getByTestId('whatif-ctx').fill(String(ctx0 * 4))
     const longer = await api.invoke<ProfileEvaluation>('readiness:what-if', base)
     expect(longer.memory.requiredBytes).toBeGreaterThan(target.memory.requiredBytes)
-    await expect.poll(() => detail.getByTestId('whatif-required').textContent()).toBe(formatBytes(longer.memory.requiredBytes))
+    await expect
+      .poll(() => detail.getByTestId('whatif-required').textContent())
+      .toBe(formatBytes(longer.memory.requiredBytes))
     expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(longer.score))
 
     await detail.getByTestId('whatif-gpus').fill('2')
     const two = await api.invoke<ProfileEvaluation>('readiness:what-if', { ...base, gpuCount: 2 })
-    await expect.poll(() => detail.locator('h3 .badge').textContent()).toBe(VERDICT_TEXT[two.verdict])
+    await expect
+      .poll(() => detail.locator('h3 .badge').textContent())
+      .toBe(VERDICT_TEXT[two.verdict])
     const decode = two.speed.decodeTokensPerSec
-    expect(await detail.getByTestId('whatif-decode').textContent()).toBe(decode.status === 'ok' ? formatTokensPerSec(decode.value) : 'n/a')
+    expect(await detail.getByTestId('whatif-decode').textContent()).toBe(
+      decode.status === 'ok' ? formatTokensPerSec(decode.value) : 'n/a'
+    )
     expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(two.score))
   })
 
@@ -229,7 +301,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     expect(await page.getByTestId('custom-error').textContent()).toContain('Not valid JSON')
     await page.getByTestId('custom-json').fill('{"label": "My model"}')
     await page.getByRole('button', { name: 'Add profile' }).click()
-    await expect.poll(() => page.getByTestId('custom-error').textContent()).toContain('profile is invalid')
+    await expect
+      .poll(() => page.getByTestId('custom-error').textContent())
+      .toContain('profile is invalid')
   })
 
   it('ranks advice by impact with effect and evidence, and lists minimum upgrades', async () => {
@@ -244,7 +318,8 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       expect(text).toContain(a.effect)
       for (const ev of a.evidence) expect(text).toContain(ev)
     }
-    for (const m of report.minimumUpgrades) expect(await page.getByTestId(`minup-${m.profileId}`).textContent()).toContain(m.summary)
+    for (const m of report.minimumUpgrades)
+      expect(await page.getByTestId(`minup-${m.profileId}`).textContent()).toContain(m.summary)
   })
 
   it('lists the inventory with every unavailable item and its reason', async () => {
@@ -256,7 +331,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     expect(gpu).toContain(valueOf(g.driverVersion))
     expect(gpu).toContain(formatTemperature(valueOf(g.tempSlowdownCelsius)))
     if (g.migEnabled.status === 'unavailable') {
-      expect(await page.getByTestId('machine-gpu-0').getByLabel('MIG').getAttribute('title')).toBe(describeReason(g.migEnabled))
+      expect(await page.getByTestId('machine-gpu-0').getByLabel('MIG').getAttribute('title')).toBe(
+        describeReason(g.migEnabled)
+      )
     }
     const missing = (await page.getByTestId('machine-unavailable').textContent())!
     expect(inv.absent.length).toBeGreaterThan(0)
@@ -269,25 +346,41 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
   it('switches temperatures to Fahrenheit from settings and the agent keeps the choice', async () => {
     await show('settings')
     await page.getByTestId('setting-fahrenheit').check()
-    await expect.poll(async () => (await api.invoke<{ temperatureUnit: string }>('settings:get')).temperatureUnit).toBe('fahrenheit')
+    await expect
+      .poll(
+        async () => (await api.invoke<{ temperatureUnit: string }>('settings:get')).temperatureUnit
+      )
+      .toBe('fahrenheit')
     await show('machine')
     const slowdown = valueOf(session.header.inventory.gpus[0]!.tempSlowdownCelsius)
-    expect(await page.getByTestId('machine-gpu-0').textContent()).toContain(formatTemperature(slowdown, 'fahrenheit'))
+    expect(await page.getByTestId('machine-gpu-0').textContent()).toContain(
+      formatTemperature(slowdown, 'fahrenheit')
+    )
     await show('settings')
     await page.locator('input[name="unit"]').first().check()
-    await expect.poll(async () => (await api.invoke<{ temperatureUnit: string }>('settings:get')).temperatureUnit).toBe('celsius')
+    await expect
+      .poll(
+        async () => (await api.invoke<{ temperatureUnit: string }>('settings:get')).temperatureUnit
+      )
+      .toBe('celsius')
   })
 
   it('exports the agent’s report as JSON and Markdown through downloads and hides Print to PDF in the browser', async () => {
     await show('overview')
     expect(await page.getByRole('button', { name: 'Print to PDF' }).count()).toBe(0)
-    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()])
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click()
+    ])
     expect(json.suggestedFilename()).toBe('rigready-report.json')
     const exported = JSON.parse(await readFile((await json.path())!, 'utf8')) as ReadinessReport
     const current = await api.get<ReadinessReport>('api/report')
     expect(exported.training.score).toEqual(current.training.score)
     expect(exported.throttling.events.length).toBe(current.throttling.events.length)
-    const [md] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Markdown' }).click()])
+    const [md] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export Markdown' }).click()
+    ])
     expect(md.suggestedFilename()).toBe('rigready-report.md')
     const text = await readFile((await md.path())!, 'utf8')
     expect(text).toContain(current.machine.label)
@@ -298,7 +391,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     await page.getByRole('link', { name: 'Advice', exact: true }).focus()
     await page.keyboard.press('Enter')
     await page.locator('main[data-view="advice"]').waitFor()
-    expect(await page.getByRole('link', { name: 'Advice', exact: true }).getAttribute('aria-current')).toBe('page')
+    expect(
+      await page.getByRole('link', { name: 'Advice', exact: true }).getAttribute('aria-current')
+    ).toBe('page')
   })
 
   it('renders every view in light and dark themes at 1280×800 without horizontal overflow (screenshots)', async () => {
@@ -308,7 +403,11 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
         await show(view)
         await page.waitForTimeout(view === 'live' ? 300 : 50)
         expect(await page.locator('html').getAttribute('data-theme')).toBe(theme)
-        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))
+        const overflow = Number(
+          await page.evaluate(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth'
+          )
+        )
         expect(overflow, `${view} scrolls sideways`).toBeLessThanOrEqual(0)
         await page.screenshot({ path: resolve(SHOTS, `${view}-${theme}.png`), fullPage: true })
       }
@@ -317,7 +416,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
 
   it('logged no console errors', () => {
     // The rejected custom profile is a deliberate 400, which Chromium logs as a failed resource.
-    const unexpected = errors.filter((e) => !(e.includes('status of 400') && e.includes('/api/invoke/readiness:add-profile')))
+    const unexpected = errors.filter(
+      (e) => !(e.includes('status of 400') && e.includes('/api/invoke/readiness:add-profile'))
+    )
     expect(unexpected).toEqual([])
   })
 })
@@ -330,7 +431,10 @@ describeBrowser('ui (browser, real agent replaying live)', () => {
   let errors: string[]
 
   beforeAll(async () => {
-    ;[agent, browser] = await Promise.all([startServeProcess(SESSION_FILE, { speed: 4, extraArgs: ['--loop'] }), launchChromium()])
+    ;[agent, browser] = await Promise.all([
+      startServeProcess(SESSION_FILE, { speed: 4, extraArgs: ['--loop'] }),
+      launchChromium()
+    ])
     api = agentApi(agent.url)
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     errors = collectErrors(page)
@@ -345,8 +449,10 @@ describeBrowser('ui (browser, real agent replaying live)', () => {
     await agent?.kill()
   })
 
-  const seqShown = async (): Promise<number> => Number(/#(\d+)/.exec((await page.getByTestId('last-sample').textContent()) ?? '')?.[1] ?? NaN)
-  const lastX = async (): Promise<number> => Number(await page.locator('[data-chart="power"]').getAttribute('data-last-x'))
+  const seqShown = async (): Promise<number> =>
+    Number(/#(\d+)/.exec((await page.getByTestId('last-sample').textContent()) ?? '')?.[1] ?? NaN)
+  const lastX = async (): Promise<number> =>
+    Number(await page.locator('[data-chart="power"]').getAttribute('data-last-x'))
 
   it('advances the charts and the device cards as the replay advances', async () => {
     const x0 = await lastX()

@@ -19,7 +19,9 @@ export const RENDERER_DIR = resolve(__dirname, '../../out/renderer')
 export function describeBrowser(name: string, fn: () => void): void {
   const missing = [
     existsSync(CHROMIUM_PATH) ? null : `Chromium not found at ${CHROMIUM_PATH}`,
-    existsSync(resolve(RENDERER_DIR, 'index.html')) ? null : 'out/renderer not built (run `npx electron-vite build`)'
+    existsSync(resolve(RENDERER_DIR, 'index.html'))
+      ? null
+      : 'out/renderer not built (run `npx electron-vite build`)'
   ].filter((m): m is string => m !== null)
   if (missing.length === 0) describe(name, fn)
   else if (process.env.CI) {
@@ -35,7 +37,15 @@ export function describeBrowser(name: string, fn: () => void): void {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run'
+    ]
   })
 }
 

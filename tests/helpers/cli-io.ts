@@ -13,7 +13,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process. `interruptAfterMs` fires the interrupt handler (for serve/watch/record). */
-export async function runCli(argv: string[], opts: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  opts: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}
+): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
@@ -22,7 +25,8 @@ export async function runCli(argv: string[], opts: { env?: NodeJS.ProcessEnv; in
     stdin: null,
     env: opts.env ?? process.env,
     onInterrupt(fn) {
-      const t = opts.interruptAfterMs === undefined ? undefined : setTimeout(fn, opts.interruptAfterMs)
+      const t =
+        opts.interruptAfterMs === undefined ? undefined : setTimeout(fn, opts.interruptAfterMs)
       return () => t && clearTimeout(t)
     }
   }

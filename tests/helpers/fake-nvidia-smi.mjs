@@ -33,7 +33,11 @@ function fail(message, code) {
   process.exit(code)
 }
 
-if (!scenarioPath) fail('NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.', 9)
+if (!scenarioPath)
+  fail(
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    9
+  )
 const scenario = JSON.parse(await readFile(scenarioPath, 'utf8'))
 const base = dirname(scenarioPath)
 const helpText = await textOf(scenario.helpQueryGpu, scenario.helpQueryGpuFile)
@@ -42,7 +46,8 @@ async function textOf(inline, file) {
   return typeof inline === 'string' ? inline : file ? readFile(resolve(base, file), 'utf8') : ''
 }
 
-const readRuns = async () => (await readFile(runsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+const readRuns = async () =>
+  (await readFile(runsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean)
 let earlierRuns = []
 if (runsFile) {
   earlierRuns = await readRuns()
@@ -53,7 +58,8 @@ const queryArg = args.find((a) => a.startsWith('--query-gpu='))
 const formatArg = args.find((a) => a.startsWith('--format=')) ?? ''
 const lmsIdx = args.findIndex((a) => a === '-lms' || a === '--loop-ms')
 const lIdx = args.findIndex((a) => a === '-l' || a === '--loop')
-const loopMs = lmsIdx >= 0 ? Number(args[lmsIdx + 1]) : lIdx >= 0 ? Number(args[lIdx + 1]) * 1000 : 0
+const loopMs =
+  lmsIdx >= 0 ? Number(args[lmsIdx + 1]) : lIdx >= 0 ? Number(args[lIdx + 1]) * 1000 : 0
 const command = args.includes('--help-query-gpu')
   ? 'help'
   : args.includes('-q') && args.includes('-x')
@@ -69,8 +75,17 @@ const fault = scenario.fault ?? { mode: 'ok' }
 const faultRuns = earlierRuns.map((l) => JSON.parse(l)).filter((a) => kindOf(a) === command).length
 function kindOf(a) {
   const q = a.find((x) => x.startsWith('--query-gpu='))
-  const loop = a.includes('-lms') || a.includes('-l') || a.includes('--loop-ms') || a.includes('--loop')
-  return a.includes('--help-query-gpu') ? 'help' : a.includes('-q') && a.includes('-x') ? 'xml' : q ? (loop ? 'stream' : 'query') : 'other'
+  const loop =
+    a.includes('-lms') || a.includes('-l') || a.includes('--loop-ms') || a.includes('--loop')
+  return a.includes('--help-query-gpu')
+    ? 'help'
+    : a.includes('-q') && a.includes('-x')
+      ? 'xml'
+      : q
+        ? loop
+          ? 'stream'
+          : 'query'
+        : 'other'
 }
 const faultApplies =
   fault.mode !== 'ok' &&

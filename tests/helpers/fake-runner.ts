@@ -1,10 +1,16 @@
 /**
  * A scripted CommandRunner: maps `file args…` to canned results, records calls.
  */
-import type { CommandResult, CommandRunner, RunOptions } from '../../src-main/node/platform/command-runner'
+import type {
+  CommandResult,
+  CommandRunner,
+  RunOptions
+} from '../../src-main/node/platform/command-runner'
 
 /** A canned response, or a function computing one. */
-export type FakeResponse = CommandResult | ((args: readonly string[], options: RunOptions) => CommandResult | Promise<CommandResult>)
+export type FakeResponse =
+  | CommandResult
+  | ((args: readonly string[], options: RunOptions) => CommandResult | Promise<CommandResult>)
 
 /** A fake runner with a call log. */
 export interface FakeRunner extends CommandRunner {
@@ -20,7 +26,8 @@ export function createFakeRunner(routes: Record<string, FakeResponse>): FakeRunn
     const key = Object.keys(routes)
       .filter((k) => full === k || full.startsWith(k + ' ') || k === file)
       .sort((a, b) => b.length - a.length)[0]
-    if (key === undefined) return { kind: 'not-found', message: `${file}: not found` } satisfies CommandResult
+    if (key === undefined)
+      return { kind: 'not-found', message: `${file}: not found` } satisfies CommandResult
     const r = routes[key]
     return typeof r === 'function' ? r(args, options) : r
   }) as FakeRunner

@@ -92,7 +92,10 @@ export function fakeInventory(): Inventory {
         tempSlowdownCelsius: ok(FAKE.slowdownCelsius),
         tempShutdownCelsius: ok(92),
         tempMaxOperatingCelsius: ok(90),
-        tempMemoryMaxCelsius: unavailable('unsupported', 'GDDR6X temperature not exposed on GeForce'),
+        tempMemoryMaxCelsius: unavailable(
+          'unsupported',
+          'GDDR6X temperature not exposed on GeForce'
+        ),
         migEnabled: unavailable('unsupported', 'MIG needs A100/H100'),
         integrated: false
       }
@@ -126,11 +129,23 @@ export function fakeInventory(): Inventory {
       }
     ],
     filesystems: [
-      { mount: '/', device: '/dev/nvme0n1p2', fsType: 'ext4', sizeBytes: ok(1_900_000_000_000), freeBytes: ok(712_000_000_000) }
+      {
+        mount: '/',
+        device: '/dev/nvme0n1p2',
+        fsType: 'ext4',
+        sizeBytes: ok(1_900_000_000_000),
+        freeBytes: ok(712_000_000_000)
+      }
     ],
     absent: [
-      { deviceClass: 'gpu-amd', reason: unavailable('no-device', 'no amdgpu devices in /sys/class/drm') },
-      { deviceClass: 'rapl', reason: unavailable('permission-denied', 'energy_uj is root-only since 5.10') },
+      {
+        deviceClass: 'gpu-amd',
+        reason: unavailable('no-device', 'no amdgpu devices in /sys/class/drm')
+      },
+      {
+        deviceClass: 'rapl',
+        reason: unavailable('permission-denied', 'energy_uj is root-only since 5.10')
+      },
       { deviceClass: 'battery', reason: unavailable('no-device', 'desktop: no battery') }
     ]
   }
@@ -159,7 +174,10 @@ export function fakeGpuSample(i: number): GpuSample {
     memoryTotalBytes: ok(24 * GiB),
     temperatureCelsius: ok(busy ? 78 + wobble : 41),
     hotspotTemperatureCelsius: unavailable('unsupported', 'hotspot not exposed by nvidia-smi'),
-    memoryTemperatureCelsius: unavailable('unsupported', 'GDDR6X temperature not exposed on GeForce'),
+    memoryTemperatureCelsius: unavailable(
+      'unsupported',
+      'GDDR6X temperature not exposed on GeForce'
+    ),
     temperatureHeadroomCelsius: ok(busy ? 9 - wobble : 46),
     powerDrawWatts: ok(capped ? 449.6 : busy ? 402 + wobble * 4 : 28.4),
     powerAverageWatts: ok(capped ? 448 : busy ? 400 : 29),
@@ -177,9 +195,21 @@ export function fakeGpuSample(i: number): GpuSample {
     fanPct: ok(busy ? 68 : 30),
     fanRpm: unavailable('unsupported', 'nvidia-smi reports percent only'),
     pstate: ok(busy ? 'P2' : 'P8'),
-    throttleFlags: ok(capped ? [{ name: 'sw_power_cap', cause: 'power' }] : busy ? [] : [{ name: 'gpu_idle', cause: 'idle' }]),
-    throttleMaskHex: ok(capped ? '0x0000000000000004' : busy ? '0x0000000000000000' : '0x0000000000000001'),
-    throttleCountersSeconds: ok({ sw_power_cap: Math.floor(i / 40) * 15, hw_slowdown: 0, sw_thermal_slowdown: 0 })
+    throttleFlags: ok(
+      capped
+        ? [{ name: 'sw_power_cap', cause: 'power' }]
+        : busy
+          ? []
+          : [{ name: 'gpu_idle', cause: 'idle' }]
+    ),
+    throttleMaskHex: ok(
+      capped ? '0x0000000000000004' : busy ? '0x0000000000000000' : '0x0000000000000001'
+    ),
+    throttleCountersSeconds: ok({
+      sw_power_cap: Math.floor(i / 40) * 15,
+      hw_slowdown: 0,
+      sw_thermal_slowdown: 0
+    })
   }
 }
 
@@ -193,7 +223,9 @@ export function fakeSnapshot(i: number, intervalMs = 1000): Snapshot {
     timestampMs: ts,
     cpu: ok({
       utilizationPct: ok(busy ? 34 : 3),
-      perCoreUtilizationPct: ok(Array.from({ length: 32 }, (_, c) => (busy ? 20 + ((c * 7 + i) % 40) : 2))),
+      perCoreUtilizationPct: ok(
+        Array.from({ length: 32 }, (_, c) => (busy ? 20 + ((c * 7 + i) % 40) : 2))
+      ),
       frequencies: unavailable('unsupported', 'summarised'),
       frequencyMhz: ok(busy ? 5120 : 3010),
       frequencyMaxMhz: ok(5881),
@@ -260,30 +292,72 @@ export function fakeSnapshot(i: number, intervalMs = 1000): Snapshot {
           smart: unavailable('permission-denied', 'smartctl needs root')
         }
       ],
-      filesystems: [{ mount: '/', sizeBytes: ok(1_900_000_000_000), freeBytes: ok(712_000_000_000) }]
+      filesystems: [
+        { mount: '/', sizeBytes: ok(1_900_000_000_000), freeBytes: ok(712_000_000_000) }
+      ]
     }),
     thermal: ok({ chips: [], zones: [], cooling: [] }),
     power: ok({ source: ok('ac'), acOnline: ok(true), batteries: [] }),
     health: [
-      { collector: 'gpu-nvidia', status: 'ok', lastDurationMs: 3, lastSuccessMs: ts, lastError: null, consecutiveFailures: 0 },
-      { collector: 'cpu', status: 'ok', lastDurationMs: 1, lastSuccessMs: ts, lastError: null, consecutiveFailures: 0 }
+      {
+        collector: 'gpu-nvidia',
+        status: 'ok',
+        lastDurationMs: 3,
+        lastSuccessMs: ts,
+        lastError: null,
+        consecutiveFailures: 0
+      },
+      {
+        collector: 'cpu',
+        status: 'ok',
+        lastDurationMs: 1,
+        lastSuccessMs: ts,
+        lastError: null,
+        consecutiveFailures: 0
+      }
     ]
   }
 }
 
 /** The workload catalogue the fake knows. */
 export function fakeProfiles(): WorkloadProfile[] {
-  const llm = (id: string, label: string, kind: WorkloadProfile['kind'], params: number, fmt: string): WorkloadProfile => ({
+  const llm = (
+    id: string,
+    label: string,
+    kind: WorkloadProfile['kind'],
+    params: number,
+    fmt: string
+  ): WorkloadProfile => ({
     id,
     label,
     kind,
     priority: 1,
     family: 'llm',
-    model: { name: label, paramsTotalB: params, paramsActiveB: params, nLayers: 32, nHeads: 32, nKvHeads: 8, headDim: 128, hidden: 4096 },
+    model: {
+      name: label,
+      paramsTotalB: params,
+      paramsActiveB: params,
+      nLayers: 32,
+      nHeads: 32,
+      nKvHeads: 8,
+      headDim: 128,
+      hidden: 4096
+    },
     precision: { weightFormat: fmt },
     shape: { ctxTokens: 8192, microBatch: 1 },
-    ...(kind === 'finetune' ? { training: { method: 'qlora' as const, optimizer: 'adamw8bit' as const, gradCheckpointing: 'full' as const } } : {}),
-    runtime: { runtime: kind === 'inference' ? 'llama.cpp' : 'transformers', allowedBackends: ['cuda'] },
+    ...(kind === 'finetune'
+      ? {
+          training: {
+            method: 'qlora' as const,
+            optimizer: 'adamw8bit' as const,
+            gradCheckpointing: 'full' as const
+          }
+        }
+      : {}),
+    runtime: {
+      runtime: kind === 'inference' ? 'llama.cpp' : 'transformers',
+      allowedBackends: ['cuda']
+    },
     targets: { tpsFloor: 10, tpsTarget: 30 },
     sources: ['hand-made test profile']
   })
@@ -294,10 +368,23 @@ export function fakeProfiles(): WorkloadProfile[] {
   ]
 }
 
-const BITS: Record<string, number> = { f16: 16, bf16: 16, fp8: 8, q8_0: 8.5, q6_k: 6.56, q5_k_m: 5.69, q4_k_m: 4.85, q4_0: 4.55, nf4: 4.5 }
+const BITS: Record<string, number> = {
+  f16: 16,
+  bf16: 16,
+  fp8: 8,
+  q8_0: 8.5,
+  q6_k: 6.56,
+  q5_k_m: 5.69,
+  q4_k_m: 4.85,
+  q4_0: 4.55,
+  nf4: 4.5
+}
 
 /** A deterministic evaluation; what-if overrides change its numbers in a predictable way. */
-export function fakeEvaluate(profile: WorkloadProfile, req: Partial<WhatIfRequest> = {}): ProfileEvaluation {
+export function fakeEvaluate(
+  profile: WorkloadProfile,
+  req: Partial<WhatIfRequest> = {}
+): ProfileEvaluation {
   const fmt = req.weightFormat ?? profile.precision.weightFormat
   const bits = BITS[fmt.toLowerCase()] ?? 16
   const ctx = req.ctxTokens ?? profile.shape.ctxTokens ?? 4096
@@ -305,23 +392,45 @@ export function fakeEvaluate(profile: WorkloadProfile, req: Partial<WhatIfReques
   const gpus = req.gpuCount ?? 1
   const method = req.method ?? profile.training?.method
   const weights = Math.round(profile.model.paramsTotalB * 1e9 * (bits / 8))
-  const kv = 2 * profile.model.nLayers * profile.model.nKvHeads * profile.model.headDim * 2 * ctx * batch
+  const kv =
+    2 * profile.model.nLayers * profile.model.nKvHeads * profile.model.headDim * 2 * ctx * batch
   const training = profile.kind === 'finetune' || profile.kind === 'pretrain'
-  const optimizer = training ? Math.round(profile.model.paramsTotalB * 1e9 * (method === 'full' ? 12 : 0.02)) : 0
+  const optimizer = training
+    ? Math.round(profile.model.paramsTotalB * 1e9 * (method === 'full' ? 12 : 0.02))
+    : 0
   const runtime = 1.0 * GiB
   const terms: ProfileEvaluation['memory']['terms'] = [
-    { name: 'weights', bytes: weights, formula: `${profile.model.paramsTotalB}B params × ${bits} bits ÷ 8` },
-    { name: 'kv-cache', bytes: kv, formula: `2 × ${profile.model.nLayers} layers × ${profile.model.nKvHeads} kv heads × ${profile.model.headDim} × 2 B × ${ctx} tokens × ${batch}` },
-    ...(training ? [{ name: 'optimizer' as const, bytes: optimizer, formula: `${method} optimizer state` }] : []),
+    {
+      name: 'weights',
+      bytes: weights,
+      formula: `${profile.model.paramsTotalB}B params × ${bits} bits ÷ 8`
+    },
+    {
+      name: 'kv-cache',
+      bytes: kv,
+      formula: `2 × ${profile.model.nLayers} layers × ${profile.model.nKvHeads} kv heads × ${profile.model.headDim} × 2 B × ${ctx} tokens × ${batch}`
+    },
+    ...(training
+      ? [{ name: 'optimizer' as const, bytes: optimizer, formula: `${method} optimizer state` }]
+      : []),
     { name: 'runtime', bytes: runtime, formula: 'CUDA context and allocator slack' }
   ]
   const required = terms.reduce((s, t) => s + t.bytes, 0)
   const available = 24 * GiB * gpus
   const fits = required <= available
   const ratio = required / available
-  const verdict: ProfileEvaluation['verdict'] = !fits ? (required <= available + 40 * GiB ? 'fits-with-offload' : 'does-not-fit') : ratio > 0.9 ? 'fits-tight' : 'fits-comfortably'
-  const decode = fits ? (1008 * 0.7 * gpus ** 0.85 * 1e9) / weights : 1e9 / weights * 40
-  const score = Math.max(0, Math.min(100, Math.round(fits ? 100 - ratio * 30 - (decode < 30 ? 20 : 0) : 20 - ratio)))
+  const verdict: ProfileEvaluation['verdict'] = !fits
+    ? required <= available + 40 * GiB
+      ? 'fits-with-offload'
+      : 'does-not-fit'
+    : ratio > 0.9
+      ? 'fits-tight'
+      : 'fits-comfortably'
+  const decode = fits ? (1008 * 0.7 * gpus ** 0.85 * 1e9) / weights : (1e9 / weights) * 40
+  const score = Math.max(
+    0,
+    Math.min(100, Math.round(fits ? 100 - ratio * 30 - (decode < 30 ? 20 : 0) : 20 - ratio))
+  )
   return {
     profileId: profile.id,
     label: profile.label,
@@ -329,24 +438,57 @@ export function fakeEvaluate(profile: WorkloadProfile, req: Partial<WhatIfReques
     verdict,
     score,
     binding: fits ? 'memory-bandwidth' : 'vram-capacity',
-    bindingDetail: fits ? `decode is bandwidth-bound at 1008 GB/s` : `needs ${(required / GiB).toFixed(1)} GiB, has ${(available / GiB).toFixed(0)} GiB`,
+    bindingDetail: fits
+      ? `decode is bandwidth-bound at 1008 GB/s`
+      : `needs ${(required / GiB).toFixed(1)} GiB, has ${(available / GiB).toFixed(0)} GiB`,
     confidence: 'medium',
     placement: {
       kind: !fits ? 'gpu-cpu-offload' : gpus > 1 ? 'multi-gpu-layer' : 'single-gpu',
       gpuCount: gpus,
       gpuFraction: fits ? 1 : Math.round((available / required) * 100) / 100,
-      description: fits ? `all layers on ${gpus} GPU${gpus > 1 ? 's' : ''}` : 'layers split between GPU and CPU RAM'
+      description: fits
+        ? `all layers on ${gpus} GPU${gpus > 1 ? 's' : ''}`
+        : 'layers split between GPU and CPU RAM'
     },
     weightFormat: fmt,
-    memory: { terms, requiredBytes: required, availableBytes: available, hostRequiredBytes: fits ? 2 * GiB : required - available },
-    speed: {
-      decodeTokensPerSec: training ? unavailable('unsupported', 'training profile') : ok(Math.round(decode * 10) / 10),
-      prefillTokensPerSec: training ? unavailable('unsupported', 'training profile') : ok(Math.round(decode * 40)),
-      ttftSeconds: training ? unavailable('unsupported', 'training profile') : ok(Math.round((ctx / (decode * 40)) * 100) / 100),
-      trainHours: training ? ok(Math.round(((6 * profile.model.paramsTotalB * 1e9 * 1e8) / (82.6e12 * 0.35 * gpus) / 3600) * 10) / 10) : unavailable('unsupported', 'inference profile'),
-      efficiency: { value: training ? 0.35 : 0.7, source: training ? 'MFU for QLoRA on Ada (reference §4.2)' : 'η for llama.cpp decode (reference §3.1)' }
+    memory: {
+      terms,
+      requiredBytes: required,
+      availableBytes: available,
+      hostRequiredBytes: fits ? 2 * GiB : required - available
     },
-    factors: [{ name: 'fit', weight: 0.5, score: ok(fits ? 100 : 0), detail: `${(ratio * 100).toFixed(0)}% of VRAM` }],
+    speed: {
+      decodeTokensPerSec: training
+        ? unavailable('unsupported', 'training profile')
+        : ok(Math.round(decode * 10) / 10),
+      prefillTokensPerSec: training
+        ? unavailable('unsupported', 'training profile')
+        : ok(Math.round(decode * 40)),
+      ttftSeconds: training
+        ? unavailable('unsupported', 'training profile')
+        : ok(Math.round((ctx / (decode * 40)) * 100) / 100),
+      trainHours: training
+        ? ok(
+            Math.round(
+              ((6 * profile.model.paramsTotalB * 1e9 * 1e8) / (82.6e12 * 0.35 * gpus) / 3600) * 10
+            ) / 10
+          )
+        : unavailable('unsupported', 'inference profile'),
+      efficiency: {
+        value: training ? 0.35 : 0.7,
+        source: training
+          ? 'MFU for QLoRA on Ada (reference §4.2)'
+          : 'η for llama.cpp decode (reference §3.1)'
+      }
+    },
+    factors: [
+      {
+        name: 'fit',
+        weight: 0.5,
+        score: ok(fits ? 100 : 0),
+        detail: `${(ratio * 100).toFixed(0)}% of VRAM`
+      }
+    ],
     gates: [],
     assumptions: [`batch ${batch}`, `context ${ctx} tokens`]
   }
@@ -382,7 +524,13 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
           backend: 'cuda'
         }
       ],
-      cpu: { name: FAKE.cpuModel, physicalCores: 16, logicalCores: 32, flags: ['avx2', 'avx512f'], governor: ok('powersave') },
+      cpu: {
+        name: FAKE.cpuModel,
+        physicalCores: 16,
+        logicalCores: 32,
+        flags: ['avx2', 'avx512f'],
+        governor: ok('powersave')
+      },
       ramBytes: 64 * GiB,
       ramBandwidthGBps: ok(96),
       storage: { kind: 'nvme', freeBytes: ok(712_000_000_000), readMBps: ok(7000) },
@@ -419,7 +567,11 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
           cause: 'power',
           startMs: FAKE.startMs + 25_000,
           endMs: FAKE.startMs + 40_000,
-          evidence: ['sw_power_cap active', 'power.draw 449.6 W of 450 W limit', 'SM clock 2430 MHz (78% of 3105 MHz)'],
+          evidence: [
+            'sw_power_cap active',
+            'power.draw 449.6 W of 450 W limit',
+            'SM clock 2430 MHz (78% of 3105 MHz)'
+          ],
           durationSeconds: 15,
           source: 'counter'
         },
@@ -510,13 +662,23 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       }
     ],
     minimumUpgrades: [
-      { profileId: 'serve-70b-q4', achievable: true, summary: '+24 GB VRAM (a second RTX 4090 or RTX 3090)' },
+      {
+        profileId: 'serve-70b-q4',
+        achievable: true,
+        summary: '+24 GB VRAM (a second RTX 4090 or RTX 3090)'
+      },
       { profileId: 'serve-8b-q4', achievable: true, summary: 'already meets its target' },
       { profileId: 'qlora-8b', achievable: true, summary: 'already meets its target' }
     ],
     unavailable: [
-      { item: 'GPU 0 memory temperature', reason: unavailable('unsupported', 'GDDR6X temperature not exposed on GeForce') },
-      { item: 'CPU package power', reason: unavailable('permission-denied', 'energy_uj is root-only since 5.10') }
+      {
+        item: 'GPU 0 memory temperature',
+        reason: unavailable('unsupported', 'GDDR6X temperature not exposed on GeForce')
+      },
+      {
+        item: 'CPU package power',
+        reason: unavailable('permission-denied', 'energy_uj is root-only since 5.10')
+      }
     ]
   }
 }
@@ -567,7 +729,15 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       return settings
     },
     handlers: {
-      'app:get-info': async () => (track('app:get-info', []), { face: options.face ?? 'serve', version: '0.1.0', replay: true, canPrintPdf: options.face === 'electron' }),
+      'app:get-info': async () => (
+        track('app:get-info', []),
+        {
+          face: options.face ?? 'serve',
+          version: '0.1.0',
+          replay: true,
+          canPrintPdf: options.face === 'electron'
+        }
+      ),
       'telemetry:get-inventory': async () => (track('telemetry:get-inventory', []), inventory),
       'telemetry:get-snapshot': async () => history.at(-1) ?? null,
       'telemetry:get-history': async (req) => {
@@ -578,7 +748,8 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
         const step = Math.max(1, Math.ceil(inWindow.length / req.maxPoints))
         return inWindow.filter((_, i) => i % step === 0)
       },
-      'readiness:get-report': async () => fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),
+      'readiness:get-report': async () =>
+        fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),
       'readiness:list-profiles': async () => profiles,
       'readiness:what-if': async (req) => {
         track('readiness:what-if', [req])
@@ -589,10 +760,13 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       'readiness:add-profile': async (raw) => {
         track('readiness:add-profile', [raw])
         const p = raw as Partial<WorkloadProfile> | null
-        if (typeof p !== 'object' || p === null) throw new ArgumentError('profile: expected an object')
-        if (typeof p.id !== 'string' || p.id === '') throw new ArgumentError('profile.id: required string')
+        if (typeof p !== 'object' || p === null)
+          throw new ArgumentError('profile: expected an object')
+        if (typeof p.id !== 'string' || p.id === '')
+          throw new ArgumentError('profile.id: required string')
         if (typeof p.label !== 'string') throw new ArgumentError('profile.label: required string')
-        if (typeof p.model !== 'object' || p.model === null) throw new ArgumentError('profile.model: required object')
+        if (typeof p.model !== 'object' || p.model === null)
+          throw new ArgumentError('profile.model: required object')
         const full = { ...fakeProfiles()[0]!, ...p } as WorkloadProfile
         profiles.push(full)
         emit('readiness:did-update', fakeReport(profiles))
@@ -607,7 +781,9 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       'report:export': async (format) => {
         track('report:export', [format])
         const r = fakeReport(profiles)
-        return format === 'json' ? JSON.stringify(r, null, 2) : `# RigReady report\n\nTraining ${FAKE.trainingScore} · Inference ${FAKE.inferenceScore}\n`
+        return format === 'json'
+          ? JSON.stringify(r, null, 2)
+          : `# RigReady report\n\nTraining ${FAKE.trainingScore} · Inference ${FAKE.inferenceScore}\n`
       },
       'report:print-pdf': async () => {
         throw new Error('printing to PDF needs the desktop app')

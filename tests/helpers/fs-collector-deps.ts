@@ -16,7 +16,12 @@ export function fsCollectorDeps(fs: FileReader, clock: { t: number } = { t: 0 })
       throw new Error('file collectors start no processes')
     }) as unknown as StreamSpawner,
     fs,
-    clock: { now: () => clock.t, monotonic: () => clock.t, setTimeout: () => 0, clearTimeout: () => {} },
+    clock: {
+      now: () => clock.t,
+      monotonic: () => clock.t,
+      setTimeout: () => 0,
+      clearTimeout: () => {}
+    },
     log: silentLogger,
     platform: 'linux',
     intervalMs: 1000,

@@ -25,7 +25,8 @@ export function csvValues(body: string): Record<string, string> {
   const [header, row] = body.split('\n').filter((l) => l.trim() !== '')
   const names = header.split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''))
   const cells = row.split(',').map((c) => c.trim())
-  if (cells.length !== names.length) throw new Error(`CSV row has ${cells.length} cells for ${names.length} fields`)
+  if (cells.length !== names.length)
+    throw new Error(`CSV row has ${cells.length} cells for ${names.length} fields`)
   return Object.fromEntries(names.map((n, i) => [n, cells[i]]))
 }
 
@@ -38,4 +39,3 @@ export function minimalXml(v: Record<string, string>): string {
 <gpu id="${escapeXml(v['pci.bus_id'])}"><product_name>${escapeXml(v.name)}</product_name><uuid>${escapeXml(v.uuid)}</uuid>
 <pci><pci_bus_id>${escapeXml(v['pci.bus_id'])}</pci_bus_id></pci></gpu></nvidia_smi_log>`
 }
-

@@ -6,7 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach } from 'vitest'
-import { createGpuNvidiaCollector, type GpuNvidiaOptions } from '../../src-main/node/collectors/gpu-nvidia'
+import {
+  createGpuNvidiaCollector,
+  type GpuNvidiaOptions
+} from '../../src-main/node/collectors/gpu-nvidia'
 import type { Collector, CollectorDeps } from '../../src-main/node/collectors/types'
 import { createSystemClock } from '../../src-main/node/platform/clock'
 import { createCommandRunner } from '../../src-main/node/platform/command-runner'
@@ -17,7 +20,13 @@ import { createFakeNvidiaEnv, type FakeNvidiaEnv, type FakeNvidiaScenario } from
 
 export const FIX = resolve(__dirname, '../fixtures/nvidia-smi')
 export const INTERVAL_MS = 100
-export const FAST: GpuNvidiaOptions = { queryTimeoutMs: 3000, xmlTimeoutMs: 3000, firstSampleWaitMs: 3000, backoffMs: 150, maxBackoffMs: 300 }
+export const FAST: GpuNvidiaOptions = {
+  queryTimeoutMs: 3000,
+  xmlTimeoutMs: 3000,
+  firstSampleWaitMs: 3000,
+  backoffMs: 150,
+  maxBackoffMs: 300
+}
 
 export const cleanups: (() => Promise<void>)[] = []
 /** Registers the per-test cleanup (call at the top of a test file). */
@@ -35,7 +44,11 @@ export async function emptySysRoot(): Promise<string> {
 
 export async function setup(
   scenario: FakeNvidiaScenario | string,
-  opts: { binary?: 'ok' | 'missing' | 'not-executable'; sysRoot?: string; options?: GpuNvidiaOptions } = {}
+  opts: {
+    binary?: 'ok' | 'missing' | 'not-executable'
+    sysRoot?: string
+    options?: GpuNvidiaOptions
+  } = {}
 ): Promise<{ collector: Collector; fake: FakeNvidiaEnv }> {
   const fake = await createFakeNvidiaEnv(scenario, { binary: opts.binary })
   const deps: CollectorDeps = {
@@ -54,5 +67,8 @@ export async function setup(
   return { collector, fake }
 }
 
-export const ctx = () => ({ signal: new AbortController().signal, due: { slow: true, rare: false } })
+export const ctx = () => ({
+  signal: new AbortController().signal,
+  due: { slow: true, rare: false }
+})
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

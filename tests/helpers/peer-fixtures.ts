@@ -26,7 +26,9 @@ export function describePeer(name: string, fn: () => void): void {
   } else if (process.env.CI) {
     describe(name, () => {
       it('requires ../shared/peer-fixtures in CI', () => {
-        throw new Error(`peer fixtures not found at ${PEER_ROOT}; CI must provide them beside the clone`)
+        throw new Error(
+          `peer fixtures not found at ${PEER_ROOT}; CI must provide them beside the clone`
+        )
       })
     })
   } else {

@@ -15,7 +15,10 @@ export interface ServeProcess {
 export const CLI_PATH = resolve(__dirname, '../../out/main/cli.js')
 
 /** Starts the agent on a replayed session; rejects with its output if it exits or stays silent. */
-export function startServeProcess(replayFile: string, options: { speed?: number; timeoutMs?: number; extraArgs?: string[] } = {}): Promise<ServeProcess> {
+export function startServeProcess(
+  replayFile: string,
+  options: { speed?: number; timeoutMs?: number; extraArgs?: string[] } = {}
+): Promise<ServeProcess> {
   const args = [CLI_PATH, 'serve', '--replay', replayFile, '--port', '0']
   if (options.speed !== undefined) args.push('--speed', String(options.speed))
   args.push(...(options.extraArgs ?? []))
@@ -31,7 +34,11 @@ export function startServeProcess(replayFile: string, options: { speed?: number;
   return new Promise((resolveStart, rejectStart) => {
     const timer = setTimeout(() => {
       void kill()
-      rejectStart(new Error(`serve did not announce its URL within ${options.timeoutMs ?? 15000} ms:\n${output}`))
+      rejectStart(
+        new Error(
+          `serve did not announce its URL within ${options.timeoutMs ?? 15000} ms:\n${output}`
+        )
+      )
     }, options.timeoutMs ?? 15_000)
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8')

@@ -9,7 +9,12 @@
  *   snapshot({ t: 1000, gpus: [gpuSample({ index: 0, utilizationPct: 98, clockSmMhz: 1410, throttle: ['sw_power_cap'] })] })
  *   stream(60, 1000, (i) => ({ gpus: [gpuSample({ utilizationPct: 99, counters: { sw_power_cap: i * 0.5 } })] }))
  */
-import { ok, unavailable, type Reading, type UnavailableReason } from '../../src-main/shared/reading'
+import {
+  ok,
+  unavailable,
+  type Reading,
+  type UnavailableReason
+} from '../../src-main/shared/reading'
 import { classifyThrottleReason } from '../../src-main/core/throttle'
 import {
   SNAPSHOT_SCHEMA_VERSION,
@@ -34,12 +39,21 @@ import {
 export type R<T> = T | Reading<T> | undefined
 
 /** An unavailable reading (default reason `unsupported`, detail "not set in test"). */
-export function na(reason: UnavailableReason = 'unsupported', detail = 'not set in test'): Reading<never> {
+export function na(
+  reason: UnavailableReason = 'unsupported',
+  detail = 'not set in test'
+): Reading<never> {
   return unavailable(reason, detail)
 }
 
 function isReading<T>(x: unknown): x is Reading<T> {
-  return typeof x === 'object' && x !== null && 'status' in x && ((x as { status: unknown }).status === 'ok' || (x as { status: unknown }).status === 'unavailable')
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'status' in x &&
+    ((x as { status: unknown }).status === 'ok' ||
+      (x as { status: unknown }).status === 'unavailable')
+  )
 }
 
 /** Normalises a builder option into a Reading. */
@@ -97,9 +111,17 @@ export function gpuSample(opts: GpuSampleOptions = {}): GpuSample {
   const vendor = opts.vendor ?? 'nvidia'
   const flags: Reading<ThrottleFlag[]> = isReading<ThrottleFlag[]>(opts.throttle)
     ? opts.throttle
-    : ok((opts.throttle ?? []).map((f) => (typeof f === 'string' ? { name: f, cause: classifyThrottleReason(f) } : f)))
+    : ok(
+        (opts.throttle ?? []).map((f) =>
+          typeof f === 'string' ? { name: f, cause: classifyThrottleReason(f) } : f
+        )
+      )
   const counters: Reading<Record<string, number>> =
-    opts.counters === undefined ? na() : isReading<Record<string, number>>(opts.counters) ? opts.counters : ok(opts.counters)
+    opts.counters === undefined
+      ? na()
+      : isReading<Record<string, number>>(opts.counters)
+        ? opts.counters
+        : ok(opts.counters)
   const g: GpuSample = {
     id: opts.id ?? `${vendor}:${index}`,
     index,
@@ -144,11 +166,33 @@ export function unavailableGpuSample(index = 0, reason: UnavailableReason = 'asl
     index,
     state: reason === 'asleep' ? 'asleep' : 'active',
     overrides: {
-      utilizationPct: u, memoryUtilizationPct: u, memoryUsedBytes: u, memoryTotalBytes: u, temperatureCelsius: u,
-      hotspotTemperatureCelsius: u, memoryTemperatureCelsius: u, temperatureHeadroomCelsius: u, powerDrawWatts: u,
-      powerAverageWatts: u, powerInstantWatts: u, powerLimitWatts: u, clockSmMhz: u, clockGraphicsMhz: u,
-      clockMemoryMhz: u, clockMaxSmMhz: u, clockMaxMemoryMhz: u, pcieGen: u, pcieWidth: u, pcieMaxGen: u,
-      pcieMaxWidth: u, fanPct: u, fanRpm: u, pstate: u, throttleFlags: u, throttleMaskHex: u, throttleCountersSeconds: u
+      utilizationPct: u,
+      memoryUtilizationPct: u,
+      memoryUsedBytes: u,
+      memoryTotalBytes: u,
+      temperatureCelsius: u,
+      hotspotTemperatureCelsius: u,
+      memoryTemperatureCelsius: u,
+      temperatureHeadroomCelsius: u,
+      powerDrawWatts: u,
+      powerAverageWatts: u,
+      powerInstantWatts: u,
+      powerLimitWatts: u,
+      clockSmMhz: u,
+      clockGraphicsMhz: u,
+      clockMemoryMhz: u,
+      clockMaxSmMhz: u,
+      clockMaxMemoryMhz: u,
+      pcieGen: u,
+      pcieWidth: u,
+      pcieMaxGen: u,
+      pcieMaxWidth: u,
+      fanPct: u,
+      fanRpm: u,
+      pstate: u,
+      throttleFlags: u,
+      throttleMaskHex: u,
+      throttleCountersSeconds: u
     }
   })
 }
@@ -194,12 +238,21 @@ export function gpuInfo(opts: Partial<Omit<GpuInfo, 'index'>> & { index?: number
 // ---------------------------------------------------------------------------------------------------------
 
 /** A package throttle counter (Intel thermal_throttle). */
-export function packageThrottle(packageId: number, count: R<number>, totalTimeMs: R<number>): PackageThrottleCounter {
+export function packageThrottle(
+  packageId: number,
+  count: R<number>,
+  totalTimeMs: R<number>
+): PackageThrottleCounter {
   return { packageId, count: rd(count), totalTimeMs: rd(totalTimeMs) }
 }
 
 /** A core throttle counter (Intel thermal_throttle). */
-export function coreThrottle(cpu: number, count: R<number>, totalTimeMs: R<number>, packageId = 0): CoreThrottleCounter {
+export function coreThrottle(
+  cpu: number,
+  count: R<number>,
+  totalTimeMs: R<number>,
+  packageId = 0
+): CoreThrottleCounter {
   return { cpu, packageId, coreId: cpu, count: rd(count), totalTimeMs: rd(totalTimeMs) }
 }
 
@@ -212,7 +265,10 @@ export interface CpuSampleOptions {
   packagePowerWatts?: R<number>
   governor?: R<string>
   /** Package counters: full objects or `{ count, totalTimeMs }` for package 0. */
-  packageThrottle?: PackageThrottleCounter[] | { count: number; totalTimeMs: number } | Reading<PackageThrottleCounter[]>
+  packageThrottle?:
+    | PackageThrottleCounter[]
+    | { count: number; totalTimeMs: number }
+    | Reading<PackageThrottleCounter[]>
   coreThrottle?: CoreThrottleCounter[] | Reading<CoreThrottleCounter[]>
   temperatures?: CpuSample['temperatures']
   overrides?: Partial<CpuSample>
@@ -228,7 +284,11 @@ export function cpuSample(opts: CpuSampleOptions = {}): CpuSample {
   else pkg = ok([packageThrottle(0, p.count, p.totalTimeMs)])
   const c = opts.coreThrottle
   const core: Reading<CoreThrottleCounter[]> =
-    c === undefined ? na('unsupported', 'no thermal_throttle counters') : isReading<CoreThrottleCounter[]>(c) ? c : ok(c)
+    c === undefined
+      ? na('unsupported', 'no thermal_throttle counters')
+      : isReading<CoreThrottleCounter[]>(c)
+        ? c
+        : ok(c)
   const s: CpuSample = {
     utilizationPct: rd(opts.utilizationPct, ok(5)),
     perCoreUtilizationPct: na(),
@@ -296,7 +356,10 @@ export function storageDevice(opts: StorageDeviceOptions = {}): StorageDeviceSam
 }
 
 /** A power sample: `'ac'` or `'battery'` (with one battery BAT0). */
-export function powerSample(source: 'ac' | 'battery' = 'ac', battery: Partial<BatteryState> = {}): PowerSample {
+export function powerSample(
+  source: 'ac' | 'battery' = 'ac',
+  battery: Partial<BatteryState> = {}
+): PowerSample {
   return {
     source: ok(source),
     acOnline: ok(source === 'ac'),
@@ -351,8 +414,18 @@ export function snapshot(opts: SnapshotOptions = {}): Snapshot {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     seq: opts.seq ?? 0,
     timestampMs: opts.t ?? T0,
-    cpu: opts.cpu === undefined ? ok(cpuSample()) : isReading<CpuSample>(opts.cpu) ? opts.cpu : ok(opts.cpu),
-    memory: opts.memory === undefined ? ok(memorySample()) : isReading<MemorySample>(opts.memory) ? opts.memory : ok(opts.memory),
+    cpu:
+      opts.cpu === undefined
+        ? ok(cpuSample())
+        : isReading<CpuSample>(opts.cpu)
+          ? opts.cpu
+          : ok(opts.cpu),
+    memory:
+      opts.memory === undefined
+        ? ok(memorySample())
+        : isReading<MemorySample>(opts.memory)
+          ? opts.memory
+          : ok(opts.memory),
     gpus: opts.gpus ?? [gpuSample()],
     storage,
     thermal: na(),
@@ -366,7 +439,11 @@ export function snapshot(opts: SnapshotOptions = {}): Snapshot {
 export const STREAM_T0 = T0
 
 /** `n` snapshots `intervalMs` apart from {@link STREAM_T0}; `at(i)` supplies the per-sample options. */
-export function stream(n: number, intervalMs: number, at: (i: number) => SnapshotOptions = () => ({})): Snapshot[] {
+export function stream(
+  n: number,
+  intervalMs: number,
+  at: (i: number) => SnapshotOptions = () => ({})
+): Snapshot[] {
   return Array.from({ length: n }, (_, i) => snapshot({ seq: i, t: T0 + i * intervalMs, ...at(i) }))
 }
 
@@ -375,7 +452,15 @@ export function inventory(opts: { gpus?: GpuInfo[]; cpu?: Partial<CpuInfo> } = {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAtMs: T0,
-    host: { hostname: 'test-host', platform: 'linux', arch: 'x64', os: ok('Linux'), kernel: ok('6.8.0'), container: na(), virtualization: na() },
+    host: {
+      hostname: 'test-host',
+      platform: 'linux',
+      arch: 'x64',
+      os: ok('Linux'),
+      kernel: ok('6.8.0'),
+      container: na(),
+      virtualization: na()
+    },
     cpu: {
       vendor: ok('GenuineIntel'),
       model: ok('Test CPU'),
@@ -389,7 +474,14 @@ export function inventory(opts: { gpus?: GpuInfo[]; cpu?: Partial<CpuInfo> } = {
       scalingDriver: ok('intel_pstate'),
       ...(opts.cpu ?? {})
     },
-    memory: { totalBytes: ok(64 * 1024 * MiB), swapTotalBytes: ok(0), type: na(), speedMtps: na(), modules: na(), bandwidthGBps: na() },
+    memory: {
+      totalBytes: ok(64 * 1024 * MiB),
+      swapTotalBytes: ok(0),
+      type: na(),
+      speedMtps: na(),
+      modules: na(),
+      bandwidthGBps: na()
+    },
     gpus: opts.gpus ?? [gpuInfo()],
     storage: [],
     filesystems: [],

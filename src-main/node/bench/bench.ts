@@ -29,7 +29,11 @@ import { materializeTree } from './peer-tree'
 
 const CLK_TCK = 100
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false)
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false
+  )
 
 function cpuMs(): number {
   const u = process.cpuUsage()
@@ -73,13 +77,20 @@ async function which(cmd: string): Promise<string | null> {
   return null
 }
 
-const fmt = (ms: number): string => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`)
+const fmt = (ms: number): string =>
+  ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(0)} µs`
 
 async function benchFixtureEngine(sysRoot: string, procRoot: string, n: number): Promise<number> {
   const engine = await createEngine({
     sysRoot,
     procRoot,
-    collectors: [createCpuCollector, createMemoryCollector, createThermalCollector, createPowerCollector, createStorageCollector],
+    collectors: [
+      createCpuCollector,
+      createMemoryCollector,
+      createThermalCollector,
+      createPowerCollector,
+      createStorageCollector
+    ],
     log: createLogger('error'),
     historySize: 64
   })
@@ -105,7 +116,11 @@ async function benchNvidiaStream(repo: string, n: number): Promise<number | null
   const bin = join(dir, 'nvidia-smi')
   await writeFile(bin, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`)
   await chmod(bin, 0o755)
-  const env = { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}`, FAKE_NVSMI_SCENARIO: scenario }
+  const env = {
+    ...process.env,
+    PATH: `${dir}${delimiter}${process.env.PATH ?? ''}`,
+    FAKE_NVSMI_SCENARIO: scenario
+  }
   const intervalMs = 10
   const engine = await createEngine({
     platform: 'linux',
@@ -137,7 +152,15 @@ async function benchNvidiaStream(repo: string, n: number): Promise<number | null
 
 async function benchSystemInformation(n: number): Promise<number> {
   const once = async (): Promise<void> => {
-    await Promise.all([si.currentLoad(), si.mem(), si.cpuTemperature(), si.graphics(), si.disksIO(), si.fsSize(), si.cpuCurrentSpeed()])
+    await Promise.all([
+      si.currentLoad(),
+      si.mem(),
+      si.cpuTemperature(),
+      si.graphics(),
+      si.disksIO(),
+      si.fsSize(),
+      si.cpuCurrentSpeed()
+    ])
   }
   await once()
   const c0 = cpuMs()
@@ -147,11 +170,25 @@ async function benchSystemInformation(n: number): Promise<number> {
   return (cpuMs() - c0 + ((await childrenCpuMs()) - k0)) / n
 }
 
-async function benchNodeExporter(sysRoot: string, procRoot: string, n: number): Promise<number | null> {
+async function benchNodeExporter(
+  sysRoot: string,
+  procRoot: string,
+  n: number
+): Promise<number | null> {
   const bin = (await which('prometheus-node-exporter')) ?? (await which('node_exporter'))
   if (!bin) return null
   const port = await freePort()
-  const collectors = ['cpu', 'meminfo', 'hwmon', 'thermal_zone', 'diskstats', 'cpufreq', 'nvme', 'rapl', 'powersupplyclass']
+  const collectors = [
+    'cpu',
+    'meminfo',
+    'hwmon',
+    'thermal_zone',
+    'diskstats',
+    'cpufreq',
+    'nvme',
+    'rapl',
+    'powersupplyclass'
+  ]
   const child = spawn(
     bin,
     [
@@ -186,7 +223,9 @@ async function main(): Promise<void> {
   const repo = process.cwd()
   const peer = process.env.RIGREADY_PEER_FIXTURES ?? resolve(repo, '../shared/peer-fixtures')
   if (!(await exists(resolve(peer, 'prometheus__node_exporter/sys')))) {
-    console.error(`bench: node_exporter fixture tree not found under ${peer} (set RIGREADY_PEER_FIXTURES)`)
+    console.error(
+      `bench: node_exporter fixture tree not found under ${peer} (set RIGREADY_PEER_FIXTURES)`
+    )
     process.exitCode = 1
     return
   }
@@ -197,20 +236,34 @@ async function main(): Promise<void> {
   const N = Number(process.env.BENCH_SAMPLES ?? 1000)
   console.log(`RigReady bench — ${N} samples per engine run; CPU time = user + system`)
   const eng = await benchFixtureEngine(sysRoot, procRoot, N)
-  console.log(`engine, node_exporter fixture tree (cpu+memory+thermal+power+storage): ${fmt(eng)} CPU per sample (median of 3 runs of ${N} after 300 warm-up)`)
+  console.log(
+    `engine, node_exporter fixture tree (cpu+memory+thermal+power+storage): ${fmt(eng)} CPU per sample (median of 3 runs of ${N} after 300 warm-up)`
+  )
   const nv = await benchNvidiaStream(repo, N)
-  console.log(nv === null ? 'engine, replayed NVIDIA stream: skipped (fake nvidia-smi fixtures missing)' : `engine, replayed NVIDIA stream (one persistent nvidia-smi -lms child): ${fmt(nv)} CPU per sample (our process)`)
+  console.log(
+    nv === null
+      ? 'engine, replayed NVIDIA stream: skipped (fake nvidia-smi fixtures missing)'
+      : `engine, replayed NVIDIA stream (one persistent nvidia-smi -lms child): ${fmt(nv)} CPU per sample (our process)`
+  )
   const siN = Number(process.env.BENCH_SI_SAMPLES ?? 30)
   const siCpu = await benchSystemInformation(siN)
-  console.log(`baseline, systeminformation polling (currentLoad, mem, cpuTemperature, graphics, disksIO, fsSize, cpuCurrentSpeed), ${siN} iterations: ${fmt(siCpu)} CPU per sample incl. spawned processes`)
+  console.log(
+    `baseline, systeminformation polling (currentLoad, mem, cpuTemperature, graphics, disksIO, fsSize, cpuCurrentSpeed), ${siN} iterations: ${fmt(siCpu)} CPU per sample incl. spawned processes`
+  )
   const neN = Number(process.env.BENCH_NE_SCRAPES ?? 300)
   const ne = await benchNodeExporter(sysRoot, procRoot, neN)
-  console.log(ne === null ? 'baseline, prometheus-node-exporter: not installed (apt-get install prometheus-node-exporter)' : `baseline, prometheus-node-exporter same tree and collectors, ${neN} scrapes: ${fmt(ne)} CPU per scrape`)
+  console.log(
+    ne === null
+      ? 'baseline, prometheus-node-exporter: not installed (apt-get install prometheus-node-exporter)'
+      : `baseline, prometheus-node-exporter same tree and collectors, ${neN} scrapes: ${fmt(ne)} CPU per scrape`
+  )
   const siRatio = siCpu / eng
   const neRatio = ne === null ? null : eng / ne
   console.log(
     `RATIOS: systeminformation / engine = ${siRatio.toFixed(1)}× (target ≥ 50×, ${siRatio >= 50 ? 'met' : 'NOT met'}); ` +
-      (neRatio === null ? 'engine / node_exporter = n/a (node_exporter not installed)' : `engine / node_exporter = ${neRatio.toFixed(3)} (target ≤ 0.25, ${neRatio <= 0.25 ? 'met' : 'NOT met'})`)
+      (neRatio === null
+        ? 'engine / node_exporter = n/a (node_exporter not installed)'
+        : `engine / node_exporter = ${neRatio.toFixed(3)} (target ≤ 0.25, ${neRatio <= 0.25 ? 'met' : 'NOT met'})`)
   )
   await tree.cleanup()
 }

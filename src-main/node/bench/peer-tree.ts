@@ -7,13 +7,25 @@
  * and `EMPTY-DIRS.txt` lists the empty directories, so the tree is rebuilt faithfully: real relative
  * symlinks (dangling ones included) and the empty dirs of offline CPUs.
  */
-import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises'
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const indexCache = new Map<string, Promise<{ links: Map<string, string>; emptyDirs: string[] }>>()
 
-function loadIndex(PEER_ROOT: string): Promise<{ links: Map<string, string>; emptyDirs: string[] }> {
+function loadIndex(
+  PEER_ROOT: string
+): Promise<{ links: Map<string, string>; emptyDirs: string[] }> {
   let p = indexCache.get(PEER_ROOT)
   if (p) return p
   p = (async () => {
@@ -24,13 +36,24 @@ function loadIndex(PEER_ROOT: string): Promise<{ links: Map<string, string>; emp
       if (path && kind?.startsWith('symlink -> ')) links.set(path, kind.slice('symlink -> '.length))
     }
     const empty = await readFile(join(PEER_ROOT, 'EMPTY-DIRS.txt'), 'utf8').catch(() => '')
-    return { links, emptyDirs: empty.split('\n').map((l) => l.trim()).filter(Boolean) }
+    return {
+      links,
+      emptyDirs: empty
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    }
   })()
   indexCache.set(PEER_ROOT, p)
   return p
 }
 
-async function copyTree(src: string, dst: string, rel: string, links: Map<string, string>): Promise<void> {
+async function copyTree(
+  src: string,
+  dst: string,
+  rel: string,
+  links: Map<string, string>
+): Promise<void> {
   await mkdir(dst, { recursive: true })
   for (const name of await readdir(src)) {
     const s = join(src, name)
@@ -57,7 +80,8 @@ export async function materializeTree(PEER_ROOT: string, rel: string): Promise<P
   const root = await mkdtemp(join(tmpdir(), 'rigready-peer-'))
   await copyTree(join(PEER_ROOT, rel), root, rel, links)
   for (const dir of emptyDirs) {
-    if (dir.startsWith(rel + '/')) await mkdir(join(root, dir.slice(rel.length + 1)), { recursive: true })
+    if (dir.startsWith(rel + '/'))
+      await mkdir(join(root, dir.slice(rel.length + 1)), { recursive: true })
   }
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) }
 }

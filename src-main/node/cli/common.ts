@@ -35,7 +35,8 @@ export const ENGINE_FLAGS = {
 export function positiveNumber(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback
   const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got "${v}")`)
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number (got "${v}")`)
   return n
 }
 
@@ -46,7 +47,8 @@ export function engineOptionsFrom(values: Record<string, unknown>, io: CliIo): E
   if (typeof values['procfs-root'] === 'string') opts.procRoot = values['procfs-root']
   if (typeof values.replay === 'string') opts.replayFile = values.replay
   if (typeof values.speed === 'string') opts.speed = positiveNumber('speed', values.speed, 1)
-  if (typeof values.interval === 'string') opts.intervalMs = Math.round(positiveNumber('interval', values.interval, 1) * 1000)
+  if (typeof values.interval === 'string')
+    opts.intervalMs = Math.round(positiveNumber('interval', values.interval, 1) * 1000)
   return opts
 }
 

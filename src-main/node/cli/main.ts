@@ -9,7 +9,6 @@ import { cmdServe } from './serve-command'
 import { cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
 import { VERSION } from './version'
 
-
 const USAGE = `rigready — is this machine ready to train or serve your model?
 
 Usage:
@@ -65,7 +64,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return EXIT.usage
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.stderr.write(`rigready ${cmd}: ${(err as Error).message}\n`)
       return EXIT.usage
     }
@@ -73,7 +75,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`rigready ${cmd}: ${err.message}\n`)
       return EXIT.failure
     }
-    io.stderr.write(`rigready ${cmd}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    io.stderr.write(
+      `rigready ${cmd}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
+    )
     return EXIT.failure
   }
 }

@@ -9,13 +9,26 @@ import { describeMachine } from '../../core/machine'
 import { loadCatalogue, mergeProfiles, parseProfilesFile } from '../../core/profiles'
 import { formatReportMarkdown, formatReportText } from '../../core/report-format'
 import { isOk } from '../../shared/reading'
-import { REPORT_SCHEMA_VERSION, type MachineModel, type TrainingMethod, type WorkloadProfile } from '../../shared/readiness'
+import {
+  REPORT_SCHEMA_VERSION,
+  type MachineModel,
+  type TrainingMethod,
+  type WorkloadProfile
+} from '../../shared/readiness'
 import type { EstimateOutput } from '../../shared/cli-output'
 import type { Snapshot } from '../../shared/telemetry'
 import { createEngine } from '../engine'
 import { composeReport, machineFor } from '../readiness-runner'
 import { readSession } from '../recorder/session'
-import { ENGINE_FLAGS, EXIT, UsageError, engineOptionsFrom, positiveNumber, sleep, type CliIo } from './common'
+import {
+  ENGINE_FLAGS,
+  EXIT,
+  UsageError,
+  engineOptionsFrom,
+  positiveNumber,
+  sleep,
+  type CliIo
+} from './common'
 
 async function profilesFrom(file: string | undefined): Promise<WorkloadProfile[]> {
   const base = loadCatalogue()
@@ -24,7 +37,9 @@ async function profilesFrom(file: string | undefined): Promise<WorkloadProfile[]
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new UsageError(`--profiles-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`)
+    throw new UsageError(
+      `--profiles-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err)}`
+    )
   }
   const r = parseProfilesFile(text)
   if (!r.ok) throw new UsageError(`--profiles-file ${file} is invalid:\n  ${r.errors.join('\n  ')}`)
@@ -49,16 +64,20 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
   if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive')
   const sampleS = positiveNumber('sample', values.sample, 2)
   const failUnder = values['fail-under'] === undefined ? null : Number(values['fail-under'])
-  if (failUnder !== null && !(failUnder >= 0 && failUnder <= 100)) throw new UsageError('--fail-under must be a number between 0 and 100')
+  if (failUnder !== null && !(failUnder >= 0 && failUnder <= 100))
+    throw new UsageError('--fail-under must be a number between 0 and 100')
   const profiles = await profilesFrom(values['profiles-file'])
   const selected = values.profile ?? []
   const unknown = selected.filter((id) => !profiles.some((p) => p.id === id))
   if (unknown.length)
-    throw new UsageError(`unknown profile(s): ${unknown.join(', ')}. Known: ${profiles.map((p) => p.id).join(', ')}`)
+    throw new UsageError(
+      `unknown profile(s): ${unknown.join(', ')}. Known: ${profiles.map((p) => p.id).join(', ')}`
+    )
 
   const opts = engineOptionsFrom(values, io)
   // Sample at least four times in the window so rates and throttle flags have evidence.
-  if (!opts.replayFile && opts.intervalMs === undefined) opts.intervalMs = Math.max(100, Math.min(1000, Math.floor((sampleS * 1000) / 4)))
+  if (!opts.replayFile && opts.intervalMs === undefined)
+    opts.intervalMs = Math.max(100, Math.min(1000, Math.floor((sampleS * 1000) / 4)))
   const engine = await createEngine(opts)
   let snapshots: Snapshot[]
   try {
@@ -85,12 +104,19 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
   })
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else if (values.markdown) io.stdout.write(formatReportMarkdown(report))
-  else io.stdout.write(formatReportText(report, { color: Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 }))
+  else
+    io.stdout.write(
+      formatReportText(report, { color: Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })
+    )
   if (failUnder !== null) {
     const below: string[] = []
-    for (const [name, s] of [['training', report.training], ['inference', report.inference]] as const) {
+    for (const [name, s] of [
+      ['training', report.training],
+      ['inference', report.inference]
+    ] as const) {
       if (!isOk(s.score)) below.push(`${name} score unavailable`)
-      else if (s.score.value < failUnder) below.push(`${name} ${s.score.value.toFixed(0)} < ${failUnder}`)
+      else if (s.score.value < failUnder)
+        below.push(`${name} ${s.score.value.toFixed(0)} < ${failUnder}`)
     }
     if (below.length) {
       io.stderr.write(`rigready check: below --fail-under: ${below.join(', ')}\n`)
@@ -107,7 +133,14 @@ function norm(s: string): string {
 /** Builds the ad-hoc profile for `estimate --model … --method …` from the closest catalogue entry. */
 export function adHocProfile(
   catalogue: WorkloadProfile[],
-  q: { model: string; quant?: string; context?: number; method: 'inference' | TrainingMethod; tokens?: number; batch?: number }
+  q: {
+    model: string
+    quant?: string
+    context?: number
+    method: 'inference' | TrainingMethod
+    tokens?: number
+    batch?: number
+  }
 ): WorkloadProfile {
   const want = norm(q.model)
   const byId = catalogue.find((p) => p.id === q.model)
@@ -123,8 +156,12 @@ export function adHocProfile(
   }
   const training = q.method !== 'inference'
   const base =
-    candidates.find((p) => (training ? p.kind === 'finetune' && p.training?.method === q.method : p.kind === 'inference')) ??
-    candidates.find((p) => (training ? p.kind === 'finetune' || p.kind === 'pretrain' : p.kind === 'inference')) ??
+    candidates.find((p) =>
+      training ? p.kind === 'finetune' && p.training?.method === q.method : p.kind === 'inference'
+    ) ??
+    candidates.find((p) =>
+      training ? p.kind === 'finetune' || p.kind === 'pretrain' : p.kind === 'inference'
+    ) ??
     candidates[0]
   const p: WorkloadProfile = structuredClone(base)
   p.id = `estimate-${norm(p.model.name)}-${q.method}`
@@ -186,18 +223,28 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
   })
   const method = (values.method ?? 'inference') as 'inference' | TrainingMethod
   if (!['inference', 'full', 'lora', 'qlora', 'freeze'].includes(method))
-    throw new UsageError(`--method must be inference, full, lora, qlora or freeze (got "${values.method}")`)
+    throw new UsageError(
+      `--method must be inference, full, lora, qlora or freeze (got "${values.method}")`
+    )
   if (values.storage && !['nvme', 'sata-ssd', 'hdd'].includes(values.storage))
     throw new UsageError(`--storage must be nvme, sata-ssd or hdd (got "${values.storage}")`)
   const catalogue = await profilesFrom(values['profiles-file'])
-  const described = values.gpu !== undefined || values.gpus !== undefined || values.ram !== undefined || values.storage !== undefined || values['cpu-cores'] !== undefined
+  const described =
+    values.gpu !== undefined ||
+    values.gpus !== undefined ||
+    values.ram !== undefined ||
+    values.storage !== undefined ||
+    values['cpu-cores'] !== undefined
 
   let base: MachineModel | undefined
   if (!described || values.gpu === undefined) {
     // No machine flags (or partial ones without --gpu): start from this machine.
     const engine = await createEngine(engineOptionsFrom(values, io))
     try {
-      const snaps = engine.mode === 'replay' ? (engine.source.start(), engine.source.history(0)) : [await engine.source.tick()]
+      const snaps =
+        engine.mode === 'replay'
+          ? (engine.source.start(), engine.source.history(0))
+          : [await engine.source.tick()]
       base = machineFor(engine.inventory, snaps)
     } finally {
       await engine.close()
@@ -211,7 +258,10 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
           gpus: values.gpus === undefined ? undefined : positiveNumber('gpus', values.gpus, 1),
           ramGb: values.ram === undefined ? undefined : positiveNumber('ram', values.ram, 1),
           storage: values.storage as 'nvme' | 'sata-ssd' | 'hdd' | undefined,
-          cpuCores: values['cpu-cores'] === undefined ? undefined : positiveNumber('cpu-cores', values['cpu-cores'], 1),
+          cpuCores:
+            values['cpu-cores'] === undefined
+              ? undefined
+              : positiveNumber('cpu-cores', values['cpu-cores'], 1),
           base
         })
       : (base as MachineModel)
@@ -224,9 +274,11 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
       adHocProfile(catalogue, {
         model: values.model,
         quant: values.quant,
-        context: values.context === undefined ? undefined : positiveNumber('context', values.context, 1),
+        context:
+          values.context === undefined ? undefined : positiveNumber('context', values.context, 1),
         method,
-        tokens: values.tokens === undefined ? undefined : positiveNumber('tokens', values.tokens, 1),
+        tokens:
+          values.tokens === undefined ? undefined : positiveNumber('tokens', values.tokens, 1),
         batch: values.batch === undefined ? undefined : positiveNumber('batch', values.batch, 1)
       })
     ]
@@ -245,22 +297,33 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
   return EXIT.ok
 }
 
-function formatEstimateText(machine: MachineModel, evals: ReturnType<typeof evaluateProfile>[]): string {
+function formatEstimateText(
+  machine: MachineModel,
+  evals: ReturnType<typeof evaluateProfile>[]
+): string {
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`
   const L: string[] = []
   L.push(`Machine: ${machine.label}`)
   L.push('')
   for (const e of evals) {
     L.push(`${e.label}  [${e.profileId}]`)
-    L.push(`  verdict ${e.verdict}, score ${e.score.toFixed(0)}, binding: ${e.binding} — ${e.bindingDetail}`)
+    L.push(
+      `  verdict ${e.verdict}, score ${e.score.toFixed(0)}, binding: ${e.binding} — ${e.bindingDetail}`
+    )
     L.push(`  placement: ${e.placement.description}; weights ${e.weightFormat}`)
-    L.push(`  memory: needs ${gib(e.memory.requiredBytes)} of ${gib(e.memory.availableBytes)} available`)
-    for (const t of e.memory.terms) L.push(`    ${t.name.padEnd(12)} ${gib(t.bytes).padStart(10)}  ${t.formula}`)
+    L.push(
+      `  memory: needs ${gib(e.memory.requiredBytes)} of ${gib(e.memory.availableBytes)} available`
+    )
+    for (const t of e.memory.terms)
+      L.push(`    ${t.name.padEnd(12)} ${gib(t.bytes).padStart(10)}  ${t.formula}`)
     const s = e.speed
-    if (isOk(s.decodeTokensPerSec)) L.push(`  decode ≈ ${s.decodeTokensPerSec.value.toFixed(1)} tok/s`)
+    if (isOk(s.decodeTokensPerSec))
+      L.push(`  decode ≈ ${s.decodeTokensPerSec.value.toFixed(1)} tok/s`)
     if (isOk(s.ttftSeconds)) L.push(`  time to first token ≈ ${s.ttftSeconds.value.toFixed(2)} s`)
     if (isOk(s.trainHours)) L.push(`  training ≈ ${s.trainHours.value.toFixed(1)} h`)
-    L.push(`  efficiency ${s.efficiency.value} (${s.efficiency.source}); confidence ${e.confidence}`)
+    L.push(
+      `  efficiency ${s.efficiency.value} (${s.efficiency.source}); confidence ${e.confidence}`
+    )
     for (const a of e.assumptions) L.push(`  assumes: ${a}`)
     L.push('')
   }

@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createEngineService } from '../engine-service'
 import { createHttpServer } from '../server/http-server'
-import { ENGINE_FLAGS, EXIT, UsageError, engineOptionsFrom, positiveNumber, type CliIo } from './common'
+import {
+  ENGINE_FLAGS,
+  EXIT,
+  UsageError,
+  engineOptionsFrom,
+  positiveNumber,
+  type CliIo
+} from './common'
 import { VERSION } from './version'
 
 /** Where the built renderer lives relative to the built CLI (`out/main/cli.js` → `out/renderer`). */
@@ -33,9 +40,12 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
   })
   const host = values.host ?? '127.0.0.1'
   const port = values.port === undefined ? 7878 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535 (got "${values.port}")`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0–65535 (got "${values.port}")`)
   const token = values.token ?? io.env.RIGREADY_TOKEN
-  const userProfilesText = values['profiles-file'] ? await readFile(values['profiles-file'], 'utf8') : undefined
+  const userProfilesText = values['profiles-file']
+    ? await readFile(values['profiles-file'], 'utf8')
+    : undefined
   const service = await createEngineService({
     ...engineOptionsFrom(values, io),
     loop: values.loop,
@@ -45,7 +55,13 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
   })
   let server
   try {
-    server = await createHttpServer({ service, staticDir: values['static-dir'] ?? defaultStaticDir(), host, port, token })
+    server = await createHttpServer({
+      service,
+      staticDir: values['static-dir'] ?? defaultStaticDir(),
+      host,
+      port,
+      token
+    })
   } catch (err) {
     await service.close()
     throw new UsageError((err as Error).message)

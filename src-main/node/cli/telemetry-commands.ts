@@ -10,11 +10,18 @@ import { ANSI, PLAIN, formatSnapshotText } from './format-snapshot'
 
 /** `rigready snapshot [--json]`: inventory plus one sample. */
 export async function cmdSnapshot(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...ENGINE_FLAGS, json: { type: 'boolean' } }, strict: true })
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...ENGINE_FLAGS, json: { type: 'boolean' } },
+    strict: true
+  })
   const engine = await createEngine(engineOptionsFrom(values, io))
   try {
     const snap = await firstUsefulSnapshot(engine)
-    if (values.json) io.stdout.write(JSON.stringify({ inventory: engine.inventory, snapshot: snap }, null, 2) + '\n')
+    if (values.json)
+      io.stdout.write(
+        JSON.stringify({ inventory: engine.inventory, snapshot: snap }, null, 2) + '\n'
+      )
     else io.stdout.write(formatSnapshotText(engine.inventory, snap, io.stdout.isTTY ? ANSI : PLAIN))
     return EXIT.ok
   } finally {
@@ -37,7 +44,11 @@ export async function firstUsefulSnapshot(engine: Engine): Promise<Snapshot> {
 
 /** `rigready watch`: a live terminal view redrawn in place; `q` quits. */
 export async function cmdWatch(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...ENGINE_FLAGS, once: { type: 'boolean' } }, strict: true })
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...ENGINE_FLAGS, once: { type: 'boolean' } },
+    strict: true
+  })
   const engine = await createEngine(engineOptionsFrom(values, io))
   const style = io.stdout.isTTY ? ANSI : PLAIN
   const tty = Boolean(io.stdout.isTTY)
@@ -57,7 +68,9 @@ export async function cmdWatch(argv: string[], io: CliIo): Promise<number> {
         .split('\n')
         .slice(0, Math.max(5, rows - 2))
         .map((l) => truncateVisible(l, cols - 1))
-      io.stdout.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n' + footer + '\x1b[K\x1b[J')
+      io.stdout.write(
+        '\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n' + footer + '\x1b[K\x1b[J'
+      )
     } else io.stdout.write(text + '\n')
     if (values.once && frames >= 2) done()
   }
@@ -119,7 +132,10 @@ export async function cmdRecord(argv: string[], io: CliIo): Promise<number> {
   })
   const out = values.out ?? `rigready-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`
   const durationS = values.duration === undefined ? Infinity : Number(values.duration)
-  if (!(durationS > 0)) throw new UsageError(`--duration must be a positive number of seconds (got "${values.duration}")`)
+  if (!(durationS > 0))
+    throw new UsageError(
+      `--duration must be a positive number of seconds (got "${values.duration}")`
+    )
   const engine = await createEngine(engineOptionsFrom(values, io))
   const writer = await createSessionWriter(out, {
     startedAtMs: Date.now(),
@@ -127,7 +143,9 @@ export async function cmdRecord(argv: string[], io: CliIo): Promise<number> {
     inventory: engine.inventory,
     ...(wrapped.length ? { command: wrapped } : {})
   })
-  io.stderr.write(`recording to ${out}${wrapped.length ? ` while running: ${wrapped.join(' ')}` : ''} (Ctrl-C to stop)\n`)
+  io.stderr.write(
+    `recording to ${out}${wrapped.length ? ` while running: ${wrapped.join(' ')}` : ''} (Ctrl-C to stop)\n`
+  )
   let count = 0
   const unsub = engine.source.subscribe((s) => {
     count += 1

@@ -99,7 +99,8 @@ export function raplPowerWatts(
   if (!(elapsedMs > 0)) return unavailable('unsupported', 'no time elapsed between samples')
   let delta = curUj - prevUj
   if (delta < 0) {
-    if (maxRangeUj === null || maxRangeUj <= 0) return unavailable('failed', 'energy counter went backwards')
+    if (maxRangeUj === null || maxRangeUj <= 0)
+      return unavailable('failed', 'energy counter went backwards')
     delta += maxRangeUj
     if (delta < 0) return unavailable('failed', 'energy counter went backwards')
   }
@@ -112,7 +113,9 @@ export function raplPowerWatts(
  */
 export function pickPackageTemperature(sensors: readonly TemperatureSensor[]): Reading<number> {
   const values = (pred: (s: TemperatureSensor) => boolean): number[] =>
-    sensors.filter(pred).flatMap((s) => (s.temperatureCelsius.status === 'ok' ? [s.temperatureCelsius.value] : []))
+    sensors
+      .filter(pred)
+      .flatMap((s) => (s.temperatureCelsius.status === 'ok' ? [s.temperatureCelsius.value] : []))
   for (const pred of [
     (s: TemperatureSensor) => PACKAGE_LABEL_RE.test(s.label),
     (s: TemperatureSensor) => s.label === 'Tdie',
@@ -156,13 +159,27 @@ async function discoverFreq(fs: FileReader, cpu: number): Promise<FreqHandle> {
   const listing = await fs.readDir(dir)
   const none = unavailable('unsupported', 'no cpufreq for this CPU')
   if (!listing.ok || listing.value.length === 0) {
-    return { cpu, curPath: null, dir: null, minMhz: none, maxMhz: none, scalingMinMhz: none, scalingMaxMhz: none, governor: none, driver: none }
+    return {
+      cpu,
+      curPath: null,
+      dir: null,
+      minMhz: none,
+      maxMhz: none,
+      scalingMinMhz: none,
+      scalingMaxMhz: none,
+      governor: none,
+      driver: none
+    }
   }
   const has = new Set(listing.value)
   const readInt = async (f: string): Promise<Reading<number>> =>
-    has.has(f) ? khzToMhz(intFromFile(await fs.readText(`${dir}/${f}`), f)) : unavailable('unsupported', `no ${f}`)
+    has.has(f)
+      ? khzToMhz(intFromFile(await fs.readText(`${dir}/${f}`), f))
+      : unavailable('unsupported', `no ${f}`)
   const readStr = async (f: string): Promise<Reading<string>> =>
-    has.has(f) ? textFromFile(await fs.readText(`${dir}/${f}`), f) : unavailable('unsupported', `no ${f}`)
+    has.has(f)
+      ? textFromFile(await fs.readText(`${dir}/${f}`), f)
+      : unavailable('unsupported', `no ${f}`)
   const [minMhz, maxMhz, scalingMinMhz, scalingMaxMhz, governor, driver] = await Promise.all([
     readInt('cpuinfo_min_freq'),
     readInt('cpuinfo_max_freq'),
@@ -219,7 +236,13 @@ async function discoverThrottle(
     const key = `${e.packageId}:${e.coreId}`
     if (!seenCore.has(key) && (e.coreCount || e.coreTime)) {
       seenCore.add(key)
-      cores.push({ cpu: e.cpu, packageId: e.packageId, coreId: e.coreId, countPath: e.coreCount, timePath: e.coreTime })
+      cores.push({
+        cpu: e.cpu,
+        packageId: e.packageId,
+        coreId: e.coreId,
+        countPath: e.coreCount,
+        timePath: e.coreTime
+      })
     }
     if (!seenPkg.has(e.packageId) && (e.pkgCount || e.pkgTime)) {
       seenPkg.add(e.packageId)
@@ -239,7 +262,10 @@ async function discoverRapl(fs: FileReader): Promise<RaplZone[]> {
       .filter((e) => RAPL_ZONE_RE.test(e))
       .map(async (e): Promise<RaplZone | null> => {
         const path = `${POWERCAP_DIR}/${e}`
-        const [name, range] = await Promise.all([fs.readText(`${path}/name`), fs.readText(`${path}/max_energy_range_uj`)])
+        const [name, range] = await Promise.all([
+          fs.readText(`${path}/name`),
+          fs.readText(`${path}/max_energy_range_uj`)
+        ])
         if (!name.ok || !name.value.trim().startsWith('package-')) return null
         const r = range.ok ? parseSysfsInt(range.value) : null
         return { path, name: name.value.trim(), maxRangeUj: r?.status === 'ok' ? r.value : null }
@@ -289,7 +315,10 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
         if (pending !== null) curMhz = khzToMhz(intFromFile(await pending, 'scaling_cur_freq'))
         else {
           const mhz = fallback?.get(f.cpu)
-          curMhz = mhz === undefined ? unavailable('unsupported', 'no cpufreq and no cpu MHz in /proc/cpuinfo') : ok(mhz)
+          curMhz =
+            mhz === undefined
+              ? unavailable('unsupported', 'no cpufreq and no cpu MHz in /proc/cpuinfo')
+              : ok(mhz)
         }
         return {
           cpu: f.cpu,
@@ -306,7 +335,8 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   }
 
   const readRapl = async (): Promise<Reading<number>> => {
-    if (rapl.length === 0) return unavailable('no-device', 'no intel-rapl package zone in /sys/class/powercap')
+    if (rapl.length === 0)
+      return unavailable('no-device', 'no intel-rapl package zone in /sys/class/powercap')
     const now = clock.monotonic()
     const reads = await Promise.all(rapl.map((z) => fs.readPolled(`${z.path}/energy_uj`)))
     let total = 0
@@ -315,7 +345,8 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       const res = reads[i]
       if (!res.ok) {
         raplPrev[i] = null
-        if (res.code === 'permission-denied') return unavailable('permission-denied', RAPL_EACCES_DETAIL)
+        if (res.code === 'permission-denied')
+          return unavailable('permission-denied', RAPL_EACCES_DETAIL)
         return fileUnavailable(res, 'energy_uj')
       }
       const e = parseSysfsInt(res.value)
@@ -337,12 +368,17 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   }
 
   const readTemps = async (slow: boolean): Promise<Reading<TemperatureSensor[]>> => {
-    if (chips.length === 0) return unavailable('no-device', 'no coretemp/k10temp/zenpower hwmon chip')
-    const read = await Promise.all(chips.map((c) => readHwmonChip(fs, c, { fans: false, alarms: slow })))
+    if (chips.length === 0)
+      return unavailable('no-device', 'no coretemp/k10temp/zenpower hwmon chip')
+    const read = await Promise.all(
+      chips.map((c) => readHwmonChip(fs, c, { fans: false, alarms: slow }))
+    )
     return ok(read.flatMap((c) => c.temperatures))
   }
 
-  const readThrottle = async (): Promise<[Reading<CoreThrottleCounter[]>, Reading<PackageThrottleCounter[]>]> => {
+  const readThrottle = async (): Promise<
+    [Reading<CoreThrottleCounter[]>, Reading<PackageThrottleCounter[]>]
+  > => {
     const none = unavailable('unsupported', 'no thermal_throttle counters (Intel only)')
     if (cores.length === 0 && packages.length === 0) return [none, none]
     const [c, p] = await Promise.all([
@@ -371,7 +407,10 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   return {
     id: 'cpu',
     async probe(): Promise<ProbeResult> {
-      const [cpuinfoRes, stat] = await Promise.all([fs.readText('/proc/cpuinfo'), fs.readText('/proc/stat')])
+      const [cpuinfoRes, stat] = await Promise.all([
+        fs.readText('/proc/cpuinfo'),
+        fs.readText('/proc/stat')
+      ])
       const cpuinfo = cpuinfoRes.ok ? parseCpuinfo(cpuinfoRes.value) : []
       cpus = await listCpus(fs, cpuinfo)
       const [fh, thr, allChips, zones] = await Promise.all([
@@ -390,29 +429,56 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       prevStat = null
 
       const maxes = freqs.flatMap((f) => (f.maxMhz.status === 'ok' ? [f.maxMhz.value] : []))
-      frequencyMaxMhz = maxes.length > 0 ? ok(Math.max(...maxes)) : unavailable('unsupported', 'no cpuinfo_max_freq')
+      frequencyMaxMhz =
+        maxes.length > 0
+          ? ok(Math.max(...maxes))
+          : unavailable('unsupported', 'no cpuinfo_max_freq')
       const first = cpuinfo[0]
       const pkgIds = new Set(cpuinfo.flatMap((e) => (e.physicalId === null ? [] : [e.physicalId])))
       const physCores = new Set(
-        cpuinfo.flatMap((e) => (e.physicalId === null || e.coreId === null ? [] : [`${e.physicalId}:${e.coreId}`]))
+        cpuinfo.flatMap((e) =>
+          e.physicalId === null || e.coreId === null ? [] : [`${e.physicalId}:${e.coreId}`]
+        )
       )
-      const driver = freqs.find((f) => f.driver.status === 'ok')?.driver ?? unavailable('unsupported', 'no cpufreq driver')
+      const driver =
+        freqs.find((f) => f.driver.status === 'ok')?.driver ??
+        unavailable('unsupported', 'no cpufreq driver')
       const info: Partial<CpuInfo> = {
-        logicalCores: cpus.length > 0 ? ok(cpus.length) : unavailable('unsupported', 'no CPUs listed'),
-        packages: pkgIds.size > 0 ? ok(pkgIds.size) : unavailable('unsupported', 'no physical id in /proc/cpuinfo'),
-        physicalCores: physCores.size > 0 ? ok(physCores.size) : unavailable('unsupported', 'no core id in /proc/cpuinfo'),
+        logicalCores:
+          cpus.length > 0 ? ok(cpus.length) : unavailable('unsupported', 'no CPUs listed'),
+        packages:
+          pkgIds.size > 0
+            ? ok(pkgIds.size)
+            : unavailable('unsupported', 'no physical id in /proc/cpuinfo'),
+        physicalCores:
+          physCores.size > 0
+            ? ok(physCores.size)
+            : unavailable('unsupported', 'no core id in /proc/cpuinfo'),
         maxMhz: frequencyMaxMhz,
         scalingDriver: driver,
         hasThrottleCounters: cores.length > 0 || packages.length > 0,
-        vendor: first?.vendor ? ok(first.vendor) : unavailable('unsupported', 'no vendor_id in /proc/cpuinfo'),
-        model: first?.modelName ? ok(first.modelName) : unavailable('unsupported', 'no model name in /proc/cpuinfo'),
-        flags: first?.flags ? ok(first.flags) : unavailable('unsupported', 'no flags in /proc/cpuinfo')
+        vendor: first?.vendor
+          ? ok(first.vendor)
+          : unavailable('unsupported', 'no vendor_id in /proc/cpuinfo'),
+        model: first?.modelName
+          ? ok(first.modelName)
+          : unavailable('unsupported', 'no model name in /proc/cpuinfo'),
+        flags: first?.flags
+          ? ok(first.flags)
+          : unavailable('unsupported', 'no flags in /proc/cpuinfo')
       }
       if (!stat.ok && cpus.length === 0) {
-        return { status: 'absent', reason: fileUnavailable(stat, '/proc/stat'), inventory: { cpu: info } }
+        return {
+          status: 'absent',
+          reason: fileUnavailable(stat, '/proc/stat'),
+          inventory: { cpu: info }
+        }
       }
       if (stat.ok) prevStat = parseProcStat(stat.value)
-      log.log('debug', `probe: ${cpus.length} CPUs, ${chips.length} temp chips, ${rapl.length} RAPL zones`)
+      log.log(
+        'debug',
+        `probe: ${cpus.length} CPUs, ${chips.length} temp chips, ${rapl.length} RAPL zones`
+      )
       return { status: 'present', inventory: { cpu: info } }
     },
 
@@ -433,7 +499,10 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
         prevStat = null
       } else {
         const cur = parseProcStat(statRes.value)
-        utilizationPct = cur.total === null ? unavailable('parse-error', 'no cpu line in /proc/stat') : utilizationBetween(prevStat?.total, cur.total)
+        utilizationPct =
+          cur.total === null
+            ? unavailable('parse-error', 'no cpu line in /proc/stat')
+            : utilizationBetween(prevStat?.total, cur.total)
         const per: number[] = []
         let perStatus: Reading<number[]> | null = null
         for (const cpu of [...cur.perCpu.keys()].sort((a, b) => a - b)) {
@@ -444,25 +513,33 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
           }
           per.push(u.value)
         }
-        perCoreUtilizationPct = perStatus ?? (per.length > 0 ? ok(per) : unavailable('parse-error', 'no cpuN lines in /proc/stat'))
+        perCoreUtilizationPct =
+          perStatus ??
+          (per.length > 0 ? ok(per) : unavailable('parse-error', 'no cpuN lines in /proc/stat'))
         prevStat = cur
       }
 
       const curs = frequencies.flatMap((f) => (f.curMhz.status === 'ok' ? [f.curMhz.value] : []))
       const reason = power.status === 'unavailable' ? power.reason : null
       if (reason !== lastRaplReason) {
-        if (reason === 'permission-denied') log.log('info', `RAPL package power unavailable: ${RAPL_EACCES_DETAIL}`)
+        if (reason === 'permission-denied')
+          log.log('info', `RAPL package power unavailable: ${RAPL_EACCES_DETAIL}`)
         lastRaplReason = reason
       }
       const sample: CpuSample = {
         utilizationPct,
         perCoreUtilizationPct,
-        frequencies: frequencies.length > 0 ? ok(frequencies) : unavailable('unsupported', 'no CPUs listed'),
-        frequencyMhz: curs.length > 0 ? ok(curs.reduce((a, b) => a + b, 0) / curs.length) : unavailable('unsupported', 'no current CPU frequency'),
+        frequencies:
+          frequencies.length > 0 ? ok(frequencies) : unavailable('unsupported', 'no CPUs listed'),
+        frequencyMhz:
+          curs.length > 0
+            ? ok(curs.reduce((a, b) => a + b, 0) / curs.length)
+            : unavailable('unsupported', 'no current CPU frequency'),
         frequencyMaxMhz,
         governor: summarizeGovernors(frequencies),
         temperatures: temps,
-        packageTemperatureCelsius: temps.status === 'ok' ? pickPackageTemperature(temps.value) : temps,
+        packageTemperatureCelsius:
+          temps.status === 'ok' ? pickPackageTemperature(temps.value) : temps,
         coreThrottle: throttle[0],
         packageThrottle: throttle[1],
         packagePowerWatts: power

@@ -64,7 +64,8 @@ export type GpuMetricsError =
   | { kind: 'unsupported-version'; detail: string; header: GpuMetricsHeader }
 
 /** Result of `decodeGpuMetrics`. */
-export type GpuMetricsResult = { ok: true; metrics: GpuMetrics } | { ok: false; error: GpuMetricsError }
+export type GpuMetricsResult =
+  { ok: true; metrics: GpuMetrics } | { ok: false; error: GpuMetricsError }
 
 const HEADER_BYTES = 4
 const U16_NA = 0xffff
@@ -91,23 +92,27 @@ class Reader {
     return offset + size <= this.bytes.length
   }
   u16(offset: number, scale = 1): Reading<number> {
-    if (!this.has(offset, 2)) return unavailable('unsupported', `field at ${offset} beyond the blob`)
+    if (!this.has(offset, 2))
+      return unavailable('unsupported', `field at ${offset} beyond the blob`)
     const v = this.view.getUint16(offset, true)
     return v === U16_NA ? unavailable('unsupported', 'not reported by firmware') : ok(v * scale)
   }
   u32(offset: number, scale = 1): Reading<number> {
-    if (!this.has(offset, 4)) return unavailable('unsupported', `field at ${offset} beyond the blob`)
+    if (!this.has(offset, 4))
+      return unavailable('unsupported', `field at ${offset} beyond the blob`)
     const v = this.view.getUint32(offset, true)
     return v === U32_NA ? unavailable('unsupported', 'not reported by firmware') : ok(v * scale)
   }
   u64(offset: number): Reading<bigint> {
-    if (!this.has(offset, 8)) return unavailable('unsupported', `field at ${offset} beyond the blob`)
+    if (!this.has(offset, 8))
+      return unavailable('unsupported', `field at ${offset} beyond the blob`)
     const v = this.view.getBigUint64(offset, true)
     return v === U64_NA ? unavailable('unsupported', 'not reported by firmware') : ok(v)
   }
 }
 
-const absent = (what: string): Reading<never> => unavailable('unsupported', `not in gpu_metrics ${what}`)
+const absent = (what: string): Reading<never> =>
+  unavailable('unsupported', `not in gpu_metrics ${what}`)
 
 /** Smallest structure size that holds every field the decoder reads, per version. */
 const MIN_SIZE: Record<string, number> = {
@@ -162,7 +167,10 @@ function decodeV2(r: Reader, header: GpuMetricsHeader, version: string): GpuMetr
     temperatureMemCelsius: absent(version),
     temperatureGfxCelsius: r.u16(4, 0.01),
     temperatureSocCelsius: r.u16(6, 0.01),
-    gfxActivityPct: unavailable('unsupported', `gpu_metrics ${version} activity unit is ASIC-specific`),
+    gfxActivityPct: unavailable(
+      'unsupported',
+      `gpu_metrics ${version} activity unit is ASIC-specific`
+    ),
     umcActivityPct: absent(version),
     socketPowerWatts: r.u16(40),
     gfxPowerWatts: r.u16(46, 0.001),
@@ -207,18 +215,28 @@ function decodeV3(r: Reader, header: GpuMetricsHeader, version: string): GpuMetr
 /** Decodes a gpu_metrics blob. Never throws. */
 export function decodeGpuMetrics(bytes: Uint8Array): GpuMetricsResult {
   const header = decodeGpuMetricsHeader(bytes)
-  if (!header) return { ok: false, error: { kind: 'too-short', detail: `${bytes.length} bytes, header needs 4` } }
+  if (!header)
+    return {
+      ok: false,
+      error: { kind: 'too-short', detail: `${bytes.length} bytes, header needs 4` }
+    }
   const version = `${header.formatRevision}.${header.contentRevision}`
   const minSize = MIN_SIZE[version]
   if (minSize === undefined) {
-    return { ok: false, error: { kind: 'unsupported-version', detail: `gpu_metrics ${version} not supported`, header } }
+    return {
+      ok: false,
+      error: { kind: 'unsupported-version', detail: `gpu_metrics ${version} not supported`, header }
+    }
   }
   // Trust the shorter of the declared size and the bytes actually read.
   const usable = Math.min(bytes.length, header.structureSizeBytes)
   if (usable < minSize) {
     return {
       ok: false,
-      error: { kind: 'too-short', detail: `gpu_metrics ${version}: ${usable} usable bytes, layout needs ${minSize}` }
+      error: {
+        kind: 'too-short',
+        detail: `gpu_metrics ${version}: ${usable} usable bytes, layout needs ${minSize}`
+      }
     }
   }
   const r = new Reader(bytes.subarray(0, usable))
@@ -241,11 +259,13 @@ export const INDEP_THROTTLE_BITS: readonly ThrottleBit[] = [
     name,
     cause: 'power' as const
   })),
-  ...['TDC_GFX', 'TDC_SOC', 'TDC_MEM', 'TDC_VDD', 'TDC_CVIP', 'EDC_CPU', 'EDC_GFX', 'APCC'].map((name, i) => ({
-    bit: 16 + i,
-    name,
-    cause: 'current' as const
-  })),
+  ...['TDC_GFX', 'TDC_SOC', 'TDC_MEM', 'TDC_VDD', 'TDC_CVIP', 'EDC_CPU', 'EDC_GFX', 'APCC'].map(
+    (name, i) => ({
+      bit: 16 + i,
+      name,
+      cause: 'current' as const
+    })
+  ),
   ...[
     'TEMP_GPU',
     'TEMP_CORE',
@@ -284,7 +304,10 @@ export function decodeIndepThrottleStatus(mask: bigint, hotspotCelsius?: number)
   const known = new Map(INDEP_THROTTLE_BITS.map((b) => [b.bit, b]))
   for (let bit = 0; bit < 64; bit++) {
     if (((mask >> BigInt(bit)) & 1n) === 0n) continue
-    if (bit === TEMP_HOTSPOT_BIT && !(hotspotCelsius !== undefined && hotspotCelsius >= HOTSPOT_CONFIRM_CELSIUS)) {
+    if (
+      bit === TEMP_HOTSPOT_BIT &&
+      !(hotspotCelsius !== undefined && hotspotCelsius >= HOTSPOT_CONFIRM_CELSIUS)
+    ) {
       continue
     }
     const b = known.get(bit)

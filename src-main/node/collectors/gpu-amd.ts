@@ -16,7 +16,12 @@
 import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import { discoverHwmonChip, readHwmonChip, type HwmonChipHandle, type HwmonTempHandle } from './hwmon'
+import {
+  discoverHwmonChip,
+  readHwmonChip,
+  type HwmonChipHandle,
+  type HwmonTempHandle
+} from './hwmon'
 import { decodeGpuMetrics, decodeIndepThrottleStatus, type GpuMetrics } from './gpu-amd-metrics'
 import {
   basename,
@@ -111,10 +116,14 @@ export function parsePpDpmPcie(text: string): DpmPcieTable {
     return { levels, current: r, max: r }
   }
   const cur = levels.find((l) => l.current)
-  const top = levels.reduce((a, b) => (b.gen > a.gen || (b.gen === a.gen && b.width > a.width) ? b : a))
+  const top = levels.reduce((a, b) =>
+    b.gen > a.gen || (b.gen === a.gen && b.width > a.width) ? b : a
+  )
   return {
     levels,
-    current: cur ? ok({ gen: cur.gen, width: cur.width }) : unavailable('unsupported', 'no level marked current'),
+    current: cur
+      ? ok({ gen: cur.gen, width: cur.width })
+      : unavailable('unsupported', 'no level marked current'),
     max: ok({ gen: top.gen, width: top.width })
   }
 }
@@ -158,7 +167,11 @@ async function readHwmonDir(fs: FileReader, device: string): Promise<string | un
 }
 
 /** The amdgpu hwmon temperature with this label (`edge`, `junction`, `mem`), else the conventional index. */
-function tempBy(chip: HwmonChipHandle | null, label: string, index: number): HwmonTempHandle | undefined {
+function tempBy(
+  chip: HwmonChipHandle | null,
+  label: string,
+  index: number
+): HwmonTempHandle | undefined {
   if (!chip) return undefined
   return (
     chip.temps.find((t) => t.label.toLowerCase() === label) ??
@@ -172,11 +185,17 @@ async function loadGpuMetrics(fs: FileReader, device: string): Promise<Reading<G
   const r = await fs.readBytes(`${device}/gpu_metrics`)
   if (!r.ok) return unavailable(fileReason(r.code), `gpu_metrics: ${r.code}`)
   const d = decodeGpuMetrics(r.value)
-  if (!d.ok) return unavailable(d.error.kind === 'too-short' ? 'parse-error' : 'unsupported', d.error.detail)
+  if (!d.ok)
+    return unavailable(d.error.kind === 'too-short' ? 'parse-error' : 'unsupported', d.error.detail)
   return ok(d.metrics)
 }
 
-function emptyInfo(index: number, card: string, pciBusId: Reading<string>, reason: Reading<never>): GpuInfo {
+function emptyInfo(
+  index: number,
+  card: string,
+  pciBusId: Reading<string>,
+  reason: Reading<never>
+): GpuInfo {
   return {
     id: `amd:${valueOf(pciBusId) ?? card}`,
     index,
@@ -222,19 +241,25 @@ async function loadStatic(fs: FileReader, card: AmdCard, index: number): Promise
     info.pciBusId = card.pciBusId
     info.id = `amd:${slot}`
   }
-  info.name = product.status === 'ok' ? product.value : `AMD GPU ${pciId ?? valueOf(card.pciBusId) ?? card.card}`
+  info.name =
+    product.status === 'ok'
+      ? product.value
+      : `AMD GPU ${pciId ?? valueOf(card.pciBusId) ?? card.card}`
   info.memoryTotalBytes = await readInt(fs, `${d}/mem_info_vram_total`)
   info.vbiosVersion = await readText(fs, `${d}/vbios_version`)
   const uid = await readText(fs, `${d}/unique_id`)
   info.uuid = uid
   const module = await readText(fs, '/sys/module/amdgpu/version')
-  info.driverVersion = module.status === 'ok' ? module : unavailable('unsupported', 'in-tree amdgpu has no version')
+  info.driverVersion =
+    module.status === 'ok' ? module : unavailable('unsupported', 'in-tree amdgpu has no version')
 
   const sclk = parsePpDpmClock(textOr(await fs.readText(`${d}/pp_dpm_sclk`)))
   const mclk = parsePpDpmClock(textOr(await fs.readText(`${d}/pp_dpm_mclk`)))
-  info.clockMaxGraphicsMhz = sclk.maxMhz.status === 'ok' ? sclk.maxMhz : unavailable('unsupported', 'no pp_dpm_sclk')
+  info.clockMaxGraphicsMhz =
+    sclk.maxMhz.status === 'ok' ? sclk.maxMhz : unavailable('unsupported', 'no pp_dpm_sclk')
   info.clockMaxSmMhz = info.clockMaxGraphicsMhz
-  info.clockMaxMemoryMhz = mclk.maxMhz.status === 'ok' ? mclk.maxMhz : unavailable('unsupported', 'no pp_dpm_mclk')
+  info.clockMaxMemoryMhz =
+    mclk.maxMhz.status === 'ok' ? mclk.maxMhz : unavailable('unsupported', 'no pp_dpm_mclk')
 
   const pcieText = await fs.readText(`${d}/pp_dpm_pcie`)
   const pcie = parsePpDpmPcie(textOr(pcieText))
@@ -333,7 +358,10 @@ export function throttleFromMetrics(
   if (metrics.status !== 'ok') return { flags: metrics, maskHex: metrics }
   const m = metrics.value
   if (m.indepThrottleStatus.status !== 'ok') {
-    const why = unavailable('unsupported', `gpu_metrics ${m.version} has no ASIC-independent throttle status`)
+    const why = unavailable(
+      'unsupported',
+      `gpu_metrics ${m.version} has no ASIC-independent throttle status`
+    )
     return { flags: why, maskHex: why }
   }
   const mask = m.indepThrottleStatus.value
@@ -384,9 +412,16 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     clockGraphicsMhz = scale(await hw('freq1_input'), 1e-6)
     clockMemoryMhz = scale(await hw('freq2_input'), 1e-6)
   } else {
-    const [s, m] = await Promise.all([fs.readPolled(`${d}/pp_dpm_sclk`), fs.readPolled(`${d}/pp_dpm_mclk`)])
-    clockGraphicsMhz = s.ok ? parsePpDpmClock(s.value).currentMhz : unavailable(fileReason(s.code), 'pp_dpm_sclk')
-    clockMemoryMhz = m.ok ? parsePpDpmClock(m.value).currentMhz : unavailable(fileReason(m.code), 'pp_dpm_mclk')
+    const [s, m] = await Promise.all([
+      fs.readPolled(`${d}/pp_dpm_sclk`),
+      fs.readPolled(`${d}/pp_dpm_mclk`)
+    ])
+    clockGraphicsMhz = s.ok
+      ? parsePpDpmClock(s.value).currentMhz
+      : unavailable(fileReason(s.code), 'pp_dpm_sclk')
+    clockMemoryMhz = m.ok
+      ? parsePpDpmClock(m.value).currentMhz
+      : unavailable(fileReason(m.code), 'pp_dpm_mclk')
   }
 
   let pcieGen: Reading<number>
@@ -395,20 +430,35 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     // On Vega10+ the device's own current_link_* describes the link to the card's internal switch, not the
     // slot; the SMU's current PCIe DPM level is the real one.
     const t = await fs.readPolled(`${d}/pp_dpm_pcie`)
-    const cur = t.ok ? parsePpDpmPcie(t.value).current : unavailable(fileReason(t.code), 'pp_dpm_pcie')
+    const cur = t.ok
+      ? parsePpDpmPcie(t.value).current
+      : unavailable(fileReason(t.code), 'pp_dpm_pcie')
     pcieGen = cur.status === 'ok' ? ok(cur.value.gen) : cur
     pcieWidth = cur.status === 'ok' ? ok(cur.value.width) : cur
   } else {
-    const [s, w] = await Promise.all([fs.readPolled(`${d}/current_link_speed`), fs.readPolled(`${d}/current_link_width`)])
-    pcieGen = s.ok ? parseLinkSpeedGen(s.value) : unavailable(fileReason(s.code), 'current_link_speed')
-    pcieWidth = w.ok ? parseLinkWidth(w.value) : unavailable(fileReason(w.code), 'current_link_width')
+    const [s, w] = await Promise.all([
+      fs.readPolled(`${d}/current_link_speed`),
+      fs.readPolled(`${d}/current_link_width`)
+    ])
+    pcieGen = s.ok
+      ? parseLinkSpeedGen(s.value)
+      : unavailable(fileReason(s.code), 'current_link_speed')
+    pcieWidth = w.ok
+      ? parseLinkWidth(w.value)
+      : unavailable(fileReason(w.code), 'current_link_width')
   }
 
-  const metrics = card.hasGpuMetrics ? await loadGpuMetrics(fs, d) : unavailable('unsupported', 'no gpu_metrics')
+  const metrics = card.hasGpuMetrics
+    ? await loadGpuMetrics(fs, d)
+    : unavailable('unsupported', 'no gpu_metrics')
   const m = valueOf(metrics)
   const hotspot = junction.status === 'ok' ? junction : (m?.temperatureHotspotCelsius ?? junction)
   const temperatureCelsius =
-    edge.status === 'ok' ? edge : m?.layout === 'apu' && m.temperatureGfxCelsius.status === 'ok' ? m.temperatureGfxCelsius : edge
+    edge.status === 'ok'
+      ? edge
+      : m?.layout === 'apu' && m.temperatureGfxCelsius.status === 'ok'
+        ? m.temperatureGfxCelsius
+        : edge
   const memoryTemperatureCelsius = mem.status === 'ok' ? mem : (m?.temperatureMemCelsius ?? mem)
   const throttle = throttleFromMetrics(metrics, valueOf(hotspot))
 
@@ -440,7 +490,9 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     hotspotTemperatureCelsius: hotspot,
     memoryTemperatureCelsius,
     temperatureHeadroomCelsius:
-      headrooms.length > 0 ? ok(Math.min(...headrooms)) : unavailable('unsupported', 'no temperature limit known'),
+      headrooms.length > 0
+        ? ok(Math.min(...headrooms))
+        : unavailable('unsupported', 'no temperature limit known'),
     powerDrawWatts: powerAverageWatts.status === 'ok' ? powerAverageWatts : powerInstantWatts,
     powerAverageWatts,
     powerInstantWatts,
@@ -467,7 +519,9 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
 async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
   const dir = await fs.readDir(DRM)
   if (!dir.ok) return []
-  const names = dir.value.filter(isDrmCardName).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+  const names = dir.value
+    .filter(isDrmCardName)
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
   const cards: AmdCard[] = []
   for (const card of names) {
     const device = `${DRM}/${card}/device`
@@ -517,11 +571,17 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
     id: 'gpu-amd',
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
-        return { status: 'absent', reason: unavailable('unsupported', 'amdgpu sysfs is Linux only') }
+        return {
+          status: 'absent',
+          reason: unavailable('unsupported', 'amdgpu sysfs is Linux only')
+        }
       }
       cards = await discoverCards(fs)
       if (cards.length === 0) {
-        return { status: 'absent', reason: unavailable('no-device', 'no amdgpu device under /sys/class/drm') }
+        return {
+          status: 'absent',
+          reason: unavailable('no-device', 'no amdgpu device under /sys/class/drm')
+        }
       }
       for (const card of cards) await ensureStatic(card)
       return { status: 'present', inventory: { gpus: cards.map((c) => c.info) } }

@@ -33,7 +33,10 @@ export const INTEL_THROTTLE_CAUSES: Readonly<Record<string, ThrottleFlag['cause'
  * Turns throttle file contents into flags. `status` is the summary bit; `reasons` maps reason → file text.
  * A set status with no reason set gives one `status` flag of cause 'other'. Unparseable files are skipped.
  */
-export function parseIntelThrottle(status: string | undefined, reasons: Record<string, string | undefined>): Reading<ThrottleFlag[]> {
+export function parseIntelThrottle(
+  status: string | undefined,
+  reasons: Record<string, string | undefined>
+): Reading<ThrottleFlag[]> {
   const flags: ThrottleFlag[] = []
   let parsed = 0
   for (const [reason, text] of Object.entries(reasons)) {
@@ -41,11 +44,13 @@ export function parseIntelThrottle(status: string | undefined, reasons: Record<s
     const t = text.trim()
     if (t !== '0' && t !== '1') continue
     parsed++
-    if (t === '1') flags.push({ name: `reason_${reason}`, cause: INTEL_THROTTLE_CAUSES[reason] ?? 'other' })
+    if (t === '1')
+      flags.push({ name: `reason_${reason}`, cause: INTEL_THROTTLE_CAUSES[reason] ?? 'other' })
   }
   const s = status?.trim()
   if (s === '1' && flags.length === 0) flags.push({ name: 'status', cause: 'other' })
-  if (parsed === 0 && s !== '0' && s !== '1') return unavailable('unsupported', 'no throttle reason files')
+  if (parsed === 0 && s !== '0' && s !== '1')
+    return unavailable('unsupported', 'no throttle reason files')
   return ok(flags)
 }
 
@@ -70,7 +75,11 @@ async function listed(fs: FileReader, dir: string, name: string): Promise<boolea
   return r.ok && r.value.includes(name)
 }
 
-async function layout(fs: FileReader, card: string, driver: Driver): Promise<Pick<IntelCard, 'freq' | 'throttle'>> {
+async function layout(
+  fs: FileReader,
+  card: string,
+  driver: Driver
+): Promise<Pick<IntelCard, 'freq' | 'throttle'>> {
   const base = `${DRM}/${card}`
   if (driver === 'xe') {
     const f = `${base}/device/tile0/gt0/freq0`
@@ -82,19 +91,35 @@ async function layout(fs: FileReader, card: string, driver: Driver): Promise<Pic
   const gt = `${base}/gt/gt0`
   if (await fs.isDir(gt)) {
     return {
-      freq: { act: `${gt}/rps_act_freq_mhz`, cur: `${gt}/rps_cur_freq_mhz`, max: `${gt}/rps_max_freq_mhz`, min: `${gt}/rps_min_freq_mhz` },
+      freq: {
+        act: `${gt}/rps_act_freq_mhz`,
+        cur: `${gt}/rps_cur_freq_mhz`,
+        max: `${gt}/rps_max_freq_mhz`,
+        min: `${gt}/rps_min_freq_mhz`
+      },
       throttle: (await listed(fs, gt, 'throttle_reason_status'))
         ? { status: `${gt}/throttle_reason_status`, reason: (r) => `${gt}/throttle_reason_${r}` }
         : undefined
     }
   }
   return {
-    freq: { act: `${base}/gt_act_freq_mhz`, cur: `${base}/gt_cur_freq_mhz`, max: `${base}/gt_max_freq_mhz`, min: `${base}/gt_min_freq_mhz` },
+    freq: {
+      act: `${base}/gt_act_freq_mhz`,
+      cur: `${base}/gt_cur_freq_mhz`,
+      max: `${base}/gt_max_freq_mhz`,
+      min: `${base}/gt_min_freq_mhz`
+    },
     throttle: undefined
   }
 }
 
-function baseInfo(index: number, card: string, bus: Reading<string>, driver: Driver, reason: Reading<never>): GpuInfo {
+function baseInfo(
+  index: number,
+  card: string,
+  bus: Reading<string>,
+  driver: Driver,
+  reason: Reading<never>
+): GpuInfo {
   const na = unavailable('unsupported', 'not exposed by the Intel driver in sysfs')
   const slot = valueOf(bus)
   return {
@@ -132,14 +157,24 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
   const dir = await fs.readDir(DRM)
   if (!dir.ok) return []
   const out: IntelCard[] = []
-  for (const card of dir.value.filter(isDrmCardName).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))) {
+  for (const card of dir.value
+    .filter(isDrmCardName)
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))) {
     const device = `${DRM}/${card}/device`
     const driver = await readDriverName(fs, device)
     if (driver !== 'i915' && driver !== 'xe') continue
     const real = await fs.realPath(device)
     const b = real.ok ? basename(real.value) : ''
-    const bus: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(b) ? ok(b) : unavailable('unsupported', 'no PCI address')
-    const info = baseInfo(out.length, card, bus, driver, unavailable('asleep', 'runtime-suspended; not woken'))
+    const bus: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(b)
+      ? ok(b)
+      : unavailable('unsupported', 'no PCI address')
+    const info = baseInfo(
+      out.length,
+      card,
+      bus,
+      driver,
+      unavailable('asleep', 'runtime-suspended; not woken')
+    )
     out.push({ card, device, driver, info, ...(await layout(fs, card, driver)) })
   }
   return out
@@ -148,12 +183,38 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
 function asleepSample(c: IntelCard): GpuSample {
   const a = unavailable('asleep', 'runtime-suspended; not woken')
   return {
-    id: c.info.id, index: c.info.index, vendor: 'intel', name: c.info.name, state: 'asleep',
-    utilizationPct: a, memoryUtilizationPct: a, memoryUsedBytes: a, memoryTotalBytes: a, temperatureCelsius: a,
-    hotspotTemperatureCelsius: a, memoryTemperatureCelsius: a, temperatureHeadroomCelsius: a, powerDrawWatts: a,
-    powerAverageWatts: a, powerInstantWatts: a, powerLimitWatts: a, clockSmMhz: a, clockGraphicsMhz: a,
-    clockMemoryMhz: a, clockMaxSmMhz: a, clockMaxMemoryMhz: a, pcieGen: a, pcieWidth: a, pcieMaxGen: a,
-    pcieMaxWidth: a, fanPct: a, fanRpm: a, pstate: a, throttleFlags: a, throttleMaskHex: a, throttleCountersSeconds: a
+    id: c.info.id,
+    index: c.info.index,
+    vendor: 'intel',
+    name: c.info.name,
+    state: 'asleep',
+    utilizationPct: a,
+    memoryUtilizationPct: a,
+    memoryUsedBytes: a,
+    memoryTotalBytes: a,
+    temperatureCelsius: a,
+    hotspotTemperatureCelsius: a,
+    memoryTemperatureCelsius: a,
+    temperatureHeadroomCelsius: a,
+    powerDrawWatts: a,
+    powerAverageWatts: a,
+    powerInstantWatts: a,
+    powerLimitWatts: a,
+    clockSmMhz: a,
+    clockGraphicsMhz: a,
+    clockMemoryMhz: a,
+    clockMaxSmMhz: a,
+    clockMaxMemoryMhz: a,
+    pcieGen: a,
+    pcieWidth: a,
+    pcieMaxGen: a,
+    pcieMaxWidth: a,
+    fanPct: a,
+    fanRpm: a,
+    pstate: a,
+    throttleFlags: a,
+    throttleMaskHex: a,
+    throttleCountersSeconds: a
   }
 }
 
@@ -161,29 +222,62 @@ async function polledInt(fs: FileReader, path: string): Promise<Reading<number>>
   const r = await fs.readPolled(path)
   if (!r.ok) return unavailable(fileReason(r.code), basename(path))
   const t = r.value.trim()
-  return /^\d+$/.test(t) ? ok(Number(t)) : unavailable('parse-error', `${basename(path)}: '${t.slice(0, 20)}'`)
+  return /^\d+$/.test(t)
+    ? ok(Number(t))
+    : unavailable('parse-error', `${basename(path)}: '${t.slice(0, 20)}'`)
 }
 
 async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
   const [act, max] = await Promise.all([polledInt(fs, c.freq.act), polledInt(fs, c.freq.max)])
-  let throttleFlags: Reading<ThrottleFlag[]> = unavailable('unsupported', 'no throttle reason files (older kernel)')
+  let throttleFlags: Reading<ThrottleFlag[]> = unavailable(
+    'unsupported',
+    'no throttle reason files (older kernel)'
+  )
   if (c.throttle) {
     const t = c.throttle
-    const texts = await Promise.all([t.status, ...REASONS.map(t.reason)].map((p) => fs.readPolled(p)))
+    const texts = await Promise.all(
+      [t.status, ...REASONS.map(t.reason)].map((p) => fs.readPolled(p))
+    )
     const [status, ...rs] = texts.map((r) => (r.ok ? r.value : undefined))
     const denied = texts.find((r) => !r.ok && r.code === 'permission-denied')
-    throttleFlags = parseIntelThrottle(status, Object.fromEntries(REASONS.map((r, i) => [r, rs[i]])))
-    if (throttleFlags.status !== 'ok' && denied) throttleFlags = unavailable('permission-denied', 'throttle reason files')
+    throttleFlags = parseIntelThrottle(
+      status,
+      Object.fromEntries(REASONS.map((r, i) => [r, rs[i]]))
+    )
+    if (throttleFlags.status !== 'ok' && denied)
+      throttleFlags = unavailable('permission-denied', 'throttle reason files')
   }
   const na = unavailable('unsupported', 'not exposed by the Intel driver in sysfs')
   return {
-    id: c.info.id, index: c.info.index, vendor: 'intel', name: c.info.name, state: 'active',
+    id: c.info.id,
+    index: c.info.index,
+    vendor: 'intel',
+    name: c.info.name,
+    state: 'active',
     utilizationPct: unavailable('unsupported', 'needs the i915/xe perf PMU'),
-    memoryUtilizationPct: na, memoryUsedBytes: na, memoryTotalBytes: na,
-    temperatureCelsius: na, hotspotTemperatureCelsius: na, memoryTemperatureCelsius: na, temperatureHeadroomCelsius: na,
-    powerDrawWatts: na, powerAverageWatts: na, powerInstantWatts: na, powerLimitWatts: na,
-    clockSmMhz: act, clockGraphicsMhz: act, clockMemoryMhz: na, clockMaxSmMhz: max, clockMaxMemoryMhz: na,
-    pcieGen: na, pcieWidth: na, pcieMaxGen: na, pcieMaxWidth: na, fanPct: na, fanRpm: na, pstate: na,
+    memoryUtilizationPct: na,
+    memoryUsedBytes: na,
+    memoryTotalBytes: na,
+    temperatureCelsius: na,
+    hotspotTemperatureCelsius: na,
+    memoryTemperatureCelsius: na,
+    temperatureHeadroomCelsius: na,
+    powerDrawWatts: na,
+    powerAverageWatts: na,
+    powerInstantWatts: na,
+    powerLimitWatts: na,
+    clockSmMhz: act,
+    clockGraphicsMhz: act,
+    clockMemoryMhz: na,
+    clockMaxSmMhz: max,
+    clockMaxMemoryMhz: na,
+    pcieGen: na,
+    pcieWidth: na,
+    pcieMaxGen: na,
+    pcieMaxWidth: na,
+    fanPct: na,
+    fanRpm: na,
+    pstate: na,
     throttleFlags,
     throttleMaskHex: unavailable('unsupported', 'Intel reports reasons, not a mask'),
     throttleCountersSeconds: unavailable('unsupported', 'no throttle time counters in sysfs')
@@ -212,9 +306,17 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
   return {
     id: 'gpu-intel',
     async probe(): Promise<ProbeResult> {
-      if (deps.platform !== 'linux') return { status: 'absent', reason: unavailable('unsupported', 'i915/xe sysfs is Linux only') }
+      if (deps.platform !== 'linux')
+        return {
+          status: 'absent',
+          reason: unavailable('unsupported', 'i915/xe sysfs is Linux only')
+        }
       cards = await discover(fs)
-      if (cards.length === 0) return { status: 'absent', reason: unavailable('no-device', 'no i915/xe device under /sys/class/drm') }
+      if (cards.length === 0)
+        return {
+          status: 'absent',
+          reason: unavailable('no-device', 'no i915/xe device under /sys/class/drm')
+        }
       for (const c of cards) await awake(c)
       return { status: 'present', inventory: { gpus: cards.map((c) => c.info) } }
     },

@@ -113,13 +113,17 @@ export function negotiateFields(catalogue: FieldCatalogue): NegotiatedFields {
   const column: Partial<Record<LiveField, number>> = {}
   const missing: LiveField[] = []
   let reasonsSpelling: NegotiatedFields['reasonsSpelling']
-  for (const [key, candidates] of Object.entries(LIVE_FIELD_CANDIDATES) as [LiveField, readonly string[]][]) {
+  for (const [key, candidates] of Object.entries(LIVE_FIELD_CANDIDATES) as [
+    LiveField,
+    readonly string[]
+  ][]) {
     const pick = key === 'index' ? 'index' : candidates.find((c) => catalogue.known.has(c))
     if (pick === undefined) {
       missing.push(key)
       continue
     }
-    if (key === 'throttleActive') reasonsSpelling = pick.startsWith('clocks_event_reasons') ? 'event' : 'throttle'
+    if (key === 'throttleActive')
+      reasonsSpelling = pick.startsWith('clocks_event_reasons') ? 'event' : 'throttle'
     column[key] = query.length
     query.push(pick)
   }
@@ -127,7 +131,8 @@ export function negotiateFields(catalogue: FieldCatalogue): NegotiatedFields {
 }
 
 /** Raw cell texts nvidia-smi prints for values it cannot give. */
-const UNAVAILABLE_CELL = /^(?:N\/A|\[N\/A\]|\[Not Supported\]|\[Unknown Error\]|\[GPU requires reset\]|\[GPU is lost\]|\[Insufficient Permissions\]|\[Requested functionality has been deprecated\]|Not Supported|Unknown Error)$/i
+const UNAVAILABLE_CELL =
+  /^(?:N\/A|\[N\/A\]|\[Not Supported\]|\[Unknown Error\]|\[GPU requires reset\]|\[GPU is lost\]|\[Insufficient Permissions\]|\[Requested functionality has been deprecated\]|Not Supported|Unknown Error)$/i
 
 /**
  * Parses one nvidia-smi value (`631.95`, `631.95 W`, ` 37 C `, `16x`, `19818 MiB`) as a number.
@@ -163,11 +168,14 @@ export const THROTTLE_BITS = NVIDIA_REASON_BITS
  *
  * Unknown bits are reported as `bit_0x…` with cause `other`, so a new driver reason is never silently lost.
  */
-export function decodeThrottleMask(cell: string | undefined): Reading<{ hex: string; flags: ThrottleFlag[] }> {
+export function decodeThrottleMask(
+  cell: string | undefined
+): Reading<{ hex: string; flags: ThrottleFlag[] }> {
   const text = parseNvidiaText(cell)
   if (text.status !== 'ok') return text
   const t = text.value
-  if (!/^0x[0-9a-fA-F]{1,16}$/.test(t)) return unavailable('parse-error', `not a hex mask: ${t.slice(0, 80)}`)
+  if (!/^0x[0-9a-fA-F]{1,16}$/.test(t))
+    return unavailable('parse-error', `not a hex mask: ${t.slice(0, 80)}`)
   const mask = BigInt(t)
   const flags: ThrottleFlag[] = []
   let rest = mask
@@ -198,35 +206,34 @@ export function splitCsvLine(line: string, fieldCount: number): string[] | undef
 }
 
 /** One GPU's live values from one CSV row, already in base units where the unit is in the name. */
-export interface NvidiaLiveRow
-  extends Pick<
-    GpuSample,
-    | 'pstate'
-    | 'fanPct'
-    | 'utilizationPct'
-    | 'memoryUtilizationPct'
-    | 'memoryUsedBytes'
-    | 'memoryTotalBytes'
-    | 'temperatureCelsius'
-    | 'memoryTemperatureCelsius'
-    | 'temperatureHeadroomCelsius'
-    | 'powerDrawWatts'
-    | 'powerAverageWatts'
-    | 'powerInstantWatts'
-    | 'powerLimitWatts'
-    | 'clockSmMhz'
-    | 'clockGraphicsMhz'
-    | 'clockMemoryMhz'
-    | 'clockMaxSmMhz'
-    | 'clockMaxMemoryMhz'
-    | 'pcieGen'
-    | 'pcieWidth'
-    | 'pcieMaxGen'
-    | 'pcieMaxWidth'
-    | 'throttleFlags'
-    | 'throttleMaskHex'
-    | 'throttleCountersSeconds'
-  > {
+export interface NvidiaLiveRow extends Pick<
+  GpuSample,
+  | 'pstate'
+  | 'fanPct'
+  | 'utilizationPct'
+  | 'memoryUtilizationPct'
+  | 'memoryUsedBytes'
+  | 'memoryTotalBytes'
+  | 'temperatureCelsius'
+  | 'memoryTemperatureCelsius'
+  | 'temperatureHeadroomCelsius'
+  | 'powerDrawWatts'
+  | 'powerAverageWatts'
+  | 'powerInstantWatts'
+  | 'powerLimitWatts'
+  | 'clockSmMhz'
+  | 'clockGraphicsMhz'
+  | 'clockMemoryMhz'
+  | 'clockMaxSmMhz'
+  | 'clockMaxMemoryMhz'
+  | 'pcieGen'
+  | 'pcieWidth'
+  | 'pcieMaxGen'
+  | 'pcieMaxWidth'
+  | 'throttleFlags'
+  | 'throttleMaskHex'
+  | 'throttleCountersSeconds'
+> {
   index: number
   uuid: Reading<string>
   busId: Reading<string>
@@ -237,7 +244,10 @@ export interface NvidiaLiveRow
  *
  * Returns undefined for lines that are not a row (wrong cell count, or no integer GPU index).
  */
-export function parseNvidiaSmiCsvRow(line: string, fields: NegotiatedFields): NvidiaLiveRow | undefined {
+export function parseNvidiaSmiCsvRow(
+  line: string,
+  fields: NegotiatedFields
+): NvidiaLiveRow | undefined {
   const cells = splitCsvLine(line, fields.query.length)
   if (!cells) return undefined
   const cell = (k: LiveField): string | undefined => {
@@ -245,7 +255,8 @@ export function parseNvidiaSmiCsvRow(line: string, fields: NegotiatedFields): Nv
     return i === undefined ? undefined : cells[i]
   }
   const num = (k: LiveField, scale = 1): Reading<number> => {
-    if (fields.column[k] === undefined) return unavailable('unsupported', `driver has no ${LIVE_FIELD_CANDIDATES[k][0]} field`)
+    if (fields.column[k] === undefined)
+      return unavailable('unsupported', `driver has no ${LIVE_FIELD_CANDIDATES[k][0]} field`)
     const r = parseNvidiaNumber(cell(k))
     return r.status === 'ok' ? ok(r.value * scale) : r
   }
@@ -255,7 +266,10 @@ export function parseNvidiaSmiCsvRow(line: string, fields: NegotiatedFields): Nv
   let throttleFlags: Reading<ThrottleFlag[]>
   let throttleMaskHex: Reading<string>
   if (fields.column.throttleActive === undefined) {
-    throttleFlags = throttleMaskHex = unavailable('unsupported', 'driver reports no clock event reasons')
+    throttleFlags = throttleMaskHex = unavailable(
+      'unsupported',
+      'driver reports no clock event reasons'
+    )
   } else {
     const mask = decodeThrottleMask(cell('throttleActive'))
     throttleFlags = mask.status === 'ok' ? ok(mask.value.flags) : mask
@@ -273,16 +287,26 @@ export function parseNvidiaSmiCsvRow(line: string, fields: NegotiatedFields): Nv
   const throttleCountersSeconds: Reading<Record<string, number>> =
     Object.keys(counters).length > 0
       ? ok(counters)
-      : (counterReason ?? unavailable('unsupported', 'driver has no clocks_event_reasons_counters fields'))
+      : (counterReason ??
+        unavailable('unsupported', 'driver has no clocks_event_reasons_counters fields'))
 
   const powerDraw = num('powerDrawW')
   const powerAverage = num('powerDrawAverageW')
   const powerInstant = num('powerDrawInstantW')
   return {
     index: idx.value,
-    uuid: fields.column.uuid === undefined ? unavailable('unsupported', 'no uuid field') : parseNvidiaText(cell('uuid')),
-    busId: fields.column.busId === undefined ? unavailable('unsupported', 'no pci.bus_id field') : parseNvidiaText(cell('busId')),
-    pstate: fields.column.pstate === undefined ? unavailable('unsupported', 'no pstate field') : parseNvidiaText(cell('pstate')),
+    uuid:
+      fields.column.uuid === undefined
+        ? unavailable('unsupported', 'no uuid field')
+        : parseNvidiaText(cell('uuid')),
+    busId:
+      fields.column.busId === undefined
+        ? unavailable('unsupported', 'no pci.bus_id field')
+        : parseNvidiaText(cell('busId')),
+    pstate:
+      fields.column.pstate === undefined
+        ? unavailable('unsupported', 'no pstate field')
+        : parseNvidiaText(cell('pstate')),
     fanPct: num('fanPct'),
     utilizationPct: num('utilizationGpuPct'),
     memoryUtilizationPct: num('utilizationMemoryPct'),
@@ -292,7 +316,14 @@ export function parseNvidiaSmiCsvRow(line: string, fields: NegotiatedFields): Nv
     memoryTemperatureCelsius: num('temperatureMemoryC'),
     temperatureHeadroomCelsius: num('temperatureTlimitC'),
     // Newer drivers print N/A for power.draw on some boards while the average/instant fields work.
-    powerDrawWatts: powerDraw.status === 'ok' ? powerDraw : powerAverage.status === 'ok' ? powerAverage : powerInstant.status === 'ok' ? powerInstant : powerDraw,
+    powerDrawWatts:
+      powerDraw.status === 'ok'
+        ? powerDraw
+        : powerAverage.status === 'ok'
+          ? powerAverage
+          : powerInstant.status === 'ok'
+            ? powerInstant
+            : powerDraw,
     powerAverageWatts: powerAverage,
     powerInstantWatts: powerInstant,
     powerLimitWatts: num('powerLimitW'),

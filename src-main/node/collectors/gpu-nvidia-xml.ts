@@ -10,7 +10,12 @@
 import { XMLParser } from 'fast-xml-parser'
 import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
 import type { GpuInfo, ThrottleCause, ThrottleFlag } from '../../shared/telemetry'
-import { normalizePciBusId, parseNvidiaNumber, parseNvidiaText, THROTTLE_BITS } from './gpu-nvidia-csv'
+import {
+  normalizePciBusId,
+  parseNvidiaNumber,
+  parseNvidiaText,
+  THROTTLE_BITS
+} from './gpu-nvidia-csv'
 
 const MIB = 1024 * 1024
 
@@ -46,7 +51,13 @@ export interface NvidiaXmlGpu {
 
 /** Result of parsing `nvidia-smi -q -x`. */
 export type NvidiaXmlResult =
-  | { ok: true; driverVersion: Reading<string>; cudaVersion: Reading<string>; dtdVersion: Reading<number>; gpus: NvidiaXmlGpu[] }
+  | {
+      ok: true
+      driverVersion: Reading<string>
+      cudaVersion: Reading<string>
+      dtdVersion: Reading<number>
+      gpus: NvidiaXmlGpu[]
+    }
   | { ok: false; reason: ReadingUnavailable }
 
 type Node = Record<string, unknown>
@@ -94,14 +105,21 @@ function text(n: unknown, what: string, ...path: string[]): Reading<string> {
 
 /** First ok reading among alternatives, else the first one's reason. */
 function firstOk<T>(...rs: Reading<T>[]): Reading<T> {
-  return rs.find((r) => r.status === 'ok') ?? rs.find((r) => r.status === 'unavailable' && r.reason !== 'unsupported') ?? rs[0]
+  return (
+    rs.find((r) => r.status === 'ok') ??
+    rs.find((r) => r.status === 'unavailable' && r.reason !== 'unsupported') ??
+    rs[0]
+  )
 }
 
 function causeOf(name: string): ThrottleCause {
   return THROTTLE_BITS.find((b) => b.name === name)?.cause ?? 'other'
 }
 
-function parseReasons(gpu: Node): { flags: Reading<ThrottleFlag[]>; spelling: 'event' | 'throttle' | undefined } {
+function parseReasons(gpu: Node): {
+  flags: Reading<ThrottleFlag[]>
+  spelling: 'event' | 'throttle' | undefined
+} {
   const event = firstNode(gpu, 'clocks_event_reasons')
   const legacy = firstNode(gpu, 'clocks_throttle_reasons')
   const block = event ?? legacy
@@ -117,7 +135,12 @@ function parseReasons(gpu: Node): { flags: Reading<ThrottleFlag[]>; spelling: 'e
   return { flags: ok(flags), spelling }
 }
 
-function parseGpu(gpu: Node, position: number, driverVersion: Reading<string>, cudaVersion: Reading<string>): NvidiaXmlGpu {
+function parseGpu(
+  gpu: Node,
+  position: number,
+  driverVersion: Reading<string>,
+  cudaVersion: Reading<string>
+): NvidiaXmlGpu {
   const idAttr = leaf(gpu['@_id'])
   const busText = leaf(child(gpu, 'pci', 'pci_bus_id')) ?? idAttr
   const busId = normalizePciBusId(busText)
@@ -126,7 +149,13 @@ function parseGpu(gpu: Node, position: number, driverVersion: Reading<string>, c
   const temps = child(gpu, 'temperature')
   const migText = leaf(child(gpu, 'mig_mode', 'current_mig'))?.trim()
   const migEnabled: Reading<boolean> =
-    migText === 'Enabled' ? ok(true) : migText === 'Disabled' ? ok(false) : migText === undefined ? missing('mig_mode') : unavailable('unsupported', migText)
+    migText === 'Enabled'
+      ? ok(true)
+      : migText === 'Disabled'
+        ? ok(false)
+        : migText === undefined
+          ? missing('mig_mode')
+          : unavailable('unsupported', migText)
   const migDevices = child(gpu, 'mig_devices', 'mig_device')
   const migDeviceCount = Array.isArray(migDevices) ? migDevices.length : isNode(migDevices) ? 1 : 0
   const name = parseNvidiaText(leaf(gpu['product_name']))
@@ -138,14 +167,22 @@ function parseGpu(gpu: Node, position: number, driverVersion: Reading<string>, c
     vendor: 'nvidia',
     name: name.status === 'ok' ? name.value : 'NVIDIA GPU',
     uuid: text(gpu, 'uuid', 'uuid'),
-    pciBusId: busId !== undefined ? ok(busId) : busText !== undefined ? unavailable('parse-error', busText) : missing('pci_bus_id'),
+    pciBusId:
+      busId !== undefined
+        ? ok(busId)
+        : busText !== undefined
+          ? unavailable('parse-error', busText)
+          : missing('pci_bus_id'),
     memoryTotalBytes: (() => {
       const r = num(gpu, 'fb_memory_usage', 'fb_memory_usage', 'total')
       return r.status === 'ok' ? ok(r.value * MIB) : r
     })(),
     driverVersion,
     runtimeVersion: cudaVersion,
-    computeCapability: unavailable('unsupported', 'not in nvidia-smi -q -x output (query compute_cap)'),
+    computeCapability: unavailable(
+      'unsupported',
+      'not in nvidia-smi -q -x output (query compute_cap)'
+    ),
     gfxTarget: unavailable('unsupported', 'not an AMD GPU'),
     clockMaxSmMhz: num(gpu, 'max sm clock', 'max_clocks', 'sm_clock'),
     clockMaxGraphicsMhz: num(gpu, 'max graphics clock', 'max_clocks', 'graphics_clock'),
@@ -191,7 +228,10 @@ function parseGpu(gpu: Node, position: number, driverVersion: Reading<string>, c
       const r = num(gpu, 'fb used', 'fb_memory_usage', 'used')
       return r.status === 'ok' ? ok(r.value * MIB) : r
     })(),
-    pstate: firstOk(text(gpu, 'performance_state', 'performance_state'), text(power, 'power_state', 'power_state')),
+    pstate: firstOk(
+      text(gpu, 'performance_state', 'performance_state'),
+      text(power, 'power_state', 'power_state')
+    ),
     fanPct: num(gpu, 'fan_speed', 'fan_speed'),
     pcieGen: num(link, 'current PCIe generation', 'pcie_gen', 'current_link_gen'),
     pcieWidth: num(link, 'current PCIe width', 'link_widths', 'current_link_width'),
@@ -209,7 +249,8 @@ function parseGpu(gpu: Node, position: number, driverVersion: Reading<string>, c
  * id, which is also its default index order).
  */
 export function parseNvidiaSmiXml(xml: string): NvidiaXmlResult {
-  if (typeof xml !== 'string' || xml.trim() === '') return { ok: false, reason: unavailable('parse-error', 'empty output') }
+  if (typeof xml !== 'string' || xml.trim() === '')
+    return { ok: false, reason: unavailable('parse-error', 'empty output') }
   let doc: unknown
   try {
     const parser = new XMLParser({
@@ -223,15 +264,26 @@ export function parseNvidiaSmiXml(xml: string): NvidiaXmlResult {
     })
     doc = parser.parse(xml)
   } catch (err) {
-    return { ok: false, reason: unavailable('parse-error', `not XML: ${String((err as Error)?.message ?? err).slice(0, 200)}`) }
+    return {
+      ok: false,
+      reason: unavailable(
+        'parse-error',
+        `not XML: ${String((err as Error)?.message ?? err).slice(0, 200)}`
+      )
+    }
   }
   const root = child(doc, 'nvidia_smi_log')
-  if (!isNode(root)) return { ok: false, reason: unavailable('parse-error', 'no <nvidia_smi_log> element') }
+  if (!isNode(root))
+    return { ok: false, reason: unavailable('parse-error', 'no <nvidia_smi_log> element') }
   const driverVersion = text(root, 'driver_version', 'driver_version')
   const cudaVersion = text(root, 'cuda_version', 'cuda_version')
   const dtd = /nvsmi_device_v(\d+)\.dtd/.exec(xml.slice(0, 500))
-  const dtdVersion: Reading<number> = dtd ? ok(Number(dtd[1])) : unavailable('unsupported', 'no DTD line')
+  const dtdVersion: Reading<number> = dtd
+    ? ok(Number(dtd[1]))
+    : unavailable('unsupported', 'no DTD line')
   const list = root['gpu']
-  const gpus = (Array.isArray(list) ? list : []).filter(isNode).map((g, i) => parseGpu(g, i, driverVersion, cudaVersion))
+  const gpus = (Array.isArray(list) ? list : [])
+    .filter(isNode)
+    .map((g, i) => parseGpu(g, i, driverVersion, cudaVersion))
   return { ok: true, driverVersion, cudaVersion, dtdVersion, gpus }
 }

@@ -89,7 +89,9 @@ export async function listNvidiaPciDevices(fs: CollectorDeps['fs']): Promise<Nvi
 export function describeRunFailure(r: CommandResult, what: string): ReadingUnavailable | undefined {
   switch (r.kind) {
     case 'ok':
-      return r.stdout.trim() === '' ? unavailable('parse-error', `${what}: empty output`) : undefined
+      return r.stdout.trim() === ''
+        ? unavailable('parse-error', `${what}: empty output`)
+        : undefined
     case 'not-found':
       return unavailable('tool-missing', 'nvidia-smi not found')
     case 'permission-denied':
@@ -146,8 +148,18 @@ const ALL_READINGS = [
 ] as const satisfies readonly (keyof GpuSample)[]
 
 /** A GpuSample whose every reading is the same unavailable reason. */
-export function unavailableGpuSample(info: GpuInfo, reason: ReadingUnavailable, state: GpuSample['state'] = 'active'): GpuSample {
-  const s = { id: info.id, index: info.index, vendor: info.vendor, name: info.name, state } as GpuSample
+export function unavailableGpuSample(
+  info: GpuInfo,
+  reason: ReadingUnavailable,
+  state: GpuSample['state'] = 'active'
+): GpuSample {
+  const s = {
+    id: info.id,
+    index: info.index,
+    vendor: info.vendor,
+    name: info.name,
+    state
+  } as GpuSample
   const rec = s as unknown as Record<string, Reading<unknown>>
   for (const k of ALL_READINGS) rec[k] = reason
   return s
@@ -164,9 +176,13 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
     utilizationPct: row.utilizationPct,
     memoryUtilizationPct: row.memoryUtilizationPct,
     memoryUsedBytes: row.memoryUsedBytes,
-    memoryTotalBytes: row.memoryTotalBytes.status === 'ok' ? row.memoryTotalBytes : info.memoryTotalBytes,
+    memoryTotalBytes:
+      row.memoryTotalBytes.status === 'ok' ? row.memoryTotalBytes : info.memoryTotalBytes,
     temperatureCelsius: row.temperatureCelsius,
-    hotspotTemperatureCelsius: unavailable('unsupported', 'nvidia-smi does not report a hotspot temperature'),
+    hotspotTemperatureCelsius: unavailable(
+      'unsupported',
+      'nvidia-smi does not report a hotspot temperature'
+    ),
     memoryTemperatureCelsius: row.memoryTemperatureCelsius,
     temperatureHeadroomCelsius: row.temperatureHeadroomCelsius,
     powerDrawWatts: row.powerDrawWatts,
@@ -177,7 +193,8 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
     clockGraphicsMhz: row.clockGraphicsMhz,
     clockMemoryMhz: row.clockMemoryMhz,
     clockMaxSmMhz: row.clockMaxSmMhz.status === 'ok' ? row.clockMaxSmMhz : info.clockMaxSmMhz,
-    clockMaxMemoryMhz: row.clockMaxMemoryMhz.status === 'ok' ? row.clockMaxMemoryMhz : info.clockMaxMemoryMhz,
+    clockMaxMemoryMhz:
+      row.clockMaxMemoryMhz.status === 'ok' ? row.clockMaxMemoryMhz : info.clockMaxMemoryMhz,
     pcieGen: row.pcieGen,
     pcieWidth: row.pcieWidth,
     pcieMaxGen: row.pcieMaxGen.status === 'ok' ? row.pcieMaxGen : info.pcieMaxGen,
@@ -225,7 +242,10 @@ function asleepInfo(dev: NvidiaPciDevice, index: number): GpuInfo {
 }
 
 /** Builds the NVIDIA collector (id `gpu-nvidia`). */
-export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidiaOptions = {}): Collector {
+export function createGpuNvidiaCollector(
+  deps: CollectorDeps,
+  options: GpuNvidiaOptions = {}
+): Collector {
   const log = deps.log.child('collector:gpu-nvidia')
   const bin = deps.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi'
   const intervalMs = Math.max(50, deps.intervalMs)
@@ -272,7 +292,9 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
     const catalogue = parseHelpQueryGpu(help.kind === 'ok' ? help.stdout : '')
     if (!catalogue.known.has('index')) {
       const text = help.kind === 'ok' ? help.stdout.trim().slice(0, 200) : ''
-      return absent(unavailable('parse-error', `no field list in nvidia-smi --help-query-gpu output: ${text}`))
+      return absent(
+        unavailable('parse-error', `no field list in nvidia-smi --help-query-gpu output: ${text}`)
+      )
     }
 
     const xml = await run(['-q', '-x'], xmlTimeoutMs, signal)
@@ -280,7 +302,8 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
     if (xmlFail) return absent(xmlFail)
     const parsed = parseNvidiaSmiXml(xml.kind === 'ok' ? xml.stdout : '')
     if (!parsed.ok) return absent(parsed.reason)
-    if (parsed.gpus.length === 0) return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
+    if (parsed.gpus.length === 0)
+      return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
 
     const gpus = parsed.gpus.map((g) => g.info)
     await addQueriedFacts(gpus, catalogue.known, signal)
@@ -295,24 +318,38 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
       await old.stop()
     }
     fields = negotiated
-    if (fields.missing.length > 0) log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
+    if (fields.missing.length > 0)
+      log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
     inventory = gpus
     expectedCount = gpus.length
     return { status: 'present', inventory: { gpus } }
   }
 
   /** compute_cap and gpumax/hostmax are not in every -q -x schema; one short query fills them in. */
-  async function addQueriedFacts(gpus: GpuInfo[], known: Set<string>, signal?: AbortSignal): Promise<void> {
-    const wanted = ['compute_cap', 'pcie.link.gen.gpumax', 'pcie.link.gen.hostmax'].filter((f) => known.has(f))
+  async function addQueriedFacts(
+    gpus: GpuInfo[],
+    known: Set<string>,
+    signal?: AbortSignal
+  ): Promise<void> {
+    const wanted = ['compute_cap', 'pcie.link.gen.gpumax', 'pcie.link.gen.hostmax'].filter((f) =>
+      known.has(f)
+    )
     if (wanted.length === 0) {
-      for (const g of gpus) g.computeCapability = unavailable('unsupported', 'driver has no compute_cap field')
+      for (const g of gpus)
+        g.computeCapability = unavailable('unsupported', 'driver has no compute_cap field')
       return
     }
     const q = ['index', 'pci.bus_id', ...wanted]
-    const r = await run([`--query-gpu=${q.join(',')}`, '--format=csv,noheader,nounits'], queryTimeoutMs, signal)
+    const r = await run(
+      [`--query-gpu=${q.join(',')}`, '--format=csv,noheader,nounits'],
+      queryTimeoutMs,
+      signal
+    )
     const fail = describeRunFailure(r, 'nvidia-smi --query-gpu=compute_cap')
     if (fail || r.kind !== 'ok') {
-      for (const g of gpus) if (known.has('compute_cap')) g.computeCapability = fail ?? unavailable('failed', 'query failed')
+      for (const g of gpus)
+        if (known.has('compute_cap'))
+          g.computeCapability = fail ?? unavailable('failed', 'query failed')
       return
     }
     for (const line of r.stdout.split(/\r?\n/)) {
@@ -320,20 +357,34 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
       if (!cells) continue
       const bus = normalizePciBusId(cells[1])
       const idx = parseNvidiaNumber(cells[0])
-      const g = gpus.find((x) => (bus !== undefined && x.pciBusId.status === 'ok' && x.pciBusId.value === bus) || (bus === undefined && idx.status === 'ok' && x.index === idx.value))
+      const g = gpus.find(
+        (x) =>
+          (bus !== undefined && x.pciBusId.status === 'ok' && x.pciBusId.value === bus) ||
+          (bus === undefined && idx.status === 'ok' && x.index === idx.value)
+      )
       if (!g) continue
       wanted.forEach((f, i) => {
         const cell = cells[2 + i]
         if (f === 'compute_cap') g.computeCapability = parseNvidiaText(cell)
-        else if (f === 'pcie.link.gen.gpumax' && g.pcieGpuMaxGen.status !== 'ok') g.pcieGpuMaxGen = parseNvidiaNumber(cell)
-        else if (f === 'pcie.link.gen.hostmax' && g.pcieHostMaxGen.status !== 'ok') g.pcieHostMaxGen = parseNvidiaNumber(cell)
+        else if (f === 'pcie.link.gen.gpumax' && g.pcieGpuMaxGen.status !== 'ok')
+          g.pcieGpuMaxGen = parseNvidiaNumber(cell)
+        else if (f === 'pcie.link.gen.hostmax' && g.pcieHostMaxGen.status !== 'ok')
+          g.pcieHostMaxGen = parseNvidiaNumber(cell)
       })
     }
   }
 
   function absent(reason: ReadingUnavailable): ProbeResult {
-    logTransition(`absent:${reason.reason}`, reason.reason === 'tool-missing' ? 'info' : 'warn', `no NVIDIA GPU data: ${reason.reason}${reason.detail ? ` (${reason.detail})` : ''}`)
-    return { status: 'absent', reason, inventory: { absent: [{ deviceClass: 'gpu-nvidia', reason }] } }
+    logTransition(
+      `absent:${reason.reason}`,
+      reason.reason === 'tool-missing' ? 'info' : 'warn',
+      `no NVIDIA GPU data: ${reason.reason}${reason.detail ? ` (${reason.detail})` : ''}`
+    )
+    return {
+      status: 'absent',
+      reason,
+      inventory: { absent: [{ deviceClass: 'gpu-nvidia', reason }] }
+    }
   }
 
   function onLine(line: string): void {
@@ -371,7 +422,8 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
         return
       case 'exited': {
         const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`
-        const detail = silentNote ?? (e.stderr ? `${e.stderr} (${how})` : `nvidia-smi stream ended (${how})`)
+        const detail =
+          silentNote ?? (e.stderr ? `${e.stderr} (${how})` : `nvidia-smi stream ended (${how})`)
         state = { kind: 'down', detail: `${detail}; restarting` }
         pending = new Map()
         logTransition(`down:${detail}`, 'warn', `stream down: ${detail}`)
@@ -388,10 +440,18 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
         state = { kind: 'dead', reason: unavailable('permission-denied', e.message) }
         break
       case 'gave-up':
-        state = { kind: 'dead', reason: unavailable('failed', `nvidia-smi stream failed ${e.restarts + 1} times; gave up`) }
+        state = {
+          kind: 'dead',
+          reason: unavailable('failed', `nvidia-smi stream failed ${e.restarts + 1} times; gave up`)
+        }
         break
     }
-    if (state.kind === 'dead') logTransition(`dead:${state.reason.reason}`, 'warn', `stream stopped: ${state.reason.detail ?? state.reason.reason}`)
+    if (state.kind === 'dead')
+      logTransition(
+        `dead:${state.reason.reason}`,
+        'warn',
+        `stream stopped: ${state.reason.detail ?? state.reason.reason}`
+      )
     wake()
   }
 
@@ -400,7 +460,12 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
     state = { kind: 'starting' }
     stream = deps.spawnStream({
       file: bin,
-      args: [`--query-gpu=${fields.query.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(intervalMs)],
+      args: [
+        `--query-gpu=${fields.query.join(',')}`,
+        '--format=csv,noheader,nounits',
+        '-lms',
+        String(intervalMs)
+      ],
       onLine,
       onEvent,
       silenceTimeoutMs,
@@ -430,20 +495,37 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
   function liveProblem(): ReadingUnavailable | undefined {
     if (state.kind === 'dead') return state.reason
     if (state.kind === 'down') return unavailable('failed', state.detail)
-    if (!latest) return unavailable('timeout', lastBadLine ? `no readable row from nvidia-smi yet; last line: ${lastBadLine}` : 'no data from nvidia-smi yet')
+    if (!latest)
+      return unavailable(
+        'timeout',
+        lastBadLine
+          ? `no readable row from nvidia-smi yet; last line: ${lastBadLine}`
+          : 'no data from nvidia-smi yet'
+      )
     const age = deps.clock.monotonic() - latest.atMs
-    if (age > staleAfterMs) return unavailable('timeout', `no fresh data from nvidia-smi for ${Math.round(age)} ms`)
+    if (age > staleAfterMs)
+      return unavailable('timeout', `no fresh data from nvidia-smi for ${Math.round(age)} ms`)
     return undefined
   }
 
   function buildSamples(): GpuSample[] {
     const problem = liveProblem()
-    if (problem || !latest) return inventory.map((g) => unavailableGpuSample(g, problem ?? unavailable('timeout')))
+    if (problem || !latest)
+      return inventory.map((g) => unavailableGpuSample(g, problem ?? unavailable('timeout')))
     const rows = [...latest.rows.values()]
     return inventory.map((g) => {
-      const byBus = g.pciBusId.status === 'ok' ? rows.find((r) => r.busId.status === 'ok' && normalizePciBusId(r.busId.value) === (g.pciBusId as { value: string }).value) : undefined
+      const byBus =
+        g.pciBusId.status === 'ok'
+          ? rows.find(
+              (r) =>
+                r.busId.status === 'ok' &&
+                normalizePciBusId(r.busId.value) === (g.pciBusId as { value: string }).value
+            )
+          : undefined
       const row = byBus ?? rows.find((r) => r.busId.status !== 'ok' && r.index === g.index)
-      return row ? gpuSampleFromRow(g, row) : unavailableGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
+      return row
+        ? gpuSampleFromRow(g, row)
+        : unavailableGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
     })
   }
 
@@ -469,7 +551,11 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
         if (devices.length > 0 && devices.every((d) => d.runtimeStatus === 'suspended')) {
           asleepDevices = devices
           inventory = devices.map(asleepInfo)
-          logTransition('asleep', 'info', `${devices.length} NVIDIA GPU(s) runtime-suspended; not waking them`)
+          logTransition(
+            'asleep',
+            'info',
+            `${devices.length} NVIDIA GPU(s) runtime-suspended; not waking them`
+          )
           return { status: 'present', inventory: { gpus: inventory } }
         }
       }
@@ -480,12 +566,21 @@ export function createGpuNvidiaCollector(deps: CollectorDeps, options: GpuNvidia
       if (closed) return { gpus: [] }
       if (asleepDevices) {
         if (await checkAsleep()) {
-          return { gpus: inventory.map((g) => unavailableGpuSample(g, unavailable('asleep', 'runtime-suspended; not woken to read it'), 'asleep')) }
+          return {
+            gpus: inventory.map((g) =>
+              unavailableGpuSample(
+                g,
+                unavailable('asleep', 'runtime-suspended; not woken to read it'),
+                'asleep'
+              )
+            )
+          }
         }
         // Someone else woke a GPU: now nvidia-smi costs no wake-up.
         asleepDevices = undefined
         const r = await probeNvidiaSmi(ctx.signal)
-        if (r.status === 'absent') return { gpus: inventory.map((g) => unavailableGpuSample(g, r.reason)) }
+        if (r.status === 'absent')
+          return { gpus: inventory.map((g) => unavailableGpuSample(g, r.reason)) }
       }
       if (!fields || inventory.length === 0) return { gpus: [] }
       ensureStream()

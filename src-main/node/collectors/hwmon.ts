@@ -9,7 +9,13 @@
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { FanSensor, HwmonChip, TemperatureSensor } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import { baseName, cleanMetricName, dirName, fileUnavailable, parseSysfsInt } from './procfs-parsers'
+import {
+  baseName,
+  cleanMetricName,
+  dirName,
+  fileUnavailable,
+  parseSysfsInt
+} from './procfs-parsers'
 
 /** Root of the hwmon class. */
 export const HWMON_CLASS_DIR = '/sys/class/hwmon'
@@ -98,7 +104,9 @@ export function inputCelsius(r: Reading<number>): Reading<number> {
 export function parseAlarm(text: string): Reading<boolean> {
   const r = parseSysfsInt(text)
   if (r.status !== 'ok') return r
-  return r.value === 0 || r.value === 1 ? ok(r.value === 1) : unavailable('parse-error', `alarm not 0/1: ${r.value}`)
+  return r.value === 0 || r.value === 1
+    ? ok(r.value === 1)
+    : unavailable('parse-error', `alarm not 0/1: ${r.value}`)
 }
 
 /** Parses an RPM file; negative values are invalid. */
@@ -150,26 +158,42 @@ async function readLabel(fs: FileReader, path: string, fallback: string): Promis
   return t === '' ? fallback : t
 }
 
-async function readThreshold(fs: FileReader, dir: string, entries: Set<string>, file: string): Promise<Reading<number>> {
+async function readThreshold(
+  fs: FileReader,
+  dir: string,
+  entries: Set<string>,
+  file: string
+): Promise<Reading<number>> {
   if (!entries.has(file)) return unavailable('unsupported', `no ${file}`)
   const r = await fs.readText(`${dir}/${file}`)
   if (!r.ok) return fileUnavailable(r, file)
   return thresholdCelsius(parseMillidegrees(r.value))
 }
 
-async function readRpmAttr(fs: FileReader, dir: string, entries: Set<string>, file: string): Promise<Reading<number>> {
+async function readRpmAttr(
+  fs: FileReader,
+  dir: string,
+  entries: Set<string>,
+  file: string
+): Promise<Reading<number>> {
   if (!entries.has(file)) return unavailable('unsupported', `no ${file}`)
   const r = await fs.readText(`${dir}/${file}`)
   return r.ok ? parseRpm(r.value) : fileUnavailable(r, file)
 }
 
-async function discoverTemps(fs: FileReader, dir: string, entries: string[]): Promise<HwmonTempHandle[]> {
+async function discoverTemps(
+  fs: FileReader,
+  dir: string,
+  entries: string[]
+): Promise<HwmonTempHandle[]> {
   const set = new Set(entries)
   return Promise.all(
     sensorIndexes(entries, TEMP_INPUT_RE).map(async (index): Promise<HwmonTempHandle> => {
       const sensor = `temp${index}`
       const [label, maxCelsius, critCelsius, emergencyCelsius] = await Promise.all([
-        set.has(`${sensor}_label`) ? readLabel(fs, `${dir}/${sensor}_label`, sensor) : Promise.resolve(sensor),
+        set.has(`${sensor}_label`)
+          ? readLabel(fs, `${dir}/${sensor}_label`, sensor)
+          : Promise.resolve(sensor),
         readThreshold(fs, dir, set, `${sensor}_max`),
         readThreshold(fs, dir, set, `${sensor}_crit`),
         readThreshold(fs, dir, set, `${sensor}_emergency`)
@@ -188,13 +212,19 @@ async function discoverTemps(fs: FileReader, dir: string, entries: string[]): Pr
   )
 }
 
-async function discoverFans(fs: FileReader, dir: string, entries: string[]): Promise<HwmonFanHandle[]> {
+async function discoverFans(
+  fs: FileReader,
+  dir: string,
+  entries: string[]
+): Promise<HwmonFanHandle[]> {
   const set = new Set(entries)
   return Promise.all(
     sensorIndexes(entries, FAN_INPUT_RE).map(async (index): Promise<HwmonFanHandle> => {
       const sensor = `fan${index}`
       const [label, minRpm, maxRpm] = await Promise.all([
-        set.has(`${sensor}_label`) ? readLabel(fs, `${dir}/${sensor}_label`, sensor) : Promise.resolve(sensor),
+        set.has(`${sensor}_label`)
+          ? readLabel(fs, `${dir}/${sensor}_label`, sensor)
+          : Promise.resolve(sensor),
         readRpmAttr(fs, dir, set, `${sensor}_min`),
         readRpmAttr(fs, dir, set, `${sensor}_max`)
       ])
@@ -206,11 +236,16 @@ async function discoverFans(fs: FileReader, dir: string, entries: string[]): Pro
 /** Merges sensors found in the hwmon dir and in its device dir; the hwmon dir wins on duplicates. */
 function mergeByIndex<T extends { index: number }>(primary: T[], secondary: T[]): T[] {
   const seen = new Set(primary.map((s) => s.index))
-  return [...primary, ...secondary.filter((s) => !seen.has(s.index))].sort((a, b) => a.index - b.index)
+  return [...primary, ...secondary.filter((s) => !seen.has(s.index))].sort(
+    (a, b) => a.index - b.index
+  )
 }
 
 /** Discovers one chip; null when `dir` is not a readable directory. */
-export async function discoverHwmonChip(fs: FileReader, dir: string): Promise<HwmonChipHandle | null> {
+export async function discoverHwmonChip(
+  fs: FileReader,
+  dir: string
+): Promise<HwmonChipHandle | null> {
   const listing = await fs.readDir(dir)
   if (!listing.ok) return null
   const entries = listing.value
@@ -270,25 +305,42 @@ export async function discoverHwmonChip(fs: FileReader, dir: string): Promise<Hw
  *
  * Entries that are not directories are skipped. Chips are sorted by id for stable output.
  */
-export async function discoverHwmonChips(fs: FileReader, classDir: string = HWMON_CLASS_DIR): Promise<HwmonChipHandle[]> {
+export async function discoverHwmonChips(
+  fs: FileReader,
+  classDir: string = HWMON_CLASS_DIR
+): Promise<HwmonChipHandle[]> {
   const listing = await fs.readDir(classDir)
   if (!listing.ok) return []
-  const found = await Promise.all(listing.value.map((e) => discoverHwmonChip(fs, `${classDir}/${e}`)))
+  const found = await Promise.all(
+    listing.value.map((e) => discoverHwmonChip(fs, `${classDir}/${e}`))
+  )
   return found
     .filter((c): c is HwmonChipHandle => c !== null)
     .sort((a, b) => (a.chip < b.chip ? -1 : a.chip > b.chip ? 1 : 0))
 }
 
-async function readTemp(fs: FileReader, h: HwmonChipHandle, t: HwmonTempHandle, alarms: boolean): Promise<TemperatureSensor> {
+async function readTemp(
+  fs: FileReader,
+  h: HwmonChipHandle,
+  t: HwmonTempHandle,
+  alarms: boolean
+): Promise<TemperatureSensor> {
   const readAlarm = t.critAlarmPath !== null && (alarms || t.lastCritAlarm === undefined)
   const [input, alarm] = await Promise.all([
     fs.readPolled(t.inputPath),
     readAlarm && t.critAlarmPath !== null ? fs.readPolled(t.critAlarmPath) : null
   ])
-  const temperatureCelsius = input.ok ? inputCelsius(parseMillidegrees(input.value)) : fileUnavailable(input, `${t.sensor}_input`)
-  if (alarm !== null) t.lastCritAlarm = alarm.ok ? parseAlarm(alarm.value) : fileUnavailable(alarm, `${t.sensor}_crit_alarm`)
+  const temperatureCelsius = input.ok
+    ? inputCelsius(parseMillidegrees(input.value))
+    : fileUnavailable(input, `${t.sensor}_input`)
+  if (alarm !== null)
+    t.lastCritAlarm = alarm.ok
+      ? parseAlarm(alarm.value)
+      : fileUnavailable(alarm, `${t.sensor}_crit_alarm`)
   const critAlarm: Reading<boolean> =
-    t.critAlarmPath === null ? unavailable('unsupported', `no ${t.sensor}_crit_alarm`) : (t.lastCritAlarm as Reading<boolean>)
+    t.critAlarmPath === null
+      ? unavailable('unsupported', `no ${t.sensor}_crit_alarm`)
+      : (t.lastCritAlarm as Reading<boolean>)
   return {
     chip: h.chip,
     chipName: h.chipName,
@@ -324,4 +376,3 @@ export async function readHwmonChip(
   ])
   return { chip: h.chip, chipName: h.chipName, device: h.device, temperatures, fans }
 }
-

@@ -30,7 +30,10 @@ export const LINUX_COLLECTORS: readonly CollectorFactory[] = [
 ]
 
 /** Collectors for Windows. */
-export const WINDOWS_COLLECTORS: readonly CollectorFactory[] = [createSiFallbackCollector, createGpuNvidiaCollector]
+export const WINDOWS_COLLECTORS: readonly CollectorFactory[] = [
+  createSiFallbackCollector,
+  createGpuNvidiaCollector
+]
 
 /** Collectors for macOS. */
 export const MAC_COLLECTORS: readonly CollectorFactory[] = [createSiFallbackCollector]

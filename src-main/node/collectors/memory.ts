@@ -9,7 +9,16 @@ import type { MemorySample } from '../../shared/telemetry'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
 import { fileUnavailable, parseMeminfo, parsePressure, pickProcValues } from './procfs-parsers'
 
-const MEMINFO_KEYS = ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SReclaimable', 'SwapTotal', 'SwapFree'] as const
+const MEMINFO_KEYS = [
+  'MemTotal',
+  'MemFree',
+  'MemAvailable',
+  'Buffers',
+  'Cached',
+  'SReclaimable',
+  'SwapTotal',
+  'SwapFree'
+] as const
 const VMSTAT_KEYS = ['pswpin', 'pswpout'] as const
 
 /** Swap I/O page size in bytes (`pswpin`/`pswpout` count 4 KiB pages on every architecture). */
@@ -42,11 +51,17 @@ export function memoryFigures(m: Map<string, number>): MemoryFigures {
   if (availableBytes.status !== 'ok') {
     const free = m.get('MemFree')
     if (free !== undefined) {
-      availableBytes = ok(free + (m.get('Buffers') ?? 0) + (m.get('Cached') ?? 0) + (m.get('SReclaimable') ?? 0))
+      availableBytes = ok(
+        free + (m.get('Buffers') ?? 0) + (m.get('Cached') ?? 0) + (m.get('SReclaimable') ?? 0)
+      )
       availableIsEstimate = true
     }
   }
-  if (totalBytes.status === 'ok' && availableBytes.status === 'ok' && availableBytes.value > totalBytes.value) {
+  if (
+    totalBytes.status === 'ok' &&
+    availableBytes.status === 'ok' &&
+    availableBytes.value > totalBytes.value
+  ) {
     availableBytes = ok(totalBytes.value)
   }
   const usedBytes: Reading<number> =
@@ -59,14 +74,26 @@ export function memoryFigures(m: Map<string, number>): MemoryFigures {
     swapTotalBytes.status === 'ok' && swapFree.status === 'ok'
       ? ok(Math.max(0, swapTotalBytes.value - swapFree.value))
       : unavailable('unsupported', 'needs SwapTotal and SwapFree')
-  return { totalBytes, availableBytes, availableIsEstimate, usedBytes, swapTotalBytes, swapUsedBytes }
+  return {
+    totalBytes,
+    availableBytes,
+    availableIsEstimate,
+    usedBytes,
+    swapTotalBytes,
+    swapUsedBytes
+  }
 }
 
 /** A page counter delta as bytes per second; resets and empty intervals give unavailable. */
-export function pageRate(prev: number | undefined, cur: number | undefined, elapsedMs: number): Reading<number> {
+export function pageRate(
+  prev: number | undefined,
+  cur: number | undefined,
+  elapsedMs: number
+): Reading<number> {
   if (cur === undefined) return unavailable('unsupported', 'counter not in /proc/vmstat')
   if (prev === undefined) return unavailable('unsupported', 'warming up (needs two samples)')
-  if (!(elapsedMs > 0) || cur < prev) return unavailable('unsupported', 'counter reset or no time elapsed')
+  if (!(elapsedMs > 0) || cur < prev)
+    return unavailable('unsupported', 'counter reset or no time elapsed')
   return ok(((cur - prev) * SWAP_PAGE_BYTES) / (elapsedMs / 1000))
 }
 
@@ -108,32 +135,54 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
     }
     const p = parsePressure(r.value)
     return {
-      some: p.some ? ok(p.some.avg10Pct) : unavailable('parse-error', 'no "some" line in /proc/pressure/memory'),
-      full: p.full ? ok(p.full.avg10Pct) : unavailable('parse-error', 'no "full" line in /proc/pressure/memory')
+      some: p.some
+        ? ok(p.some.avg10Pct)
+        : unavailable('parse-error', 'no "some" line in /proc/pressure/memory'),
+      full: p.full
+        ? ok(p.full.avg10Pct)
+        : unavailable('parse-error', 'no "full" line in /proc/pressure/memory')
     }
   }
 
   return {
     id: 'memory',
     async probe(): Promise<ProbeResult> {
-      const [meminfo, pressure] = await Promise.all([fs.readText('/proc/meminfo'), fs.readText('/proc/pressure/memory')])
+      const [meminfo, pressure] = await Promise.all([
+        fs.readText('/proc/meminfo'),
+        fs.readText('/proc/pressure/memory')
+      ])
       // EOPNOTSUPP (psi=0 on the kernel command line) surfaces as a read error, not a missing file.
       hasPressure = pressure.ok
       prev = null
-      if (!meminfo.ok) return { status: 'absent', reason: fileUnavailable(meminfo, '/proc/meminfo') }
+      if (!meminfo.ok)
+        return { status: 'absent', reason: fileUnavailable(meminfo, '/proc/meminfo') }
       const f = memoryFigures(parseMeminfo(meminfo.value))
-      return { status: 'present', inventory: { memory: { totalBytes: f.totalBytes, swapTotalBytes: f.swapTotalBytes } } }
+      return {
+        status: 'present',
+        inventory: { memory: { totalBytes: f.totalBytes, swapTotalBytes: f.swapTotalBytes } }
+      }
     },
 
     async sample(_ctx: SampleContext): Promise<SnapshotPart> {
-      const [meminfo, vm, psi] = await Promise.all([fs.readPolled('/proc/meminfo'), readVmstat(), readPressure()])
+      const [meminfo, vm, psi] = await Promise.all([
+        fs.readPolled('/proc/meminfo'),
+        readVmstat(),
+        readPressure()
+      ])
       let figures: MemoryFigures
       if (meminfo.ok) {
         // meminfo is ~1.5 KiB, well inside the polled buffer.
         figures = memoryFigures(pickProcValues(meminfo.value, MEMINFO_KEYS, ':'))
       } else {
         const u = fileUnavailable(meminfo, '/proc/meminfo')
-        figures = { totalBytes: u, availableBytes: u, availableIsEstimate: false, usedBytes: u, swapTotalBytes: u, swapUsedBytes: u }
+        figures = {
+          totalBytes: u,
+          availableBytes: u,
+          availableIsEstimate: false,
+          usedBytes: u,
+          swapTotalBytes: u,
+          swapUsedBytes: u
+        }
       }
       const sample: MemorySample = {
         ...figures,

@@ -92,23 +92,34 @@ export function basename(path: string): string {
 }
 
 /** Runtime-PM state of a device (`power/runtime_status`). */
-export type RuntimeStatus = 'active' | 'suspended' | 'suspending' | 'resuming' | 'unsupported' | 'unknown'
+export type RuntimeStatus =
+  'active' | 'suspended' | 'suspending' | 'resuming' | 'unsupported' | 'unknown'
 
 /**
  * Reads `<devicePath>/power/runtime_status`. Reading this file never wakes the device, unlike most
  * driver attributes, so it is the one file a collector may read on a sleeping GPU.
  */
-export async function readRuntimeStatus(fs: FileReader, devicePath: string): Promise<RuntimeStatus> {
+export async function readRuntimeStatus(
+  fs: FileReader,
+  devicePath: string
+): Promise<RuntimeStatus> {
   const r = await fs.readPolled(`${devicePath}/power/runtime_status`)
   if (!r.ok) return 'unknown'
   const v = r.value.trim()
-  return v === 'active' || v === 'suspended' || v === 'suspending' || v === 'resuming' || v === 'unsupported'
+  return v === 'active' ||
+    v === 'suspended' ||
+    v === 'suspending' ||
+    v === 'resuming' ||
+    v === 'unsupported'
     ? v
     : 'unknown'
 }
 
 /** Driver bound to a device: basename of the `driver` symlink (the target need not exist). */
-export async function readDriverName(fs: FileReader, devicePath: string): Promise<string | undefined> {
+export async function readDriverName(
+  fs: FileReader,
+  devicePath: string
+): Promise<string | undefined> {
   const r = await fs.readLink(`${devicePath}/driver`)
   return r.ok ? basename(r.value) : undefined
 }

@@ -40,12 +40,25 @@ export function batteryPowerWatts(
  * Decides the power source (pure): `ac` when a mains supply is online; `battery` when none is and a battery
  * discharges (or every mains supply reports offline); unavailable when nothing is known.
  */
-export function powerSource(acOnline: Reading<boolean>, batteries: readonly BatteryState[]): Reading<'ac' | 'battery'> {
+export function powerSource(
+  acOnline: Reading<boolean>,
+  batteries: readonly BatteryState[]
+): Reading<'ac' | 'battery'> {
   if (acOnline.status === 'ok' && acOnline.value) return ok('ac')
-  const discharging = batteries.some((b) => b.status.status === 'ok' && b.status.value === 'Discharging')
+  const discharging = batteries.some(
+    (b) => b.status.status === 'ok' && b.status.value === 'Discharging'
+  )
   if (discharging) return ok('battery')
-  if (acOnline.status === 'ok') return batteries.length > 0 ? ok('battery') : unavailable('no-device', 'mains offline and no battery')
-  if (batteries.some((b) => b.status.status === 'ok' && (b.status.value === 'Charging' || b.status.value === 'Full'))) {
+  if (acOnline.status === 'ok')
+    return batteries.length > 0
+      ? ok('battery')
+      : unavailable('no-device', 'mains offline and no battery')
+  if (
+    batteries.some(
+      (b) =>
+        b.status.status === 'ok' && (b.status.value === 'Charging' || b.status.value === 'Full')
+    )
+  ) {
     return ok('ac')
   }
   return acOnline
@@ -75,10 +88,15 @@ async function discover(fs: FileReader): Promise<SupplyHandle[] | null> {
 export function createPowerCollector(deps: CollectorDeps): Collector {
   const { fs } = deps
   let supplies: SupplyHandle[] | null = null
-  const noSupply = unavailable('no-device', 'no /sys/class/power_supply entries (normal on desktops)')
+  const noSupply = unavailable(
+    'no-device',
+    'no /sys/class/power_supply entries (normal on desktops)'
+  )
 
   const optInt = (s: SupplyHandle, f: string): Promise<Reading<number> | null> =>
-    s.files.has(f) ? fs.readPolled(`${s.dir}/${f}`).then((r) => intFromFile(r, f)) : Promise.resolve(null)
+    s.files.has(f)
+      ? fs.readPolled(`${s.dir}/${f}`).then((r) => intFromFile(r, f))
+      : Promise.resolve(null)
 
   let lastBatteries: BatteryState[] | null = null
   let lastOnlineKey = ''
@@ -105,7 +123,11 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
     async probe(): Promise<ProbeResult> {
       supplies = await discover(fs)
       if (supplies === null || supplies.length === 0) {
-        return { status: 'absent', reason: noSupply, inventory: { absent: [{ deviceClass: 'battery', reason: noSupply }] } }
+        return {
+          status: 'absent',
+          reason: noSupply,
+          inventory: { absent: [{ deviceClass: 'battery', reason: noSupply }] }
+        }
       }
       return { status: 'present', inventory: {} }
     },
@@ -120,14 +142,19 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
       // battery) is read every tick, and a change of it forces a battery read in the same tick.
       const onlineP = Promise.all(
         mains.map(async (s): Promise<Reading<number>> =>
-          s.files.has('online') ? intFromFile(await fs.readPolled(`${s.dir}/online`), 'online') : unavailable('unsupported', 'no online')
+          s.files.has('online')
+            ? intFromFile(await fs.readPolled(`${s.dir}/online`), 'online')
+            : unavailable('unsupported', 'no online')
         )
       )
       const eager = ctx.due.slow || lastBatteries === null || mains.length === 0
-      let batteries = eager ? await Promise.all(batts.map(readBattery)) : (lastBatteries as BatteryState[])
+      let batteries = eager
+        ? await Promise.all(batts.map(readBattery))
+        : (lastBatteries as BatteryState[])
       const online = await onlineP
       const onlineKey = online.map((o) => (o.status === 'ok' ? o.value : o.reason)).join(',')
-      if (!eager && onlineKey !== lastOnlineKey) batteries = await Promise.all(batts.map(readBattery))
+      if (!eager && onlineKey !== lastOnlineKey)
+        batteries = await Promise.all(batts.map(readBattery))
       lastBatteries = batteries
       lastOnlineKey = onlineKey
       let acOnline: Reading<boolean>
@@ -145,4 +172,3 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
     }
   }
 }
-

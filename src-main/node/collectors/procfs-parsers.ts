@@ -4,7 +4,13 @@
  * Every parser takes the raw file text and never throws: garbage, truncated or empty input yields
  * unavailable readings or empty results. Units are converted here, once (kB → bytes, m°C → °C, kHz → MHz).
  */
-import { ok, unavailable, type Reading, type ReadingUnavailable, type UnavailableReason } from '../../shared/reading'
+import {
+  ok,
+  unavailable,
+  type Reading,
+  type ReadingUnavailable,
+  type UnavailableReason
+} from '../../shared/reading'
 import type { FileErrorCode, FileResult } from '../platform/file-reader'
 
 const INTEGER_RE = /^[+-]?\d+$/
@@ -25,8 +31,12 @@ export function reasonForFileError(code: FileErrorCode): UnavailableReason {
 }
 
 /** Turns a failed file read into an unavailable reading naming the file. */
-export function fileUnavailable(res: { ok: false; code: FileErrorCode; message: string }, what: string): ReadingUnavailable {
-  const why = res.code === 'not-found' ? 'not present' : res.code === 'busy' ? 'device busy' : res.message
+export function fileUnavailable(
+  res: { ok: false; code: FileErrorCode; message: string },
+  what: string
+): ReadingUnavailable {
+  const why =
+    res.code === 'not-found' ? 'not present' : res.code === 'busy' ? 'device busy' : res.message
   return unavailable(reasonForFileError(res.code), `${what}: ${why}`)
 }
 
@@ -40,7 +50,9 @@ export function parseSysfsInt(text: string): Reading<number> {
   if (t === '') return unavailable('parse-error', 'empty file')
   if (!INTEGER_RE.test(t)) return unavailable('parse-error', `not an integer: ${t.slice(0, 32)}`)
   const n = Number(t)
-  return Number.isSafeInteger(n) ? ok(n) : unavailable('parse-error', `integer out of range: ${t.slice(0, 32)}`)
+  return Number.isSafeInteger(n)
+    ? ok(n)
+    : unavailable('parse-error', `integer out of range: ${t.slice(0, 32)}`)
 }
 
 /** Parses a decimal number (`800.083`, `1e3`). */
@@ -49,7 +61,9 @@ export function parseDecimal(text: string): Reading<number> {
   if (t === '') return unavailable('parse-error', 'empty value')
   if (!DECIMAL_RE.test(t)) return unavailable('parse-error', `not a number: ${t.slice(0, 32)}`)
   const n = Number(t)
-  return Number.isFinite(n) ? ok(n) : unavailable('parse-error', `not a finite number: ${t.slice(0, 32)}`)
+  return Number.isFinite(n)
+    ? ok(n)
+    : unavailable('parse-error', `not a finite number: ${t.slice(0, 32)}`)
 }
 
 /** Reads a file result as an integer reading. */
@@ -158,11 +172,15 @@ function cpuTimesFromFields(fields: string[]): CpuTimes | null {
  *
  * Counter resets (CPU hot-unplug, wrap) and zero-length intervals give unavailable, never 0 or a negative.
  */
-export function utilizationBetween(prev: CpuTimes | null | undefined, cur: CpuTimes | null | undefined): Reading<number> {
+export function utilizationBetween(
+  prev: CpuTimes | null | undefined,
+  cur: CpuTimes | null | undefined
+): Reading<number> {
   if (!prev || !cur) return unavailable('unsupported', 'warming up (needs two samples)')
   const dTotal = cur.total - prev.total
   const dBusy = cur.busy - prev.busy
-  if (dTotal <= 0 || dBusy < 0) return unavailable('unsupported', 'no elapsed CPU time between samples')
+  if (dTotal <= 0 || dBusy < 0)
+    return unavailable('unsupported', 'no elapsed CPU time between samples')
   return ok(Math.min(100, Math.max(0, (dBusy / dTotal) * 100)))
 }
 
@@ -181,7 +199,10 @@ export function parseMeminfo(text: string): Map<string, number> {
     const colon = line.indexOf(':')
     if (colon <= 0) continue
     const key = line.slice(0, colon).trim()
-    const rest = line.slice(colon + 1).trim().split(/\s+/)
+    const rest = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
     if (!/^\d+$/.test(rest[0] ?? '')) continue
     const n = Number(rest[0])
     const unit = rest[1]
@@ -237,7 +258,8 @@ export function parsePressure(text: string): Pressure {
     const a60 = kv.get('avg60')
     const a300 = kv.get('avg300')
     const total = kv.get('total')
-    if (a10 === undefined || a60 === undefined || a300 === undefined || total === undefined) continue
+    if (a10 === undefined || a60 === undefined || a300 === undefined || total === undefined)
+      continue
     res[kind] = { avg10Pct: a10, avg60Pct: a60, avg300Pct: a300, totalUs: total }
   }
   return res
@@ -272,7 +294,15 @@ export function parseCpuinfo(text: string): CpuinfoEntry[] {
         cur = null
         continue
       }
-      cur = { processor: Number(value), vendor: null, modelName: null, mhz: null, physicalId: null, coreId: null, flags: null }
+      cur = {
+        processor: Number(value),
+        vendor: null,
+        modelName: null,
+        mhz: null,
+        physicalId: null,
+        coreId: null,
+        flags: null
+      }
       out.push(cur)
       continue
     }
@@ -309,7 +339,10 @@ export function parseCpuinfo(text: string): CpuinfoEntry[] {
 
 /** node_exporter's label cleaning: lower case, anything outside `[a-z0-9:_]` becomes `_`. */
 export function cleanMetricName(text: string): string {
-  return text.trim().toLowerCase().replace(/[^a-z0-9:_]/g, '_')
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9:_]/g, '_')
 }
 
 /** Last path element, ignoring trailing slashes. */
@@ -345,7 +378,8 @@ export function parseCpuinfoMhz(text: string): Map<number, number> {
       cpu = colon > 0 && colon < end ? Number.parseInt(text.slice(colon + 1, end), 10) : -1
     } else if (c === 99 /* c */ && text.startsWith('cpu MHz', pos)) {
       const colon = text.indexOf(':', pos)
-      const mhz = colon > 0 && colon < end ? Number.parseFloat(text.slice(colon + 1, end)) : Number.NaN
+      const mhz =
+        colon > 0 && colon < end ? Number.parseFloat(text.slice(colon + 1, end)) : Number.NaN
       if (cpu >= 0 && Number.isFinite(mhz)) out.set(cpu, mhz)
     }
     pos = end + 1
@@ -359,7 +393,11 @@ export function parseCpuinfoMhz(text: string): Map<number, number> {
  * meminfo `kB` values are returned in bytes. Keys that are absent, or whose value is not an integer, are left
  * out. Never throws.
  */
-export function pickProcValues(text: string, keys: readonly string[], sep: ' ' | ':'): Map<string, number> {
+export function pickProcValues(
+  text: string,
+  keys: readonly string[],
+  sep: ' ' | ':'
+): Map<string, number> {
   const out = new Map<string, number>()
   for (const key of keys) {
     const needle = key + sep

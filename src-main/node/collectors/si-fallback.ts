@@ -9,7 +9,13 @@
  */
 import si from 'systeminformation'
 import { ok, unavailable, type Reading } from '../../shared/reading'
-import type { CpuSample, FilesystemSample, MemorySample, PowerSample, StorageSample } from '../../shared/telemetry'
+import type {
+  CpuSample,
+  FilesystemSample,
+  MemorySample,
+  PowerSample,
+  StorageSample
+} from '../../shared/telemetry'
 import type { Collector, CollectorDeps, SnapshotPart } from './types'
 
 /** The subset of systeminformation this collector uses (injectable for tests). */
@@ -17,28 +23,48 @@ export interface SiLike {
   currentLoad(): Promise<{ currentLoad: number; cpus: { load: number }[] }>
   cpuCurrentSpeed(): Promise<{ avg: number; max: number }>
   cpuTemperature(): Promise<{ main: number | null; max: number | null }>
-  mem(): Promise<{ total: number; available: number; used: number; swaptotal: number; swapused: number }>
+  mem(): Promise<{
+    total: number
+    available: number
+    used: number
+    swaptotal: number
+    swapused: number
+  }>
   fsSize(): Promise<{ fs: string; mount: string; size: number; available: number }[]>
-  battery(): Promise<{ hasBattery: boolean; isCharging: boolean; acConnected: boolean; percent: number }>
+  battery(): Promise<{
+    hasBattery: boolean
+    isCharging: boolean
+    acConnected: boolean
+    percent: number
+  }>
 }
 
 /** A number that systeminformation reports, or unavailable when it used a sentinel. */
-export function siNumber(n: number | null | undefined, what: string, allowZero = true): Reading<number> {
+export function siNumber(
+  n: number | null | undefined,
+  what: string,
+  allowZero = true
+): Reading<number> {
   if (n === null || n === undefined || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
     return unavailable('unsupported', `${what} not reported by the OS interface`)
   return ok(n)
 }
 
 /** Creates the fallback collector (`si` injectable for tests). */
-export function createSiFallbackCollector(deps: CollectorDeps, siImpl: SiLike = si as unknown as SiLike): Collector {
-  const platformNote = deps.platform === 'win32' ? 'Windows' : deps.platform === 'darwin' ? 'macOS' : deps.platform
+export function createSiFallbackCollector(
+  deps: CollectorDeps,
+  siImpl: SiLike = si as unknown as SiLike
+): Collector {
+  const platformNote =
+    deps.platform === 'win32' ? 'Windows' : deps.platform === 'darwin' ? 'macOS' : deps.platform
   let lastStorage: StorageSample = { devices: [], filesystems: [] }
   let lastPower: PowerSample = {
     source: unavailable('unsupported', 'not read yet'),
     acOnline: unavailable('unsupported', 'not read yet'),
     batteries: []
   }
-  const guard = async <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
+  const guard = async <T>(p: Promise<T>): Promise<T | Error> =>
+    p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
 
   return {
     id: 'si-fallback',
@@ -53,22 +79,40 @@ export function createSiFallbackCollector(deps: CollectorDeps, siImpl: SiLike = 
         guard(siImpl.mem())
       ])
       const failed = (e: Error): Reading<never> => unavailable('failed', e.message)
-      const noCounters = unavailable('unsupported', `throttle counters are not exposed on ${platformNote}`)
+      const noCounters = unavailable(
+        'unsupported',
+        `throttle counters are not exposed on ${platformNote}`
+      )
       const cpu: CpuSample = {
-        utilizationPct: load instanceof Error ? failed(load) : siNumber(load.currentLoad, 'CPU load'),
-        perCoreUtilizationPct: load instanceof Error ? failed(load) : ok(load.cpus.map((c) => c.load)),
-        frequencies: unavailable('unsupported', `per-CPU frequency is not exposed on ${platformNote}`),
-        frequencyMhz: speed instanceof Error ? failed(speed) : siNumber(speed.avg * 1000, 'CPU speed', false),
-        frequencyMaxMhz: speed instanceof Error ? failed(speed) : siNumber(speed.max * 1000, 'CPU max speed', false),
+        utilizationPct:
+          load instanceof Error ? failed(load) : siNumber(load.currentLoad, 'CPU load'),
+        perCoreUtilizationPct:
+          load instanceof Error ? failed(load) : ok(load.cpus.map((c) => c.load)),
+        frequencies: unavailable(
+          'unsupported',
+          `per-CPU frequency is not exposed on ${platformNote}`
+        ),
+        frequencyMhz:
+          speed instanceof Error ? failed(speed) : siNumber(speed.avg * 1000, 'CPU speed', false),
+        frequencyMaxMhz:
+          speed instanceof Error
+            ? failed(speed)
+            : siNumber(speed.max * 1000, 'CPU max speed', false),
         governor: unavailable('unsupported', `no cpufreq governor on ${platformNote}`),
-        temperatures: unavailable('unsupported', `per-sensor CPU temperatures need a kernel driver on ${platformNote}`),
+        temperatures: unavailable(
+          'unsupported',
+          `per-sensor CPU temperatures need a kernel driver on ${platformNote}`
+        ),
         packageTemperatureCelsius:
           temp instanceof Error
             ? failed(temp)
             : siNumber(temp.main, 'CPU temperature (needs admin rights or a sensor driver)', false),
         coreThrottle: noCounters,
         packageThrottle: noCounters,
-        packagePowerWatts: unavailable('unsupported', `RAPL energy counters are not readable on ${platformNote}`)
+        packagePowerWatts: unavailable(
+          'unsupported',
+          `RAPL energy counters are not readable on ${platformNote}`
+        )
       }
       const memory: MemorySample | undefined =
         mem instanceof Error
@@ -80,10 +124,22 @@ export function createSiFallbackCollector(deps: CollectorDeps, siImpl: SiLike = 
               usedBytes: siNumber(mem.used, 'used memory'),
               swapTotalBytes: siNumber(mem.swaptotal, 'swap total'),
               swapUsedBytes: siNumber(mem.swapused, 'swap used'),
-              swapInBytesPerSec: unavailable('unsupported', `swap rates are not exposed on ${platformNote}`),
-              swapOutBytesPerSec: unavailable('unsupported', `swap rates are not exposed on ${platformNote}`),
-              pressureSomeAvg10Pct: unavailable('unsupported', 'pressure stall information is Linux-only'),
-              pressureFullAvg10Pct: unavailable('unsupported', 'pressure stall information is Linux-only')
+              swapInBytesPerSec: unavailable(
+                'unsupported',
+                `swap rates are not exposed on ${platformNote}`
+              ),
+              swapOutBytesPerSec: unavailable(
+                'unsupported',
+                `swap rates are not exposed on ${platformNote}`
+              ),
+              pressureSomeAvg10Pct: unavailable(
+                'unsupported',
+                'pressure stall information is Linux-only'
+              ),
+              pressureFullAvg10Pct: unavailable(
+                'unsupported',
+                'pressure stall information is Linux-only'
+              )
             }
       if (ctx.due.slow) {
         const [fs, bat] = await Promise.all([guard(siImpl.fsSize()), guard(siImpl.battery())])
@@ -103,9 +159,14 @@ export function createSiFallbackCollector(deps: CollectorDeps, siImpl: SiLike = 
                 batteries: [
                   {
                     name: 'battery',
-                    status: ok(bat.isCharging ? 'Charging' : bat.acConnected ? 'Not charging' : 'Discharging'),
+                    status: ok(
+                      bat.isCharging ? 'Charging' : bat.acConnected ? 'Not charging' : 'Discharging'
+                    ),
                     capacityPct: siNumber(bat.percent, 'battery charge'),
-                    powerWatts: unavailable('unsupported', `battery power draw is not exposed on ${platformNote}`)
+                    powerWatts: unavailable(
+                      'unsupported',
+                      `battery power draw is not exposed on ${platformNote}`
+                    )
                   }
                 ]
               }

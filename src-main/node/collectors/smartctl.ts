@@ -39,7 +39,8 @@ export function decodeSmartctlExit(code: number): SmartctlExit {
 type Json = Record<string, unknown>
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined
 
 function numReading(v: unknown, what: string): Reading<number> {
   const n = num(v)
@@ -59,17 +60,22 @@ function messagesOf(j: Json): string {
 /** Raw value of an ATA attribute by id, from `ata_smart_attributes.table`. */
 function ataRaw(j: Json, id: number): Reading<number> {
   const attrs = isObj(j.ata_smart_attributes) ? j.ata_smart_attributes : undefined
-  if (!attrs || !Array.isArray(attrs.table)) return unavailable('unsupported', 'no ATA attribute table')
+  if (!attrs || !Array.isArray(attrs.table))
+    return unavailable('unsupported', 'no ATA attribute table')
   const row = attrs.table.find((r) => isObj(r) && r.id === id)
   if (!isObj(row)) return unavailable('unsupported', `ATA attribute ${id} not present`)
   const raw = isObj(row.raw) ? num(row.raw.value) : undefined
-  return raw === undefined ? unavailable('parse-error', `ATA attribute ${id} has no raw value`) : ok(raw)
+  return raw === undefined
+    ? unavailable('parse-error', `ATA attribute ${id} has no raw value`)
+    : ok(raw)
 }
 
 /** Sum of the NVMe thermal-management fields that are present (smartctl 7.3+ names), or unavailable. */
 function sumPresent(log: Json, keys: string[], what: string): Reading<number> {
   const vals = keys.map((k) => num(log[k])).filter((n): n is number => n !== undefined)
-  return vals.length === 0 ? unavailable('unsupported', `${what} not reported`) : ok(vals.reduce((a, b) => a + b, 0))
+  return vals.length === 0
+    ? unavailable('unsupported', `${what} not reported`)
+    : ok(vals.reduce((a, b) => a + b, 0))
 }
 
 /**
@@ -85,13 +91,18 @@ export function parseSmartctlJson(text: string, collectedAtMs: number): Reading<
   }
   if (!isObj(j)) return unavailable('parse-error', 'JSON is not an object')
   const hasData =
-    isObj(j.smart_status) || isObj(j.nvme_smart_health_information_log) || isObj(j.ata_smart_attributes) || isObj(j.temperature)
+    isObj(j.smart_status) ||
+    isObj(j.nvme_smart_health_information_log) ||
+    isObj(j.ata_smart_attributes) ||
+    isObj(j.temperature)
   if (!hasData) {
     const msg = messagesOf(j)
     if (/permission denied/i.test(msg)) return unavailable('permission-denied', msg)
     return unavailable('failed', msg || 'no SMART data in output')
   }
-  const nvme = isObj(j.nvme_smart_health_information_log) ? j.nvme_smart_health_information_log : undefined
+  const nvme = isObj(j.nvme_smart_health_information_log)
+    ? j.nvme_smart_health_information_log
+    : undefined
   const noNvme = unavailable('unsupported', 'not an NVMe device')
   const status = isObj(j.smart_status) ? j.smart_status : undefined
   const temp = isObj(j.temperature) ? num(j.temperature.current) : undefined
@@ -112,19 +123,35 @@ export function parseSmartctlJson(text: string, collectedAtMs: number): Reading<
           ? ok(nvmeTemp)
           : unavailable('unsupported', 'temperature not reported'),
     powerOnHours:
-      poh !== undefined ? ok(poh) : nvme ? numReading(nvme.power_on_hours, 'power_on_hours') : unavailable('unsupported', 'power-on time not reported'),
+      poh !== undefined
+        ? ok(poh)
+        : nvme
+          ? numReading(nvme.power_on_hours, 'power_on_hours')
+          : unavailable('unsupported', 'power-on time not reported'),
     criticalWarning: nvme ? numReading(nvme.critical_warning, 'critical_warning') : noNvme,
     percentageUsed: nvme ? numReading(nvme.percentage_used, 'percentage_used') : noNvme,
     availableSparePct: nvme ? numReading(nvme.available_spare, 'available_spare') : noNvme,
-    availableSpareThresholdPct: nvme ? numReading(nvme.available_spare_threshold, 'available_spare_threshold') : noNvme,
+    availableSpareThresholdPct: nvme
+      ? numReading(nvme.available_spare_threshold, 'available_spare_threshold')
+      : noNvme,
     mediaErrors: nvme ? numReading(nvme.media_errors, 'media_errors') : noNvme,
     warningTempTimeMinutes: nvme ? numReading(nvme.warning_temp_time, 'warning_temp_time') : noNvme,
-    criticalCompTimeMinutes: nvme ? numReading(nvme.critical_comp_time, 'critical_comp_time') : noNvme,
+    criticalCompTimeMinutes: nvme
+      ? numReading(nvme.critical_comp_time, 'critical_comp_time')
+      : noNvme,
     thermalTransitionCount: nvme
-      ? sumPresent(nvme, ['thermal_temp1_transition_count', 'thermal_temp2_transition_count'], 'thermal management transitions')
+      ? sumPresent(
+          nvme,
+          ['thermal_temp1_transition_count', 'thermal_temp2_transition_count'],
+          'thermal management transitions'
+        )
       : noNvme,
     thermalTotalTimeSeconds: nvme
-      ? sumPresent(nvme, ['thermal_temp1_total_time', 'thermal_temp2_total_time'], 'thermal management time')
+      ? sumPresent(
+          nvme,
+          ['thermal_temp1_total_time', 'thermal_temp2_total_time'],
+          'thermal management time'
+        )
       : noNvme,
     reallocatedSectors: isAta ? ataRaw(j, 5) : noAta,
     pendingSectors: isAta ? ataRaw(j, 197) : noAta
@@ -138,7 +165,10 @@ export function parseSmartctlJson(text: string, collectedAtMs: number): Reading<
  * permission-denied; bits 0/1 otherwise → failed (or no-device); bits 2+ → parse the JSON that smartctl
  * still printed.
  */
-export function interpretSmartctlResult(result: CommandResult, collectedAtMs: number): Reading<SmartHealth> {
+export function interpretSmartctlResult(
+  result: CommandResult,
+  collectedAtMs: number
+): Reading<SmartHealth> {
   switch (result.kind) {
     case 'ok':
       return parseSmartctlJson(result.stdout, collectedAtMs)
@@ -151,7 +181,11 @@ export function interpretSmartctlResult(result: CommandResult, collectedAtMs: nu
     case 'aborted':
       return unavailable('failed', 'aborted')
     case 'exit': {
-      if (result.code === null) return unavailable('failed', result.stderr.trim() || `killed by ${result.signal ?? 'signal'}`)
+      if (result.code === null)
+        return unavailable(
+          'failed',
+          result.stderr.trim() || `killed by ${result.signal ?? 'signal'}`
+        )
       const bits = decodeSmartctlExit(result.code)
       let messages = ''
       try {
@@ -166,7 +200,9 @@ export function interpretSmartctlResult(result: CommandResult, collectedAtMs: nu
       }
       if (bits.commandLineError) return unavailable('failed', why || 'smartctl: command line error')
       if (bits.openFailed) {
-        return /no such (file|device)/i.test(why) ? unavailable('no-device', why) : unavailable('failed', why || 'smartctl: device open failed')
+        return /no such (file|device)/i.test(why)
+          ? unavailable('no-device', why)
+          : unavailable('failed', why || 'smartctl: device open failed')
       }
       // Bits 2-7: the JSON is there (complete for 3+, partial for 2).
       return parseSmartctlJson(result.stdout, collectedAtMs)

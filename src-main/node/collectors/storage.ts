@@ -54,7 +54,12 @@ export function parseDiskstats(text: string): Map<string, DiskstatsEntry> {
     const sectorsRead = Number(m[2])
     const sectorsWritten = Number(m[3])
     const ioTimeMs = Number(m[4])
-    if (!Number.isSafeInteger(sectorsRead) || !Number.isSafeInteger(sectorsWritten) || !Number.isSafeInteger(ioTimeMs)) continue
+    if (
+      !Number.isSafeInteger(sectorsRead) ||
+      !Number.isSafeInteger(sectorsWritten) ||
+      !Number.isSafeInteger(ioTimeMs)
+    )
+      continue
     out.set(m[1], { name: m[1], sectorsRead, sectorsWritten, ioTimeMs })
   }
   return out
@@ -70,7 +75,11 @@ export function diskRates(
   prev: DiskstatsEntry,
   cur: DiskstatsEntry,
   elapsedMs: number
-): { readBytesPerSec: Reading<number>; writeBytesPerSec: Reading<number>; busyPct: Reading<number> } {
+): {
+  readBytesPerSec: Reading<number>
+  writeBytesPerSec: Reading<number>
+  busyPct: Reading<number>
+} {
   const dr = cur.sectorsRead - prev.sectorsRead
   const dw = cur.sectorsWritten - prev.sectorsWritten
   const dio = cur.ioTimeMs - prev.ioTimeMs
@@ -95,9 +104,33 @@ export interface MountEntry {
 }
 
 const PSEUDO_FS = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'pstore', 'debugfs', 'tracefs',
-  'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'bpf', 'autofs', 'binfmt_misc', 'rpc_pipefs', 'nsfs',
-  'efivarfs', 'ramfs', 'squashfs', 'overlay', 'fuse.gvfsd-fuse', 'fuse.portal', 'selinuxfs', 'tmpfs'
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'pstore',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'bpf',
+  'autofs',
+  'binfmt_misc',
+  'rpc_pipefs',
+  'nsfs',
+  'efivarfs',
+  'ramfs',
+  'squashfs',
+  'overlay',
+  'fuse.gvfsd-fuse',
+  'fuse.portal',
+  'selinuxfs',
+  'tmpfs'
 ])
 
 /** Decodes the octal escapes /proc/mounts uses for spaces and the like (`\040`). */
@@ -121,7 +154,20 @@ export function parseMounts(text: string): MountEntry[] {
     const keep =
       (fsType === 'tmpfs' && mount === '/dev/shm') ||
       (!PSEUDO_FS.has(fsType) &&
-        (device.startsWith('/dev/') || ['zfs', 'nfs', 'nfs4', 'cifs', 'smb3', 'btrfs', 'xfs', 'ext4', 'lustre', 'ceph', 'fuse.sshfs'].includes(fsType)))
+        (device.startsWith('/dev/') ||
+          [
+            'zfs',
+            'nfs',
+            'nfs4',
+            'cifs',
+            'smb3',
+            'btrfs',
+            'xfs',
+            'ext4',
+            'lustre',
+            'ceph',
+            'fuse.sshfs'
+          ].includes(fsType)))
     if (!keep || seen.has(mount)) continue
     seen.add(mount)
     out.push({ device: unescapeMount(device), mount, fsType })
@@ -135,10 +181,14 @@ export function isVirtualBlockDevice(name: string): boolean {
 }
 
 /** Classifies a block device. */
-export function classifyStorage(name: string, rotational: Reading<boolean>, transport: Reading<string>): StorageKind {
+export function classifyStorage(
+  name: string,
+  rotational: Reading<boolean>,
+  transport: Reading<string>
+): StorageKind {
   if (/^nvme/.test(name)) return 'nvme'
   const t = valueOf(transport)
-  if (t === 'virtio' || t === 'mmc' || t === 'usb' && valueOf(rotational) !== true) return 'other'
+  if (t === 'virtio' || t === 'mmc' || (t === 'usb' && valueOf(rotational) !== true)) return 'other'
   if (valueOf(rotational) === true) return 'hdd'
   if (valueOf(rotational) === false && (t === 'sata' || t === 'sas')) return 'sata-ssd'
   return 'other'
@@ -200,17 +250,36 @@ async function readDisk(fs: FileReader, name: string): Promise<Disk> {
   const transport = transportFromPath(name, real.ok ? real.value : undefined)
   const kind = classifyStorage(name, rotational, transport)
   // /sys/block/nvme0n1/device -> ../../nvme0 (the controller); for multipath, nvme-subsysN has no link.
-  const controller = kind === 'nvme' ? (devLink.ok ? basename(devLink.value) : /^(nvme\d+)/.exec(name)?.[1]) : undefined
+  const controller =
+    kind === 'nvme'
+      ? devLink.ok
+        ? basename(devLink.value)
+        : /^(nvme\d+)/.exec(name)?.[1]
+      : undefined
   const noLink = unavailable('unsupported', 'PCIe link only for NVMe controllers')
-  let link = { maxGen: noLink as Reading<number>, maxWidth: noLink as Reading<number>, gen: noLink as Reading<number>, width: noLink as Reading<number> }
+  let link = {
+    maxGen: noLink as Reading<number>,
+    maxWidth: noLink as Reading<number>,
+    gen: noLink as Reading<number>,
+    width: noLink as Reading<number>
+  }
   if (controller) {
     const d = `/sys/class/nvme/${controller}/device`
     const [ms, mw, cs, cw] = await Promise.all(
-      ['max_link_speed', 'max_link_width', 'current_link_speed', 'current_link_width'].map((f) => fs.readText(`${d}/${f}`))
+      ['max_link_speed', 'max_link_width', 'current_link_speed', 'current_link_width'].map((f) =>
+        fs.readText(`${d}/${f}`)
+      )
     )
-    const speed = (r: typeof ms, f: string): Reading<number> => (r.ok ? parseLinkSpeedGen(r.value) : unavailable(fileReason(r.code), f))
-    const width = (r: typeof ms, f: string): Reading<number> => (r.ok ? parseLinkWidth(r.value) : unavailable(fileReason(r.code), f))
-    link = { maxGen: speed(ms, 'max_link_speed'), maxWidth: width(mw, 'max_link_width'), gen: speed(cs, 'current_link_speed'), width: width(cw, 'current_link_width') }
+    const speed = (r: typeof ms, f: string): Reading<number> =>
+      r.ok ? parseLinkSpeedGen(r.value) : unavailable(fileReason(r.code), f)
+    const width = (r: typeof ms, f: string): Reading<number> =>
+      r.ok ? parseLinkWidth(r.value) : unavailable(fileReason(r.code), f)
+    link = {
+      maxGen: speed(ms, 'max_link_speed'),
+      maxWidth: width(mw, 'max_link_width'),
+      gen: speed(cs, 'current_link_speed'),
+      width: width(cw, 'current_link_width')
+    }
   }
   return {
     info: {
@@ -232,10 +301,16 @@ async function readDisk(fs: FileReader, name: string): Promise<Disk> {
 }
 
 /** The hwmon chip of a disk: NVMe controller name (`nvme0`) or the SCSI address of a drivetemp disk. */
-async function matchHwmon(fs: FileReader, disk: Disk, chips: HwmonChipHandle[]): Promise<HwmonChipHandle | undefined> {
+async function matchHwmon(
+  fs: FileReader,
+  disk: Disk,
+  chips: HwmonChipHandle[]
+): Promise<HwmonChipHandle | undefined> {
   if (disk.controller) {
     const c = disk.controller
-    return chips.find((h) => valueOf(h.device) === c || (h.devicePath !== null && basename(h.devicePath) === c))
+    return chips.find(
+      (h) => valueOf(h.device) === c || (h.devicePath !== null && basename(h.devicePath) === c)
+    )
   }
   const dev = await fs.readLink(`/sys/block/${disk.info.name}/device`)
   if (!dev.ok) return undefined
@@ -244,7 +319,10 @@ async function matchHwmon(fs: FileReader, disk: Disk, chips: HwmonChipHandle[]):
 }
 
 /** Creates the storage collector (id `storage`). */
-export function createStorageCollector(deps: CollectorDeps, options: StorageCollectorOptions = {}): Collector {
+export function createStorageCollector(
+  deps: CollectorDeps,
+  options: StorageCollectorOptions = {}
+): Collector {
   const fs = deps.fs
   const log = deps.log.child('collector:storage')
   const realRoots = fs.sysRoot === '/sys' && fs.procRoot === '/proc'
@@ -274,7 +352,9 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
     return found
   }
 
-  const filesystems = async (): Promise<{ mount: MountEntry; sizeBytes: Reading<number>; freeBytes: Reading<number> }[]> => {
+  const filesystems = async (): Promise<
+    { mount: MountEntry; sizeBytes: Reading<number>; freeBytes: Reading<number> }[]
+  > => {
     const r = await fs.readText('/proc/mounts')
     if (!r.ok) return []
     return Promise.all(
@@ -301,16 +381,27 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
   }
 
   const runSmart = async (disk: Disk, signal: AbortSignal): Promise<void> => {
-    const res = await deps.run(smartctl, ['-j', '-a', `/dev/${disk.info.name}`], { timeoutMs: smartTimeoutMs, signal, env: deps.env })
+    const res = await deps.run(smartctl, ['-j', '-a', `/dev/${disk.info.name}`], {
+      timeoutMs: smartTimeoutMs,
+      signal,
+      env: deps.env
+    })
     const r = interpretSmartctlResult(res, deps.clock.now())
     const prevReason = lastSmartReason.get(disk.info.name)
     const reason = r.status === 'ok' ? 'ok' : r.reason
     if (prevReason !== reason) {
-      log.log(r.status === 'ok' ? 'info' : 'warn', `${disk.info.name}: SMART ${reason}${r.status === 'ok' ? '' : r.detail ? ` (${r.detail})` : ''}`)
+      log.log(
+        r.status === 'ok' ? 'info' : 'warn',
+        `${disk.info.name}: SMART ${reason}${r.status === 'ok' ? '' : r.detail ? ` (${r.detail})` : ''}`
+      )
       lastSmartReason.set(disk.info.name, reason)
     }
     // A timeout or failure after a good reading keeps the good one: SMART changes over days, not minutes.
-    if (r.status === 'ok' || smart.get(disk.info.name)?.status !== 'ok' || r.reason === 'tool-missing') {
+    if (
+      r.status === 'ok' ||
+      smart.get(disk.info.name)?.status !== 'ok' ||
+      r.reason === 'tool-missing'
+    ) {
       smart.set(disk.info.name, r)
     }
   }
@@ -319,18 +410,29 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
     id: 'storage',
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
-        return { status: 'absent', reason: unavailable('unsupported', 'sysfs block devices are Linux only') }
+        return {
+          status: 'absent',
+          reason: unavailable('unsupported', 'sysfs block devices are Linux only')
+        }
       }
       disks = await discover()
       const fsList = await filesystems()
       const inventory = {
         storage: disks.map((d) => d.info),
-        filesystems: fsList.map(
-          (f): FilesystemInfo => ({ mount: f.mount.mount, device: f.mount.device, fsType: f.mount.fsType, sizeBytes: f.sizeBytes, freeBytes: f.freeBytes })
-        )
+        filesystems: fsList.map((f): FilesystemInfo => ({
+          mount: f.mount.mount,
+          device: f.mount.device,
+          fsType: f.mount.fsType,
+          sizeBytes: f.sizeBytes,
+          freeBytes: f.freeBytes
+        }))
       }
       if (disks.length === 0) {
-        return { status: 'absent', reason: unavailable('no-device', 'no physical block device in /sys/block'), inventory }
+        return {
+          status: 'absent',
+          reason: unavailable('no-device', 'no physical block device in /sys/block'),
+          inventory
+        }
       }
       return { status: 'present', inventory }
     },
@@ -342,8 +444,12 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
       const sensorsP = disks.map((d) =>
         Promise.all([
           d.hwmon ? readHwmonChip(fs, d.hwmon, { fans: false, alarms: ctx.due.slow }) : undefined,
-          d.controller ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_speed`) : undefined,
-          d.controller ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_width`) : undefined
+          d.controller
+            ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_speed`)
+            : undefined,
+          d.controller
+            ? fs.readPolled(`/sys/class/nvme/${d.controller}/device/current_link_width`)
+            : undefined
         ])
       )
       const ds = await dsP
@@ -370,16 +476,24 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
           } else {
             rates = diskRates(old, cur, nowMs - before.atMs)
           }
-          const main = chip?.temperatures.find((t) => t.label === 'Composite') ?? chip?.temperatures[0]
+          const main =
+            chip?.temperatures.find((t) => t.label === 'Composite') ?? chip?.temperatures[0]
           const noSensor = unavailable('unsupported', 'no hwmon sensor for this drive')
           const extra = (chip?.temperatures ?? [])
             .filter((t) => t !== main && t.temperatureCelsius.status === 'ok')
-            .map((t) => ({ label: t.label, temperatureCelsius: valueOf(t.temperatureCelsius) as number }))
+            .map((t) => ({
+              label: t.label,
+              temperatureCelsius: valueOf(t.temperatureCelsius) as number
+            }))
           let pcieGen = d.info.pcieGen
           let pcieWidth = d.info.pcieWidth
           if (cs && cw) {
-            pcieGen = cs.ok ? parseLinkSpeedGen(cs.value) : unavailable(fileReason(cs.code), 'current_link_speed')
-            pcieWidth = cw.ok ? parseLinkWidth(cw.value) : unavailable(fileReason(cw.code), 'current_link_width')
+            pcieGen = cs.ok
+              ? parseLinkSpeedGen(cs.value)
+              : unavailable(fileReason(cs.code), 'current_link_speed')
+            pcieWidth = cw.ok
+              ? parseLinkWidth(cw.value)
+              : unavailable(fileReason(cw.code), 'current_link_width')
           }
           return {
             name,
@@ -397,8 +511,12 @@ export function createStorageCollector(deps: CollectorDeps, options: StorageColl
       )
       const fsSamples: FilesystemSample[] =
         ctx.due.slow || lastFs === undefined
-        ? (await filesystems()).map((f) => ({ mount: f.mount.mount, sizeBytes: f.sizeBytes, freeBytes: f.freeBytes }))
-        : lastFs
+          ? (await filesystems()).map((f) => ({
+              mount: f.mount.mount,
+              sizeBytes: f.sizeBytes,
+              freeBytes: f.freeBytes
+            }))
+          : lastFs
       lastFs = fsSamples
       return { storage: { devices, filesystems: fsSamples } }
     },

@@ -7,7 +7,13 @@
  * Trip points, cooling limits and hwmon thresholds are read once at probe; fans on the slow tier.
  */
 import { unavailable, type Reading } from '../../shared/reading'
-import type { CoolingDevice, FanSensor, HwmonChip, ThermalSample, ThermalZone } from '../../shared/telemetry'
+import type {
+  CoolingDevice,
+  FanSensor,
+  HwmonChip,
+  ThermalSample,
+  ThermalZone
+} from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
 import { discoverHwmonChips, parseMillidegrees, readHwmonChip, type HwmonChipHandle } from './hwmon'
@@ -52,7 +58,11 @@ async function readTrimmed(fs: FileReader, path: string): Promise<string | null>
   return r.ok ? r.value.trim() : null
 }
 
-async function discoverZone(fs: FileReader, entry: string, index: string): Promise<ZoneHandle | null> {
+async function discoverZone(
+  fs: FileReader,
+  entry: string,
+  index: string
+): Promise<ZoneHandle | null> {
   const dir = `${THERMAL_DIR}/${entry}`
   const listing = await fs.readDir(dir)
   if (!listing.ok) return null
@@ -82,7 +92,11 @@ async function discoverZone(fs: FileReader, entry: string, index: string): Promi
   }
 }
 
-async function discoverCooling(fs: FileReader, entry: string, index: string): Promise<CoolingHandle | null> {
+async function discoverCooling(
+  fs: FileReader,
+  entry: string,
+  index: string
+): Promise<CoolingHandle | null> {
   const dir = `${THERMAL_DIR}/${entry}`
   const listing = await fs.readDir(dir)
   if (!listing.ok) return null
@@ -95,7 +109,12 @@ async function discoverCooling(fs: FileReader, entry: string, index: string): Pr
     id: index,
     type: type || entry,
     curPath: has.has('cur_state') ? `${dir}/cur_state` : null,
-    maxState: max === null ? unavailable('unsupported', 'no max_state') : max.ok ? parseCoolingState(max.value) : fileUnavailable(max, 'max_state')
+    maxState:
+      max === null
+        ? unavailable('unsupported', 'no max_state')
+        : max.ok
+          ? parseCoolingState(max.value)
+          : fileUnavailable(max, 'max_state')
   }
 }
 
@@ -116,24 +135,39 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
       chips = found
       const entries = listing.ok ? listing.value : []
       const [z, c] = await Promise.all([
-        Promise.all(entries.map((e) => {
-          const m = ZONE_RE.exec(e)
-          return m ? discoverZone(fs, e, m[1]) : Promise.resolve(null)
-        })),
-        Promise.all(entries.map((e) => {
-          const m = COOLING_RE.exec(e)
-          return m ? discoverCooling(fs, e, m[1]) : Promise.resolve(null)
-        }))
+        Promise.all(
+          entries.map((e) => {
+            const m = ZONE_RE.exec(e)
+            return m ? discoverZone(fs, e, m[1]) : Promise.resolve(null)
+          })
+        ),
+        Promise.all(
+          entries.map((e) => {
+            const m = COOLING_RE.exec(e)
+            return m ? discoverCooling(fs, e, m[1]) : Promise.resolve(null)
+          })
+        )
       ])
-      zones = z.filter((x): x is ZoneHandle => x !== null).sort((a, b) => Number(a.zone) - Number(b.zone))
-      cooling = c.filter((x): x is CoolingHandle => x !== null).sort((a, b) => Number(a.id) - Number(b.id))
+      zones = z
+        .filter((x): x is ZoneHandle => x !== null)
+        .sort((a, b) => Number(a.zone) - Number(b.zone))
+      cooling = c
+        .filter((x): x is CoolingHandle => x !== null)
+        .sort((a, b) => Number(a.id) - Number(b.id))
       fanCache = new Map()
       fansRead = false
       if (chips.length === 0 && zones.length === 0 && cooling.length === 0) {
         return {
           status: 'absent',
           reason: unavailable('no-device', 'no hwmon chips, thermal zones or cooling devices'),
-          inventory: { absent: [{ deviceClass: 'cpu-temperature', reason: unavailable('no-device', 'no hwmon chips or thermal zones') }] }
+          inventory: {
+            absent: [
+              {
+                deviceClass: 'cpu-temperature',
+                reason: unavailable('no-device', 'no hwmon chips or thermal zones')
+              }
+            ]
+          }
         }
       }
       return { status: 'present', inventory: {} }
@@ -142,7 +176,9 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
     async sample(ctx: SampleContext): Promise<SnapshotPart> {
       const readFans = ctx.due.slow || !fansRead
       const [hw, zs, cs] = await Promise.all([
-        Promise.all(chips.map((h) => readHwmonChip(fs, h, { fans: readFans, alarms: ctx.due.slow }))),
+        Promise.all(
+          chips.map((h) => readHwmonChip(fs, h, { fans: readFans, alarms: ctx.due.slow }))
+        ),
         Promise.all(
           zones.map(async (z): Promise<ThermalZone> => {
             const r = await fs.readPolled(z.tempPath)
@@ -170,7 +206,9 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
         fansRead = true
         for (const chip of hw) fanCache.set(chip.chip, chip.fans)
       }
-      const out: HwmonChip[] = readFans ? hw : hw.map((chip) => ({ ...chip, fans: fanCache.get(chip.chip) ?? [] }))
+      const out: HwmonChip[] = readFans
+        ? hw
+        : hw.map((chip) => ({ ...chip, fans: fanCache.get(chip.chip) ?? [] }))
       const sample: ThermalSample = { chips: out, zones: zs, cooling: cs }
       return { thermal: sample }
     },
@@ -180,4 +218,3 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
     }
   }
 }
-

@@ -25,7 +25,11 @@ export interface RunOptions {
 }
 
 /** The injectable runner every collector receives. */
-export type CommandRunner = (file: string, args: readonly string[], options: RunOptions) => Promise<CommandResult>
+export type CommandRunner = (
+  file: string,
+  args: readonly string[],
+  options: RunOptions
+) => Promise<CommandResult>
 
 const KILL_GRACE_MS = 500
 
@@ -92,7 +96,8 @@ export function createCommandRunner(baseEnv: NodeJS.ProcessEnv = process.env): C
       })
       child.on('close', (code, signal) => {
         if (timedOut || aborted) return
-        if (code === 0) finish({ kind: 'ok', stdout, stderr, durationMs: performance.now() - started })
+        if (code === 0)
+          finish({ kind: 'ok', stdout, stderr, durationMs: performance.now() - started })
         else finish({ kind: 'exit', code, signal, stdout, stderr })
       })
     })

@@ -12,7 +12,8 @@ import { join } from 'node:path'
 export type FileErrorCode = 'not-found' | 'permission-denied' | 'busy' | 'other'
 
 /** A file operation's outcome. */
-export type FileResult<T> = { ok: true; value: T } | { ok: false; code: FileErrorCode; message: string }
+export type FileResult<T> =
+  { ok: true; value: T } | { ok: false; code: FileErrorCode; message: string }
 
 /** The injectable reader every collector receives. */
 export interface FileReader {
@@ -45,7 +46,8 @@ export interface FileReaderOptions {
 
 function toCode(err: unknown): FileErrorCode {
   const code = (err as NodeJS.ErrnoException)?.code
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENODEV' || code === 'ENXIO') return 'not-found'
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENODEV' || code === 'ENXIO')
+    return 'not-found'
   if (code === 'EACCES' || code === 'EPERM') return 'permission-denied'
   if (code === 'EAGAIN' || code === 'EBUSY') return 'busy'
   return 'other'
@@ -127,8 +129,10 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
     return p
   }
   const unresolve = (real: string, sysReal: string, procReal: string): string => {
-    if (real === sysReal || real.startsWith(sysReal + '/')) return '/sys' + real.slice(sysReal.length)
-    if (real === procReal || real.startsWith(procReal + '/')) return '/proc' + real.slice(procReal.length)
+    if (real === sysReal || real.startsWith(sysReal + '/'))
+      return '/sys' + real.slice(sysReal.length)
+    if (real === procReal || real.startsWith(procReal + '/'))
+      return '/proc' + real.slice(procReal.length)
     return real
   }
   let rootsReal: Promise<[string, string]> | undefined

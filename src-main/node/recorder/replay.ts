@@ -35,7 +35,9 @@ export function createReplaySource(session: Session, options: ReplayOptions): Re
   const { clock } = options
   const speed = options.speed && options.speed > 0 ? options.speed : 1
   const snaps = session.snapshots
-  const history = new RingBuffer<Snapshot>(Math.max(1, options.historySize ?? Math.max(3600, snaps.length)))
+  const history = new RingBuffer<Snapshot>(
+    Math.max(1, options.historySize ?? Math.max(3600, snaps.length))
+  )
   const listeners = new Set<(s: Snapshot) => void>()
   let index = 0
   let lap = 0
@@ -45,7 +47,8 @@ export function createReplaySource(session: Session, options: ReplayOptions): Re
   let active = false
   let finished = snaps.length === 0
   let seq = 0
-  const recordedSpan = snaps.length > 1 ? snaps[snaps.length - 1].timestampMs - snaps[0].timestampMs : 0
+  const recordedSpan =
+    snaps.length > 1 ? snaps[snaps.length - 1].timestampMs - snaps[0].timestampMs : 0
 
   const emitNext = (): Snapshot | null => {
     if (index >= snaps.length) {
@@ -76,7 +79,8 @@ export function createReplaySource(session: Session, options: ReplayOptions): Re
       finished = true
       return
     }
-    const gap = index < snaps.length && cur ? next.timestampMs - cur.timestampMs : session.header.intervalMs
+    const gap =
+      index < snaps.length && cur ? next.timestampMs - cur.timestampMs : session.header.intervalMs
     const delay = Math.max(0, Math.min(60_000, gap)) / speed
     timer = clock.setTimeout(() => {
       emitNext()

@@ -61,7 +61,8 @@ export function parseSession(text: string, name = 'session'): Session {
   const lines = text.split('\n')
   const tornTail = lines.length > 0 && lines[lines.length - 1] !== '' && !text.endsWith('\n')
   if (lines[lines.length - 1] === '') lines.pop()
-  if (lines.length === 0 || lines[0].trim() === '') throw new SessionError(`${name}: empty file (no session header)`)
+  if (lines.length === 0 || lines[0].trim() === '')
+    throw new SessionError(`${name}: empty file (no session header)`)
   let header: unknown
   try {
     header = JSON.parse(lines[0])
@@ -69,7 +70,9 @@ export function parseSession(text: string, name = 'session'): Session {
     throw new SessionError(`${name}: line 1 is not JSON; not a RigReady session file`)
   }
   if (!isObject(header) || header.format !== SESSION_FORMAT)
-    throw new SessionError(`${name}: line 1 has no "format": "${SESSION_FORMAT}"; not a RigReady session file`)
+    throw new SessionError(
+      `${name}: line 1 has no "format": "${SESSION_FORMAT}"; not a RigReady session file`
+    )
   if (typeof header.version !== 'number' || header.version > SESSION_VERSION)
     throw new SessionError(
       `${name}: session version ${String(header.version)} is not supported (this build reads ≤ ${SESSION_VERSION})`
@@ -103,7 +106,11 @@ export async function readSession(path: string): Promise<Session> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     throw new SessionError(
-      code === 'ENOENT' ? `${path}: no such file` : code === 'EACCES' ? `${path}: permission denied` : `${path}: ${String(err)}`
+      code === 'ENOENT'
+        ? `${path}: no such file`
+        : code === 'EACCES'
+          ? `${path}: permission denied`
+          : `${path}: ${String(err)}`
     )
   }
   return parseSession(text, path)
@@ -126,7 +133,11 @@ export async function createSessionWriter(
     fh = await open(path, 'wx')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new SessionError(code === 'EEXIST' ? `${path}: already exists (refusing to overwrite a session)` : `${path}: ${String(err)}`)
+    throw new SessionError(
+      code === 'EEXIST'
+        ? `${path}: already exists (refusing to overwrite a session)`
+        : `${path}: ${String(err)}`
+    )
   }
   const full: SessionHeader = { format: SESSION_FORMAT, version: SESSION_VERSION, ...header }
   await fh.write(JSON.stringify(full) + '\n')
@@ -138,7 +149,12 @@ export async function createSessionWriter(
     append(snapshot) {
       // Serialise writes so lines never interleave.
       chain = chain.then(async () => {
-        await fh.write(JSON.stringify({ ...snapshot, schemaVersion: snapshot.schemaVersion ?? SNAPSHOT_SCHEMA_VERSION }) + '\n')
+        await fh.write(
+          JSON.stringify({
+            ...snapshot,
+            schemaVersion: snapshot.schemaVersion ?? SNAPSHOT_SCHEMA_VERSION
+          }) + '\n'
+        )
         if (Date.now() - lastSync >= syncEvery) {
           lastSync = Date.now()
           await fh.datasync()

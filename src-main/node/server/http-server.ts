@@ -89,13 +89,25 @@ function securityHeaders(): Record<string, string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body === undefined ? null : body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store'
+  })
   res.end(text)
 }
 
-function sendError(res: ServerResponse, status: number, error: string, extra: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  extra: Record<string, string> = {}
+): void {
   const text = JSON.stringify({ ok: false, error })
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...extra
+  })
   res.end(text)
 }
 
@@ -154,27 +166,37 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (tokenDigest === null) return true
     const header = req.headers.authorization
     let presented: string | null = null
-    if (typeof header === 'string' && header.startsWith('Bearer ')) presented = header.slice(7).trim()
+    if (typeof header === 'string' && header.startsWith('Bearer '))
+      presented = header.slice(7).trim()
     else if (url.searchParams.has('token')) presented = url.searchParams.get('token')
     if (presented === null) return false
     // Compare fixed-length digests so timing reveals nothing about the token's length or prefix.
     return timingSafeEqual(digest(presented), tokenDigest)
   }
 
-  const handleInvoke = async (req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> => {
+  const handleInvoke = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    channel: string
+  ): Promise<void> => {
     if (req.method !== 'POST') return sendError(res, 405, 'use POST', { Allow: 'POST' })
     if (!allowed.has(channel)) return sendError(res, 404, `unknown channel: ${channel}`)
     const type = req.headers['content-type'] ?? ''
-    if (!/^application\/json\b/i.test(type)) return sendError(res, 415, 'Content-Type must be application/json')
+    if (!/^application\/json\b/i.test(type))
+      return sendError(res, 415, 'Content-Type must be application/json')
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, maxBodyBytes))
     } catch (e) {
-      if (e instanceof BodyTooLarge) return sendError(res, 413, `request body over ${maxBodyBytes} bytes`)
+      if (e instanceof BodyTooLarge)
+        return sendError(res, 413, `request body over ${maxBodyBytes} bytes`)
       return sendError(res, 400, 'request body is not valid JSON')
     }
     // `args` may be omitted for channels without arguments; anything else must be an array.
-    const rawArgs: unknown = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { args?: unknown }).args : null
+    const rawArgs: unknown =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as { args?: unknown }).args
+        : null
     if (rawArgs !== undefined && !Array.isArray(rawArgs)) {
       return sendError(res, 400, 'request body must be {"args":[...]}')
     }
@@ -221,7 +243,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
           sendError(res, 400, 'windowMs and maxPoints must be positive integers')
           return true
         }
-        sendJson(res, 200, await h['telemetry:get-history']({ windowMs: windowMs ?? 300_000, maxPoints: maxPoints ?? 2000 }))
+        sendJson(
+          res,
+          200,
+          await h['telemetry:get-history']({
+            windowMs: windowMs ?? 300_000,
+            maxPoints: maxPoints ?? 2000
+          })
+        )
         return true
       }
       default:
@@ -238,18 +267,28 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       return sendError(res, 421, 'this agent only answers requests addressed to localhost')
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store'
+      })
       res.end('ok\n')
       return
     }
     const guarded = path === '/metrics' || path === '/api' || path.startsWith('/api/')
     if (guarded && !authorised(req, url)) {
-      return sendError(res, 401, 'missing or wrong access token', { 'WWW-Authenticate': 'Bearer realm="rigready"' })
+      return sendError(res, 401, 'missing or wrong access token', {
+        'WWW-Authenticate': 'Bearer realm="rigready"'
+      })
     }
-    if (path.startsWith('/api/invoke/')) return handleInvoke(req, res, decodeURIComponent(path.slice('/api/invoke/'.length)))
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
+    if (path.startsWith('/api/invoke/'))
+      return handleInvoke(req, res, decodeURIComponent(path.slice('/api/invoke/'.length)))
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
     if (path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' })
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+        'Cache-Control': 'no-store'
+      })
       res.end(service.metrics())
       return
     }
@@ -269,7 +308,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       return
     }
     const cache = path === '/' || path.endsWith('.html') ? 'no-cache' : 'public, max-age=3600'
-    res.writeHead(200, { 'Content-Type': found.contentType, 'Content-Length': found.body.length, 'Cache-Control': cache })
+    res.writeHead(200, {
+      'Content-Type': found.contentType,
+      'Content-Length': found.body.length,
+      'Cache-Control': cache
+    })
     res.end(req.method === 'HEAD' ? undefined : found.body)
   }
 

@@ -78,7 +78,9 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
   let unsubscribers: (() => void)[] = []
   const subscribe = (): void => {
     if (unsubscribers.length > 0) return
-    unsubscribers = EVENT_CHANNELS.map((channel) => service.on(channel, (payload: unknown) => deliver(channel, payload)))
+    unsubscribers = EVENT_CHANNELS.map((channel) =>
+      service.on(channel, (payload: unknown) => deliver(channel, payload))
+    )
   }
   const unsubscribe = (): void => {
     for (const off of unsubscribers) off()
@@ -86,13 +88,19 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
   }
 
   const heartbeat = setInterval(() => {
-    for (const client of clients) if (!client.congested) write(client, `: heartbeat ${Date.now()}\n\n`)
+    for (const client of clients)
+      if (!client.congested) write(client, `: heartbeat ${Date.now()}\n\n`)
   }, heartbeatMs)
   heartbeat.unref()
 
   return {
     attach(res) {
-      const client: Client = { res, congested: false, pending: new Map(), stats: { sent: 0, dropped: 0 } }
+      const client: Client = {
+        res,
+        congested: false,
+        pending: new Map(),
+        stats: { sent: 0, dropped: 0 }
+      }
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-store',

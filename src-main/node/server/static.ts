@@ -58,11 +58,16 @@ export async function lookupStatic(root: string, pathname: string): Promise<Stat
   if (full === null) return { kind: 'forbidden' }
   try {
     const [realRoot, realFull] = await Promise.all([realpath(root), realpath(full)])
-    if (!(realFull + sep).startsWith(realRoot + sep) || realFull === realRoot) return { kind: 'forbidden' }
+    if (!(realFull + sep).startsWith(realRoot + sep) || realFull === realRoot)
+      return { kind: 'forbidden' }
     const info = await stat(realFull)
     if (!info.isFile()) return { kind: 'not-found' }
     const body = await readFile(realFull)
-    return { kind: 'file', body, contentType: CONTENT_TYPES[extname(realFull).toLowerCase()] ?? 'application/octet-stream' }
+    return {
+      kind: 'file',
+      body,
+      contentType: CONTENT_TYPES[extname(realFull).toLowerCase()] ?? 'application/octet-stream'
+    }
   } catch {
     return { kind: 'not-found' }
   }

@@ -8,5 +8,7 @@ import type { WindowApi } from '$shared/ipc-contract'
 /** The preload's API, or null outside Electron. */
 export function getWindowApi(): WindowApi | null {
   const api = (window as unknown as { api?: WindowApi }).api
-  return api !== undefined && typeof api.invoke === 'function' && typeof api.on === 'function' ? api : null
+  return api !== undefined && typeof api.invoke === 'function' && typeof api.on === 'function'
+    ? api
+    : null
 }

@@ -3,11 +3,22 @@ import { buildReport } from '../../../src-main/core/evaluate'
 import { describeMachine } from '../../../src-main/core/machine'
 import { loadCatalogue } from '../../../src-main/core/profiles'
 import { ok } from '../../../src-main/shared/reading'
-import type { MachineModel, ReadinessReport, SustainedEvidence } from '../../../src-main/shared/readiness'
+import type {
+  MachineModel,
+  ReadinessReport,
+  SustainedEvidence
+} from '../../../src-main/shared/readiness'
 
 const profiles = loadCatalogue()
 const report = (machine: MachineModel, ids: string[]): ReadinessReport =>
-  buildReport({ machine, profiles, selectedIds: ids, throttle: { events: [], summaries: [] }, unavailable: [], nowMs: 1_700_000_000_000 })
+  buildReport({
+    machine,
+    profiles,
+    selectedIds: ids,
+    throttle: { events: [], summaries: [] },
+    unavailable: [],
+    nowMs: 1_700_000_000_000
+  })
 
 const calm: SustainedEvidence = {
   windowSeconds: 3600,
@@ -20,13 +31,20 @@ const calm: SustainedEvidence = {
 
 describe('advice', () => {
   it('gives a one-GPU RTX 4090 / 32 GB machine a first item that relaxes VRAM and states its effect in numbers', () => {
-    const r = report(describeMachine({ gpu: 'NVIDIA GeForce RTX 4090', ramGb: 32 }), ['serve-70b-q4', 'qlora-8b'])
-    expect(r.profiles.find((p) => p.profileId === 'serve-70b-q4')!.verdict).toBe('fits-with-offload')
+    const r = report(describeMachine({ gpu: 'NVIDIA GeForce RTX 4090', ramGb: 32 }), [
+      'serve-70b-q4',
+      'qlora-8b'
+    ])
+    expect(r.profiles.find((p) => p.profileId === 'serve-70b-q4')!.verdict).toBe(
+      'fits-with-offload'
+    )
     const first = r.advice[0]
     expect(first.relaxes).toBe('vram-capacity')
     expect(first.kind === 'gpu-add' || first.kind === 'gpu-replace').toBe(true)
     expect(first.title).toMatch(/\+\d+ GB VRAM/)
-    expect(first.effect).toMatch(/serve-70b-q4 goes from fits-with-offload [\d.]+ tok\/s to fits-(tight|comfortably) \d+ tok\/s/)
+    expect(first.effect).toMatch(
+      /serve-70b-q4 goes from fits-with-offload [\d.]+ tok\/s to fits-(tight|comfortably) \d+ tok\/s/
+    )
     expect(first.effect).toMatch(/inference score \d+ → \d+/)
     expect(first.inferenceDelta).toBeGreaterThan(10)
     // The cheapest way (a second RTX 4090) is offered too, with its PSU co-requisite.
@@ -44,7 +62,14 @@ describe('advice', () => {
 
   it('advises cooling for a thermally throttled GPU, citing the measured throttle time', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
-    const hot = { ...base, sustained: { ...calm, gpuThrottleFractionByCause: { thermal: 0.12 }, gpuThermalHeadroomCelsius: ok(1) } }
+    const hot = {
+      ...base,
+      sustained: {
+        ...calm,
+        gpuThrottleFractionByCause: { thermal: 0.12 },
+        gpuThermalHeadroomCelsius: ok(1)
+      }
+    }
     const r = report(hot, ['chat-8b-q4', 'qlora-8b'])
     const cooling = r.advice.find((a) => a.kind === 'cooling')
     expect(cooling).toBeDefined()
@@ -55,7 +80,10 @@ describe('advice', () => {
 
   it('does not advise cooling without measured thermal throttling', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
-    const r = report({ ...base, sustained: { ...calm, gpuThrottleFractionByCause: { power: 0.1 } } }, ['chat-8b-q4'])
+    const r = report(
+      { ...base, sustained: { ...calm, gpuThrottleFractionByCause: { power: 0.1 } } },
+      ['chat-8b-q4']
+    )
     expect(r.advice.some((a) => a.kind === 'cooling')).toBe(false)
     expect(report(base, ['chat-8b-q4']).advice.some((a) => a.kind === 'cooling')).toBe(false)
   })
@@ -63,7 +91,9 @@ describe('advice', () => {
   it('gives a GPU on an x4 link a zero-cost "move it to an x16 slot" item', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
     const x4 = { ...base, gpus: [{ ...base.gpus[0], pcieGen: ok(4), pcieWidth: ok(4) }] }
-    const item = report(x4, ['chat-8b-q4']).advice.find((a) => a.kind === 'config' && a.relaxes === 'interconnect')
+    const item = report(x4, ['chat-8b-q4']).advice.find(
+      (a) => a.kind === 'config' && a.relaxes === 'interconnect'
+    )
     expect(item).toBeDefined()
     expect(item!.costClass).toBe('free')
     expect(item!.title).toMatch(/to an x16 slot/)
@@ -72,9 +102,16 @@ describe('advice', () => {
 
   it('offers free fixes for a power limit below default, a powersave governor and running on battery', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
-    const m: MachineModel = { ...base, cpu: { ...base.cpu, governor: ok('powersave') }, onBattery: ok(true), sustained: { ...calm, powerLimitBelowDefault: true } }
+    const m: MachineModel = {
+      ...base,
+      cpu: { ...base.cpu, governor: ok('powersave') },
+      onBattery: ok(true),
+      sustained: { ...calm, powerLimitBelowDefault: true }
+    }
     const ids = report(m, ['chat-8b-q4']).advice.map((a) => a.id)
-    expect(ids).toEqual(expect.arrayContaining(['config-power-limit', 'config-governor', 'config-battery']))
+    expect(ids).toEqual(
+      expect.arrayContaining(['config-power-limit', 'config-governor', 'config-battery'])
+    )
   })
 
   it('gives no advice to a machine where nothing binds', () => {

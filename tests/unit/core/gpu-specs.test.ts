@@ -38,7 +38,9 @@ describe('gpu-specs', () => {
   it('resolves AMD code names and gfx targets by VRAM: Navi 31 / gfx1100 with 24 GiB is the 7900 XTX, with 20 GiB the 7900 XT', () => {
     expect(matchGpuSpec('Navi 31', { vramBytes: 24 * GIB })?.spec.name).toBe('Radeon RX 7900 XTX')
     expect(matchGpuSpec('gfx1100', { vramBytes: 20 * GIB })?.spec.name).toBe('Radeon RX 7900 XT')
-    expect(matchGpuSpec('AMD Radeon Graphics', { gfxTarget: 'gfx1100', vramBytes: 24 * GIB })?.spec.name).toBe('Radeon RX 7900 XTX')
+    expect(
+      matchGpuSpec('AMD Radeon Graphics', { gfxTarget: 'gfx1100', vramBytes: 24 * GIB })?.spec.name
+    ).toBe('Radeon RX 7900 XTX')
   })
 
   it('lowers confidence when two cards share a die and VRAM cannot tell them apart', () => {

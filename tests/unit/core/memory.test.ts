@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { describeMachine } from '../../../src-main/core/machine'
-import { inferenceMemory, kvCacheBytes, loraParams, trainingMemory, weightBytes } from '../../../src-main/core/memory'
+import {
+  inferenceMemory,
+  kvCacheBytes,
+  loraParams,
+  trainingMemory,
+  weightBytes
+} from '../../../src-main/core/memory'
 import { evaluateProfile } from '../../../src-main/core/evaluate'
 import { loadCatalogue } from '../../../src-main/core/profiles'
 import type { WorkloadProfile } from '../../../src-main/shared/readiness'
@@ -61,7 +67,9 @@ describe('memory', () => {
   it('keeps full fine-tuning model states for 8B with mixed-precision AdamW between 16 and 18 bytes/param', () => {
     const p = byId('full-ft-8b')
     const tm = trainingMemory(p, 1)
-    const states = tm.terms.filter((t) => ['weights', 'gradients', 'optimizer'].includes(t.name)).reduce((s, t) => s + t.bytes, 0)
+    const states = tm.terms
+      .filter((t) => ['weights', 'gradients', 'optimizer'].includes(t.name))
+      .reduce((s, t) => s + t.bytes, 0)
     const perParam = states / (p.model.paramsTotalB * 1e9)
     expect(perParam).toBeGreaterThanOrEqual(16)
     expect(perParam).toBeLessThanOrEqual(18)
@@ -71,9 +79,15 @@ describe('memory', () => {
   // ZeRO paper example: Ψ = 7.5B, N = 64 → 120 / 31.4 / 16.6 / 1.9 GB for baseline / Z1 / Z2 / Z3.
   it('reproduces the ZeRO paper per-GPU model states for 7.5B params on 64 GPUs', () => {
     const base = byId('full-ft-8b')
-    const p = (stage: 0 | 1 | 2 | 3): WorkloadProfile => ({ ...base, model: { ...base.model, paramsTotalB: 7.5 }, training: { ...base.training!, zeroStage: stage } })
+    const p = (stage: 0 | 1 | 2 | 3): WorkloadProfile => ({
+      ...base,
+      model: { ...base.model, paramsTotalB: 7.5 },
+      training: { ...base.training!, zeroStage: stage }
+    })
     const states = (stage: 0 | 1 | 2 | 3): number =>
-      trainingMemory(p(stage), 64).terms.filter((t) => ['weights', 'gradients', 'optimizer'].includes(t.name)).reduce((s, t) => s + t.bytes, 0) / GB
+      trainingMemory(p(stage), 64)
+        .terms.filter((t) => ['weights', 'gradients', 'optimizer'].includes(t.name))
+        .reduce((s, t) => s + t.bytes, 0) / GB
     expect(states(0)).toBeCloseTo(120, 0)
     expect(states(1)).toBeCloseTo(31.4, 0)
     expect(states(2)).toBeCloseTo(16.6, 0)
@@ -101,25 +115,51 @@ describe('memory', () => {
     const llama65: WorkloadProfile = {
       ...base,
       id: 'qlora-65b',
-      model: { name: 'llama-65b', paramsTotalB: 65.2, paramsActiveB: 65.2, paramsUnquantizedB: 0.52, nLayers: 80, nHeads: 64, nKvHeads: 64, headDim: 128, hidden: 8192, ffnHidden: 22016, vocab: 32000 },
+      model: {
+        name: 'llama-65b',
+        paramsTotalB: 65.2,
+        paramsActiveB: 65.2,
+        paramsUnquantizedB: 0.52,
+        nLayers: 80,
+        nHeads: 64,
+        nKvHeads: 64,
+        headDim: 128,
+        hidden: 8192,
+        ffnHidden: 22016,
+        vocab: 32000
+      },
       shape: { seqLen: 512, microBatch: 1, datasetTokens: 1e7, epochs: 1 },
-      training: { method: 'qlora', loraRank: 64, loraTargets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], optimizer: 'adamw', gradCheckpointing: 'full', flashAttention: true }
+      training: {
+        method: 'qlora',
+        loraRank: 64,
+        loraTargets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+        optimizer: 'adamw',
+        gradCheckpointing: 'full',
+        flashAttention: true
+      }
     }
     const e = evaluateProfile(describeMachine({ gpu: 'RTX A6000', ramGb: 128 }), llama65)
     expect(e.verdict === 'fits-tight' || e.verdict === 'fits-comfortably').toBe(true)
     expect(e.memory.requiredBytes).toBeLessThan(48 * GIB)
     // …and it does not fit a 24 GB card.
-    expect(evaluateProfile(describeMachine({ gpu: 'RTX 4090', ramGb: 128 }), llama65).verdict).toBe('does-not-fit')
+    expect(evaluateProfile(describeMachine({ gpu: 'RTX 4090', ramGb: 128 }), llama65).verdict).toBe(
+      'does-not-fit'
+    )
   })
 
   it('keeps QLoRA embeddings at 16 bits but GGUF bpw already includes them', () => {
     const m = byId('chat-8b-q4').model
-    expect(weightBytes(m, 'NF4')).toBeGreaterThan(weightBytes({ ...m, paramsUnquantizedB: 0 }, 'NF4'))
+    expect(weightBytes(m, 'NF4')).toBeGreaterThan(
+      weightBytes({ ...m, paramsUnquantizedB: 0 }, 'NF4')
+    )
     expect(weightBytes(m, 'Q4_K_M')).toBe(weightBytes({ ...m, paramsUnquantizedB: 0 }, 'Q4_K_M'))
   })
 
   it('uses total params for MoE memory and active params for bandwidth', () => {
     const mx = byId('moe-mixtral-q4').model
-    expect(weightBytes(mx, 'Q4_K_M') / weightBytes(mx, 'Q4_K_M', mx.paramsActiveB)).toBeCloseTo(46.7 / 12.9, 5)
+    expect(weightBytes(mx, 'Q4_K_M') / weightBytes(mx, 'Q4_K_M', mx.paramsActiveB)).toBeCloseTo(
+      46.7 / 12.9,
+      5
+    )
   })
 })

@@ -1,6 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { loadCatalogue, mergeProfiles, parseProfilesFile, validateProfile } from '../../../src-main/core/profiles'
+import {
+  loadCatalogue,
+  mergeProfiles,
+  parseProfilesFile,
+  validateProfile
+} from '../../../src-main/core/profiles'
 
 const catalogue = loadCatalogue()
 
@@ -8,7 +13,8 @@ describe('profiles', () => {
   it('ships at least 20 valid profiles spanning LLM inference, fine-tuning, MoE, image, speech, vision, CNN and embedding', () => {
     expect(catalogue.length).toBeGreaterThanOrEqual(20)
     const families = new Set(catalogue.map((p) => p.family))
-    for (const f of ['llm', 'diffusion', 'speech', 'vision', 'cnn', 'embedding']) expect(families.has(f as never)).toBe(true)
+    for (const f of ['llm', 'diffusion', 'speech', 'vision', 'cnn', 'embedding'])
+      expect(families.has(f as never)).toBe(true)
     expect(catalogue.some((p) => (p.model.nExperts ?? 1) > 1)).toBe(true)
     for (const id of ['serve-70b-q4', 'qlora-8b']) expect(catalogue.map((p) => p.id)).toContain(id)
     for (const p of catalogue) expect(p.sources.length).toBeGreaterThan(0)
@@ -16,7 +22,9 @@ describe('profiles', () => {
 
   it('uses the real Llama-3.1-8B shape from its HF config.json', () => {
     const m = catalogue.find((p) => p.id === 'qlora-8b')!.model
-    expect([m.nLayers, m.nHeads, m.nKvHeads, m.headDim, m.hidden, m.ffnHidden, m.vocab]).toEqual([32, 32, 8, 128, 4096, 14336, 128256])
+    expect([m.nLayers, m.nHeads, m.nKvHeads, m.headDim, m.hidden, m.ffnHidden, m.vocab]).toEqual([
+      32, 32, 8, 128, 4096, 14336, 128256
+    ])
   })
 
   it('names the bad field path in a clear error', () => {
@@ -38,7 +46,11 @@ describe('profiles', () => {
     if (!r.ok) {
       expect(r.errors).toContain('profiles[0].model: unknown field "nLayer"')
       expect(r.errors).toContain('profiles[1].runtime: required')
-      expect(r.errors.some((e) => e.startsWith('profiles[1].precision.weightFormat: unknown weight format'))).toBe(true)
+      expect(
+        r.errors.some((e) =>
+          e.startsWith('profiles[1].precision.weightFormat: unknown weight format')
+        )
+      ).toBe(true)
     }
   })
 
@@ -67,7 +79,12 @@ describe('profiles', () => {
       }),
       { numRuns: 300 }
     )
-    fc.assert(fc.property(fc.anything(), (v) => { validateProfile(v) }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.anything(), (v) => {
+        validateProfile(v)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it('accepts a single profile object and lets user profiles replace catalogue entries by id', () => {

@@ -52,7 +52,9 @@ describe('score', () => {
   })
 
   it('platform maturity: CUDA 100, Metal 85, ROCm 80, Vulkan 65, SYCL 55, CPU 50', () => {
-    expect(['cuda', 'metal', 'rocm', 'vulkan', 'sycl', 'cpu'].map((b) => platformScore(b as never))).toEqual([100, 85, 80, 65, 55, 50])
+    expect(
+      ['cuda', 'metal', 'rocm', 'vulkan', 'sycl', 'cpu'].map((b) => platformScore(b as never))
+    ).toEqual([100, 85, 80, 65, 55, 50])
   })
 
   it('precision: bf16 tensor cores 100 (cc ≥ 8.0), fp16-only tensor cores 70 (T4), no matrix units 20 (GTX 1080)', () => {
@@ -84,32 +86,59 @@ describe('score', () => {
     const g = rtx4090.gpus[0]
     expect(interconnectScore([g, g])).toEqual(ok(100))
     expect(interconnectScore([g, { ...g, pcieWidth: ok(4), pcieGen: ok(4) }])).toEqual(ok(50))
-    expect(interconnectScore([{ ...g, pcieMaxWidth: unavailable('unsupported') }]).status).toBe('unavailable')
+    expect(interconnectScore([{ ...g, pcieMaxWidth: unavailable('unsupported') }]).status).toBe(
+      'unavailable'
+    )
   })
 
   it('sustained operation: unmeasured is unavailable; thermal throttling lowers the score and names thermals', () => {
     expect(sustainedScore(rtx4090).score.status).toBe('unavailable')
     const hot: MachineModel = {
       ...rtx4090,
-      sustained: { windowSeconds: 3600, gpuThrottleFractionByCause: { thermal: 0.2, idle: 0.5 }, gpuThermalHeadroomCelsius: ok(2), sustainedClockRatio: ok(0.8), cpuThrottleEvents: 0, powerLimitBelowDefault: false }
+      sustained: {
+        windowSeconds: 3600,
+        gpuThrottleFractionByCause: { thermal: 0.2, idle: 0.5 },
+        gpuThermalHeadroomCelsius: ok(2),
+        sustainedClockRatio: ok(0.8),
+        cpuThrottleEvents: 0,
+        powerLimitBelowDefault: false
+      }
     }
     const s = sustainedScore(hot)
     expect(s.score).toEqual(ok(100 * 0.8 * 0.8))
     expect(s.constraint).toBe('thermals')
-    expect(sustainedScore({ ...hot, onBattery: ok(true), sustained: null }).constraint).toBe('power')
+    expect(sustainedScore({ ...hot, onBattery: ok(true), sustained: null }).constraint).toBe(
+      'power'
+    )
   })
 
   it('renormalises over known factors, so an unknown input lowers confidence but not the score', () => {
     const [a, b] = FACTOR_TABLE.inference
-    const both = combineFactors([{ def: a, score: ok(80), detail: '' }, { def: b, score: ok(80), detail: '' }], null)
-    const oneUnknown = combineFactors([{ def: a, score: ok(80), detail: '' }, { def: b, score: unavailable('unsupported'), detail: '' }], null)
+    const both = combineFactors(
+      [
+        { def: a, score: ok(80), detail: '' },
+        { def: b, score: ok(80), detail: '' }
+      ],
+      null
+    )
+    const oneUnknown = combineFactors(
+      [
+        { def: a, score: ok(80), detail: '' },
+        { def: b, score: unavailable('unsupported'), detail: '' }
+      ],
+      null
+    )
     expect(oneUnknown.score).toBe(both.score)
     expect(oneUnknown.unknownCount).toBe(1)
   })
 
   it('caps the score and makes the cap the binding constraint', () => {
     const [a] = FACTOR_TABLE.inference
-    const c = combineFactors([{ def: a, score: ok(100), detail: '' }], { value: 40, constraint: 'memory-bandwidth', detail: 'CPU only' })
+    const c = combineFactors([{ def: a, score: ok(100), detail: '' }], {
+      value: 40,
+      constraint: 'memory-bandwidth',
+      detail: 'CPU only'
+    })
     expect(c.score).toBe(40)
     expect(c.binding).toBe('memory-bandwidth')
   })

@@ -10,7 +10,15 @@ import {
 } from '../../../src-main/core/session-stats'
 import { ok, unavailable } from '../../../src-main/shared/reading'
 import type { Snapshot } from '../../../src-main/shared/telemetry'
-import { cpuSample, gpuSample, na, snapshot, storageDevice, stream, STREAM_T0 } from '../../helpers/snapshot-builder'
+import {
+  cpuSample,
+  gpuSample,
+  na,
+  snapshot,
+  storageDevice,
+  stream,
+  STREAM_T0
+} from '../../helpers/snapshot-builder'
 
 describe('core/session-stats', () => {
   it('computes min, time-weighted mean, p95 and max of a GPU temperature series', () => {
@@ -39,7 +47,11 @@ describe('core/session-stats', () => {
   })
 
   it('lets callers override thresholds by exact key or pattern', () => {
-    const t = { 'gpu*.temperatureCelsius': [80], 'gpu1.temperatureCelsius': [70], 'storage.*.temperatureCelsius': [60, 65] }
+    const t = {
+      'gpu*.temperatureCelsius': [80],
+      'gpu1.temperatureCelsius': [70],
+      'storage.*.temperatureCelsius': [60, 65]
+    }
     expect(thresholdsFor('gpu0.temperatureCelsius', t)).toEqual([80])
     expect(thresholdsFor('gpu1.temperatureCelsius', t)).toEqual([70])
     expect(thresholdsFor('storage.nvme0n1.temperatureCelsius', t)).toEqual([60, 65])
@@ -47,7 +59,9 @@ describe('core/session-stats', () => {
   })
 
   it('reports a series that was never readable as unavailable with its reason, not as zero', () => {
-    const snaps = stream(5, 1000, () => ({ cpu: cpuSample({ packagePowerWatts: na('permission-denied', 'energy_uj is root-only') }) }))
+    const snaps = stream(5, 1000, () => ({
+      cpu: cpuSample({ packagePowerWatts: na('permission-denied', 'energy_uj is root-only') })
+    }))
     const s = summarizeSession(snaps).series.find((x) => x.key === 'cpu.packagePowerWatts')
     expect(s?.samples).toBe(0)
     expect(s?.unavailableSamples).toBe(5)
@@ -56,7 +70,9 @@ describe('core/session-stats', () => {
   })
 
   it('skips unavailable samples inside a series', () => {
-    const snaps = stream(4, 1000, (i) => ({ gpus: [gpuSample({ powerDrawWatts: i === 1 ? na('timeout') : 100 * (i + 1) })] }))
+    const snaps = stream(4, 1000, (i) => ({
+      gpus: [gpuSample({ powerDrawWatts: i === 1 ? na('timeout') : 100 * (i + 1) })]
+    }))
     const s = summarizeSession(snaps).series.find((x) => x.key === 'gpu0.powerDrawWatts')
     expect(s?.samples).toBe(3)
     expect(s?.unavailableSamples).toBe(1)
@@ -66,7 +82,9 @@ describe('core/session-stats', () => {
 
   it('derives percent series for GPU memory and RAM', () => {
     const GiB = 1024 ** 3
-    const snaps = stream(2, 1000, () => ({ gpus: [gpuSample({ memoryUsedBytes: 12 * GiB, memoryTotalBytes: 24 * GiB })] }))
+    const snaps = stream(2, 1000, () => ({
+      gpus: [gpuSample({ memoryUsedBytes: 12 * GiB, memoryTotalBytes: 24 * GiB })]
+    }))
     const series = extractSeries(snaps)
     expect(series.find((x) => x.key === 'gpu0.memoryUsedPct')?.values).toEqual([50, 50])
     expect(series.find((x) => x.key === 'memory.usedPct')?.values).toEqual([25, 25])
@@ -91,8 +109,12 @@ describe('core/session-stats', () => {
   })
 
   it('includes storage series per drive', () => {
-    const snaps = stream(3, 1000, () => ({ storage: [storageDevice({ name: 'nvme1n1', temperatureCelsius: 72 })] }))
-    const s = summarizeSession(snaps).series.find((x) => x.key === 'storage.nvme1n1.temperatureCelsius')
+    const snaps = stream(3, 1000, () => ({
+      storage: [storageDevice({ name: 'nvme1n1', temperatureCelsius: 72 })]
+    }))
+    const s = summarizeSession(snaps).series.find(
+      (x) => x.key === 'storage.nvme1n1.temperatureCelsius'
+    )
     expect(s?.timeAbove[0]).toMatchObject({ threshold: 70, fraction: 1 })
   })
 
@@ -116,14 +138,23 @@ describe('core/session-stats', () => {
     })
 
     it('omits empty buckets across a gap', () => {
-      const t = [...Array.from({ length: 50 }, (_, i) => i * 1000), ...Array.from({ length: 50 }, (_, i) => 1_000_000 + i * 1000)]
-      const b = downsampleEnvelope(t, t.map(() => 1), 20)
+      const t = [
+        ...Array.from({ length: 50 }, (_, i) => i * 1000),
+        ...Array.from({ length: 50 }, (_, i) => 1_000_000 + i * 1000)
+      ]
+      const b = downsampleEnvelope(
+        t,
+        t.map(() => 1),
+        20
+      )
       expect(b.length).toBeLessThan(20)
       expect(b.every((x) => x.count > 0)).toBe(true)
     })
 
     it('downsamples every series of a 24 h session to the point budget', () => {
-      const snaps = stream(86_400 / 10, 10_000, (i) => ({ gpus: [gpuSample({ utilizationPct: i % 100 })] }))
+      const snaps = stream(86_400 / 10, 10_000, (i) => ({
+        gpus: [gpuSample({ utilizationPct: i % 100 })]
+      }))
       const out = downsample(snaps, 500)
       const util = out.find((s) => s.key === 'gpu0.utilizationPct')
       expect(util?.buckets.length).toBeLessThanOrEqual(500)
@@ -153,20 +184,62 @@ describe('core/session-stats', () => {
   it('never throws on random or malformed sessions, and fractions stay in [0, 1]', () => {
     const num = fc.oneof(fc.double(), fc.integer({ min: 0, max: 200 }))
     fc.assert(
-      fc.property(fc.array(fc.record({ dt: fc.integer({ min: -5000, max: 50_000 }), temp: num, util: num, bad: fc.boolean() }), { maxLength: 60 }), (items) => {
-        let t = STREAM_T0
-        const snaps: Snapshot[] = items.map((it, i) => {
-          t += it.dt
-          return snapshot({ seq: i, t, gpus: [gpuSample({ temperatureCelsius: it.bad ? na('failed') : it.temp, utilizationPct: it.util })] })
-        })
-        const sum = summarizeSession(snaps)
-        for (const s of sum.series) for (const ta of s.timeAbove) expect(ta.fraction >= 0 && ta.fraction <= 1).toBe(true)
-        downsample(snaps, 7)
-      })
+      fc.property(
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: -5000, max: 50_000 }),
+            temp: num,
+            util: num,
+            bad: fc.boolean()
+          }),
+          { maxLength: 60 }
+        ),
+        (items) => {
+          let t = STREAM_T0
+          const snaps: Snapshot[] = items.map((it, i) => {
+            t += it.dt
+            return snapshot({
+              seq: i,
+              t,
+              gpus: [
+                gpuSample({
+                  temperatureCelsius: it.bad ? na('failed') : it.temp,
+                  utilizationPct: it.util
+                })
+              ]
+            })
+          })
+          const sum = summarizeSession(snaps)
+          for (const s of sum.series)
+            for (const ta of s.timeAbove) expect(ta.fraction >= 0 && ta.fraction <= 1).toBe(true)
+          downsample(snaps, 7)
+        }
+      )
     )
-    const bad = [null, {}, { timestampMs: 5, gpus: [null], cpu: ok(null), memory: ok({}), storage: ok({ devices: [null, {}] }) }] as unknown as Snapshot[]
+    const bad = [
+      null,
+      {},
+      {
+        timestampMs: 5,
+        gpus: [null],
+        cpu: ok(null),
+        memory: ok({}),
+        storage: ok({ devices: [null, {}] })
+      }
+    ] as unknown as Snapshot[]
     expect(() => summarizeSession(bad)).not.toThrow()
     expect(() => downsample(bad, 10)).not.toThrow()
-    expect(seriesStats({ key: 'x', label: 'x', unit: 'pct', tMs: [], values: [], weightsS: [], unavailableSamples: 0, lastUnavailable: null }).max.status).toBe('unavailable')
+    expect(
+      seriesStats({
+        key: 'x',
+        label: 'x',
+        unit: 'pct',
+        tMs: [],
+        values: [],
+        weightsS: [],
+        unavailableSamples: 0,
+        lastUnavailable: null
+      }).max.status
+    ).toBe('unavailable')
   })
 })

@@ -7,7 +7,12 @@ import {
   nvidiaFlagsFromMask,
   summarizeSustained
 } from '../../../src-main/core/throttle'
-import { ok, unavailable, UNAVAILABLE_REASONS, type Reading } from '../../../src-main/shared/reading'
+import {
+  ok,
+  unavailable,
+  UNAVAILABLE_REASONS,
+  type Reading
+} from '../../../src-main/shared/reading'
 import type { Snapshot } from '../../../src-main/shared/telemetry'
 import type { ThrottleSummary as Summary } from '../../../src-main/shared/readiness'
 import {
@@ -66,15 +71,25 @@ describe('core/throttle', () => {
       expect(gpu.headline).toBe('GPU0 throttled 100% of the last 60 s: 100% power cap')
       expect(events).toHaveLength(1)
       const ev = events[0]
-      expect(ev).toMatchObject({ device: 'nvidia:0', cause: 'power', source: 'counter', endMs: null })
+      expect(ev).toMatchObject({
+        device: 'nvidia:0',
+        cause: 'power',
+        source: 'counter',
+        endMs: null
+      })
       expect(ev.durationSeconds).toBeCloseTo(60, 5)
-      expect(ev.evidence.join(' | ')).toContain('SM clock 1410 of 2520 MHz (56 %), 83 °C vs slowdown 90 °C, power 447/450 W')
+      expect(ev.evidence.join(' | ')).toContain(
+        'SM clock 1410 of 2520 MHz (56 %), 83 °C vs slowdown 90 °C, power 447/450 W'
+      )
       expect(ev.evidence.join(' | ')).toContain('sw_power_cap counter +1 s')
     })
 
     it('takes time-in-throttle from counters over flags when both exist', () => {
       // The flag is up every sample, but the counter says only half of each second was capped.
-      const snaps = gpuStream(60, (i) => ({ throttle: ['sw_power_cap'], counters: { sw_power_cap: i * 0.5 } }))
+      const snaps = gpuStream(60, (i) => ({
+        throttle: ['sw_power_cap'],
+        counters: { sw_power_cap: i * 0.5 }
+      }))
       const gpu = summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0')
       // First sample has no predecessor, so its flag counts once (1 s); then 59 × 0.5 s from the counter.
       expect(gpu.byCause.power).toBeCloseTo((1 + 59 * 0.5) / 60, 5)
@@ -88,7 +103,11 @@ describe('core/throttle', () => {
       expect(gpu.windowSeconds).toBeCloseTo(10.5, 5)
       expect(gpu.byCause.power).toBeCloseTo(3 / 10.5, 5)
       expect(events).toHaveLength(1)
-      expect(events[0]).toMatchObject({ cause: 'power', source: 'flag', endMs: STREAM_T0 + 5 * 500 })
+      expect(events[0]).toMatchObject({
+        cause: 'power',
+        source: 'flag',
+        endMs: STREAM_T0 + 5 * 500
+      })
       expect(events[0].evidence[0]).toBe('sw_power_cap active')
     })
 
@@ -108,8 +127,15 @@ describe('core/throttle', () => {
     })
 
     it('counts a power cap at low utilisation when the card draws at its limit', () => {
-      const snaps = gpuStream(10, () => ({ utilizationPct: 20, powerDrawWatts: 440, throttle: ['sw_power_cap'] }))
-      expect(summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0').byCause.power).toBeCloseTo(1, 5)
+      const snaps = gpuStream(10, () => ({
+        utilizationPct: 20,
+        powerDrawWatts: 440,
+        throttle: ['sw_power_cap']
+      }))
+      expect(summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0').byCause.power).toBeCloseTo(
+        1,
+        5
+      )
     })
   })
 
@@ -130,7 +156,11 @@ describe('core/throttle', () => {
     })
 
     it('uses the NVIDIA tlimit headroom reading for the slowdown temperature when present', () => {
-      const snaps = gpuStream(3, () => ({ temperatureCelsius: 80, temperatureHeadroomCelsius: 5, throttle: ['sw_thermal_slowdown'] }))
+      const snaps = gpuStream(3, () => ({
+        temperatureCelsius: 80,
+        temperatureHeadroomCelsius: 5,
+        throttle: ['sw_thermal_slowdown']
+      }))
       const ev = detectThrottle(snaps, null).events[0]
       expect(ev.evidence[1]).toContain('80 °C vs slowdown 85 °C')
     })
@@ -145,7 +175,9 @@ describe('core/throttle', () => {
       const gpu = summaryOf(summaries, 'nvidia:0')
       expect(gpu.byCause.psu).toBeCloseTo(9.5 / 11, 5)
       expect(events.find((e) => e.cause === 'psu')).toMatchObject({ source: 'counter' })
-      expect(gpu.headline).toMatch(/^GPU0 throttled \d+% of the last 11 s: \d+% PSU power brake, \d+% HW slowdown$/)
+      expect(gpu.headline).toMatch(
+        /^GPU0 throttled \d+% of the last 11 s: \d+% PSU power brake, \d+% HW slowdown$/
+      )
     })
 
     it('ignores a one-sample hw_slowdown blink (P-state change)', () => {
@@ -171,8 +203,14 @@ describe('core/throttle', () => {
     })
 
     it('never counts gpu_idle or configuration reasons, at idle or under load', () => {
-      const idle = gpuStream(20, () => ({ utilizationPct: 0, throttle: ['gpu_idle'], throttleMaskHex: '0x0000000000000001' }))
-      const busy = gpuStream(20, () => ({ throttle: ['gpu_idle', 'applications_clocks_setting', 'sync_boost', 'display_clock_setting'] }))
+      const idle = gpuStream(20, () => ({
+        utilizationPct: 0,
+        throttle: ['gpu_idle'],
+        throttleMaskHex: '0x0000000000000001'
+      }))
+      const busy = gpuStream(20, () => ({
+        throttle: ['gpu_idle', 'applications_clocks_setting', 'sync_boost', 'display_clock_setting']
+      }))
       for (const snaps of [idle, busy]) {
         const { events, summaries } = detectThrottle(snaps, INV)
         expect(events).toEqual([])
@@ -194,14 +232,30 @@ describe('core/throttle', () => {
 
   describe('AMD reasons', () => {
     it('drops TEMP_HOTSPOT below the hotspot filter and keeps it above', () => {
-      const cool = gpuStream(5, () => ({ vendor: 'amd', hotspotTemperatureCelsius: 72, throttle: ['TEMP_HOTSPOT'] }))
-      const hot = gpuStream(5, () => ({ vendor: 'amd', hotspotTemperatureCelsius: 97, throttle: ['TEMP_HOTSPOT'] }))
+      const cool = gpuStream(5, () => ({
+        vendor: 'amd',
+        hotspotTemperatureCelsius: 72,
+        throttle: ['TEMP_HOTSPOT']
+      }))
+      const hot = gpuStream(5, () => ({
+        vendor: 'amd',
+        hotspotTemperatureCelsius: 97,
+        throttle: ['TEMP_HOTSPOT']
+      }))
       expect(detectThrottle(cool, null).events).toEqual([])
-      expect(summaryOf(detectThrottle(hot, null).summaries, 'amd:0').byCause.thermal).toBeCloseTo(1, 5)
+      expect(summaryOf(detectThrottle(hot, null).summaries, 'amd:0').byCause.thermal).toBeCloseTo(
+        1,
+        5
+      )
     })
 
     it('treats PPT at low power as power management and TDC under load as a current limit', () => {
-      const idle = gpuStream(5, () => ({ vendor: 'amd', utilizationPct: 3, powerDrawWatts: 12, throttle: ['PPT0'] }))
+      const idle = gpuStream(5, () => ({
+        vendor: 'amd',
+        utilizationPct: 3,
+        powerDrawWatts: 12,
+        throttle: ['PPT0']
+      }))
       expect(detectThrottle(idle, null).events).toEqual([])
       const load = gpuStream(5, () => ({ vendor: 'amd', throttle: ['PPT0', 'TDC_GFX'] }))
       const s = summaryOf(detectThrottle(load, null).summaries, 'amd:0')
@@ -212,21 +266,40 @@ describe('core/throttle', () => {
 
   describe('PCIe link', () => {
     it('flags an x8 Gen3 link under load on a Gen4 x16 card', () => {
-      const snaps = gpuStream(10, () => ({ pcieGen: 3, pcieWidth: 8, pcieMaxGen: 4, pcieMaxWidth: 16 }))
+      const snaps = gpuStream(10, () => ({
+        pcieGen: 3,
+        pcieWidth: 8,
+        pcieMaxGen: 4,
+        pcieMaxWidth: 16
+      }))
       const { events, summaries } = detectThrottle(snaps, INV)
       expect(summaryOf(summaries, 'nvidia:0').byCause['pcie-link']).toBeCloseTo(1, 5)
       expect(events).toHaveLength(1)
       expect(events[0]).toMatchObject({ cause: 'pcie-link', source: 'reading' })
-      expect(events[0].evidence[0]).toBe('PCIe link Gen3 x8 under load; the card and slot support Gen4 x16')
+      expect(events[0].evidence[0]).toBe(
+        'PCIe link Gen3 x8 under load; the card and slot support Gen4 x16'
+      )
     })
 
     it('does not flag the same link at idle, where links train down', () => {
-      const snaps = gpuStream(10, () => ({ utilizationPct: 0, clockSmMhz: 210, pcieGen: 1, pcieWidth: 8, pcieMaxGen: 4, pcieMaxWidth: 16 }))
+      const snaps = gpuStream(10, () => ({
+        utilizationPct: 0,
+        clockSmMhz: 210,
+        pcieGen: 1,
+        pcieWidth: 8,
+        pcieMaxGen: 4,
+        pcieMaxWidth: 16
+      }))
       expect(detectThrottle(snaps, INV).events).toEqual([])
     })
 
     it('takes the link maximum from the inventory when the sample lacks it', () => {
-      const snaps = gpuStream(5, () => ({ pcieGen: 3, pcieWidth: 16, pcieMaxGen: na(), pcieMaxWidth: na() }))
+      const snaps = gpuStream(5, () => ({
+        pcieGen: 3,
+        pcieWidth: 16,
+        pcieMaxGen: na(),
+        pcieMaxWidth: na()
+      }))
       expect(detectThrottle(snaps, INV).events.map((e) => e.cause)).toEqual(['pcie-link'])
       expect(detectThrottle(snaps, null).events).toEqual([])
     })
@@ -240,7 +313,10 @@ describe('core/throttle', () => {
           frequencyMhz: 3100,
           frequencyMaxMhz: 5000,
           packageTemperatureCelsius: 100,
-          packageThrottle: i < 10 ? { count: 7, totalTimeMs: 1200 } : { count: 7 + (i - 9), totalTimeMs: 1200 + (i - 9) * 400 }
+          packageThrottle:
+            i < 10
+              ? { count: 7, totalTimeMs: 1200 }
+              : { count: 7 + (i - 9), totalTimeMs: 1200 + (i - 9) * 400 }
         })
       }))
       const { events, summaries } = detectThrottle(snaps, null)
@@ -248,31 +324,48 @@ describe('core/throttle', () => {
       expect(cpu.byCause.thermal).toBeCloseTo((10 * 0.4) / 20, 5)
       expect(cpu.sustainedClockRatio).toEqual(ok(0.62))
       const ev = events.find((e) => e.device === 'cpu')
-      expect(ev).toMatchObject({ cause: 'thermal', source: 'counter', startMs: STREAM_T0 + 10_000 - 400 })
+      expect(ev).toMatchObject({
+        cause: 'thermal',
+        source: 'counter',
+        startMs: STREAM_T0 + 10_000 - 400
+      })
       expect(ev?.evidence[0]).toBe('package 0 throttle count +1, time +400 ms')
       expect(ev?.evidence[1]).toBe('clock 3100 of 5000 MHz (62 %), package 100 °C')
       expect(summarizeSustained(snaps, null).cpuThrottleEvents).toBe(10)
     })
 
     it('attributes an interval in which a package throttle asserted but has not ended yet', () => {
-      const snaps = stream(3, 1000, (i) => ({ cpu: cpuSample({ packageThrottle: [packageThrottle(0, [4, 5, 5][i], 900)] }) }))
+      const snaps = stream(3, 1000, (i) => ({
+        cpu: cpuSample({ packageThrottle: [packageThrottle(0, [4, 5, 5][i], 900)] })
+      }))
       const cpu = summaryOf(detectThrottle(snaps, null).summaries, 'cpu')
       expect(cpu.byCause.thermal).toBeCloseTo(1 / 3, 5)
     })
 
     it('flags an NVMe drive whose Composite is above its own temp1_max, and not below it', () => {
       const snaps = stream(10, 1000, (i) => ({
-        storage: [storageDevice({ name: 'nvme0n1', temperatureCelsius: i < 6 ? 70 : 78, tempMaxCelsius: 75, tempCritCelsius: 80 })]
+        storage: [
+          storageDevice({
+            name: 'nvme0n1',
+            temperatureCelsius: i < 6 ? 70 : 78,
+            tempMaxCelsius: 75,
+            tempCritCelsius: 80
+          })
+        ]
       }))
       const { events, summaries } = detectThrottle(snaps, null)
       expect(summaryOf(summaries, 'storage:nvme0n1').byCause['storage-thermal']).toBeCloseTo(0.4, 5)
       expect(events).toHaveLength(1)
       expect(events[0].evidence[0]).toBe('nvme0n1 78 °C above its own limit 75 °C (critical 80 °C)')
-      expect(summaryOf(summaries, 'storage:nvme0n1').headline).toBe('nvme0n1 throttled 40% of the last 10 s: 40% drive above its temperature limit')
+      expect(summaryOf(summaries, 'storage:nvme0n1').headline).toBe(
+        'nvme0n1 throttled 40% of the last 10 s: 40% drive above its temperature limit'
+      )
     })
 
     it('ignores a sentinel drive limit', () => {
-      const snaps = stream(3, 1000, () => ({ storage: [storageDevice({ temperatureCelsius: 60, tempMaxCelsius: 65261.85 })] }))
+      const snaps = stream(3, 1000, () => ({
+        storage: [storageDevice({ temperatureCelsius: 60, tempMaxCelsius: 65261.85 })]
+      }))
       expect(detectThrottle(snaps, null).events).toEqual([])
     })
 
@@ -288,7 +381,9 @@ describe('core/throttle', () => {
 
   describe('summaries and the tracker', () => {
     it('writes a headline listing causes, largest first', () => {
-      const snaps = gpuStream(100, (i) => ({ throttle: i < 9 ? ['hw_thermal_slowdown'] : i < 12 ? ['sw_power_cap'] : [] }))
+      const snaps = gpuStream(100, (i) => ({
+        throttle: i < 9 ? ['hw_thermal_slowdown'] : i < 12 ? ['sw_power_cap'] : []
+      }))
       const gpu = summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0')
       expect(gpu.throttledFraction).toBeCloseTo(0.12, 5)
       expect(gpu.headline).toBe('GPU0 throttled 12% of the last 100 s: 9% thermal, 3% power cap')
@@ -296,7 +391,8 @@ describe('core/throttle', () => {
 
     it('says "the last hour" for a full one-hour window', () => {
       const t = createThrottleTracker({ windowSeconds: 3600 })
-      for (const s of gpuStream(7200, (i) => ({ throttle: i % 10 === 0 ? ['sw_power_cap'] : [] }))) t.push(s, INV)
+      for (const s of gpuStream(7200, (i) => ({ throttle: i % 10 === 0 ? ['sw_power_cap'] : [] })))
+        t.push(s, INV)
       const gpu = summaryOf(t.summaries(STREAM_T0 + 7199_000), 'nvidia:0')
       expect(gpu.windowSeconds).toBe(3600)
       expect(gpu.throttledFraction).toBeCloseTo(0.1, 5)
@@ -305,15 +401,23 @@ describe('core/throttle', () => {
 
     it('forgets throttling that left the window', () => {
       const t = createThrottleTracker({ windowSeconds: 60 })
-      for (const s of gpuStream(180, (i) => ({ throttle: i < 60 ? ['hw_thermal_slowdown'] : [] }))) t.push(s, INV)
+      for (const s of gpuStream(180, (i) => ({ throttle: i < 60 ? ['hw_thermal_slowdown'] : [] })))
+        t.push(s, INV)
       expect(summaryOf(t.summaries(STREAM_T0 + 179_000), 'nvidia:0').throttledFraction).toBe(0)
       expect(t.events()).toHaveLength(1)
       expect(t.events()[0].endMs).toBe(STREAM_T0 + 60_000)
     })
 
     it('keeps memory bounded: fixed ring and event caps', () => {
-      const t = createThrottleTracker({ windowSeconds: 3600, maxSamplesPerDevice: 50, maxEvents: 5 })
-      for (const s of gpuStream(2000, (i) => ({ throttle: i % 2 === 0 ? ['hw_thermal_slowdown'] : [] }))) t.push(s, INV)
+      const t = createThrottleTracker({
+        windowSeconds: 3600,
+        maxSamplesPerDevice: 50,
+        maxEvents: 5
+      })
+      for (const s of gpuStream(2000, (i) => ({
+        throttle: i % 2 === 0 ? ['hw_thermal_slowdown'] : []
+      })))
+        t.push(s, INV)
       expect(t.events()).toHaveLength(5)
       const gpu = summaryOf(t.summaries(STREAM_T0 + 1999_000), 'nvidia:0')
       expect(gpu.windowSeconds).toBe(50)
@@ -322,7 +426,10 @@ describe('core/throttle', () => {
 
     it('does not attribute a gap in the recording', () => {
       const a = gpuStream(10, () => ({ throttle: ['hw_thermal_slowdown'] }))
-      const b = gpuStream(10, () => ({ throttle: ['hw_thermal_slowdown'] })).map((s) => ({ ...s, timestampMs: s.timestampMs + 3_600_000 }))
+      const b = gpuStream(10, () => ({ throttle: ['hw_thermal_slowdown'] })).map((s) => ({
+        ...s,
+        timestampMs: s.timestampMs + 3_600_000
+      }))
       const gpu = summaryOf(detectThrottle([...a, ...b], INV).summaries, 'nvidia:0')
       expect(gpu.windowSeconds).toBeCloseTo(20, 5)
       expect(gpu.throttledFraction).toBeCloseTo(1, 5)
@@ -330,7 +437,9 @@ describe('core/throttle', () => {
 
     it('computes the sustained-clock ratio as the median busy clock over the max clock', () => {
       const clocks = [2520, 2400, 2300, 2200, 1260]
-      const snaps = gpuStream(10, (i) => (i < 5 ? { clockSmMhz: clocks[i] } : { utilizationPct: 0, clockSmMhz: 210 }))
+      const snaps = gpuStream(10, (i) =>
+        i < 5 ? { clockSmMhz: clocks[i] } : { utilizationPct: 0, clockSmMhz: 210 }
+      )
       const gpu = summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0')
       expect(gpu.sustainedClockRatio).toEqual(ok(2300 / 2520))
       expect(gpu.headline).toBe('GPU0 not throttled in the last 10 s (sustained clock 91% of max)')
@@ -343,14 +452,23 @@ describe('core/throttle', () => {
     })
 
     it('uses clocks to judge busy when utilisation is unavailable (MIG)', () => {
-      const snaps = gpuStream(5, () => ({ utilizationPct: na('unsupported', 'MIG'), clockSmMhz: 1980, clockMaxSmMhz: 1980 }))
-      expect(summaryOf(detectThrottle(snaps, null).summaries, 'nvidia:0').sustainedClockRatio).toEqual(ok(1))
+      const snaps = gpuStream(5, () => ({
+        utilizationPct: na('unsupported', 'MIG'),
+        clockSmMhz: 1980,
+        clockMaxSmMhz: 1980
+      }))
+      expect(
+        summaryOf(detectThrottle(snaps, null).summaries, 'nvidia:0').sustainedClockRatio
+      ).toEqual(ok(1))
     })
 
     it('closes episodes of a GPU that stops reporting', () => {
       const snaps = [
         ...gpuStream(3, () => ({ throttle: ['hw_thermal_slowdown'] })),
-        ...stream(2, 1000, () => ({ gpus: [] })).map((s, i) => ({ ...s, timestampMs: STREAM_T0 + (3 + i) * 1000 }))
+        ...stream(2, 1000, () => ({ gpus: [] })).map((s, i) => ({
+          ...s,
+          timestampMs: STREAM_T0 + (3 + i) * 1000
+        }))
       ]
       expect(detectThrottle(snaps, INV).events[0].endMs).toBe(STREAM_T0 + 3000)
     })
@@ -367,11 +485,24 @@ describe('core/throttle', () => {
     it('reports worst-GPU fractions, smallest thermal headroom, worst clock ratio and a lowered power limit', () => {
       const snaps = stream(10, 1000, (i) => ({
         gpus: [
-          gpuSample({ ...LOADED, index: 0, temperatureCelsius: 80 + i, throttle: i >= 8 ? ['hw_thermal_slowdown'] : [] }),
-          gpuSample({ ...LOADED, index: 1, clockSmMhz: 1890, powerLimitWatts: 350, throttle: i < 5 ? ['sw_power_cap'] : [] })
+          gpuSample({
+            ...LOADED,
+            index: 0,
+            temperatureCelsius: 80 + i,
+            throttle: i >= 8 ? ['hw_thermal_slowdown'] : []
+          }),
+          gpuSample({
+            ...LOADED,
+            index: 1,
+            clockSmMhz: 1890,
+            powerLimitWatts: 350,
+            throttle: i < 5 ? ['sw_power_cap'] : []
+          })
         ]
       }))
-      const inv = inventory({ gpus: [gpuInfo({ index: 0 }), gpuInfo({ index: 1, id: 'nvidia:1' })] })
+      const inv = inventory({
+        gpus: [gpuInfo({ index: 0 }), gpuInfo({ index: 1, id: 'nvidia:1' })]
+      })
       const ev = summarizeSustained(snaps, inv)
       expect(ev.windowSeconds).toBeCloseTo(10, 5)
       expect(ev.gpuThrottleFractionByCause.thermal).toBeCloseTo(0.2, 5)
@@ -383,7 +514,10 @@ describe('core/throttle', () => {
     })
 
     it('marks headroom and clock ratio unavailable without GPUs', () => {
-      const ev = summarizeSustained(stream(3, 1000, () => ({ gpus: [] })), null)
+      const ev = summarizeSustained(
+        stream(3, 1000, () => ({ gpus: [] })),
+        null
+      )
       expect(ev.gpuThermalHeadroomCelsius.status).toBe('unavailable')
       expect(ev.sustainedClockRatio.status).toBe('unavailable')
       expect(ev.gpuThrottleFractionByCause).toEqual({})
@@ -408,14 +542,18 @@ describe('core/throttle', () => {
 
     it('decodes NVIDIA active masks', () => {
       expect(nvidiaFlagsFromMask('0x0000000000000000')).toEqual([])
-      expect(nvidiaFlagsFromMask('0x0000000000000001')).toEqual([{ name: 'gpu_idle', cause: 'idle' }])
+      expect(nvidiaFlagsFromMask('0x0000000000000001')).toEqual([
+        { name: 'gpu_idle', cause: 'idle' }
+      ])
       expect(nvidiaFlagsFromMask('0x00000000000000CC')?.map((f) => f.name)).toEqual([
         'sw_power_cap',
         'hw_slowdown',
         'hw_thermal_slowdown',
         'hw_power_brake_slowdown'
       ])
-      expect(nvidiaFlagsFromMask('0x0000000000000200')).toEqual([{ name: 'bit_0x200', cause: 'other' }])
+      expect(nvidiaFlagsFromMask('0x0000000000000200')).toEqual([
+        { name: 'bit_0x200', cause: 'other' }
+      ])
       expect(nvidiaFlagsFromMask('[N/A]')).toBeUndefined()
     })
 
@@ -432,11 +570,34 @@ describe('core/throttle', () => {
 
   describe('robustness', () => {
     const unavailableR = fc.constantFrom(...UNAVAILABLE_REASONS).map((r) => unavailable(r))
-    const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<Reading<T>> => fc.oneof(arb.map((v) => ok(v) as Reading<T>), unavailableR)
+    const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<Reading<T>> =>
+      fc.oneof(
+        arb.map((v) => ok(v) as Reading<T>),
+        unavailableR
+      )
     const anyNum = fc.oneof(fc.double(), fc.integer({ min: -5, max: 5000 }))
     const flagArb = fc.record({
-      name: fc.constantFrom('gpu_idle', 'sw_power_cap', 'hw_slowdown', 'hw_thermal_slowdown', 'hw_power_brake_slowdown', 'TEMP_HOTSPOT', 'PPT0', 'x'),
-      cause: fc.constantFrom('power', 'thermal', 'psu', 'current', 'hw-slowdown', 'idle', 'config', 'other', 'pcie-link')
+      name: fc.constantFrom(
+        'gpu_idle',
+        'sw_power_cap',
+        'hw_slowdown',
+        'hw_thermal_slowdown',
+        'hw_power_brake_slowdown',
+        'TEMP_HOTSPOT',
+        'PPT0',
+        'x'
+      ),
+      cause: fc.constantFrom(
+        'power',
+        'thermal',
+        'psu',
+        'current',
+        'hw-slowdown',
+        'idle',
+        'config',
+        'other',
+        'pcie-link'
+      )
     })
     const gpuArb = fc.record({
       index: fc.integer({ min: 0, max: 2 }),
@@ -453,7 +614,17 @@ describe('core/throttle', () => {
       pcieMaxGen: maybe(anyNum),
       pcieMaxWidth: maybe(anyNum),
       throttle: maybe(fc.array(flagArb, { maxLength: 4 })),
-      counters: maybe(fc.dictionary(fc.constantFrom('sw_power_cap', 'hw_thermal_slowdown', 'sync_boost', 'hw_power_brake_slowdown'), anyNum)),
+      counters: maybe(
+        fc.dictionary(
+          fc.constantFrom(
+            'sw_power_cap',
+            'hw_thermal_slowdown',
+            'sync_boost',
+            'hw_power_brake_slowdown'
+          ),
+          anyNum
+        )
+      ),
       asleep: fc.boolean()
     })
     const snapArb = fc.record({
@@ -498,13 +669,22 @@ describe('core/throttle', () => {
                 })
               ),
               cpu: it.cpuOk
-                ? cpuSample({ utilizationPct: it.util, packageThrottle: ok([{ packageId: 0, count: it.pkgCount, totalTimeMs: it.pkgTime }]) })
+                ? cpuSample({
+                    utilizationPct: it.util,
+                    packageThrottle: ok([
+                      { packageId: 0, count: it.pkgCount, totalTimeMs: it.pkgTime }
+                    ])
+                  })
                 : unavailable('failed'),
-              storage: [storageDevice({ temperatureCelsius: it.nvmeT, tempMaxCelsius: it.nvmeMax })],
+              storage: [
+                storageDevice({ temperatureCelsius: it.nvmeT, tempMaxCelsius: it.nvmeMax })
+              ],
               power: it.power === 'na' ? unavailable('no-device') : it.power
             })
           })
-          const inv = withInv ? inventory({ gpus: [gpuInfo({ index: 0 }), gpuInfo({ index: 1, id: 'nvidia:1' })] }) : null
+          const inv = withInv
+            ? inventory({ gpus: [gpuInfo({ index: 0 }), gpuInfo({ index: 1, id: 'nvidia:1' })] })
+            : null
           const { events, summaries } = detectThrottle(snaps, inv)
           const ev = summarizeSustained(snaps, inv, { windowSeconds: 30 })
           for (const s of summaries) {
@@ -534,7 +714,13 @@ describe('core/throttle', () => {
         {},
         { timestampMs: 'x' },
         { timestampMs: 1, gpus: [null, { id: 5 }] },
-        { timestampMs: 2, gpus: 'no', cpu: ok(null), storage: ok({ devices: [null] }), power: ok({}) }
+        {
+          timestampMs: 2,
+          gpus: 'no',
+          cpu: ok(null),
+          storage: ok({ devices: [null] }),
+          power: ok({})
+        }
       ] as unknown as Snapshot[]
       expect(() => detectThrottle(bad, null)).not.toThrow()
       expect(() => summarizeSustained(bad, null)).not.toThrow()

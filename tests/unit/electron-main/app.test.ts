@@ -9,7 +9,15 @@ vi.mock('electron', async () => await import('./fake-electron'))
 import { startApp } from '../../../src-main/electron-main/app'
 import { INVOKE_CHANNELS } from '../../../src-main/shared/ipc-contract'
 import { APP_SCHEME } from '../../../src-main/electron-main/renderer-protocol'
-import { BrowserWindow, Tray, app, ipcMain, protocol, session, utilityProcess } from './fake-electron'
+import {
+  BrowserWindow,
+  Tray,
+  app,
+  ipcMain,
+  protocol,
+  session,
+  utilityProcess
+} from './fake-electron'
 
 class FakeChild extends EventEmitter {
   posted: Record<string, unknown>[] = []
@@ -29,7 +37,11 @@ describe('app', () => {
     dir = await mkdtemp(join(tmpdir(), 'rigready-app-'))
     app.userData = dir
     utilityProcess.fork.mockImplementation(() => child)
-    await startApp({ mainDir: '/opt/rigready/out/main' }, ['rigready-app', '--replay', 'run.ndjson'])
+    await startApp({ mainDir: '/opt/rigready/out/main' }, [
+      'rigready-app',
+      '--replay',
+      'run.ndjson'
+    ])
   })
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true })
@@ -44,8 +56,13 @@ describe('app', () => {
   })
 
   it('forks the built engine host with the command-line engine options', () => {
-    expect(utilityProcess.fork.mock.calls[0][0]).toBe(join('/opt/rigready/out/main', 'engine-host.js'))
-    expect(child.posted[0]).toEqual({ type: 'init', options: { replayFile: 'run.ndjson', version: '0.1.0' } })
+    expect(utilityProcess.fork.mock.calls[0][0]).toBe(
+      join('/opt/rigready/out/main', 'engine-host.js')
+    )
+    expect(child.posted[0]).toEqual({
+      type: 'init',
+      options: { replayFile: 'run.ndjson', version: '0.1.0' }
+    })
   })
 
   it('registers a handler for every invoke channel', () => {
@@ -55,7 +72,9 @@ describe('app', () => {
   it('loads the renderer from the app scheme with the built preload', () => {
     const win = BrowserWindow.created[0]
     expect(win.loadedUrl).toBe(`${APP_SCHEME}://app/index.html`)
-    expect((win.options.webPreferences as { preload: string }).preload).toBe(join('/opt/rigready/out/main', '../preload/index.cjs'))
+    expect((win.options.webPreferences as { preload: string }).preload).toBe(
+      join('/opt/rigready/out/main', '../preload/index.cjs')
+    )
   })
 
   it('forwards calls from the window to the engine and answers them', async () => {
@@ -71,20 +90,36 @@ describe('app', () => {
   it('rejects the same call from a webContents that is not the app window', async () => {
     const stranger = new (await import('./fake-electron')).FakeWebContents()
     const event = { sender: stranger, senderFrame: stranger.mainFrame }
-    await expect(Promise.resolve().then(() => ipcMain.handlers.get('settings:get')!(event))).rejects.toThrow('untrusted sender')
+    await expect(
+      Promise.resolve().then(() => ipcMain.handlers.get('settings:get')!(event))
+    ).rejects.toThrow('untrusted sender')
   })
 
   it('pushes engine events to the window and the tray', () => {
     const win = BrowserWindow.created[0]
     const snapshot = {
-      schemaVersion: 1, seq: 3, timestampMs: 0,
-      cpu: { status: 'ok', value: { packageTemperatureCelsius: { status: 'ok', value: 77 }, packageThrottle: { status: 'unavailable', reason: 'unsupported' } } },
-      memory: { status: 'unavailable', reason: 'unsupported' }, gpus: [],
-      storage: { status: 'unavailable', reason: 'unsupported' }, thermal: { status: 'unavailable', reason: 'unsupported' },
-      power: { status: 'unavailable', reason: 'unsupported' }, health: []
+      schemaVersion: 1,
+      seq: 3,
+      timestampMs: 0,
+      cpu: {
+        status: 'ok',
+        value: {
+          packageTemperatureCelsius: { status: 'ok', value: 77 },
+          packageThrottle: { status: 'unavailable', reason: 'unsupported' }
+        }
+      },
+      memory: { status: 'unavailable', reason: 'unsupported' },
+      gpus: [],
+      storage: { status: 'unavailable', reason: 'unsupported' },
+      thermal: { status: 'unavailable', reason: 'unsupported' },
+      power: { status: 'unavailable', reason: 'unsupported' },
+      health: []
     }
     child.emit('message', { type: 'event', channel: 'telemetry:did-sample', payload: snapshot })
-    expect(win.webContents.sent.at(-1)).toEqual({ channel: 'telemetry:did-sample', args: [snapshot] })
+    expect(win.webContents.sent.at(-1)).toEqual({
+      channel: 'telemetry:did-sample',
+      args: [snapshot]
+    })
     expect(Tray.instances.at(-1)!.title).toBe('77°C')
   })
 

@@ -3,7 +3,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 vi.mock('electron', async () => await import('./fake-electron'))
 
-import { createEngineClient, type EngineChild, type EngineClient } from '../../../src-main/electron-main/engine-client'
+import {
+  createEngineClient,
+  type EngineChild,
+  type EngineClient
+} from '../../../src-main/electron-main/engine-client'
 import { ArgumentError } from '../../../src-main/shared/ipc-validate'
 
 class FakeChild extends EventEmitter implements EngineChild {
@@ -70,7 +74,10 @@ describe('engine-client', () => {
 
   it('sends init with the engine options first', () => {
     expect(children).toHaveLength(1)
-    expect(children[0].posted[0]).toEqual({ type: 'init', options: { replayFile: 'session.ndjson' } })
+    expect(children[0].posted[0]).toEqual({
+      type: 'init',
+      options: { replayFile: 'session.ndjson' }
+    })
   })
 
   it('resolves ready when the host reports ready', async () => {
@@ -96,7 +103,10 @@ describe('engine-client', () => {
       type: 'result',
       id: children[0].lastInvoke().id,
       ok: false,
-      error: { name: 'ArgumentError', message: 'report:export: format must be "markdown" or "json"' }
+      error: {
+        name: 'ArgumentError',
+        message: 'report:export: format must be "markdown" or "json"'
+      }
     })
     await expect(p).rejects.toBeInstanceOf(ArgumentError)
   })

@@ -68,7 +68,8 @@ export class BrowserWindow extends EventEmitter {
 export const ipcMain = {
   handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
   handle(channel: string, fn: (event: unknown, ...args: unknown[]) => unknown) {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`)
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`)
     this.handlers.set(channel, fn)
   },
   removeHandler(channel: string) {

@@ -4,7 +4,10 @@ import { defaultPdfName, printReportToPdf } from '../../../src-main/electron-mai
 
 function fakeWindow() {
   const printToPDF = vi.fn(async () => new Uint8Array([1, 2, 3]))
-  return { win: { isDestroyed: () => false, webContents: { printToPDF } } as unknown as BrowserWindow, printToPDF }
+  return {
+    win: { isDestroyed: () => false, webContents: { printToPDF } } as unknown as BrowserWindow,
+    printToPDF
+  }
 }
 
 const now = () => Date.UTC(2025, 0, 31, 12)
@@ -13,7 +16,13 @@ describe('print-pdf', () => {
   it('does nothing when the user cancels the dialog', async () => {
     const { win, printToPDF } = fakeWindow()
     const writeFile = vi.fn()
-    const r = await printReportToPdf({ window: win, showSaveDialog: async () => ({ canceled: true, filePath: '' }), defaultDir: '/docs', now, writeFile })
+    const r = await printReportToPdf({
+      window: win,
+      showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+      defaultDir: '/docs',
+      now,
+      writeFile
+    })
     expect(r).toEqual({ saved: false, path: null })
     expect(printToPDF).not.toHaveBeenCalled()
     expect(writeFile).not.toHaveBeenCalled()
@@ -22,9 +31,20 @@ describe('print-pdf', () => {
   it('offers a dated file name and writes the printed PDF where the user chose', async () => {
     const { win, printToPDF } = fakeWindow()
     const writeFile = vi.fn(async () => {})
-    const showSaveDialog = vi.fn(async (_w: unknown, _o: SaveDialogOptions) => ({ canceled: false, filePath: '/home/me/report' }))
-    const r = await printReportToPdf({ window: win, showSaveDialog, defaultDir: '/docs', now, writeFile })
-    expect(showSaveDialog.mock.calls[0][1]).toMatchObject({ defaultPath: '/docs/rigready-report-2025-01-31.pdf' })
+    const showSaveDialog = vi.fn(async (_w: unknown, _o: SaveDialogOptions) => ({
+      canceled: false,
+      filePath: '/home/me/report'
+    }))
+    const r = await printReportToPdf({
+      window: win,
+      showSaveDialog,
+      defaultDir: '/docs',
+      now,
+      writeFile
+    })
+    expect(showSaveDialog.mock.calls[0][1]).toMatchObject({
+      defaultPath: '/docs/rigready-report-2025-01-31.pdf'
+    })
     expect(printToPDF).toHaveBeenCalledWith(expect.objectContaining({ printBackground: true }))
     expect(writeFile).toHaveBeenCalledWith('/home/me/report.pdf', new Uint8Array([1, 2, 3]))
     expect(r).toEqual({ saved: true, path: '/home/me/report.pdf' })

@@ -40,7 +40,9 @@ describe('security', () => {
   })
 
   it('sets the CSP header on every response, replacing any the server sent, and denies permissions', () => {
-    let onHeaders: ((details: unknown, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | null = null
+    let onHeaders:
+      | ((details: unknown, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void)
+      | null = null
     const permission = vi.fn()
     const check = vi.fn()
     const fakeSession = {
@@ -50,9 +52,20 @@ describe('security', () => {
     }
     installSessionSecurity(fakeSession as unknown as Session, "default-src 'none'")
     const cb = vi.fn()
-    onHeaders!({ responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'] } }, cb)
+    onHeaders!(
+      {
+        responseHeaders: {
+          'content-security-policy': ['default-src *'],
+          'Content-Type': ['text/html']
+        }
+      },
+      cb
+    )
     expect(cb).toHaveBeenCalledWith({
-      responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': ["default-src 'none'"] }
+      responseHeaders: {
+        'Content-Type': ['text/html'],
+        'Content-Security-Policy': ["default-src 'none'"]
+      }
     })
     const decide = vi.fn()
     permission.mock.calls[0][0]({}, 'media', decide)
@@ -77,7 +90,11 @@ describe('security', () => {
     })
 
     it('blocks navigation to file: and javascript: URLs without opening them', () => {
-      for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'rigready://app/other.html']) {
+      for (const url of [
+        'file:///etc/passwd',
+        'javascript:alert(1)',
+        'rigready://app/other.html'
+      ]) {
         const event = { preventDefault: vi.fn() }
         contents.emit('will-navigate', event, url)
         expect(event.preventDefault).toHaveBeenCalled()
@@ -105,7 +122,14 @@ describe('security', () => {
   it('accepts only http and https URLs as external', () => {
     expect(isSafeExternalUrl('https://huggingface.co/meta-llama')).toBe(true)
     expect(isSafeExternalUrl('http://localhost:9090/metrics')).toBe(true)
-    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,hi', 'ms-msdt:x', 'not a url', '']) {
+    for (const bad of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'ms-msdt:x',
+      'not a url',
+      ''
+    ]) {
       expect(isSafeExternalUrl(bad)).toBe(false)
     }
   })

@@ -6,17 +6,32 @@ import type { GpuSample, Snapshot, ThrottleFlag } from '../../../src-main/shared
 const na = unavailable('unsupported')
 
 function gpu(name: string, temp: Reading<number>, flags: ThrottleFlag[] = []): GpuSample {
-  return { id: `nvidia:${name}`, index: 0, vendor: 'nvidia', name, state: 'active', temperatureCelsius: temp, throttleFlags: ok(flags) } as unknown as GpuSample
+  return {
+    id: `nvidia:${name}`,
+    index: 0,
+    vendor: 'nvidia',
+    name,
+    state: 'active',
+    temperatureCelsius: temp,
+    throttleFlags: ok(flags)
+  } as unknown as GpuSample
 }
 
-function snapshot(over: Partial<Snapshot> = {}, cpuTemp: Reading<number> = na, throttleCount?: number): Snapshot {
+function snapshot(
+  over: Partial<Snapshot> = {},
+  cpuTemp: Reading<number> = na,
+  throttleCount?: number
+): Snapshot {
   return {
     schemaVersion: 1,
     seq: 1,
     timestampMs: 0,
     cpu: ok({
       packageTemperatureCelsius: cpuTemp,
-      packageThrottle: throttleCount === undefined ? na : ok([{ packageId: 0, count: ok(throttleCount), totalTimeMs: ok(0) }])
+      packageThrottle:
+        throttleCount === undefined
+          ? na
+          : ok([{ packageId: 0, count: ok(throttleCount), totalTimeMs: ok(0) }])
     }) as never,
     memory: na,
     gpus: [],
@@ -34,7 +49,9 @@ describe('tray-summary', () => {
       {
         gpus: [gpu('RTX 4090', ok(71.4)), gpu('RTX 3090', ok(83.6))],
         storage: ok({
-          devices: [{ name: 'nvme0n1', temperatureCelsius: ok(52), tempMaxCelsius: ok(80) } as never],
+          devices: [
+            { name: 'nvme0n1', temperatureCelsius: ok(52), tempMaxCelsius: ok(80) } as never
+          ],
           filesystems: []
         })
       },
@@ -48,7 +65,9 @@ describe('tray-summary', () => {
   })
 
   it('adds the throttle marker for real throttle causes and names them', () => {
-    const t = summarizeForTray(snapshot({ gpus: [gpu('A100', ok(64), [{ name: 'sw_power_cap', cause: 'power' }])] }))
+    const t = summarizeForTray(
+      snapshot({ gpus: [gpu('A100', ok(64), [{ name: 'sw_power_cap', cause: 'power' }])] })
+    )
     expect(t.title).toBe(`64°C ${THROTTLE_MARKER}`)
     expect(t.throttling).toEqual(['A100: power'])
     expect(t.tooltip).toContain('Throttling: A100: power')
@@ -72,7 +91,10 @@ describe('tray-summary', () => {
 
   it('flags an NVMe drive at or above its own limit', () => {
     const s = snapshot({
-      storage: ok({ devices: [{ name: 'nvme0n1', temperatureCelsius: ok(81), tempMaxCelsius: ok(80) } as never], filesystems: [] })
+      storage: ok({
+        devices: [{ name: 'nvme0n1', temperatureCelsius: ok(81), tempMaxCelsius: ok(80) } as never],
+        filesystems: []
+      })
     })
     expect(summarizeForTray(s).throttling).toEqual(['nvme0n1: storage-thermal'])
   })
@@ -85,6 +107,8 @@ describe('tray-summary', () => {
   })
 
   it('honours the Fahrenheit setting', () => {
-    expect(summarizeForTray(snapshot({ gpus: [gpu('RTX 4090', ok(80))] }), null, 'fahrenheit').title).toBe('176°F')
+    expect(
+      summarizeForTray(snapshot({ gpus: [gpu('RTX 4090', ok(80))] }), null, 'fahrenheit').title
+    ).toBe('176°F')
   })
 })

@@ -10,17 +10,29 @@ import { Tray } from './fake-electron'
 
 function snap(temp: number): Snapshot {
   return {
-    schemaVersion: 1, seq: 1, timestampMs: 0,
-    cpu: ok({ packageTemperatureCelsius: ok(temp), packageThrottle: { status: 'unavailable', reason: 'unsupported' } }) as never,
-    memory: { status: 'unavailable', reason: 'unsupported' }, gpus: [],
-    storage: { status: 'unavailable', reason: 'unsupported' }, thermal: { status: 'unavailable', reason: 'unsupported' },
-    power: { status: 'unavailable', reason: 'unsupported' }, health: []
+    schemaVersion: 1,
+    seq: 1,
+    timestampMs: 0,
+    cpu: ok({
+      packageTemperatureCelsius: ok(temp),
+      packageThrottle: { status: 'unavailable', reason: 'unsupported' }
+    }) as never,
+    memory: { status: 'unavailable', reason: 'unsupported' },
+    gpus: [],
+    storage: { status: 'unavailable', reason: 'unsupported' },
+    thermal: { status: 'unavailable', reason: 'unsupported' },
+    power: { status: 'unavailable', reason: 'unsupported' },
+    health: []
   }
 }
 
 describe('tray', () => {
   it('loads its icon and updates title and tooltip from telemetry, only on change', () => {
-    const tray = createAppTray({ iconPath: 'resources/icons/tray.png', onShow: vi.fn(), onQuit: vi.fn() })
+    const tray = createAppTray({
+      iconPath: 'resources/icons/tray.png',
+      onShow: vi.fn(),
+      onQuit: vi.fn()
+    })
     expect(electron.nativeImage.createFromPath).toHaveBeenCalledWith('resources/icons/tray.png')
     const fake = Tray.instances.at(-1)!
     tray.update(snap(70))

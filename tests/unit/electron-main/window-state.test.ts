@@ -20,7 +20,9 @@ const dual = [...laptop, { x: 1920, y: 0, width: 2560, height: 1440 }]
 
 describe('window-state', () => {
   it('keeps a saved window that is on screen', () => {
-    expect(parseWindowState('{"x":100,"y":50,"width":1400,"height":900,"maximized":true}', laptop)).toEqual({
+    expect(
+      parseWindowState('{"x":100,"y":50,"width":1400,"height":900,"maximized":true}', laptop)
+    ).toEqual({
       x: 100,
       y: 50,
       width: 1400,
@@ -43,23 +45,41 @@ describe('window-state', () => {
       width: MIN_WINDOW_WIDTH,
       height: MIN_WINDOW_HEIGHT
     })
-    expect(parseWindowState('{"width":99999,"height":99999}', laptop)).toMatchObject({ width: 1920, height: 1080 })
+    expect(parseWindowState('{"width":99999,"height":99999}', laptop)).toMatchObject({
+      width: 1920,
+      height: 1080
+    })
   })
 
   it('falls back to the default for corrupt, partial or mistyped files', () => {
-    for (const text of ['', '{', 'null', '[]', '{"width":"1400","height":900}', '{"width":1.5,"height":900}', '{"x":1}']) {
+    for (const text of [
+      '',
+      '{',
+      'null',
+      '[]',
+      '{"width":"1400","height":900}',
+      '{"width":1.5,"height":900}',
+      '{"x":1}'
+    ]) {
       expect(parseWindowState(text, laptop)).toEqual(DEFAULT_WINDOW_STATE)
     }
   })
 
   it('never throws and always returns usable sizes', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        const s = parseWindowState(text, laptop)
-        expect(s.width).toBeGreaterThanOrEqual(MIN_WINDOW_WIDTH)
-        expect(s.height).toBeGreaterThanOrEqual(MIN_WINDOW_HEIGHT)
-        expect((s.x === undefined) === (s.y === undefined)).toBe(true)
-      })
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v))
+        ),
+        (text) => {
+          const s = parseWindowState(text, laptop)
+          expect(s.width).toBeGreaterThanOrEqual(MIN_WINDOW_WIDTH)
+          expect(s.height).toBeGreaterThanOrEqual(MIN_WINDOW_HEIGHT)
+          expect((s.x === undefined) === (s.y === undefined)).toBe(true)
+        }
+      )
     )
   })
 
@@ -69,8 +89,20 @@ describe('window-state', () => {
       const file = join(dir, 'nested', 'window-state.json')
       expect(await loadWindowState(file, laptop)).toEqual(DEFAULT_WINDOW_STATE)
       await saveWindowState(file, { x: 5, y: 6, width: 1000, height: 700, maximized: false })
-      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ x: 5, y: 6, width: 1000, height: 700, maximized: false })
-      expect(await loadWindowState(file, laptop)).toEqual({ x: 5, y: 6, width: 1000, height: 700, maximized: false })
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+        x: 5,
+        y: 6,
+        width: 1000,
+        height: 700,
+        maximized: false
+      })
+      expect(await loadWindowState(file, laptop)).toEqual({
+        x: 5,
+        y: 6,
+        width: 1000,
+        height: 700,
+        maximized: false
+      })
       await writeFile(file, 'garbage')
       expect(await loadWindowState(file, laptop)).toEqual(DEFAULT_WINDOW_STATE)
     } finally {

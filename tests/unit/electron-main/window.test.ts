@@ -19,7 +19,11 @@ describe('window', () => {
   })
 
   it('creates the window with the secure web preferences and the preload', async () => {
-    await createMainWindow({ preloadPath: '/app/out/preload/index.cjs', entryUrl: 'rigready://app/index.html', stateFile: join(dir, 's.json') })
+    await createMainWindow({
+      preloadPath: '/app/out/preload/index.cjs',
+      entryUrl: 'rigready://app/index.html',
+      stateFile: join(dir, 's.json')
+    })
     const win = BrowserWindow.created[0]
     expect(win.options.webPreferences).toMatchObject({
       contextIsolation: true,
@@ -39,8 +43,15 @@ describe('window', () => {
 
   it('restores the saved bounds and maximised state', async () => {
     const stateFile = join(dir, 'window-state.json')
-    await writeFile(stateFile, JSON.stringify({ x: 40, y: 30, width: 1500, height: 950, maximized: true }))
-    const win = (await createMainWindow({ preloadPath: 'p', entryUrl: 'rigready://app/index.html', stateFile })) as unknown as BrowserWindow
+    await writeFile(
+      stateFile,
+      JSON.stringify({ x: 40, y: 30, width: 1500, height: 950, maximized: true })
+    )
+    const win = (await createMainWindow({
+      preloadPath: 'p',
+      entryUrl: 'rigready://app/index.html',
+      stateFile
+    })) as unknown as BrowserWindow
     expect(win.options).toMatchObject({ x: 40, y: 30, width: 1500, height: 950 })
     expect(win.maximized).toBe(true)
   })

@@ -18,9 +18,18 @@ const SYS = resolve(repo, 'tests/fixtures/sysfs/ryzen-7950x-desktop')
 const PROC = resolve(repo, 'tests/fixtures/procfs/ryzen-7950x-desktop')
 const SCENARIO = resolve(repo, 'tests/fixtures/nvidia-smi/rtx4090-load-power-capped.json')
 
-type Fault = NonNullable<Parameters<typeof createFakeNvidiaEnv>[0] extends infer S ? (S extends { fault?: infer F } ? F : never) : never>
+type Fault = NonNullable<
+  Parameters<typeof createFakeNvidiaEnv>[0] extends infer S
+    ? S extends { fault?: infer F }
+      ? F
+      : never
+    : never
+>
 
-async function runEngine(env: FakeNvidiaEnv, ms: number): Promise<{ engine: Engine; snaps: Snapshot[] }> {
+async function runEngine(
+  env: FakeNvidiaEnv,
+  ms: number
+): Promise<{ engine: Engine; snaps: Snapshot[] }> {
   const engine = await createEngine({
     sysRoot: SYS,
     procRoot: PROC,
@@ -67,21 +76,37 @@ describe('engine fault isolation (nvidia-smi misbehaving)', () => {
   it.each([
     ['missing tool', 'missing', undefined, 'tool-missing'],
     ['permission denied', 'not-executable', undefined, 'permission-denied'],
-    ['non-zero exit', 'ok', { mode: 'exit', code: 9, stderr: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." }, 'failed'],
+    [
+      'non-zero exit',
+      'ok',
+      {
+        mode: 'exit',
+        code: 9,
+        stderr: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
+      },
+      'failed'
+    ],
     ['garbage output', 'ok', { mode: 'garbage' }, 'parse-error'],
     ['empty output', 'ok', { mode: 'empty' }, 'parse-error'],
     ['hang', 'ok', { mode: 'hang' }, 'timeout']
-  ] as const)('%s: the GPU is reported absent/unavailable with the reason, CPU and memory keep their cadence', async (_n, binary, fault, reason) => {
-    env = await createFakeNvidiaEnv(await scenarioWith(fault as Fault | undefined), { binary })
-    const runMs = 2500
-    const { engine, snaps } = await runEngine(env, runMs)
-    const absent = engine.inventory.absent.find((a) => a.deviceClass === 'gpu-nvidia')
-    expect(absent?.reason.reason).toBe(reason)
-    expectOthersHealthy(snaps, runMs)
-  }, 20_000)
+  ] as const)(
+    '%s: the GPU is reported absent/unavailable with the reason, CPU and memory keep their cadence',
+    async (_n, binary, fault, reason) => {
+      env = await createFakeNvidiaEnv(await scenarioWith(fault as Fault | undefined), { binary })
+      const runMs = 2500
+      const { engine, snaps } = await runEngine(env, runMs)
+      const absent = engine.inventory.absent.find((a) => a.deviceClass === 'gpu-nvidia')
+      expect(absent?.reason.reason).toBe(reason)
+      expectOthersHealthy(snaps, runMs)
+    },
+    20_000
+  )
 
   it('a stream that dies mid-run marks the GPU unavailable while down, without stalling the other collectors', async () => {
-    env = await createFakeNvidiaEnv(await scenarioWith({ mode: 'die-mid-stream', afterTicks: 3, commands: ['stream'] } as Fault), { binary: 'ok' })
+    env = await createFakeNvidiaEnv(
+      await scenarioWith({ mode: 'die-mid-stream', afterTicks: 3, commands: ['stream'] } as Fault),
+      { binary: 'ok' }
+    )
     const runMs = 3000
     const { snaps } = await runEngine(env, runMs)
     expectOthersHealthy(snaps, runMs)

@@ -15,7 +15,9 @@ function fakePort() {
 
 function fakeService() {
   const listeners = new Map<string, Set<(p: unknown) => void>>()
-  const handlers = Object.fromEntries(INVOKE_CHANNELS.map((c) => [c, vi.fn(async () => `value of ${c}`)])) as unknown as InvokeHandlers
+  const handlers = Object.fromEntries(
+    INVOKE_CHANNELS.map((c) => [c, vi.fn(async () => `value of ${c}`)])
+  ) as unknown as InvokeHandlers
   const service: EngineService = {
     handlers,
     on: (channel, l) => {
@@ -27,7 +29,8 @@ function fakeService() {
     metrics: () => '',
     close: vi.fn(async () => {})
   }
-  const emit = (channel: string, payload: unknown) => listeners.get(channel)?.forEach((l) => l(payload))
+  const emit = (channel: string, payload: unknown) =>
+    listeners.get(channel)?.forEach((l) => l(payload))
   return { service, handlers, emit, listeners }
 }
 
@@ -53,7 +56,12 @@ describe('engine-host', () => {
     send({ type: 'invoke', id: 4, channel: 'report:export', args: ['json'] })
     await flush()
     expect(handlers['report:export']).toHaveBeenCalledWith('json')
-    expect(posted).toContainEqual({ type: 'result', id: 4, ok: true, value: 'value of report:export' })
+    expect(posted).toContainEqual({
+      type: 'result',
+      id: 4,
+      ok: true,
+      value: 'value of report:export'
+    })
   })
 
   it('rejects malformed arguments with an ArgumentError payload', async () => {
@@ -61,36 +69,62 @@ describe('engine-host', () => {
     const { service, handlers } = fakeService()
     serveEngine(port, { createService: async () => service, exit: vi.fn() })
     send({ type: 'init', options: {} })
-    send({ type: 'invoke', id: 1, channel: 'telemetry:get-history', args: [{ windowMs: 0, maxPoints: 5 }] })
+    send({
+      type: 'invoke',
+      id: 1,
+      channel: 'telemetry:get-history',
+      args: [{ windowMs: 0, maxPoints: 5 }]
+    })
     await flush()
     expect(handlers['telemetry:get-history']).not.toHaveBeenCalled()
     expect(posted).toContainEqual({
       type: 'result',
       id: 1,
       ok: false,
-      error: { name: 'ArgumentError', message: 'telemetry:get-history: windowMs must be a positive number ≤ 7 days' }
+      error: {
+        name: 'ArgumentError',
+        message: 'telemetry:get-history: windowMs must be a positive number ≤ 7 days'
+      }
     })
   })
 
   it('turns a handler failure into an error result', async () => {
     const { port, posted, send } = fakePort()
     const { service, handlers } = fakeService()
-    ;(handlers['readiness:get-report'] as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new Error('no inventory'))
+    ;(handlers['readiness:get-report'] as ReturnType<typeof vi.fn>).mockRejectedValueOnce(
+      new Error('no inventory')
+    )
     serveEngine(port, { createService: async () => service, exit: vi.fn() })
     send({ type: 'init', options: {} })
     send({ type: 'invoke', id: 2, channel: 'readiness:get-report', args: [] })
     await flush()
-    expect(posted).toContainEqual({ type: 'result', id: 2, ok: false, error: { name: 'Error', message: 'no inventory' } })
+    expect(posted).toContainEqual({
+      type: 'result',
+      id: 2,
+      ok: false,
+      error: { name: 'Error', message: 'no inventory' }
+    })
   })
 
   it('reports a failed start as fatal and fails later requests', async () => {
     const { port, posted, send } = fakePort()
-    serveEngine(port, { createService: async () => Promise.reject(new Error('sysfs root missing')), exit: vi.fn() })
+    serveEngine(port, {
+      createService: async () => Promise.reject(new Error('sysfs root missing')),
+      exit: vi.fn()
+    })
     send({ type: 'init', options: { sysRoot: '/nope' } })
     send({ type: 'invoke', id: 3, channel: 'settings:get', args: [] })
     await flush()
-    expect(posted).toContainEqual({ type: 'fatal', error: { name: 'Error', message: 'sysfs root missing' } })
-    expect(posted).toContainEqual({ type: 'result', id: 3, ok: false, error: { name: 'Error', message: 'sysfs root missing' } })
+    expect(posted).toContainEqual({
+      type: 'fatal',
+      error: { name: 'Error', message: 'sysfs root missing' }
+    })
+    expect(posted).toContainEqual({
+      type: 'result',
+      id: 3,
+      ok: false,
+      error: { name: 'Error', message: 'sysfs root missing' }
+    })
   })
 
   it('forwards engine events to the main process', async () => {
@@ -100,7 +134,11 @@ describe('engine-host', () => {
     send({ type: 'init', options: {} })
     await flush()
     emit('telemetry:did-sample', { seq: 9 })
-    expect(posted).toContainEqual({ type: 'event', channel: 'telemetry:did-sample', payload: { seq: 9 } })
+    expect(posted).toContainEqual({
+      type: 'event',
+      channel: 'telemetry:did-sample',
+      payload: { seq: 9 }
+    })
   })
 
   it('drops malformed messages and unknown channels', async () => {

@@ -3,12 +3,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { containerFromCgroup, readHostFacts, virtualizationFrom, wslFromOsrelease } from '../../../src-main/node/host-facts'
+import {
+  containerFromCgroup,
+  readHostFacts,
+  virtualizationFrom,
+  wslFromOsrelease
+} from '../../../src-main/node/host-facts'
 import { createFileReader } from '../../../src-main/node/platform/file-reader'
 
 describe('host facts', () => {
   it('recognises container runtimes from cgroup paths (v1 and v2 layouts)', () => {
-    expect(containerFromCgroup('12:pids:/docker/3f2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a\n')).toBe('docker')
+    expect(
+      containerFromCgroup(
+        '12:pids:/docker/3f2a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a\n'
+      )
+    ).toBe('docker')
     expect(containerFromCgroup('0::/system.slice/docker-3f2a1b2c3d4e.scope\n')).toBe('docker')
     expect(containerFromCgroup('0::/kubepods/besteffort/pod123/abc\n')).toBe('kubernetes')
     expect(containerFromCgroup('0::/machine.slice/libpod-abc.scope\n')).toBe('podman')
@@ -37,7 +46,9 @@ describe('host facts', () => {
     const f = await readHostFacts(createFileReader({ procRoot: root, sysRoot: root }))
     expect(f.kernel).toEqual({ status: 'ok', value: '6.8.0-45-generic' })
     expect(f.container).toEqual({ status: 'ok', value: 'kubernetes' })
-    const none = await readHostFacts(createFileReader({ procRoot: join(root, 'missing'), sysRoot: root }))
+    const none = await readHostFacts(
+      createFileReader({ procRoot: join(root, 'missing'), sysRoot: root })
+    )
     expect(none.kernel.status).toBe('unavailable')
     expect(none.container).toMatchObject({ status: 'unavailable', reason: 'no-device' })
   })

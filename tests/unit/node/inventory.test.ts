@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest'
-import { buildInventory, emptyInventory, mergeSystemInformation, type SiInventory } from '../../../src-main/node/inventory'
+import {
+  buildInventory,
+  emptyInventory,
+  mergeSystemInformation,
+  type SiInventory
+} from '../../../src-main/node/inventory'
 import type { Collector } from '../../../src-main/node/collectors/types'
 import { ok, unavailable } from '../../../src-main/shared/reading'
 
 const si: SiInventory = {
-  cpu: async () => ({ manufacturer: 'AMD', brand: 'Ryzen 9 7950X', physicalCores: 16, cores: 32, processors: 1, speed: 4.5, speedMax: 5.7 }),
+  cpu: async () => ({
+    manufacturer: 'AMD',
+    brand: 'Ryzen 9 7950X',
+    physicalCores: 16,
+    cores: 32,
+    processors: 1,
+    speed: 4.5,
+    speedMax: 5.7
+  }),
   cpuFlags: async () => 'fpu sse4_2 avx avx2 fma avx512f avx512_bf16 foo',
   mem: async () => ({ total: 64 * 2 ** 30, swaptotal: 0 }),
-  memLayout: async () => [{ type: 'DDR5', clockSpeed: 6000, size: 32e9 }, { type: 'DDR5', clockSpeed: 6000, size: 32e9 }],
-  osInfo: async () => ({ distro: 'Ubuntu', release: '24.04', kernel: '6.8.0', platform: 'linux', arch: 'x64' }),
+  memLayout: async () => [
+    { type: 'DDR5', clockSpeed: 6000, size: 32e9 },
+    { type: 'DDR5', clockSpeed: 6000, size: 32e9 }
+  ],
+  osInfo: async () => ({
+    distro: 'Ubuntu',
+    release: '24.04',
+    kernel: '6.8.0',
+    platform: 'linux',
+    arch: 'x64'
+  }),
   graphics: async () => ({ controllers: [] }),
   fsSize: async () => []
 }
@@ -39,8 +61,14 @@ describe('inventory', () => {
   it('keeps probed facts, lists absent collectors once with their reasons, and names why no GPU exists', async () => {
     const r = await buildInventory({
       collectors: [
-        collector('cpu', async () => ({ status: 'present', inventory: { cpu: { logicalCores: ok(8) } } })),
-        collector('gpu-nvidia', async () => ({ status: 'absent', reason: unavailable('tool-missing', 'nvidia-smi not found') })),
+        collector('cpu', async () => ({
+          status: 'present',
+          inventory: { cpu: { logicalCores: ok(8) } }
+        })),
+        collector('gpu-nvidia', async () => ({
+          status: 'absent',
+          reason: unavailable('tool-missing', 'nvidia-smi not found')
+        })),
         collector('thermal', async () => {
           throw new Error('bug in probe')
         })
@@ -54,6 +82,8 @@ describe('inventory', () => {
     expect(r.inventory.cpu.logicalCores).toEqual(ok(8))
     expect(r.inventory.absent.filter((a) => a.deviceClass === 'gpu-nvidia')).toHaveLength(1)
     expect(r.absentReasons.get('thermal')).toMatchObject({ reason: 'failed' })
-    expect(r.inventory.absent.find((a) => a.deviceClass === 'gpu')?.reason.detail).toMatch(/nvidia-smi not found/)
+    expect(r.inventory.absent.find((a) => a.deviceClass === 'gpu')?.reason.detail).toMatch(
+      /nvidia-smi not found/
+    )
   })
 })

@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { isOk } from '../../../src-main/shared/reading'
 import type { CollectorId, CpuSample, MemorySample } from '../../../src-main/shared/telemetry'
-import type { Collector, SampleContext, SnapshotPart } from '../../../src-main/node/collectors/types'
+import type {
+  Collector,
+  SampleContext,
+  SnapshotPart
+} from '../../../src-main/node/collectors/types'
 import { silentLogger } from '../../../src-main/node/platform/logger'
 import { createSampler } from '../../../src-main/node/sampler'
 import { fakeTimerClock } from '../../helpers/fake-clock'
 
-function collector(id: CollectorId, sample: (ctx: SampleContext) => Promise<SnapshotPart>): Collector & { calls: SampleContext[] } {
+function collector(
+  id: CollectorId,
+  sample: (ctx: SampleContext) => Promise<SnapshotPart>
+): Collector & { calls: SampleContext[] } {
   const calls: SampleContext[] = []
   return {
     id,
@@ -29,7 +36,10 @@ describe('sampler', () => {
 
   it('assembles a snapshot from every collector and records health', async () => {
     const s = createSampler({
-      collectors: [collector('memory', async () => ({ memory: mem })), collector('cpu', async () => ({ cpu }))],
+      collectors: [
+        collector('memory', async () => ({ memory: mem })),
+        collector('cpu', async () => ({ cpu }))
+      ],
       absent: ['gpu-nvidia'],
       clock: fakeTimerClock(),
       log: silentLogger,
@@ -47,13 +57,23 @@ describe('sampler', () => {
     const s = createSampler({
       collectors: [collector('cpu', async () => ({ cpu }))],
       absent: ['thermal'],
-      absentReasons: { thermal: { status: 'unavailable', reason: 'no-device', detail: 'no hwmon chips or thermal zones' } },
+      absentReasons: {
+        thermal: {
+          status: 'unavailable',
+          reason: 'no-device',
+          detail: 'no hwmon chips or thermal zones'
+        }
+      },
       clock: fakeTimerClock(),
       log: silentLogger,
       intervalMs: 1000
     })
     const snap = await s.tick()
-    expect(snap.thermal).toEqual({ status: 'unavailable', reason: 'no-device', detail: 'no hwmon chips or thermal zones' })
+    expect(snap.thermal).toEqual({
+      status: 'unavailable',
+      reason: 'no-device',
+      detail: 'no hwmon chips or thermal zones'
+    })
   })
 
   it('marks a hung collector as timed out without delaying the others or the tick', async () => {
@@ -69,7 +89,10 @@ describe('sampler', () => {
     await vi.advanceTimersByTimeAsync(301)
     const snap = await p
     expect(isOk(snap.memory)).toBe(true)
-    expect(snap.health.find((h) => h.collector === 'cpu')).toMatchObject({ status: 'timeout', consecutiveFailures: 1 })
+    expect(snap.health.find((h) => h.collector === 'cpu')).toMatchObject({
+      status: 'timeout',
+      consecutiveFailures: 1
+    })
     expect(hung.calls[0].signal.aborted).toBe(true)
   })
 
@@ -92,13 +115,21 @@ describe('sampler', () => {
     const snap = await s.tick()
     expect(snap.cpu).toMatchObject({ status: 'unavailable', reason: 'failed' })
     expect(isOk(snap.memory)).toBe(true)
-    expect(snap.health.find((h) => h.collector === 'cpu')).toMatchObject({ status: 'failed', lastError: 'boom' })
+    expect(snap.health.find((h) => h.collector === 'cpu')).toMatchObject({
+      status: 'failed',
+      lastError: 'boom'
+    })
   })
 
   it('never overlaps ticks: a tick requested while one runs joins it', async () => {
     let resolveIt: (p: SnapshotPart) => void = () => {}
     const c = collector('cpu', () => new Promise((r) => (resolveIt = r)))
-    const s = createSampler({ collectors: [c], clock: fakeTimerClock(), log: silentLogger, intervalMs: 1000 })
+    const s = createSampler({
+      collectors: [c],
+      clock: fakeTimerClock(),
+      log: silentLogger,
+      intervalMs: 1000
+    })
     const a = s.tick()
     const b = s.tick()
     expect(a).toBe(b)
@@ -109,7 +140,14 @@ describe('sampler', () => {
 
   it('holds the cadence and runs the slow and rare tiers on their own periods', async () => {
     const c = collector('cpu', async () => ({ cpu }))
-    const s = createSampler({ collectors: [c], clock: fakeTimerClock(), log: silentLogger, intervalMs: 1000, slowEveryMs: 5000, rareEveryMs: 10_000 })
+    const s = createSampler({
+      collectors: [c],
+      clock: fakeTimerClock(),
+      log: silentLogger,
+      intervalMs: 1000,
+      slowEveryMs: 5000,
+      rareEveryMs: 10_000
+    })
     s.start()
     await vi.advanceTimersByTimeAsync(10_500)
     await s.stop()
@@ -120,8 +158,16 @@ describe('sampler', () => {
 
   it('skips ticks missed during an overrun instead of bursting', async () => {
     let slow = true
-    const c = collector('cpu', () => (slow ? new Promise((r) => setTimeout(() => r({ cpu }), 3500)) : Promise.resolve({ cpu })))
-    const s = createSampler({ collectors: [c], clock: fakeTimerClock(), log: silentLogger, intervalMs: 1000, collectorTimeoutMs: 5000 })
+    const c = collector('cpu', () =>
+      slow ? new Promise((r) => setTimeout(() => r({ cpu }), 3500)) : Promise.resolve({ cpu })
+    )
+    const s = createSampler({
+      collectors: [c],
+      clock: fakeTimerClock(),
+      log: silentLogger,
+      intervalMs: 1000,
+      collectorTimeoutMs: 5000
+    })
     s.start()
     await vi.advanceTimersByTimeAsync(3600)
     slow = false
@@ -132,13 +178,23 @@ describe('sampler', () => {
   })
 
   it('keeps a bounded history and serves windows from it', async () => {
-    const s = createSampler({ collectors: [collector('cpu', async () => ({ cpu }))], clock: fakeTimerClock(), log: silentLogger, intervalMs: 1000, historySize: 5, coarseEveryMs: 3000, coarseSize: 3 })
+    const s = createSampler({
+      collectors: [collector('cpu', async () => ({ cpu }))],
+      clock: fakeTimerClock(),
+      log: silentLogger,
+      intervalMs: 1000,
+      historySize: 5,
+      coarseEveryMs: 3000,
+      coarseSize: 3
+    })
     s.start()
     await vi.advanceTimersByTimeAsync(20_000)
     await s.stop()
     const all = s.history(0)
     expect(s.history(Date.now() - 4500).length).toBe(5)
     expect(all.length).toBeLessThanOrEqual(8)
-    expect(all.map((x) => x.timestampMs)).toEqual([...all.map((x) => x.timestampMs)].sort((a, b) => a - b))
+    expect(all.map((x) => x.timestampMs)).toEqual(
+      [...all.map((x) => x.timestampMs)].sort((a, b) => a - b)
+    )
   })
 })

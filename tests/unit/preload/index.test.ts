@@ -29,8 +29,12 @@ describe('preload', () => {
   })
 
   it('rejects channels outside the allowlist without touching IPC', async () => {
-    await expect((api.invoke as (c: string) => Promise<unknown>)('shell:open')).rejects.toThrow('unknown invoke channel')
-    await expect((api.invoke as (c: unknown) => Promise<unknown>)({ toString: () => 'settings:get' })).rejects.toThrow()
+    await expect((api.invoke as (c: string) => Promise<unknown>)('shell:open')).rejects.toThrow(
+      'unknown invoke channel'
+    )
+    await expect(
+      (api.invoke as (c: unknown) => Promise<unknown>)({ toString: () => 'settings:get' })
+    ).rejects.toThrow()
     expect(ipcRenderer.invoke).not.toHaveBeenCalled()
   })
 
@@ -47,15 +51,19 @@ describe('preload', () => {
   })
 
   it('refuses to subscribe to unknown event channels', () => {
-    expect(() => (api.on as (c: string, l: () => void) => () => void)('settings:get', () => {})).toThrow(
-      'unknown event channel'
-    )
+    expect(() =>
+      (api.on as (c: string, l: () => void) => () => void)('settings:get', () => {})
+    ).toThrow('unknown event channel')
   })
 
   it('has signatures typed from the contract', () => {
-    expectTypeOf(api.invoke<'settings:set'>).parameters.toEqualTypeOf<['settings:set', Partial<Settings>]>()
+    expectTypeOf(api.invoke<'settings:set'>).parameters.toEqualTypeOf<
+      ['settings:set', Partial<Settings>]
+    >()
     expectTypeOf(api.invoke<'settings:get'>).returns.toEqualTypeOf<Promise<Settings>>()
-    expectTypeOf(api.invoke<'telemetry:get-snapshot'>).returns.toEqualTypeOf<Promise<Snapshot | null>>()
+    expectTypeOf(api.invoke<'telemetry:get-snapshot'>).returns.toEqualTypeOf<
+      Promise<Snapshot | null>
+    >()
     expectTypeOf(api.on<'telemetry:did-sample'>).parameters.toEqualTypeOf<
       ['telemetry:did-sample', (snapshot: Snapshot) => void]
     >()

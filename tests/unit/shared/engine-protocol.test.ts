@@ -1,15 +1,23 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseEngineRequest, parseEngineResponse, toErrorPayload } from '../../../src-main/shared/engine-protocol'
+import {
+  parseEngineRequest,
+  parseEngineResponse,
+  toErrorPayload
+} from '../../../src-main/shared/engine-protocol'
 import { ArgumentError } from '../../../src-main/shared/ipc-validate'
 
 describe('engine-protocol', () => {
   it('parses well-formed requests', () => {
-    expect(parseEngineRequest({ type: 'init', options: { replayFile: 'a.ndjson', intervalMs: 500 } })).toEqual({
+    expect(
+      parseEngineRequest({ type: 'init', options: { replayFile: 'a.ndjson', intervalMs: 500 } })
+    ).toEqual({
       type: 'init',
       options: { replayFile: 'a.ndjson', intervalMs: 500 }
     })
-    expect(parseEngineRequest({ type: 'invoke', id: 3, channel: 'settings:get', args: [] })).toEqual({
+    expect(
+      parseEngineRequest({ type: 'invoke', id: 3, channel: 'settings:get', args: [] })
+    ).toEqual({
       type: 'invoke',
       id: 3,
       channel: 'settings:get',
@@ -20,8 +28,12 @@ describe('engine-protocol', () => {
 
   it('rejects requests with unknown channels, bad ids or bad options', () => {
     expect(parseEngineRequest({ type: 'invoke', id: 1, channel: 'fs:write', args: [] })).toBeNull()
-    expect(parseEngineRequest({ type: 'invoke', id: -1, channel: 'settings:get', args: [] })).toBeNull()
-    expect(parseEngineRequest({ type: 'invoke', id: 1, channel: 'settings:get', args: 'x' })).toBeNull()
+    expect(
+      parseEngineRequest({ type: 'invoke', id: -1, channel: 'settings:get', args: [] })
+    ).toBeNull()
+    expect(
+      parseEngineRequest({ type: 'invoke', id: 1, channel: 'settings:get', args: 'x' })
+    ).toBeNull()
     expect(parseEngineRequest({ type: 'init', options: { intervalMs: -5 } })).toBeNull()
     expect(parseEngineRequest({ type: 'init', options: { sysRoot: 7 } })).toBeNull()
   })
@@ -42,13 +54,18 @@ describe('engine-protocol', () => {
     })
     expect(parseEngineResponse({ type: 'result', id: 1, ok: false })).toBeNull()
     expect(parseEngineResponse({ type: 'event', channel: 'settings:get', payload: {} })).toBeNull()
-    expect(parseEngineResponse({ type: 'event', channel: 'telemetry:did-sample', payload: { seq: 1 } })).toMatchObject({
+    expect(
+      parseEngineResponse({ type: 'event', channel: 'telemetry:did-sample', payload: { seq: 1 } })
+    ).toMatchObject({
       channel: 'telemetry:did-sample'
     })
   })
 
   it('carries errors as plain data', () => {
-    expect(toErrorPayload(new ArgumentError('bad'))).toEqual({ name: 'ArgumentError', message: 'bad' })
+    expect(toErrorPayload(new ArgumentError('bad'))).toEqual({
+      name: 'ArgumentError',
+      message: 'bad'
+    })
     expect(toErrorPayload('text')).toEqual({ name: 'Error', message: 'text' })
     expect(toErrorPayload(42)).toEqual({ name: 'Error', message: 'unknown error' })
   })
@@ -63,7 +80,27 @@ describe('engine-protocol', () => {
     )
     fc.assert(
       fc.property(
-        fc.record({ type: fc.constantFrom('init', 'invoke', 'shutdown', 'result', 'event', 'fatal', 'ready'), id: fc.anything(), channel: fc.string(), args: fc.anything(), options: fc.anything(), ok: fc.anything(), error: fc.anything(), payload: fc.anything() }, { requiredKeys: ['type'] }),
+        fc.record(
+          {
+            type: fc.constantFrom(
+              'init',
+              'invoke',
+              'shutdown',
+              'result',
+              'event',
+              'fatal',
+              'ready'
+            ),
+            id: fc.anything(),
+            channel: fc.string(),
+            args: fc.anything(),
+            options: fc.anything(),
+            ok: fc.anything(),
+            error: fc.anything(),
+            payload: fc.anything()
+          },
+          { requiredKeys: ['type'] }
+        ),
         (x) => {
           parseEngineRequest(x)
           parseEngineResponse(x)

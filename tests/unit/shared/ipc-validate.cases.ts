@@ -5,7 +5,10 @@
 import type { InvokeChannel } from '../../../src-main/shared/ipc-contract'
 
 /** Per channel: a valid list, a malformed list and the text its rejection names. */
-export const CHANNEL_CASES: Record<InvokeChannel, { valid: unknown[]; malformed: unknown[]; names: string }> = {
+export const CHANNEL_CASES: Record<
+  InvokeChannel,
+  { valid: unknown[]; malformed: unknown[]; names: string }
+> = {
   'app:get-info': { valid: [], malformed: [1], names: 'expected 0 arguments' },
   'telemetry:get-inventory': { valid: [], malformed: ['x'], names: 'expected 0 arguments' },
   'telemetry:get-snapshot': { valid: [], malformed: [{}], names: 'expected 0 arguments' },
@@ -17,7 +20,15 @@ export const CHANNEL_CASES: Record<InvokeChannel, { valid: unknown[]; malformed:
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
   'readiness:what-if': {
-    valid: [{ profileId: 'serve-70b-q4', weightFormat: 'q4_k_m', ctxTokens: 8192, method: 'qlora', gpuCount: 2 }],
+    valid: [
+      {
+        profileId: 'serve-70b-q4',
+        weightFormat: 'q4_k_m',
+        ctxTokens: 8192,
+        method: 'qlora',
+        gpuCount: 2
+      }
+    ],
     malformed: [{ profileId: 'serve-70b-q4', gpuCount: 0 }],
     names: 'gpuCount must be an integer from 1 to 64'
   },
@@ -32,7 +43,10 @@ export const CHANNEL_CASES: Record<InvokeChannel, { valid: unknown[]; malformed:
     malformed: [{ theme: 'neon' }],
     names: 'theme must be "light", "dark" or "system"'
   },
-  'report:export': { valid: ['markdown'], malformed: ['pdf'], names: 'format must be "markdown" or "json"' },
+  'report:export': {
+    valid: ['markdown'],
+    malformed: ['pdf'],
+    names: 'format must be "markdown" or "json"'
+  },
   'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' }
 }
-

@@ -61,7 +61,11 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
       if (token) headers.Authorization = `Bearer ${token}`
       let res: Response
       try {
-        res = await doFetch(new URL(`api/invoke/${channel}`, base), { method: 'POST', headers, body: JSON.stringify({ args }) })
+        res = await doFetch(new URL(`api/invoke/${channel}`, base), {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ args })
+        })
       } catch (e) {
         throw new BridgeError(`agent unreachable: ${e instanceof Error ? e.message : String(e)}`)
       }
@@ -72,7 +76,10 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
         throw new BridgeError(`agent answered ${res.status} without JSON`, res.status)
       }
       if (!res.ok || body.ok !== true) {
-        throw new BridgeError(typeof body.error === 'string' ? body.error : `agent answered ${res.status}`, res.status)
+        throw new BridgeError(
+          typeof body.error === 'string' ? body.error : `agent answered ${res.status}`,
+          res.status
+        )
       }
       return body.value
     }) as Bridge['invoke'],

@@ -27,14 +27,18 @@ const browserFrames: FrameApi = {
 }
 
 /** Creates an IntersectionObserver, or null where there is none (charts then count as visible). */
-export type ObserverFactory = (cb: (entries: { target: Element; isIntersecting: boolean }[]) => void) => {
+export type ObserverFactory = (
+  cb: (entries: { target: Element; isIntersecting: boolean }[]) => void
+) => {
   observe(el: Element): void
   unobserve(el: Element): void
   disconnect(): void
 } | null
 
 const browserObserver: ObserverFactory = (cb) =>
-  typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => cb(entries), { rootMargin: '64px' })
+  typeof IntersectionObserver === 'undefined'
+    ? null
+    : new IntersectionObserver((entries) => cb(entries), { rootMargin: '64px' })
 
 /** Schedules chart redraws. */
 export class RedrawScheduler {

@@ -50,10 +50,17 @@ function gpuOf(s: Snapshot, id: string): GpuSample | undefined {
  * limit, VRAM; CPU utilisation, frequency vs max, package temperature; RAM; per disk read/write and
  * temperature vs its own max.
  */
-export function buildSeriesSpecs(inventory: Inventory | null, sample: Snapshot | null, unit: 'celsius' | 'fahrenheit' = 'celsius'): SeriesSpec[] {
-  const t = (c: number | null): number | null => (c === null ? null : unit === 'fahrenheit' ? (c * 9) / 5 + 32 : c)
+export function buildSeriesSpecs(
+  inventory: Inventory | null,
+  sample: Snapshot | null,
+  unit: 'celsius' | 'fahrenheit' = 'celsius'
+): SeriesSpec[] {
+  const t = (c: number | null): number | null =>
+    c === null ? null : unit === 'fahrenheit' ? (c * 9) / 5 + 32 : c
   const specs: SeriesSpec[] = []
-  const add = (s: Omit<SeriesSpec, 'dashed' | 'agg'> & Partial<Pick<SeriesSpec, 'dashed' | 'agg'>>): void => {
+  const add = (
+    s: Omit<SeriesSpec, 'dashed' | 'agg'> & Partial<Pick<SeriesSpec, 'dashed' | 'agg'>>
+  ): void => {
     specs.push({ dashed: false, agg: 'mean', ...s })
   }
   const gpus = sample?.gpus ?? []
@@ -61,8 +68,18 @@ export function buildSeriesSpecs(inventory: Inventory | null, sample: Snapshot |
     const info = inventory?.gpus.find((x) => x.id === g.id)
     const name = `GPU ${g.index}`
     const id = g.id
-    add({ key: `${id}/util`, label: `${name} util`, chart: 'utilization', extract: (s) => val(gpuOf(s, id)?.utilizationPct) })
-    add({ key: `${id}/sm`, label: `${name} SM clock`, chart: 'clocks', extract: (s) => val(gpuOf(s, id)?.clockSmMhz) })
+    add({
+      key: `${id}/util`,
+      label: `${name} util`,
+      chart: 'utilization',
+      extract: (s) => val(gpuOf(s, id)?.utilizationPct)
+    })
+    add({
+      key: `${id}/sm`,
+      label: `${name} SM clock`,
+      chart: 'clocks',
+      extract: (s) => val(gpuOf(s, id)?.clockSmMhz)
+    })
     add({
       key: `${id}/sm-max`,
       label: `${name} max`,
@@ -71,17 +88,59 @@ export function buildSeriesSpecs(inventory: Inventory | null, sample: Snapshot |
       agg: 'max',
       extract: (s) => val(gpuOf(s, id)?.clockMaxSmMhz) ?? val(info?.clockMaxSmMhz)
     })
-    add({ key: `${id}/temp`, label: `${name} temp`, chart: 'temperature', agg: 'max', extract: (s) => t(val(gpuOf(s, id)?.temperatureCelsius)) })
+    add({
+      key: `${id}/temp`,
+      label: `${name} temp`,
+      chart: 'temperature',
+      agg: 'max',
+      extract: (s) => t(val(gpuOf(s, id)?.temperatureCelsius))
+    })
     if (info && info.tempSlowdownCelsius.status === 'ok') {
       const limit = info.tempSlowdownCelsius.value
-      add({ key: `${id}/temp-slowdown`, label: `${name} slowdown`, chart: 'temperature', dashed: true, agg: 'max', extract: () => t(limit) })
+      add({
+        key: `${id}/temp-slowdown`,
+        label: `${name} slowdown`,
+        chart: 'temperature',
+        dashed: true,
+        agg: 'max',
+        extract: () => t(limit)
+      })
     }
-    add({ key: `${id}/power`, label: `${name} power`, chart: 'power', agg: 'max', extract: (s) => val(gpuOf(s, id)?.powerDrawWatts) })
-    add({ key: `${id}/power-limit`, label: `${name} limit`, chart: 'power', dashed: true, agg: 'max', extract: (s) => val(gpuOf(s, id)?.powerLimitWatts) })
-    add({ key: `${id}/vram`, label: `${name} VRAM`, chart: 'memory', agg: 'max', extract: (s) => val(gpuOf(s, id)?.memoryUsedBytes) })
+    add({
+      key: `${id}/power`,
+      label: `${name} power`,
+      chart: 'power',
+      agg: 'max',
+      extract: (s) => val(gpuOf(s, id)?.powerDrawWatts)
+    })
+    add({
+      key: `${id}/power-limit`,
+      label: `${name} limit`,
+      chart: 'power',
+      dashed: true,
+      agg: 'max',
+      extract: (s) => val(gpuOf(s, id)?.powerLimitWatts)
+    })
+    add({
+      key: `${id}/vram`,
+      label: `${name} VRAM`,
+      chart: 'memory',
+      agg: 'max',
+      extract: (s) => val(gpuOf(s, id)?.memoryUsedBytes)
+    })
   }
-  add({ key: 'cpu/util', label: 'CPU util', chart: 'utilization', extract: (s) => (s.cpu.status === 'ok' ? val(s.cpu.value.utilizationPct) : null) })
-  add({ key: 'cpu/freq', label: 'CPU clock', chart: 'clocks', extract: (s) => (s.cpu.status === 'ok' ? val(s.cpu.value.frequencyMhz) : null) })
+  add({
+    key: 'cpu/util',
+    label: 'CPU util',
+    chart: 'utilization',
+    extract: (s) => (s.cpu.status === 'ok' ? val(s.cpu.value.utilizationPct) : null)
+  })
+  add({
+    key: 'cpu/freq',
+    label: 'CPU clock',
+    chart: 'clocks',
+    extract: (s) => (s.cpu.status === 'ok' ? val(s.cpu.value.frequencyMhz) : null)
+  })
   add({
     key: 'cpu/freq-max',
     label: 'CPU max',
@@ -97,19 +156,56 @@ export function buildSeriesSpecs(inventory: Inventory | null, sample: Snapshot |
     agg: 'max',
     extract: (s) => (s.cpu.status === 'ok' ? t(val(s.cpu.value.packageTemperatureCelsius)) : null)
   })
-  add({ key: 'ram/used', label: 'RAM used', chart: 'memory', agg: 'max', extract: (s) => (s.memory.status === 'ok' ? val(s.memory.value.usedBytes) : null) })
-  add({ key: 'ram/total', label: 'RAM total', chart: 'memory', dashed: true, agg: 'max', extract: (s) => (s.memory.status === 'ok' ? val(s.memory.value.totalBytes) : null) })
+  add({
+    key: 'ram/used',
+    label: 'RAM used',
+    chart: 'memory',
+    agg: 'max',
+    extract: (s) => (s.memory.status === 'ok' ? val(s.memory.value.usedBytes) : null)
+  })
+  add({
+    key: 'ram/total',
+    label: 'RAM total',
+    chart: 'memory',
+    dashed: true,
+    agg: 'max',
+    extract: (s) => (s.memory.status === 'ok' ? val(s.memory.value.totalBytes) : null)
+  })
   const disks = sample && sample.storage.status === 'ok' ? sample.storage.value.devices : []
   for (const d of disks) {
     const name = d.name
-    const dev = (s: Snapshot) => (s.storage.status === 'ok' ? s.storage.value.devices.find((x) => x.name === name) : undefined)
-    add({ key: `disk/${name}/read`, label: `${name} read`, chart: 'disk', extract: (s) => val(dev(s)?.readBytesPerSec) })
-    add({ key: `disk/${name}/write`, label: `${name} write`, chart: 'disk', extract: (s) => val(dev(s)?.writeBytesPerSec) })
+    const dev = (s: Snapshot) =>
+      s.storage.status === 'ok' ? s.storage.value.devices.find((x) => x.name === name) : undefined
+    add({
+      key: `disk/${name}/read`,
+      label: `${name} read`,
+      chart: 'disk',
+      extract: (s) => val(dev(s)?.readBytesPerSec)
+    })
+    add({
+      key: `disk/${name}/write`,
+      label: `${name} write`,
+      chart: 'disk',
+      extract: (s) => val(dev(s)?.writeBytesPerSec)
+    })
     if (d.temperatureCelsius.status === 'ok') {
-      add({ key: `disk/${name}/temp`, label: `${name} temp`, chart: 'temperature', agg: 'max', extract: (s) => t(val(dev(s)?.temperatureCelsius)) })
+      add({
+        key: `disk/${name}/temp`,
+        label: `${name} temp`,
+        chart: 'temperature',
+        agg: 'max',
+        extract: (s) => t(val(dev(s)?.temperatureCelsius))
+      })
       if (d.tempMaxCelsius.status === 'ok') {
         const max = d.tempMaxCelsius.value
-        add({ key: `disk/${name}/temp-max`, label: `${name} max`, chart: 'temperature', dashed: true, agg: 'max', extract: () => t(max) })
+        add({
+          key: `disk/${name}/temp-max`,
+          label: `${name} max`,
+          chart: 'temperature',
+          dashed: true,
+          agg: 'max',
+          extract: () => t(max)
+        })
       }
     }
   }

@@ -59,12 +59,20 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** Tick steps for byte axes: 1, 2, 4 … 512 of each binary unit, so labels read 8 GiB, 16 GiB, not 18.6 GiB. */
-const BINARY_INCRS: number[] = [1, 1024, 1024 ** 2, 1024 ** 3, 1024 ** 4].flatMap((unit) => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * unit))
+const BINARY_INCRS: number[] = [1, 1024, 1024 ** 2, 1024 ** 3, 1024 ** 4].flatMap((unit) =>
+  [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * unit)
+)
 
 const two = (n: number): string => (n < 10 ? '0' : '') + n
 
 /** Time-axis labels: `HH:MM` when ticks are a minute or more apart, else `HH:MM:SS` (cheaper than uPlot's date templates). */
-function timeAxisValues(_u: uPlot, splits: number[], _axisIdx: number, _space: number, incr: number): string[] {
+function timeAxisValues(
+  _u: uPlot,
+  splits: number[],
+  _axisIdx: number,
+  _space: number,
+  incr: number
+): string[] {
   return splits.map((s) => {
     const d = new Date(s * 1000)
     const hm = `${two(d.getHours())}:${two(d.getMinutes())}`
@@ -79,13 +87,19 @@ function timeAxisValues(_u: uPlot, splits: number[], _axisIdx: number, _space: n
  * without this every redraw strokes three times more segments than the screen can show. Peaks survive
  * (the min and max of each column are kept), gaps (null) lift the pen.
  */
-export function columnMinMaxPaths(u: uPlot, seriesIdx: number, idx0: number, idx1: number): uPlot.Series.Paths | null {
+export function columnMinMaxPaths(
+  u: uPlot,
+  seriesIdx: number,
+  idx0: number,
+  idx1: number
+): uPlot.Series.Paths | null {
   const xs = u.data[0]
   const ys = u.data[seriesIdx]
   const scaleKey = u.series[seriesIdx]?.scale ?? 'y'
   const sx = u.scales.x
   const sy = u.scales[scaleKey]
-  if (!ys || !sx || !sy || sx.min == null || sx.max == null || sy.min == null || sy.max == null) return null
+  if (!ys || !sx || !sy || sx.min == null || sx.max == null || sy.min == null || sy.max == null)
+    return null
   const x0 = u.valToPos(sx.min, 'x', true)
   const x1 = u.valToPos(sx.max, 'x', true)
   const y0 = u.valToPos(sy.min, scaleKey, true)
@@ -143,7 +157,9 @@ function readoutText(u: uPlot, idx: number, unit: ChartUnit): string {
   const parts = [`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`]
   for (let i = 1; i < u.series.length; i++) {
     const v = u.data[i]?.[idx]
-    parts.push(`${u.series[i]!.label ?? ''} ${v === null || v === undefined ? 'n/a' : formatForUnit(unit, v)}`)
+    parts.push(
+      `${u.series[i]!.label ?? ''} ${v === null || v === undefined ? 'n/a' : formatForUnit(unit, v)}`
+    )
   }
   return parts.join(' · ')
 }
@@ -154,12 +170,18 @@ function readoutText(u: uPlot, idx: number, unit: ChartUnit): string {
  * The legend is static (labels and colours); values under the cursor go to `readout`, written only while
  * the cursor is on the chart, because a live legend costs more per redraw than the lines themselves.
  */
-export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: uPlot.AlignedData, readout?: HTMLElement): uPlot {
+export function createTimeChart(
+  el: HTMLElement,
+  opts: TimeChartOptions,
+  data: uPlot.AlignedData,
+  readout?: HTMLElement
+): uPlot {
   const colours = palette()
   const axisColour = cssVar('--text-muted', '#666')
   const gridColour = cssVar('--border', '#ddd')
   const font = `12px ${cssVar('--font-ui', 'system-ui')}`
-  const axisValues = (_u: uPlot, splits: number[]): string[] => splits.map((v) => formatForUnit(opts.unit, v))
+  const axisValues = (_u: uPlot, splits: number[]): string[] =>
+    splits.map((v) => formatForUnit(opts.unit, v))
   const series: uPlot.Series[] = [
     {},
     ...opts.lines.map((line, i) => ({
@@ -179,25 +201,48 @@ export function createTimeChart(el: HTMLElement, opts: TimeChartOptions, data: u
     height: opts.height,
     pxAlign: 1,
     series,
-    cursor: { sync: opts.syncKey ? { key: opts.syncKey } : undefined, drag: { x: false, y: false } },
+    cursor: {
+      sync: opts.syncKey ? { key: opts.syncKey } : undefined,
+      drag: { x: false, y: false }
+    },
     legend: { live: false },
     hooks: readout
       ? {
           setCursor: [
             (u: uPlot) => {
               const idx = u.cursor.idx
-              readout.textContent = idx === null || idx === undefined ? '' : readoutText(u, idx, opts.unit)
+              readout.textContent =
+                idx === null || idx === undefined ? '' : readoutText(u, idx, opts.unit)
             }
           ]
         }
       : {},
     scales: {
       x: { time: true },
-      y: { range: opts.unit === 'pct' ? [0, 100] : (_u, min, max) => [Math.min(0, min ?? 0), (max ?? 1) * 1.08 || 1] }
+      y: {
+        range:
+          opts.unit === 'pct'
+            ? [0, 100]
+            : (_u, min, max) => [Math.min(0, min ?? 0), (max ?? 1) * 1.08 || 1]
+      }
     },
     axes: [
-      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: timeAxisValues },
-      { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, font, values: axisValues, size: 78, ...(opts.unit === 'bytes' || opts.unit === 'rate' ? { incrs: BINARY_INCRS } : {}) }
+      {
+        stroke: axisColour,
+        grid: { stroke: gridColour, width: 1 },
+        ticks: { stroke: gridColour },
+        font,
+        values: timeAxisValues
+      },
+      {
+        stroke: axisColour,
+        grid: { stroke: gridColour, width: 1 },
+        ticks: { stroke: gridColour },
+        font,
+        values: axisValues,
+        size: 78,
+        ...(opts.unit === 'bytes' || opts.unit === 'rate' ? { incrs: BINARY_INCRS } : {})
+      }
     ]
   }
   return new uPlot(options, data, el)

@@ -31,7 +31,10 @@ export function unavailableLabel(r: ReadingUnavailable): string {
 }
 
 /** Formats a reading; `format` receives the value only when the reading is ok. */
-export function readingText<T>(r: Reading<T> | undefined, format: (v: T) => string = (v) => String(v)): ReadingText {
+export function readingText<T>(
+  r: Reading<T> | undefined,
+  format: (v: T) => string = (v) => String(v)
+): ReadingText {
   if (typeof r !== 'object' || r === null || (r.status !== 'ok' && r.status !== 'unavailable')) {
     return { ok: false, text: 'n/a', title: 'not reported by this source' }
   }
@@ -46,7 +49,12 @@ export function readingText<T>(r: Reading<T> | undefined, format: (v: T) => stri
 }
 
 /** Collects every unavailable reading in a nested object, with a dotted path. */
-export function findUnavailable(value: unknown, path = '', out: { path: string; reading: ReadingUnavailable }[] = [], depth = 0): { path: string; reading: ReadingUnavailable }[] {
+export function findUnavailable(
+  value: unknown,
+  path = '',
+  out: { path: string; reading: ReadingUnavailable }[] = [],
+  depth = 0
+): { path: string; reading: ReadingUnavailable }[] {
   if (depth > 12 || typeof value !== 'object' || value === null) return out
   const rec = value as Record<string, unknown>
   if (rec.status === 'unavailable' && typeof rec.reason === 'string') {
@@ -58,6 +66,7 @@ export function findUnavailable(value: unknown, path = '', out: { path: string; 
     value.forEach((v, i) => findUnavailable(v, `${path}[${i}]`, out, depth + 1))
     return out
   }
-  for (const [k, v] of Object.entries(rec)) findUnavailable(v, path ? `${path}.${k}` : k, out, depth + 1)
+  for (const [k, v] of Object.entries(rec))
+    findUnavailable(v, path ? `${path}.${k}` : k, out, depth + 1)
   return out
 }

@@ -32,7 +32,14 @@ export function formatRate(bytesPerSec: number): string {
     v /= 1000
     i++
   }
-  const text = i === 0 ? String(Math.round(v)) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)
+  const text =
+    i === 0
+      ? String(Math.round(v))
+      : v >= 100
+        ? v.toFixed(0)
+        : v >= 10
+          ? v.toFixed(1)
+          : v.toFixed(2)
   return `${bytesPerSec < 0 ? '-' : ''}${text} ${units[i]}`
 }
 
@@ -56,13 +63,21 @@ export function celsiusToFahrenheit(c: number): number {
 }
 
 /** Temperature in the user's unit (`78 °C` / `172 °F`). */
-export function formatTemperature(celsius: number, unit: 'celsius' | 'fahrenheit' = 'celsius'): string {
+export function formatTemperature(
+  celsius: number,
+  unit: 'celsius' | 'fahrenheit' = 'celsius'
+): string {
   if (!Number.isFinite(celsius)) return DASH
-  return unit === 'fahrenheit' ? `${Math.round(celsiusToFahrenheit(celsius))} °F` : `${Math.round(celsius)} °C`
+  return unit === 'fahrenheit'
+    ? `${Math.round(celsiusToFahrenheit(celsius))} °F`
+    : `${Math.round(celsius)} °C`
 }
 
 /** A temperature difference (headroom) in the user's unit: a delta converts by 9/5 only. */
-export function formatTemperatureDelta(celsius: number, unit: 'celsius' | 'fahrenheit' = 'celsius'): string {
+export function formatTemperatureDelta(
+  celsius: number,
+  unit: 'celsius' | 'fahrenheit' = 'celsius'
+): string {
   if (!Number.isFinite(celsius)) return DASH
   return unit === 'fahrenheit' ? `${Math.round((celsius * 9) / 5)} °F` : `${Math.round(celsius)} °C`
 }

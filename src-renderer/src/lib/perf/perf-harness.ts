@@ -42,7 +42,10 @@ export function installPerfHarness(target: HTMLElement): void {
       scheduler.dispose()
       scheduler = new RedrawScheduler()
       target.replaceChildren()
-      perChart = Array.from({ length: chartCount }, (_, c) => Math.floor(series / chartCount) + (c < series % chartCount ? 1 : 0))
+      perChart = Array.from(
+        { length: chartCount },
+        (_, c) => Math.floor(series / chartCount) + (c < series % chartCount ? 1 : 0)
+      )
       const windowMs = seconds * 1000
       const startMs = nowMs - windowMs
       // The raw history (outside the timed region, as it would have arrived over the day).
@@ -54,7 +57,9 @@ export function installPerfHarness(target: HTMLElement): void {
       await new Promise((r) => requestAnimationFrame(() => r(null)))
       performance.mark('render-start')
       const bucketMs = bucketMsFor(windowMs, 1000, MAX_DISPLAY_POINTS)
-      buffers = perChart.map((n) => new DisplayBuffer(new Array(n).fill('mean'), windowMs, bucketMs))
+      buffers = perChart.map(
+        (n) => new DisplayBuffer(new Array(n).fill('mean'), windowMs, bucketMs)
+      )
       let s0 = 0
       buffers.forEach((buf, c) => {
         const n = perChart[c]!
@@ -71,7 +76,17 @@ export function installPerfHarness(target: HTMLElement): void {
         target.append(host)
         const plot = createTimeChart(
           host,
-          { title: `chart ${c}`, unit: 'pct', lines: Array.from({ length: perChart[c]! }, (_, k) => ({ label: `s${k}`, dashed: false })), width: 640, height: 200, syncKey: 'perf' },
+          {
+            title: `chart ${c}`,
+            unit: 'pct',
+            lines: Array.from({ length: perChart[c]! }, (_, k) => ({
+              label: `s${k}`,
+              dashed: false
+            })),
+            width: 640,
+            height: 200,
+            syncKey: 'perf'
+          },
           buf.data()
         )
         scheduler.add({ el: host, redraw: () => plot.batch(() => plot.setData(buf.data())) })

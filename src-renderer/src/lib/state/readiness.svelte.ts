@@ -26,7 +26,10 @@ export class ReadinessState {
   /** Fetches report and profiles again. */
   async refresh(): Promise<void> {
     try {
-      const [report, profiles] = await Promise.all([this.bridge.invoke('readiness:get-report'), this.bridge.invoke('readiness:list-profiles')])
+      const [report, profiles] = await Promise.all([
+        this.bridge.invoke('readiness:get-report'),
+        this.bridge.invoke('readiness:list-profiles')
+      ])
       this.report = report
       this.profiles = profiles
       this.error = null
@@ -36,7 +39,9 @@ export class ReadinessState {
   }
 
   /** Adds a custom profile (validated by the engine); returns the engine's error text on failure. */
-  async addProfile(profile: unknown): Promise<{ ok: true; profile: WorkloadProfile } | { ok: false; error: string }> {
+  async addProfile(
+    profile: unknown
+  ): Promise<{ ok: true; profile: WorkloadProfile } | { ok: false; error: string }> {
     try {
       const added = await this.bridge.invoke('readiness:add-profile', profile)
       await this.refresh()

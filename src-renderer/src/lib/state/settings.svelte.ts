@@ -22,7 +22,10 @@ export class SettingsState {
   /** Loads settings and host info. */
   async load(): Promise<void> {
     try {
-      const [settings, info] = await Promise.all([this.bridge.invoke('settings:get'), this.bridge.invoke('app:get-info')])
+      const [settings, info] = await Promise.all([
+        this.bridge.invoke('settings:get'),
+        this.bridge.invoke('app:get-info')
+      ])
       this.settings = settings
       this.info = info
     } catch (e) {

@@ -8,7 +8,14 @@
 import { getContext, setContext } from 'svelte'
 import type { Inventory, Snapshot } from '$shared/telemetry'
 import type { Bridge, ConnectionState } from '../bridge'
-import { bucketMsFor, buildSeriesSpecs, CHARTS, DisplayBuffer, type ChartId, type SeriesSpec } from '../charts/series'
+import {
+  bucketMsFor,
+  buildSeriesSpecs,
+  CHARTS,
+  DisplayBuffer,
+  type ChartId,
+  type SeriesSpec
+} from '../charts/series'
 import { TELEMETRY_KEY } from './context'
 
 /** Display windows offered by the Live view. */
@@ -75,7 +82,10 @@ export class TelemetryState {
     const seq = ++this.loadSeq
     let history: Snapshot[]
     try {
-      history = await this.bridge.invoke('telemetry:get-history', { windowMs, maxPoints: MAX_DISPLAY_POINTS })
+      history = await this.bridge.invoke('telemetry:get-history', {
+        windowMs,
+        maxPoints: MAX_DISPLAY_POINTS
+      })
       this.error = null
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
@@ -93,7 +103,8 @@ export class TelemetryState {
     const last = history.at(-1) ?? this.latest
     this.rebuild(last)
     for (const s of history) this.pushToBuffers(s)
-    if (last && (this.latest === null || last.timestampMs >= this.latest.timestampMs)) this.latest = last
+    if (last && (this.latest === null || last.timestampMs >= this.latest.timestampMs))
+      this.latest = last
     this.version++
   }
 
@@ -133,7 +144,15 @@ export class TelemetryState {
     const bucketMs = bucketMsFor(this.windowMs, this.intervalMs, MAX_DISPLAY_POINTS)
     this.charts = CHARTS.map((c) => {
       const mine = specs.filter((s) => s.chart === c.id)
-      return { id: c.id, specs: mine, buffer: new DisplayBuffer(mine.map((s) => s.agg), this.windowMs, bucketMs) }
+      return {
+        id: c.id,
+        specs: mine,
+        buffer: new DisplayBuffer(
+          mine.map((s) => s.agg),
+          this.windowMs,
+          bucketMs
+        )
+      }
     }).filter((c) => c.specs.length > 0)
     this.layout++
   }

@@ -14,7 +14,9 @@ async function schema(name: string) {
 
 describe('rigready check on this machine', () => {
   it('finishes --sample 1 in under 2.5 s, scores CPU-only inference and says why the GPU is absent', async () => {
-    const r = await runCli(['check', '--sample', '1'], { env: { ...process.env, PATH: '/nonexistent-bin-dir' } })
+    const r = await runCli(['check', '--sample', '1'], {
+      env: { ...process.env, PATH: '/nonexistent-bin-dir' }
+    })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.wallMs).toBeLessThan(2500)
@@ -34,7 +36,12 @@ describe('rigready check on this machine', () => {
     expect(doc.machine.gpus).toEqual([])
     expect(doc.inference.score.status).toBe('ok')
     expect(doc.inference.score.value).toBeGreaterThan(0)
-    expect(doc.profiles.some((p: { placement: { kind: string }; verdict: string }) => p.placement.kind === 'cpu-only' && p.verdict !== 'does-not-fit')).toBe(true)
+    expect(
+      doc.profiles.some(
+        (p: { placement: { kind: string }; verdict: string }) =>
+          p.placement.kind === 'cpu-only' && p.verdict !== 'does-not-fit'
+      )
+    ).toBe(true)
   })
 
   it('--fail-under exits 3 when a score is below the threshold', async () => {
@@ -78,7 +85,26 @@ describe('rigready check on a replayed GPU session', () => {
 
 describe('rigready estimate', () => {
   it('evaluates a described machine and an ad-hoc workload as JSON', async () => {
-    const r = await runCli(['estimate', '--gpu', 'RTX 4090', '--gpus', '2', '--ram', '64', '--storage', 'nvme', '--model', 'llama-3.1-70b', '--quant', 'Q4_K_M', '--context', '8192', '--method', 'inference', '--json'])
+    const r = await runCli([
+      'estimate',
+      '--gpu',
+      'RTX 4090',
+      '--gpus',
+      '2',
+      '--ram',
+      '64',
+      '--storage',
+      'nvme',
+      '--model',
+      'llama-3.1-70b',
+      '--quant',
+      'Q4_K_M',
+      '--context',
+      '8192',
+      '--method',
+      'inference',
+      '--json'
+    ])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout)
@@ -87,7 +113,9 @@ describe('rigready estimate', () => {
     expect(doc.machine.gpus).toHaveLength(2)
     const e = doc.evaluations[0]
     expect(e.weightFormat).toBe('Q4_K_M')
-    expect(e.memory.terms.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['weights', 'kv-cache']))
+    expect(e.memory.terms.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining(['weights', 'kv-cache'])
+    )
     expect(e.speed.decodeTokensPerSec.status).toBe('ok')
     expect(e.verdict).not.toBe('does-not-fit')
     expect(typeof e.binding).toBe('string')
@@ -95,7 +123,22 @@ describe('rigready estimate', () => {
 
   it('gives training hours with --tokens for full, lora and qlora', async () => {
     for (const method of ['full', 'lora', 'qlora']) {
-      const r = await runCli(['estimate', '--gpu', 'H100 SXM5 80GB', '--gpus', '8', '--ram', '1024', '--model', 'llama-3.1-8b', '--method', method, '--tokens', '1000000000', '--json'])
+      const r = await runCli([
+        'estimate',
+        '--gpu',
+        'H100 SXM5 80GB',
+        '--gpus',
+        '8',
+        '--ram',
+        '1024',
+        '--model',
+        'llama-3.1-8b',
+        '--method',
+        method,
+        '--tokens',
+        '1000000000',
+        '--json'
+      ])
       expect(r.code, r.stderr).toBe(0)
       const e = JSON.parse(r.stdout).evaluations[0]
       expect(e.speed.trainHours.status).toBe('ok')

@@ -6,7 +6,10 @@ import { describePeer } from '../../../helpers/peer-fixtures'
 import { materializePeerTree, type PeerTree } from '../../../helpers/peer-tree'
 import { runCli } from '../../../helpers/cli-io'
 
-const schemaPath = resolve(import.meta.dirname, '../../../../resources/schema/snapshot.v1.schema.json')
+const schemaPath = resolve(
+  import.meta.dirname,
+  '../../../../resources/schema/snapshot.v1.schema.json'
+)
 
 async function validator() {
   const ajv = new Ajv({ allErrors: true, strict: false })
@@ -26,7 +29,9 @@ describePeer('rigready snapshot on the node_exporter fixture tree', () => {
     const r = await runCli(['snapshot', ...roots])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/platform_coretemp_0\s+Physical id 0\s+55\.0 °C\s+\(max 84, crit 100 °C\)/)
+    expect(r.stdout).toMatch(
+      /platform_coretemp_0\s+Physical id 0\s+55\.0 °C\s+\(max 84, crit 100 °C\)/
+    )
     expect(r.stdout).toMatch(/Core 0\s+54\.0 °C/)
     expect(r.stdout).toMatch(/package 0 throttle events 30/)
     expect(r.stdout).toMatch(/package 1 throttle events 6/)

@@ -23,7 +23,19 @@ describe('rigready watch', () => {
 describe('rigready record and report', () => {
   it('records a session on fixture trees that reads back, and reports on it', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'rr-rec-')), 's.jsonl')
-    const r = await runCli(['record', '--sysfs-root', SYS, '--procfs-root', PROC, '--interval', '0.2', '--duration', '1.1', '--out', out])
+    const r = await runCli([
+      'record',
+      '--sysfs-root',
+      SYS,
+      '--procfs-root',
+      PROC,
+      '--interval',
+      '0.2',
+      '--duration',
+      '1.1',
+      '--out',
+      out
+    ])
     expect(r.code).toBe(0)
     const s = await readSession(out)
     expect(s.snapshots.length).toBeGreaterThanOrEqual(4)

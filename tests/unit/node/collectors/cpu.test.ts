@@ -4,8 +4,16 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
-import { createCpuCollector, pickPackageTemperature, raplPowerWatts } from '../../../../src-main/node/collectors/cpu'
-import { parseCpuList, parseProcStat, utilizationBetween } from '../../../../src-main/node/collectors/procfs-parsers'
+import {
+  createCpuCollector,
+  pickPackageTemperature,
+  raplPowerWatts
+} from '../../../../src-main/node/collectors/cpu'
+import {
+  parseCpuList,
+  parseProcStat,
+  utilizationBetween
+} from '../../../../src-main/node/collectors/procfs-parsers'
 import type { TemperatureSensor } from '../../../../src-main/shared/telemetry'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
@@ -15,7 +23,10 @@ let tmp: string | null = null
 
 async function scratchTree(): Promise<{ sys: string; proc: string }> {
   tmp = await mkdtemp(join(tmpdir(), 'rigready-cpu-'))
-  await cp('tests/fixtures/sysfs/ryzen-7950x-desktop', join(tmp, 'sys'), { recursive: true, verbatimSymlinks: true })
+  await cp('tests/fixtures/sysfs/ryzen-7950x-desktop', join(tmp, 'sys'), {
+    recursive: true,
+    verbatimSymlinks: true
+  })
   await cp('tests/fixtures/procfs/ryzen-7950x-desktop', join(tmp, 'proc'), { recursive: true })
   return { sys: join(tmp, 'sys'), proc: join(tmp, 'proc') }
 }
@@ -24,7 +35,17 @@ const deps = fsCollectorDeps
 
 function temp(label: string, value: number): TemperatureSensor {
   const na = { status: 'unavailable' as const, reason: 'unsupported' as const }
-  return { chip: 'c', chipName: 'coretemp', sensor: 'temp1', label, temperatureCelsius: { status: 'ok', value }, maxCelsius: na, critCelsius: na, emergencyCelsius: na, critAlarm: na }
+  return {
+    chip: 'c',
+    chipName: 'coretemp',
+    sensor: 'temp1',
+    label,
+    temperatureCelsius: { status: 'ok', value },
+    maxCelsius: na,
+    critCelsius: na,
+    emergencyCelsius: na,
+    critAlarm: na
+  }
 }
 
 afterEach(async () => {
@@ -47,11 +68,14 @@ describe('cpu', () => {
       expect(probe.inventory.cpu?.hasThrottleCounters).toBe(false)
     }
     // Probe read the first /proc/stat; the next one adds 300 busy + 100 idle jiffies (cpu0 all busy).
-    await writeFile(join(proc, 'stat'), 'cpu  1300 0 500 8100 100 0 0 0 0 0\ncpu0 750 0 250 4000 50 0 0 0 0 0\ncpu1 550 0 250 4100 50 0 0 0 0 0\nintr 1\n')
+    await writeFile(
+      join(proc, 'stat'),
+      'cpu  1300 0 500 8100 100 0 0 0 0 0\ncpu0 750 0 250 4000 50 0 0 0 0 0\ncpu1 550 0 250 4100 50 0 0 0 0 0\nintr 1\n'
+    )
     clock.t += 1000
     const s = (await c.sample({ signal, due })).cpu!
     expect(s.utilizationPct).toEqual({ status: 'ok', value: 75 })
-    expect(s.perCoreUtilizationPct).toEqual({ status: 'ok', value: [100, 50 / 150 * 100] })
+    expect(s.perCoreUtilizationPct).toEqual({ status: 'ok', value: [100, (50 / 150) * 100] })
     expect(s.frequencyMhz).toEqual({ status: 'ok', value: (5300 + 4100) / 2 })
     expect(s.governor).toEqual({ status: 'ok', value: 'performance' })
     expect(s.packageTemperatureCelsius).toEqual({ status: 'ok', value: 88.125 })
@@ -71,7 +95,9 @@ describe('cpu', () => {
     const clock = { t: 0 }
     const c = createCpuCollector(deps(fs, clock))
     await c.probe(signal)
-    expect((await c.sample({ signal, due })).cpu!.packagePowerWatts).toMatchObject({ detail: 'warming up (needs two samples)' })
+    expect((await c.sample({ signal, due })).cpu!.packagePowerWatts).toMatchObject({
+      detail: 'warming up (needs two samples)'
+    })
     // Wraps past max_energy_range_uj: 328850 + 2e6 µJ in 0.5 s.
     await writeFile(join(zone, 'energy_uj'), '2000000\n')
     clock.t += 500
@@ -81,7 +107,10 @@ describe('cpu', () => {
 
     const denied: FileReader = {
       ...fs,
-      readPolled: async (p) => (p.endsWith('energy_uj') ? { ok: false, code: 'permission-denied', message: 'EACCES' } : fs.readPolled(p))
+      readPolled: async (p) =>
+        p.endsWith('energy_uj')
+          ? { ok: false, code: 'permission-denied', message: 'EACCES' }
+          : fs.readPolled(p)
     }
     const c2 = createCpuCollector(deps(denied, clock))
     await c2.probe(signal)
@@ -94,7 +123,10 @@ describe('cpu', () => {
   })
 
   it('degrades to unavailable readings on an empty machine instead of throwing', async () => {
-    const fs = createFileReader({ sysRoot: 'tests/fixtures/sysfs/none', procRoot: 'tests/fixtures/procfs/none' })
+    const fs = createFileReader({
+      sysRoot: 'tests/fixtures/sysfs/none',
+      procRoot: 'tests/fixtures/procfs/none'
+    })
     const c = createCpuCollector(deps(fs))
     expect((await c.probe(signal)).status).toBe('absent')
     const s = (await c.sample({ signal, due: { slow: true, rare: false } })).cpu!
@@ -110,9 +142,20 @@ describe('cpu', () => {
   })
 
   it('picks the package sensor, else Tdie, else Tctl', () => {
-    expect(pickPackageTemperature([temp('Core 0', 90), temp('Package id 0', 80), temp('Package id 1', 85)])).toEqual({ status: 'ok', value: 85 })
-    expect(pickPackageTemperature([temp('Tctl', 70), temp('Tdie', 60), temp('Tccd1', 75)])).toEqual({ status: 'ok', value: 60 })
-    expect(pickPackageTemperature([temp('Tctl', 70), temp('Tccd1', 75)])).toEqual({ status: 'ok', value: 70 })
+    expect(
+      pickPackageTemperature([
+        temp('Core 0', 90),
+        temp('Package id 0', 80),
+        temp('Package id 1', 85)
+      ])
+    ).toEqual({ status: 'ok', value: 85 })
+    expect(pickPackageTemperature([temp('Tctl', 70), temp('Tdie', 60), temp('Tccd1', 75)])).toEqual(
+      { status: 'ok', value: 60 }
+    )
+    expect(pickPackageTemperature([temp('Tctl', 70), temp('Tccd1', 75)])).toEqual({
+      status: 'ok',
+      value: 70
+    })
     expect(pickPackageTemperature([]).status).toBe('unavailable')
   })
 
@@ -122,12 +165,15 @@ describe('cpu', () => {
       fc.property(fc.string(), fc.nat(good.length), (junk, cut) => {
         const a = parseProcStat(junk)
         const b = parseProcStat(good.slice(0, cut) + junk)
-        for (const p of [a, b]) for (const t of p.perCpu.values()) expect(Number.isFinite(t.total)).toBe(true)
+        for (const p of [a, b])
+          for (const t of p.perCpu.values()) expect(Number.isFinite(t.total)).toBe(true)
         expect(Array.isArray(parseCpuList(junk))).toBe(true)
       })
     )
     expect(parseProcStat(good).total).toEqual({ busy: 20, total: 100 })
     expect(parseCpuList('0-3,5')).toEqual([0, 1, 2, 3, 5])
-    expect(utilizationBetween({ busy: 10, total: 100 }, { busy: 5, total: 90 }).status).toBe('unavailable')
+    expect(utilizationBetween({ busy: 10, total: 100 }, { busy: 5, total: 90 }).status).toBe(
+      'unavailable'
+    )
   })
 })

@@ -17,10 +17,30 @@ import {
 const FIX = resolve(__dirname, '../../../fixtures')
 
 /** Committed binary fixtures and the encoder input each one is generated from. */
-const GOLDEN: { path: string; format: number; content: number; values: Record<string, number | bigint> }[] = [
-  { path: 'sysfs/amd-rx9060xt-load/devices/pci0000:00/0000:00:01.1/0000:01:00.0/0000:02:00.0/0000:03:00.0/gpu_metrics', format: 1, content: 3, values: RX9060XT_LOAD_V1_3 },
-  { path: 'sysfs/amd-raphael-apu-idle/devices/pci0000:00/0000:00:08.1/0000:13:00.0/gpu_metrics', format: 2, content: 1, values: RAPHAEL_APU_IDLE_V2_1 },
-  { path: 'gpu-metrics/raphael-apu-load-v2_1.bin', format: 2, content: 1, values: RAPHAEL_APU_V2_1 },
+const GOLDEN: {
+  path: string
+  format: number
+  content: number
+  values: Record<string, number | bigint>
+}[] = [
+  {
+    path: 'sysfs/amd-rx9060xt-load/devices/pci0000:00/0000:00:01.1/0000:01:00.0/0000:02:00.0/0000:03:00.0/gpu_metrics',
+    format: 1,
+    content: 3,
+    values: RX9060XT_LOAD_V1_3
+  },
+  {
+    path: 'sysfs/amd-raphael-apu-idle/devices/pci0000:00/0000:00:08.1/0000:13:00.0/gpu_metrics',
+    format: 2,
+    content: 1,
+    values: RAPHAEL_APU_IDLE_V2_1
+  },
+  {
+    path: 'gpu-metrics/raphael-apu-load-v2_1.bin',
+    format: 2,
+    content: 1,
+    values: RAPHAEL_APU_V2_1
+  },
   { path: 'gpu-metrics/rx9060xt-load-v1_3.bin', format: 1, content: 3, values: RX9060XT_LOAD_V1_3 }
 ]
 
@@ -73,8 +93,12 @@ describe('gpu-amd-metrics', () => {
   it('decodes v2.1 APU temperatures from centi-degrees and treats 65535 as not available', () => {
     const m = decoded(encodeGpuMetrics(2, 1, RAPHAEL_APU_V2_1))
     expect(m.layout).toBe('apu')
-    expect(m.temperatureGfxCelsius.status === 'ok' && m.temperatureGfxCelsius.value).toBeCloseTo(50.5)
-    expect(m.temperatureSocCelsius.status === 'ok' && m.temperatureSocCelsius.value).toBeCloseTo(56.75)
+    expect(m.temperatureGfxCelsius.status === 'ok' && m.temperatureGfxCelsius.value).toBeCloseTo(
+      50.5
+    )
+    expect(m.temperatureSocCelsius.status === 'ok' && m.temperatureSocCelsius.value).toBeCloseTo(
+      56.75
+    )
     expect(m.socketPowerWatts).toEqual({ status: 'ok', value: 56 })
     expect(m.gfxPowerWatts.status === 'ok' && m.gfxPowerWatts.value).toBeCloseTo(25.087)
     expect(m.averageGfxclkMhz).toEqual({ status: 'ok', value: 600 })
@@ -84,7 +108,12 @@ describe('gpu-amd-metrics', () => {
   })
 
   it('finds indep_throttle_status at offset 120 from v2.2 on', () => {
-    const m = decoded(encodeGpuMetrics(2, 2, { ...RAPHAEL_APU_V2_1, indep_throttle_status: (1n << 5n) | (1n << 33n) }))
+    const m = decoded(
+      encodeGpuMetrics(2, 2, {
+        ...RAPHAEL_APU_V2_1,
+        indep_throttle_status: (1n << 5n) | (1n << 33n)
+      })
+    )
     expect(m.indepThrottleStatus).toEqual({ status: 'ok', value: (1n << 5n) | (1n << 33n) })
     expect(decodeIndepThrottleStatus((1n << 5n) | (1n << 33n))).toEqual([
       { name: 'FPPT', cause: 'power' },
@@ -94,10 +123,19 @@ describe('gpu-amd-metrics', () => {
 
   it('decodes v3.0 temperatures and milliwatt power', () => {
     const m = decoded(
-      encodeGpuMetrics(3, 0, { temperature_gfx: 6125, temperature_soc: 5900, average_gfx_activity: 97, average_socket_power: 42500, average_gfx_power: 18250, average_gfxclk_frequency: 2700 })
+      encodeGpuMetrics(3, 0, {
+        temperature_gfx: 6125,
+        temperature_soc: 5900,
+        average_gfx_activity: 97,
+        average_socket_power: 42500,
+        average_gfx_power: 18250,
+        average_gfxclk_frequency: 2700
+      })
     )
     expect(m.version).toBe('3.0')
-    expect(m.temperatureGfxCelsius.status === 'ok' && m.temperatureGfxCelsius.value).toBeCloseTo(61.25)
+    expect(m.temperatureGfxCelsius.status === 'ok' && m.temperatureGfxCelsius.value).toBeCloseTo(
+      61.25
+    )
     expect(m.socketPowerWatts.status === 'ok' && m.socketPowerWatts.value).toBeCloseTo(42.5)
     expect(m.gfxPowerWatts.status === 'ok' && m.gfxPowerWatts.value).toBeCloseTo(18.25)
     expect(m.gfxActivityPct).toEqual({ status: 'ok', value: 97 })
@@ -139,11 +177,20 @@ describe('gpu-amd-metrics', () => {
 
   it('rejects truncated blobs, unknown versions and a declared size shorter than the layout', () => {
     const full = encodeGpuMetrics(1, 3, RX9060XT_LOAD_V1_3)
-    expect(decodeGpuMetrics(full.subarray(0, 100))).toMatchObject({ ok: false, error: { kind: 'too-short' } })
-    expect(decodeGpuMetrics(new Uint8Array(0))).toMatchObject({ ok: false, error: { kind: 'too-short' } })
+    expect(decodeGpuMetrics(full.subarray(0, 100))).toMatchObject({
+      ok: false,
+      error: { kind: 'too-short' }
+    })
+    expect(decodeGpuMetrics(new Uint8Array(0))).toMatchObject({
+      ok: false,
+      error: { kind: 'too-short' }
+    })
     const v14 = full.slice()
     v14[3] = 4
-    expect(decodeGpuMetrics(v14)).toMatchObject({ ok: false, error: { kind: 'unsupported-version' } })
+    expect(decodeGpuMetrics(v14)).toMatchObject({
+      ok: false,
+      error: { kind: 'unsupported-version' }
+    })
     const lying = full.slice()
     lying[0] = 60
     lying[1] = 0
@@ -158,15 +205,20 @@ describe('gpu-amd-metrics', () => {
     )
     const base = encodeGpuMetrics(1, 3, RX9060XT_LOAD_V1_3)
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: base.length }), fc.uint8Array({ maxLength: 40 }), (cut, tail) => {
-        const b = new Uint8Array([...base.subarray(0, cut), ...tail])
-        decodeGpuMetrics(b)
-      })
+      fc.property(
+        fc.integer({ min: 0, max: base.length }),
+        fc.uint8Array({ maxLength: 40 }),
+        (cut, tail) => {
+          const b = new Uint8Array([...base.subarray(0, cut), ...tail])
+          decodeGpuMetrics(b)
+        }
+      )
     )
   })
 
   it('classifies throttle bits: power, current, thermal, other, unknown', () => {
-    const mask = (1n << 0n) | (1n << 16n) | (1n << 22n) | (1n << 35n) | (1n << 47n) | (1n << 57n) | (1n << 60n)
+    const mask =
+      (1n << 0n) | (1n << 16n) | (1n << 22n) | (1n << 35n) | (1n << 47n) | (1n << 57n) | (1n << 60n)
     expect(decodeIndepThrottleStatus(mask)).toEqual([
       { name: 'PPT0', cause: 'power' },
       { name: 'TDC_GFX', cause: 'current' },
@@ -182,6 +234,8 @@ describe('gpu-amd-metrics', () => {
     const mask = 1n << 36n
     expect(decodeIndepThrottleStatus(mask, 73)).toEqual([])
     expect(decodeIndepThrottleStatus(mask)).toEqual([])
-    expect(decodeIndepThrottleStatus(mask, 90)).toEqual([{ name: 'TEMP_HOTSPOT', cause: 'thermal' }])
+    expect(decodeIndepThrottleStatus(mask, 90)).toEqual([
+      { name: 'TEMP_HOTSPOT', cause: 'thermal' }
+    ])
   })
 })

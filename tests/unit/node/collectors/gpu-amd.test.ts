@@ -22,7 +22,12 @@ function deps(fs: FileReader): CollectorDeps {
       throw new Error('not used')
     }) as unknown as CollectorDeps['spawnStream'],
     fs,
-    clock: { now: () => 1_700_000_000_000, monotonic: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
+    clock: {
+      now: () => 1_700_000_000_000,
+      monotonic: () => 0,
+      setTimeout: () => 0,
+      clearTimeout: () => {}
+    },
     log: silentLogger,
     platform: 'linux',
     intervalMs: 1000,
@@ -47,7 +52,10 @@ describe('gpu-amd', () => {
     const t = parsePpDpmClock('0: 852Mhz *\n1: 991Mhz\n2: 1084Mhz\n7: 1630Mhz\n')
     expect(t.currentMhz).toEqual({ status: 'ok', value: 852 })
     expect(t.maxMhz).toEqual({ status: 'ok', value: 1630 })
-    expect(parsePpDpmClock('S: 19Mhz *\n0: 500Mhz\n1: 2500Mhz\n').currentMhz).toEqual({ status: 'ok', value: 19 })
+    expect(parsePpDpmClock('S: 19Mhz *\n0: 500Mhz\n1: 2500Mhz\n').currentMhz).toEqual({
+      status: 'ok',
+      value: 19
+    })
   })
 
   it('reports no current clock when no level is marked, and a parse error for garbage', () => {
@@ -112,7 +120,9 @@ describe('gpu-amd', () => {
   })
 
   it('marks an APU with gpu_metrics 2.1 as integrated and says why it has no throttle flags', async () => {
-    const c = createGpuAmdCollector(deps(createFileReader({ sysRoot: `${FIX}/amd-raphael-apu-idle` })))
+    const c = createGpuAmdCollector(
+      deps(createFileReader({ sysRoot: `${FIX}/amd-raphael-apu-idle` }))
+    )
     const probe = await c.probe(ctx.signal)
     const info = probe.status === 'present' ? probe.inventory.gpus![0] : undefined
     expect(info?.integrated).toBe(true)
@@ -141,7 +151,10 @@ describe('gpu-amd', () => {
 
   it('is absent, not failed, on a machine without amdgpu', async () => {
     const c = createGpuAmdCollector(deps(createFileReader({ sysRoot: `${FIX}/does-not-exist` })))
-    expect(await c.probe(ctx.signal)).toMatchObject({ status: 'absent', reason: { reason: 'no-device' } })
+    expect(await c.probe(ctx.signal)).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'no-device' }
+    })
     expect(await c.sample(ctx)).toEqual({ gpus: [] })
   })
 })

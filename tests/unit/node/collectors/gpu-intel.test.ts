@@ -1,7 +1,10 @@
 import { resolve } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createGpuIntelCollector, parseIntelThrottle } from '../../../../src-main/node/collectors/gpu-intel'
+import {
+  createGpuIntelCollector,
+  parseIntelThrottle
+} from '../../../../src-main/node/collectors/gpu-intel'
 import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
 import { silentLogger } from '../../../../src-main/node/platform/logger'
@@ -28,7 +31,9 @@ function collector(fs: FileReader) {
 
 describe('gpu-intel', () => {
   it('maps reasons to causes: pl* power, thermal/prochot/ratl/vr_thermalert thermal, vr_tdc current', () => {
-    expect(parseIntelThrottle('1', { pl1: '1\n', pl2: '0', prochot: '1', vr_tdc: '1', ratl: '0' })).toEqual({
+    expect(
+      parseIntelThrottle('1', { pl1: '1\n', pl2: '0', prochot: '1', vr_tdc: '1', ratl: '0' })
+    ).toEqual({
       status: 'ok',
       value: [
         { name: 'reason_pl1', cause: 'power' },
@@ -36,24 +41,40 @@ describe('gpu-intel', () => {
         { name: 'reason_vr_tdc', cause: 'current' }
       ]
     })
-    expect(parseIntelThrottle('1', { pl1: '0' })).toEqual({ status: 'ok', value: [{ name: 'status', cause: 'other' }] })
+    expect(parseIntelThrottle('1', { pl1: '0' })).toEqual({
+      status: 'ok',
+      value: [{ name: 'status', cause: 'other' }]
+    })
     expect(parseIntelThrottle(undefined, {}).status).toBe('unavailable')
   })
 
   it('never throws on random throttle file contents', () => {
-    fc.assert(fc.property(fc.option(fc.string()), fc.dictionary(fc.string({ maxLength: 12 }), fc.option(fc.string(), { nil: undefined })), (s, r) => {
-      parseIntelThrottle(s ?? undefined, r)
-    }))
+    fc.assert(
+      fc.property(
+        fc.option(fc.string()),
+        fc.dictionary(fc.string({ maxLength: 12 }), fc.option(fc.string(), { nil: undefined })),
+        (s, r) => {
+          parseIntelThrottle(s ?? undefined, r)
+        }
+      )
+    )
   })
 
   it('reads an i915 iGPU held by PL1 from gt/gt0', async () => {
     const c = collector(createFileReader({ sysRoot: `${FIX}/intel-i915-raptorlake-pl1-throttled` }))
     const p = await c.probe(ctx.signal)
     const info = p.status === 'present' ? p.inventory.gpus![0] : undefined
-    expect(info).toMatchObject({ id: 'intel:0000:00:02.0', integrated: true, clockMaxGraphicsMhz: { status: 'ok', value: 1500 } })
+    expect(info).toMatchObject({
+      id: 'intel:0000:00:02.0',
+      integrated: true,
+      clockMaxGraphicsMhz: { status: 'ok', value: 1500 }
+    })
     const [g] = (await c.sample(ctx)).gpus!
     expect(g.clockGraphicsMhz).toEqual({ status: 'ok', value: 850 })
-    expect(g.throttleFlags).toEqual({ status: 'ok', value: [{ name: 'reason_pl1', cause: 'power' }] })
+    expect(g.throttleFlags).toEqual({
+      status: 'ok',
+      value: [{ name: 'reason_pl1', cause: 'power' }]
+    })
     expect(g.utilizationPct.status).toBe('unavailable')
   })
 
@@ -101,6 +122,9 @@ describe('gpu-intel', () => {
 
   it('ignores amdgpu cards and is absent without Intel GPUs', async () => {
     const c = collector(createFileReader({ sysRoot: `${FIX}/amd-rx9060xt-load` }))
-    expect(await c.probe(ctx.signal)).toMatchObject({ status: 'absent', reason: { reason: 'no-device' } })
+    expect(await c.probe(ctx.signal)).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'no-device' }
+    })
   })
 })

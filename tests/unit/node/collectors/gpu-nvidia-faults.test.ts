@@ -6,11 +6,22 @@ import type { Collector } from '../../../../src-main/node/collectors/types'
 import type { GpuSample } from '../../../../src-main/shared/telemetry'
 import { type FakeNvidiaScenario } from '../../../helpers/fake-nvidia-env'
 
-import { FIX, cleanups, ctx, setup, sleep, useNvidiaCleanup } from '../../../helpers/nvidia-collector-harness'
+import {
+  FIX,
+  cleanups,
+  ctx,
+  setup,
+  sleep,
+  useNvidiaCleanup
+} from '../../../helpers/nvidia-collector-harness'
 
 useNvidiaCleanup()
 
-async function sampleUntil(c: Collector, pred: (g: GpuSample[]) => boolean, timeoutMs = 6000): Promise<GpuSample[]> {
+async function sampleUntil(
+  c: Collector,
+  pred: (g: GpuSample[]) => boolean,
+  timeoutMs = 6000
+): Promise<GpuSample[]> {
   const end = Date.now() + timeoutMs
   let last: GpuSample[] = []
   while (Date.now() < end) {
@@ -21,14 +32,15 @@ async function sampleUntil(c: Collector, pred: (g: GpuSample[]) => boolean, time
   throw new Error(`condition not met; last sample: ${JSON.stringify(last).slice(0, 600)}`)
 }
 
-
 const NVSMI_FAILED =
   "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."
 
 async function scenarioWith(fault: FakeNvidiaScenario['fault']): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'nvscn-'))
   cleanups.push(() => rm(d, { recursive: true, force: true }))
-  const base = JSON.parse(await readFile(join(FIX, 'rtx4090-load-power-capped.json'), 'utf8')) as FakeNvidiaScenario
+  const base = JSON.parse(
+    await readFile(join(FIX, 'rtx4090-load-power-capped.json'), 'utf8')
+  ) as FakeNvidiaScenario
   base.helpQueryGpuFile = join(FIX, 'help-query-gpu-r550.txt')
   base.fault = fault
   const p = join(d, 'scenario.json')
@@ -42,33 +54,59 @@ describe('gpu-nvidia collector faults', () => {
   it('reports tool-missing when nvidia-smi is not on PATH', async () => {
     const { collector } = await setup(join(FIX, 'rtx4090-idle.json'), { binary: 'missing' })
     const r = await probeOf(collector)
-    expect(r).toMatchObject({ status: 'absent', reason: { reason: 'tool-missing', detail: 'nvidia-smi not found' } })
-    expect(r.inventory?.absent?.[0]).toMatchObject({ deviceClass: 'gpu-nvidia', reason: { reason: 'tool-missing' } })
+    expect(r).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'tool-missing', detail: 'nvidia-smi not found' }
+    })
+    expect(r.inventory?.absent?.[0]).toMatchObject({
+      deviceClass: 'gpu-nvidia',
+      reason: { reason: 'tool-missing' }
+    })
     expect(await collector.sample(ctx())).toEqual({ gpus: [] })
   })
 
   it('reports permission-denied when nvidia-smi is not executable', async () => {
     const { collector } = await setup(join(FIX, 'rtx4090-idle.json'), { binary: 'not-executable' })
-    expect(await probeOf(collector)).toMatchObject({ status: 'absent', reason: { reason: 'permission-denied' } })
+    expect(await probeOf(collector)).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'permission-denied' }
+    })
   })
 
   it('reports failed with the driver message when nvidia-smi exits non-zero', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'exit', code: 9, stdout: NVSMI_FAILED }))
+    const { collector } = await setup(
+      await scenarioWith({ mode: 'exit', code: 9, stdout: NVSMI_FAILED })
+    )
     const r = await probeOf(collector)
     expect(r).toMatchObject({ status: 'absent', reason: { reason: 'failed' } })
-    expect(r.status === 'absent' && r.reason.detail).toContain("couldn't communicate with the NVIDIA driver")
+    expect(r.status === 'absent' && r.reason.detail).toContain(
+      "couldn't communicate with the NVIDIA driver"
+    )
     expect(r.status === 'absent' && r.reason.detail).toContain('exit code 9')
   })
 
   it('reports no-device when nvidia-smi finds no GPU', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'exit', code: 6, stdout: 'No devices were found', commands: ['xml'] }))
-    expect(await probeOf(collector)).toMatchObject({ status: 'absent', reason: { reason: 'no-device', detail: 'No devices were found' } })
+    const { collector } = await setup(
+      await scenarioWith({
+        mode: 'exit',
+        code: 6,
+        stdout: 'No devices were found',
+        commands: ['xml']
+      })
+    )
+    expect(await probeOf(collector)).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'no-device', detail: 'No devices were found' }
+    })
   })
 
   it('reports parse-error for garbage and for empty output', async () => {
     for (const commands of [['help'], ['xml']] as const) {
       const g = await setup(await scenarioWith({ mode: 'garbage', commands: [...commands] }))
-      expect(await probeOf(g.collector)).toMatchObject({ status: 'absent', reason: { reason: 'parse-error' } })
+      expect(await probeOf(g.collector)).toMatchObject({
+        status: 'absent',
+        reason: { reason: 'parse-error' }
+      })
       const e = await setup(await scenarioWith({ mode: 'empty', commands: [...commands] }))
       const r = await probeOf(e.collector)
       expect(r).toMatchObject({ status: 'absent', reason: { reason: 'parse-error' } })
@@ -77,7 +115,9 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('reports timeout when nvidia-smi hangs past the timeout, without hanging the probe', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'hang', commands: ['xml'] }), { options: { xmlTimeoutMs: 400 } })
+    const { collector } = await setup(await scenarioWith({ mode: 'hang', commands: ['xml'] }), {
+      options: { xmlTimeoutMs: 400 }
+    })
     const t0 = Date.now()
     const r = await probeOf(collector)
     expect(r).toMatchObject({ status: 'absent', reason: { reason: 'timeout' } })
@@ -85,16 +125,28 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('keeps the inventory when only the compute_cap query fails', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'exit', code: 2, stderr: 'boom', commands: ['query'] }))
+    const { collector } = await setup(
+      await scenarioWith({ mode: 'exit', code: 2, stderr: 'boom', commands: ['query'] })
+    )
     const r = await probeOf(collector)
     expect(r.status).toBe('present')
-    expect(r.inventory!.gpus![0].computeCapability).toMatchObject({ status: 'unavailable', reason: 'failed' })
+    expect(r.inventory!.gpus![0].computeCapability).toMatchObject({
+      status: 'unavailable',
+      reason: 'failed'
+    })
   })
 
   it('marks readings failed while a dead stream restarts with backoff, then recovers', async () => {
     const stderr = 'Unable to determine the device handle for GPU0000:01:00.0: Unknown Error'
     const { collector, fake } = await setup(
-      await scenarioWith({ mode: 'die-mid-stream', afterTicks: 3, code: 15, stderr, commands: ['stream'], maxFaultRuns: 1 }),
+      await scenarioWith({
+        mode: 'die-mid-stream',
+        afterTicks: 3,
+        code: 15,
+        stderr,
+        commands: ['stream'],
+        maxFaultRuns: 1
+      }),
       { options: { backoffMs: 800, maxBackoffMs: 800 } }
     )
     await probeOf(collector)
@@ -108,7 +160,12 @@ describe('gpu-nvidia collector faults', () => {
 
   it('marks readings timeout when the stream goes silent, restarts it, and recovers', async () => {
     const { collector, fake } = await setup(
-      await scenarioWith({ mode: 'hang-mid-stream', afterTicks: 2, commands: ['stream'], maxFaultRuns: 1 }),
+      await scenarioWith({
+        mode: 'hang-mid-stream',
+        afterTicks: 2,
+        commands: ['stream'],
+        maxFaultRuns: 1
+      }),
       { options: { silenceTimeoutMs: 1200, backoffMs: 100 } }
     )
     await probeOf(collector)
@@ -120,10 +177,15 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('never returns numbers from a stream that prints garbage', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'garbage', commands: ['stream'] }), { options: { firstSampleWaitMs: 300 } })
+    const { collector } = await setup(
+      await scenarioWith({ mode: 'garbage', commands: ['stream'] }),
+      { options: { firstSampleWaitMs: 300 } }
+    )
     await probeOf(collector)
     const s = await collector.sample(ctx())
     expect(s.gpus![0].temperatureCelsius.status).toBe('unavailable')
-    expect(['timeout', 'failed']).toContain((s.gpus![0].temperatureCelsius as { reason: string }).reason)
+    expect(['timeout', 'failed']).toContain(
+      (s.gpus![0].temperatureCelsius as { reason: string }).reason
+    )
   })
 })

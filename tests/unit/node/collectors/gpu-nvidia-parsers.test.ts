@@ -22,7 +22,10 @@ describe('gpu-nvidia-csv', () => {
     expect(c.known.has('clocks.sm')).toBe(true)
     expect(c.known.has('clocks.current.sm')).toBe(true)
     expect(c.known.has('YYYY/MM/DD HH:MM:SS.msec')).toBe(false)
-    expect(c.groups).toContainEqual(['clocks_event_reasons.active', 'clocks_throttle_reasons.active'])
+    expect(c.groups).toContainEqual([
+      'clocks_event_reasons.active',
+      'clocks_throttle_reasons.active'
+    ])
   })
 
   it('prefers the clocks_event_reasons spelling and asks for the µs counters when the driver has them', () => {
@@ -40,10 +43,19 @@ describe('gpu-nvidia-csv', () => {
     expect(parseNvidiaNumber(' 37 C ')).toEqual({ status: 'ok', value: 37 })
     expect(parseNvidiaNumber('16x')).toEqual({ status: 'ok', value: 16 })
     expect(parseNvidiaNumber('-7 C')).toEqual({ status: 'ok', value: -7 })
-    for (const na of ['N/A', '[N/A]', '[Not Supported]', '[Unknown Error]', '[Requested functionality has been deprecated]']) {
+    for (const na of [
+      'N/A',
+      '[N/A]',
+      '[Not Supported]',
+      '[Unknown Error]',
+      '[Requested functionality has been deprecated]'
+    ]) {
       expect(parseNvidiaNumber(na)).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
     }
-    expect(parseNvidiaNumber('lots')).toMatchObject({ status: 'unavailable', reason: 'parse-error' })
+    expect(parseNvidiaNumber('lots')).toMatchObject({
+      status: 'unavailable',
+      reason: 'parse-error'
+    })
   })
 
   it('decodes each active-mask bit into its cause class', () => {
@@ -54,9 +66,19 @@ describe('gpu-nvidia-csv', () => {
     expect(causes('0x0000000000000000')).toEqual([])
     expect(causes('0x0000000000000001')).toEqual(['gpu_idle:idle'])
     expect(causes('0x0000000000000004')).toEqual(['sw_power_cap:power'])
-    expect(causes('0x0000000000000060')).toEqual(['sw_thermal_slowdown:thermal', 'hw_thermal_slowdown:thermal'])
-    expect(causes('0x0000000000000088')).toEqual(['hw_slowdown:hw-slowdown', 'hw_power_brake_slowdown:psu'])
-    expect(causes('0x0000000000000112')).toEqual(['applications_clocks_setting:config', 'sync_boost:config', 'display_clock_setting:config'])
+    expect(causes('0x0000000000000060')).toEqual([
+      'sw_thermal_slowdown:thermal',
+      'hw_thermal_slowdown:thermal'
+    ])
+    expect(causes('0x0000000000000088')).toEqual([
+      'hw_slowdown:hw-slowdown',
+      'hw_power_brake_slowdown:psu'
+    ])
+    expect(causes('0x0000000000000112')).toEqual([
+      'applications_clocks_setting:config',
+      'sync_boost:config',
+      'display_clock_setting:config'
+    ])
     expect(causes('0x0000000000001000')).toEqual(['bit_0x1000:other'])
     expect(causes('[N/A]')).toBe('unsupported')
     expect(causes('zzz')).toBe('parse-error')
@@ -65,7 +87,9 @@ describe('gpu-nvidia-csv', () => {
   it('parses a nounits row into base units and keys counters by reason in seconds', () => {
     const fields = negotiateFields(parseHelpQueryGpu(help))
     const row = scenario('rtx4090-load-power-capped.json').gpus[0].rows[0] as Record<string, string>
-    const aliases = new Map(parseHelpQueryGpu(help).groups.flatMap((g) => g.map((n) => [n, g] as const)))
+    const aliases = new Map(
+      parseHelpQueryGpu(help).groups.flatMap((g) => g.map((n) => [n, g] as const))
+    )
     const cell = (f: string) => {
       const k = aliases.get(f)!.find((n) => n in row)
       return k === undefined ? '[N/A]' : row[k].replace(/ (W|MHz|MiB|%|us)$/, '')
@@ -77,14 +101,28 @@ describe('gpu-nvidia-csv', () => {
     expect(r.clockSmMhz).toEqual({ status: 'ok', value: 2655 })
     expect(r.throttleCountersSeconds).toEqual({
       status: 'ok',
-      value: { sw_power_cap: 841.305219, sync_boost: 0, sw_thermal_slowdown: 0, hw_thermal_slowdown: 0, hw_power_brake_slowdown: 0 }
+      value: {
+        sw_power_cap: 841.305219,
+        sync_boost: 0,
+        sw_thermal_slowdown: 0,
+        hw_thermal_slowdown: 0,
+        hw_power_brake_slowdown: 0
+      }
     })
-    expect(r.memoryTemperatureCelsius).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(r.memoryTemperatureCelsius).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
   })
 
   it('drops lines whose cell count does not match the request', () => {
     const fields = negotiateFields(parseHelpQueryGpu(help))
-    expect(parseNvidiaSmiCsvRow('Unable to determine the device handle for GPU0000:01:00.0: Unknown Error', fields)).toBeUndefined()
+    expect(
+      parseNvidiaSmiCsvRow(
+        'Unable to determine the device handle for GPU0000:01:00.0: Unknown Error',
+        fields
+      )
+    ).toBeUndefined()
     expect(parseNvidiaSmiCsvRow('', fields)).toBeUndefined()
   })
 
@@ -96,7 +134,10 @@ describe('gpu-nvidia-csv', () => {
 
   it('never throws on random or truncated input', () => {
     const fields = negotiateFields(parseHelpQueryGpu(help))
-    const sample = scenario('two-gpu-rtx4090-rtx3090-load.json').gpus[0].rows[0] as Record<string, string>
+    const sample = scenario('two-gpu-rtx4090-rtx3090-load.json').gpus[0].rows[0] as Record<
+      string,
+      string
+    >
     const good = fields.query.map((f) => sample[f] ?? '[N/A]').join(', ')
     fc.assert(
       fc.property(fc.string(), fc.nat(good.length), (s, cut) => {
@@ -111,10 +152,24 @@ describe('gpu-nvidia-csv', () => {
       { numRuns: 400 }
     )
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constant('[N/A]'), fc.constant(''), fc.string({ maxLength: 12 }), fc.double().map(String)), { minLength: fields.query.length, maxLength: fields.query.length }), (cells) => {
-        const r = parseNvidiaSmiCsvRow(cells.join(','), fields)
-        if (r) for (const v of Object.values(r)) if (typeof v === 'object' && v.status === 'ok' && typeof v.value === 'number') expect(Number.isFinite(v.value)).toBe(true)
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constant('[N/A]'),
+            fc.constant(''),
+            fc.string({ maxLength: 12 }),
+            fc.double().map(String)
+          ),
+          { minLength: fields.query.length, maxLength: fields.query.length }
+        ),
+        (cells) => {
+          const r = parseNvidiaSmiCsvRow(cells.join(','), fields)
+          if (r)
+            for (const v of Object.values(r))
+              if (typeof v === 'object' && v.status === 'ok' && typeof v.value === 'number')
+                expect(Number.isFinite(v.value)).toBe(true)
+        }
+      ),
       { numRuns: 300 }
     )
   })
@@ -133,13 +188,19 @@ describe('gpu-nvidia-xml', () => {
     expect(b.powerDefaultLimitWatts).toEqual({ status: 'ok', value: 350 })
     expect(a.pcieMaxWidth).toEqual({ status: 'ok', value: 16 })
     expect(a.migEnabled).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
-    expect(r.gpus[0].current.throttleFlags).toEqual({ status: 'ok', value: [{ name: 'sw_power_cap', cause: 'power' }] })
+    expect(r.gpus[0].current.throttleFlags).toEqual({
+      status: 'ok',
+      value: [{ name: 'sw_power_cap', cause: 'power' }]
+    })
   })
 
   it('returns parse-error instead of throwing for non-XML, empty and rootless input', () => {
     expect(parseNvidiaSmiXml('')).toMatchObject({ ok: false, reason: { reason: 'parse-error' } })
     expect(parseNvidiaSmiXml('<<<')).toMatchObject({ ok: false, reason: { reason: 'parse-error' } })
-    expect(parseNvidiaSmiXml('<other/>')).toMatchObject({ ok: false, reason: { reason: 'parse-error' } })
+    expect(parseNvidiaSmiXml('<other/>')).toMatchObject({
+      ok: false,
+      reason: { reason: 'parse-error' }
+    })
   })
 
   it('never throws on random or truncated XML', () => {

@@ -5,12 +5,24 @@ import type { Collector } from '../../../../src-main/node/collectors/types'
 import type { GpuSample } from '../../../../src-main/shared/telemetry'
 import { type FakeNvidiaScenario } from '../../../helpers/fake-nvidia-env'
 
-import { FIX, INTERVAL_MS, ctx, emptySysRoot, setup, sleep, useNvidiaCleanup } from '../../../helpers/nvidia-collector-harness'
+import {
+  FIX,
+  INTERVAL_MS,
+  ctx,
+  emptySysRoot,
+  setup,
+  sleep,
+  useNvidiaCleanup
+} from '../../../helpers/nvidia-collector-harness'
 
 useNvidiaCleanup()
 const val = <T>(r: { status: string; value?: T }) => (r.status === 'ok' ? r.value : undefined)
 
-async function sampleUntil(c: Collector, pred: (g: GpuSample[]) => boolean, timeoutMs = 6000): Promise<GpuSample[]> {
+async function sampleUntil(
+  c: Collector,
+  pred: (g: GpuSample[]) => boolean,
+  timeoutMs = 6000
+): Promise<GpuSample[]> {
   const end = Date.now() + timeoutMs
   let last: GpuSample[] = []
   while (Date.now() < end) {
@@ -67,7 +79,10 @@ describe('gpu-nvidia collector', () => {
     expect(val(first[0].throttleMaskHex)).toBe('0x0000000000000004')
     expect(val(first[0].powerLimitWatts)).toBe(450)
     expect(val(first[0].powerDrawWatts)!).toBeGreaterThan(445)
-    const later = await sampleUntil(collector, (g) => (val(g[0]?.throttleCountersSeconds)?.sw_power_cap ?? 0) > c1)
+    const later = await sampleUntil(
+      collector,
+      (g) => (val(g[0]?.throttleCountersSeconds)?.sw_power_cap ?? 0) > c1
+    )
     expect(val(later[0].throttleCountersSeconds)!.sw_power_cap - c1).toBeGreaterThanOrEqual(1)
   })
 
@@ -80,16 +95,28 @@ describe('gpu-nvidia collector', () => {
 
     const p = await setup(join(FIX, 'rtx4090-load-psu-power-brake.json'))
     await p.collector.probe(new AbortController().signal)
-    const pb = await sampleUntil(p.collector, (g) => (val(g[0]?.throttleFlags) ?? []).some((f) => f.cause === 'psu'))
-    expect(val(pb[0].throttleFlags)!.map((f) => f.name).sort()).toEqual(['hw_power_brake_slowdown', 'hw_slowdown'])
+    const pb = await sampleUntil(p.collector, (g) =>
+      (val(g[0]?.throttleFlags) ?? []).some((f) => f.cause === 'psu')
+    )
+    expect(
+      val(pb[0].throttleFlags)!
+        .map((f) => f.name)
+        .sort()
+    ).toEqual(['hw_power_brake_slowdown', 'hw_slowdown'])
     expect(val(pb[0].clockSmMhz)!).toBeLessThan(1100)
   })
 
   it('groups rows by index so a two-GPU box yields two complete samples', async () => {
     const { collector } = await setup(join(FIX, 'two-gpu-rtx4090-rtx3090-load.json'))
     const r = await collector.probe(new AbortController().signal)
-    expect(r.inventory!.gpus!.map((g) => g.name)).toEqual(['NVIDIA GeForce RTX 4090', 'NVIDIA GeForce RTX 3090'])
-    const gpus = await sampleUntil(collector, (g) => g.length === 2 && g.every((x) => x.powerDrawWatts.status === 'ok'))
+    expect(r.inventory!.gpus!.map((g) => g.name)).toEqual([
+      'NVIDIA GeForce RTX 4090',
+      'NVIDIA GeForce RTX 3090'
+    ])
+    const gpus = await sampleUntil(
+      collector,
+      (g) => g.length === 2 && g.every((x) => x.powerDrawWatts.status === 'ok')
+    )
     expect(gpus.map((g) => g.id)).toEqual(['nvidia:0000:01:00.0', 'nvidia:0000:02:00.0'])
     expect(val(gpus[0].powerLimitWatts)).toBe(450)
     expect(val(gpus[1].powerLimitWatts)).toBe(350)
@@ -100,25 +127,48 @@ describe('gpu-nvidia collector', () => {
     const { collector } = await setup(join(FIX, 'rtx4090-load-pcie-gen3-x8.json'))
     await collector.probe(new AbortController().signal)
     const g = (await sampleUntil(collector, (x) => x[0]?.pcieGen.status === 'ok'))[0]
-    expect([val(g.pcieGen), val(g.pcieWidth), val(g.pcieMaxGen), val(g.pcieMaxWidth)]).toEqual([3, 8, 4, 16])
+    expect([val(g.pcieGen), val(g.pcieWidth), val(g.pcieMaxGen), val(g.pcieMaxWidth)]).toEqual([
+      3, 8, 4, 16
+    ])
   })
 
   it('falls back to the legacy clocks_throttle_reasons spelling on old drivers', async () => {
     const scenario: FakeNvidiaScenario = {
-      helpQueryGpu: '"index"\nZero based index.\n\n"pci.bus_id" or "gpu_bus_id"\nBus id.\n\n"clocks_throttle_reasons.active"\nMask.\n\n"temperature.gpu"\nTemp.\n\n"power.draw"\nDraw.\n',
+      helpQueryGpu:
+        '"index"\nZero based index.\n\n"pci.bus_id" or "gpu_bus_id"\nBus id.\n\n"clocks_throttle_reasons.active"\nMask.\n\n"temperature.gpu"\nTemp.\n\n"power.draw"\nDraw.\n',
       xml: '<?xml version="1.0" ?><nvidia_smi_log><driver_version>470.82</driver_version><attached_gpus>1</attached_gpus><gpu id="00000000:03:00.0"><product_name>Tesla T4</product_name><pci><pci_bus_id>00000000:03:00.0</pci_bus_id></pci></gpu></nvidia_smi_log>',
-      gpus: [{ rows: [{ index: '0', 'pci.bus_id': '00000000:03:00.0', 'clocks_throttle_reasons.active': '0x0000000000000004', 'temperature.gpu': '61', 'power.draw': '69.80 W' }] }]
+      gpus: [
+        {
+          rows: [
+            {
+              index: '0',
+              'pci.bus_id': '00000000:03:00.0',
+              'clocks_throttle_reasons.active': '0x0000000000000004',
+              'temperature.gpu': '61',
+              'power.draw': '69.80 W'
+            }
+          ]
+        }
+      ]
     }
     const { collector, fake } = await setup(scenario)
     const r = await collector.probe(new AbortController().signal)
-    expect(r.inventory!.gpus![0].computeCapability).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(r.inventory!.gpus![0].computeCapability).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
     const g = (await sampleUntil(collector, (x) => x[0]?.throttleFlags.status === 'ok'))[0]
     expect(val(g.throttleFlags)).toEqual([{ name: 'sw_power_cap', cause: 'power' }])
     expect(val(g.powerDrawWatts)).toBe(69.8)
-    expect(g.throttleCountersSeconds).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(g.throttleCountersSeconds).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
     expect(g.clockSmMhz).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
     const stream = (await fake.runs()).find((a) => a.includes('-lms'))!
-    expect(stream[0]).toBe('--query-gpu=index,pci.bus_id,clocks_throttle_reasons.active,temperature.gpu,power.draw')
+    expect(stream[0]).toBe(
+      '--query-gpu=index,pci.bus_id,clocks_throttle_reasons.active,temperature.gpu,power.draw'
+    )
   })
 
   it('reports runtime-suspended GPUs as asleep without running nvidia-smi', async () => {

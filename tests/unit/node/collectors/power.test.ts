@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFileReader } from '../../../../src-main/node/platform/file-reader'
-import { batteryPowerWatts, createPowerCollector, powerSource } from '../../../../src-main/node/collectors/power'
+import {
+  batteryPowerWatts,
+  createPowerCollector,
+  powerSource
+} from '../../../../src-main/node/collectors/power'
 import type { BatteryState } from '../../../../src-main/shared/telemetry'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
@@ -35,8 +39,19 @@ describe('power', () => {
   it('reports a laptop on battery with power from current × voltage, ignoring peripheral batteries', async () => {
     tmp = await mkdtemp(join(tmpdir(), 'rigready-power-'))
     await supply(tmp, 'ADP1', { type: 'Mains', online: '0' })
-    await supply(tmp, 'BAT1', { type: 'Battery', status: 'Discharging', capacity: '42', current_now: '2500000', voltage_now: '15400000' })
-    await supply(tmp, 'hidpp_battery_0', { type: 'Battery', scope: 'Device', status: 'Discharging', capacity: '90' })
+    await supply(tmp, 'BAT1', {
+      type: 'Battery',
+      status: 'Discharging',
+      capacity: '42',
+      current_now: '2500000',
+      voltage_now: '15400000'
+    })
+    await supply(tmp, 'hidpp_battery_0', {
+      type: 'Battery',
+      scope: 'Device',
+      status: 'Discharging',
+      capacity: '90'
+    })
     const fs = createFileReader({ sysRoot: tmp, procRoot: tmp })
     const c = createPowerCollector(deps(fs))
     expect((await c.probe(signal)).status).toBe('present')
@@ -53,9 +68,15 @@ describe('power', () => {
   })
 
   it('says no-device on a desktop without /sys/class/power_supply', async () => {
-    const fs = createFileReader({ sysRoot: 'tests/fixtures/sysfs/ryzen-7950x-desktop', procRoot: 'tests/fixtures/procfs/ryzen-7950x-desktop' })
+    const fs = createFileReader({
+      sysRoot: 'tests/fixtures/sysfs/ryzen-7950x-desktop',
+      procRoot: 'tests/fixtures/procfs/ryzen-7950x-desktop'
+    })
     const c = createPowerCollector(deps(fs))
-    expect(await c.probe(signal)).toMatchObject({ status: 'absent', reason: { reason: 'no-device' } })
+    expect(await c.probe(signal)).toMatchObject({
+      status: 'absent',
+      reason: { reason: 'no-device' }
+    })
     const s = (await c.sample({ signal, due })).power!
     expect(s.source).toMatchObject({ status: 'unavailable', reason: 'no-device' })
     expect(s.acOnline).toMatchObject({ status: 'unavailable', reason: 'no-device' })
@@ -76,10 +97,23 @@ describe('power', () => {
   })
 
   it('decides the power source from mains and battery state', () => {
-    expect(batteryPowerWatts({ status: 'ok', value: 5002000 }, null, null)).toEqual({ status: 'ok', value: 5.002 })
-    expect(powerSource({ status: 'ok', value: true }, [bat('Discharging')])).toEqual({ status: 'ok', value: 'ac' })
-    expect(powerSource({ status: 'unavailable', reason: 'no-device' }, [bat('Discharging')])).toEqual({ status: 'ok', value: 'battery' })
-    expect(powerSource({ status: 'unavailable', reason: 'no-device' }, [bat('Charging')])).toEqual({ status: 'ok', value: 'ac' })
-    expect(powerSource({ status: 'unavailable', reason: 'no-device' }, []).status).toBe('unavailable')
+    expect(batteryPowerWatts({ status: 'ok', value: 5002000 }, null, null)).toEqual({
+      status: 'ok',
+      value: 5.002
+    })
+    expect(powerSource({ status: 'ok', value: true }, [bat('Discharging')])).toEqual({
+      status: 'ok',
+      value: 'ac'
+    })
+    expect(
+      powerSource({ status: 'unavailable', reason: 'no-device' }, [bat('Discharging')])
+    ).toEqual({ status: 'ok', value: 'battery' })
+    expect(powerSource({ status: 'unavailable', reason: 'no-device' }, [bat('Charging')])).toEqual({
+      status: 'ok',
+      value: 'ac'
+    })
+    expect(powerSource({ status: 'unavailable', reason: 'no-device' }, []).status).toBe(
+      'unavailable'
+    )
   })
 })

@@ -2,10 +2,25 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseCpuinfo, parseCpuinfoMhz, parseMeminfo, parseVmstat, pickProcValues } from '../../../../src-main/node/collectors/procfs-parsers'
+import {
+  parseCpuinfo,
+  parseCpuinfoMhz,
+  parseMeminfo,
+  parseVmstat,
+  pickProcValues
+} from '../../../../src-main/node/collectors/procfs-parsers'
 
 const fixtures = resolve(import.meta.dirname, '../../../fixtures/procfs/ryzen-7950x-desktop')
-const KEYS = ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SReclaimable', 'SwapTotal', 'SwapFree']
+const KEYS = [
+  'MemTotal',
+  'MemFree',
+  'MemAvailable',
+  'Buffers',
+  'Cached',
+  'SReclaimable',
+  'SwapTotal',
+  'SwapFree'
+]
 
 describe('per-tick fast parsers agree with the full parsers', () => {
   it('pickProcValues matches parseMeminfo and parseVmstat on real-format files', async () => {
@@ -21,12 +36,18 @@ describe('per-tick fast parsers agree with the full parsers', () => {
 
   it('parseCpuinfoMhz matches parseCpuinfo', async () => {
     const text = await readFile(resolve(fixtures, 'cpuinfo'), 'utf8')
-    const full = new Map(parseCpuinfo(text).flatMap((e) => (e.mhz === null ? [] : [[e.processor, e.mhz] as const])))
+    const full = new Map(
+      parseCpuinfo(text).flatMap((e) => (e.mhz === null ? [] : [[e.processor, e.mhz] as const]))
+    )
     expect(parseCpuinfoMhz(text)).toEqual(full)
   })
 
   it('agree on random key/value files and never throw on garbage', () => {
-    const line = fc.tuple(fc.constantFrom(...KEYS, 'Other', 'X'), fc.nat({ max: 2 ** 40 }), fc.constantFrom(' kB', '', ' MB'))
+    const line = fc.tuple(
+      fc.constantFrom(...KEYS, 'Other', 'X'),
+      fc.nat({ max: 2 ** 40 }),
+      fc.constantFrom(' kB', '', ' MB')
+    )
     fc.assert(
       fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
         // Keep the first occurrence of each key, as /proc files do.

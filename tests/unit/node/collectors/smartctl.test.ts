@@ -14,13 +14,23 @@ const read = (f: string): string => readFileSync(resolve(FIX, f), 'utf8')
 describe('smartctl', () => {
   it('decodes the exit status bitmask', () => {
     expect(decodeSmartctlExit(2)).toMatchObject({ openFailed: true, commandLineError: false })
-    expect(decodeSmartctlExit(0xc0)).toMatchObject({ errorLogHasErrors: true, selfTestLogHasErrors: true, diskFailing: false })
+    expect(decodeSmartctlExit(0xc0)).toMatchObject({
+      errorLogHasErrors: true,
+      selfTestLogHasErrors: true,
+      diskFailing: false
+    })
     expect(decodeSmartctlExit(8).diskFailing).toBe(true)
   })
 
   it('reads NVMe health, thermal-management counters and times from a partial JSON (exit bit 2)', () => {
     const r = interpretSmartctlResult(
-      { kind: 'exit', code: 4, signal: null, stdout: read('nvme-990pro-hot-partial.json'), stderr: '' },
+      {
+        kind: 'exit',
+        code: 4,
+        signal: null,
+        stdout: read('nvme-990pro-hot-partial.json'),
+        stderr: ''
+      },
       42
     )
     expect(r.status).toBe('ok')
@@ -39,12 +49,21 @@ describe('smartctl', () => {
       thermalTotalTimeSeconds: { status: 'ok', value: 3761 },
       powerOnHours: { status: 'ok', value: 1412 }
     })
-    expect(r.value.reallocatedSectors).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect(r.value.reallocatedSectors).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
+    })
   })
 
   it('says permission denied when not root (exit bit 1, message in the JSON)', () => {
     const r = interpretSmartctlResult(
-      { kind: 'exit', code: 2, signal: null, stdout: read('nvme-permission-denied.json'), stderr: '' },
+      {
+        kind: 'exit',
+        code: 2,
+        signal: null,
+        stdout: read('nvme-permission-denied.json'),
+        stderr: ''
+      },
       0
     )
     expect(r).toMatchObject({ status: 'unavailable', reason: 'permission-denied' })
@@ -52,26 +71,65 @@ describe('smartctl', () => {
 
   it('says permission denied when only stderr says so', () => {
     const r = interpretSmartctlResult(
-      { kind: 'exit', code: 2, signal: null, stdout: '', stderr: 'Smartctl open device: /dev/sda failed: Permission denied' },
+      {
+        kind: 'exit',
+        code: 2,
+        signal: null,
+        stdout: '',
+        stderr: 'Smartctl open device: /dev/sda failed: Permission denied'
+      },
       0
     )
     expect(r).toMatchObject({ status: 'unavailable', reason: 'permission-denied' })
   })
 
   it('reports a missing tool, a hang past the timeout, garbage and empty output with distinct reasons', () => {
-    expect(interpretSmartctlResult({ kind: 'not-found', message: 'smartctl: not found' }, 0)).toMatchObject({ reason: 'tool-missing' })
-    expect(interpretSmartctlResult({ kind: 'timeout', timeoutMs: 15000, stdout: '{"smartctl":' }, 0)).toMatchObject({ reason: 'timeout' })
-    expect(interpretSmartctlResult({ kind: 'ok', stdout: 'Segmentation fault', stderr: '', durationMs: 1 }, 0)).toMatchObject({ reason: 'parse-error' })
-    expect(interpretSmartctlResult({ kind: 'ok', stdout: '', stderr: '', durationMs: 1 }, 0)).toMatchObject({ reason: 'parse-error', detail: 'empty output' })
-    expect(interpretSmartctlResult({ kind: 'exit', code: 1, signal: null, stdout: '', stderr: 'bad option' }, 0)).toMatchObject({ reason: 'failed' })
+    expect(
+      interpretSmartctlResult({ kind: 'not-found', message: 'smartctl: not found' }, 0)
+    ).toMatchObject({ reason: 'tool-missing' })
+    expect(
+      interpretSmartctlResult({ kind: 'timeout', timeoutMs: 15000, stdout: '{"smartctl":' }, 0)
+    ).toMatchObject({ reason: 'timeout' })
+    expect(
+      interpretSmartctlResult(
+        { kind: 'ok', stdout: 'Segmentation fault', stderr: '', durationMs: 1 },
+        0
+      )
+    ).toMatchObject({ reason: 'parse-error' })
+    expect(
+      interpretSmartctlResult({ kind: 'ok', stdout: '', stderr: '', durationMs: 1 }, 0)
+    ).toMatchObject({ reason: 'parse-error', detail: 'empty output' })
+    expect(
+      interpretSmartctlResult(
+        { kind: 'exit', code: 1, signal: null, stdout: '', stderr: 'bad option' },
+        0
+      )
+    ).toMatchObject({ reason: 'failed' })
   })
 
   it('still reads the JSON of a failing disk (exit bit 3)', () => {
-    const json = JSON.stringify({ smart_status: { passed: false }, temperature: { current: 41 }, ata_smart_attributes: { table: [{ id: 5, raw: { value: 304 } }, { id: 197, raw: { value: 8 } }] } })
-    const r = interpretSmartctlResult({ kind: 'exit', code: 8, signal: null, stdout: json, stderr: '' }, 0)
+    const json = JSON.stringify({
+      smart_status: { passed: false },
+      temperature: { current: 41 },
+      ata_smart_attributes: {
+        table: [
+          { id: 5, raw: { value: 304 } },
+          { id: 197, raw: { value: 8 } }
+        ]
+      }
+    })
+    const r = interpretSmartctlResult(
+      { kind: 'exit', code: 8, signal: null, stdout: json, stderr: '' },
+      0
+    )
     expect(r).toMatchObject({
       status: 'ok',
-      value: { passed: { value: false }, reallocatedSectors: { value: 304 }, pendingSectors: { value: 8 }, temperatureCelsius: { value: 41 } }
+      value: {
+        passed: { value: false },
+        reallocatedSectors: { value: 304 },
+        pendingSectors: { value: 8 },
+        temperatureCelsius: { value: 41 }
+      }
     })
   })
 
@@ -79,7 +137,12 @@ describe('smartctl', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => void parseSmartctlJson(JSON.stringify(v), 0)))
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => void parseSmartctlJson(s, 0)))
     const real = read('nvme-990pro-hot-partial.json')
-    fc.assert(fc.property(fc.integer({ min: 0, max: real.length }), (n) => void parseSmartctlJson(real.slice(0, n), 0)))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: real.length }),
+        (n) => void parseSmartctlJson(real.slice(0, n), 0)
+      )
+    )
     fc.assert(
       fc.property(fc.integer({ min: -5, max: 300 }), fc.string({ maxLength: 80 }), (code, out) => {
         interpretSmartctlResult({ kind: 'exit', code, signal: null, stdout: out, stderr: out }, 0)

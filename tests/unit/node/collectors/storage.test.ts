@@ -26,7 +26,12 @@ function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollec
       throw new Error('not used')
     }) as unknown as CollectorDeps['spawnStream'],
     fs: createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` }),
-    clock: { now: () => 1_700_000_000_000, monotonic: () => mono, setTimeout: () => 0, clearTimeout: () => {} },
+    clock: {
+      now: () => 1_700_000_000_000,
+      monotonic: () => mono,
+      setTimeout: () => 0,
+      clearTimeout: () => {}
+    },
     log: silentLogger,
     platform: 'linux',
     intervalMs: 1000,
@@ -47,7 +52,12 @@ describe('storage', () => {
       ].join('\n')
     )
     expect([...m.keys()]).toEqual(['sda', 'nvme0n1', 'nvme1n1'])
-    expect(m.get('nvme1n1')).toEqual({ name: 'nvme1n1', sectorsRead: 500, sectorsWritten: 600, ioTimeMs: 30 })
+    expect(m.get('nvme1n1')).toEqual({
+      name: 'nvme1n1',
+      sectorsRead: 500,
+      sectorsWritten: 600,
+      ioTimeMs: 30
+    })
   })
 
   it('turns counter deltas into bytes per second and busy %, refusing backwards counters', () => {
@@ -76,9 +86,14 @@ describe('storage', () => {
       })
     )
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.nat(), fc.constant(-1), fc.string({ maxLength: 4 })), { maxLength: 22 }), (fields) => {
-        parseDiskstats(` 8 0 sda ${fields.join(' ')}`)
-      })
+      fc.property(
+        fc.array(fc.oneof(fc.nat(), fc.constant(-1), fc.string({ maxLength: 4 })), {
+          maxLength: 22
+        }),
+        (fields) => {
+          parseDiskstats(` 8 0 sda ${fields.join(' ')}`)
+        }
+      )
     )
   })
 
@@ -95,7 +110,11 @@ describe('storage', () => {
     const nvme = devs[0]
     expect(nvme.model).toEqual({ status: 'ok', value: 'Samsung SSD 990 PRO 2TB' })
     expect(nvme.sizeBytes).toEqual({ status: 'ok', value: 3907029168 * 512 })
-    expect([nvme.pcieGen, nvme.pcieWidth, nvme.pcieMaxGen, nvme.pcieMaxWidth].map((r) => r.status === 'ok' && r.value)).toEqual([3, 4, 4, 4])
+    expect(
+      [nvme.pcieGen, nvme.pcieWidth, nvme.pcieMaxGen, nvme.pcieMaxWidth].map(
+        (r) => r.status === 'ok' && r.value
+      )
+    ).toEqual([3, 4, 4, 4])
     expect(devs[1].transport).toEqual({ status: 'ok', value: 'sata' })
     expect(devs[2].pcieGen.status).toBe('unavailable')
   })
@@ -124,32 +143,58 @@ describe('storage', () => {
   it('reports filesystems unavailable under fixture roots, and uses an injected statfs', async () => {
     const { c } = setup()
     const s = (await c.sample({ signal, due: { slow: true, rare: false } })).storage!
-    expect(s.filesystems.map((f) => f.mount)).toEqual(['/', '/dev/shm', '/mnt/big data', '/tank/datasets'])
-    expect(s.filesystems[0].freeBytes).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
-    const seen: string[] = []
-    const { c: c2 } = setup({}, {
-      statfs: async (p) => {
-        seen.push(p)
-        if (p === '/tank/datasets') throw Object.assign(new Error('denied'), { code: 'EACCES' })
-        return { bsize: 4096, blocks: 1000, bavail: 250 }
-      }
+    expect(s.filesystems.map((f) => f.mount)).toEqual([
+      '/',
+      '/dev/shm',
+      '/mnt/big data',
+      '/tank/datasets'
+    ])
+    expect(s.filesystems[0].freeBytes).toMatchObject({
+      status: 'unavailable',
+      reason: 'unsupported'
     })
+    const seen: string[] = []
+    const { c: c2 } = setup(
+      {},
+      {
+        statfs: async (p) => {
+          seen.push(p)
+          if (p === '/tank/datasets') throw Object.assign(new Error('denied'), { code: 'EACCES' })
+          return { bsize: 4096, blocks: 1000, bavail: 250 }
+        }
+      }
+    )
     const s2 = (await c2.sample({ signal, due: { slow: true, rare: false } })).storage!
-    expect(s2.filesystems[0]).toEqual({ mount: '/', sizeBytes: { status: 'ok', value: 4096000 }, freeBytes: { status: 'ok', value: 1024000 } })
+    expect(s2.filesystems[0]).toEqual({
+      mount: '/',
+      sizeBytes: { status: 'ok', value: 4096000 },
+      freeBytes: { status: 'ok', value: 1024000 }
+    })
     expect(s2.filesystems[3].freeBytes).toMatchObject({ reason: 'permission-denied' })
     expect(seen).toContain('/mnt/big data')
   })
 
   it('runs smartctl only on rare ticks and keeps the last good result between them and over a timeout', async () => {
-    const json = JSON.stringify({ smart_status: { passed: true }, temperature: { current: 40 }, nvme_smart_health_information_log: { critical_warning: 0, percentage_used: 7 } })
+    const json = JSON.stringify({
+      smart_status: { passed: true },
+      temperature: { current: 40 },
+      nvme_smart_health_information_log: { critical_warning: 0, percentage_used: 7 }
+    })
     let answer: CommandResult = okResult(json)
     const { c, run } = setup({ smartctl: () => answer })
     await c.probe(signal)
     await c.sample({ signal, due: { slow: true, rare: false } })
     expect(run.calls).toHaveLength(0)
     const a = (await c.sample({ signal, due: { slow: true, rare: true } })).storage!
-    expect(run.calls.map((x) => x.args.join(' '))).toEqual(['-j -a /dev/nvme0n1', '-j -a /dev/sda', '-j -a /dev/sdb'])
-    expect(a.devices[0].smart).toMatchObject({ status: 'ok', value: { percentageUsed: { value: 7 } } })
+    expect(run.calls.map((x) => x.args.join(' '))).toEqual([
+      '-j -a /dev/nvme0n1',
+      '-j -a /dev/sda',
+      '-j -a /dev/sdb'
+    ])
+    expect(a.devices[0].smart).toMatchObject({
+      status: 'ok',
+      value: { percentageUsed: { value: 7 } }
+    })
     const b = (await c.sample({ signal, due: { slow: false, rare: false } })).storage!
     expect(b.devices[0].smart).toEqual(a.devices[0].smart)
     answer = { kind: 'timeout', timeoutMs: 15000, stdout: '' }

@@ -21,26 +21,45 @@ describe('prometheus exposition', () => {
   const inv = emptyInventory(0, 'linux', 'x64')
   const s = snapshot({
     gpus: [
-      gpuSample({ index: 0, temperatureCelsius: 71, powerDrawWatts: 447.5, throttle: ['sw_power_cap'] }),
+      gpuSample({
+        index: 0,
+        temperatureCelsius: 71,
+        powerDrawWatts: 447.5,
+        throttle: ['sw_power_cap']
+      }),
       gpuSample({ index: 1, temperatureCelsius: unavailable('unsupported', 'N/A') })
     ]
   })
   const text = formatPrometheus(inv, s)
 
   it('exports known readings with base units', () => {
-    expect(text).toMatch(/^rigready_gpu_temperature_celsius\{gpu="0",vendor="nvidia",name="[^"]+"\} 71$/m)
+    expect(text).toMatch(
+      /^rigready_gpu_temperature_celsius\{gpu="0",vendor="nvidia",name="[^"]+"\} 71$/m
+    )
     expect(text).toMatch(/^rigready_gpu_power_draw_watts\{gpu="0"[^}]*\} 447\.5$/m)
-    expect(text).toMatch(/^rigready_gpu_throttle_reason_active\{gpu="0"[^}]*reason="sw_power_cap",cause="power"\} 1$/m)
+    expect(text).toMatch(
+      /^rigready_gpu_throttle_reason_active\{gpu="0"[^}]*reason="sw_power_cap",cause="power"\} 1$/m
+    )
   })
 
   it('omits unknown readings instead of writing 0, and says why', () => {
     expect(text).not.toMatch(/^rigready_gpu_temperature_celsius\{gpu="1"/m)
-    expect(text).toMatch(/^rigready_reading_unavailable\{series="gpu_temperature_celsius",gpu="1"[^}]*reason="unsupported"\} 1$/m)
+    expect(text).toMatch(
+      /^rigready_reading_unavailable\{series="gpu_temperature_celsius",gpu="1"[^}]*reason="unsupported"\} 1$/m
+    )
   })
 
-  it.runIf(existsSync('/usr/bin/promtool') || process.env.CI)('passes promtool check metrics', async () => {
-    const r = await promtool(text)
-    expect(r.out.replace(/.*(no help text|counter metrics should have "_total" suffix|metric names should be written in 'snake_case').*\n?/g, '')).toBe('')
-    expect(r.code).toBe(0)
-  })
+  it.runIf(existsSync('/usr/bin/promtool') || process.env.CI)(
+    'passes promtool check metrics',
+    async () => {
+      const r = await promtool(text)
+      expect(
+        r.out.replace(
+          /.*(no help text|counter metrics should have "_total" suffix|metric names should be written in 'snake_case').*\n?/g,
+          ''
+        )
+      ).toBe('')
+      expect(r.code).toBe(0)
+    }
+  )
 })

@@ -23,7 +23,9 @@ describe('command runner', () => {
   })
 
   it('reports a missing tool as not-found and a non-executable one as permission-denied', async () => {
-    expect((await run(join(tmpdir(), 'definitely-not-a-tool-xyz'), [], { timeoutMs: 1000 })).kind).toBe('not-found')
+    expect(
+      (await run(join(tmpdir(), 'definitely-not-a-tool-xyz'), [], { timeoutMs: 1000 })).kind
+    ).toBe('not-found')
     const p = await script('1', 0o644)
     expect((await run(p, [], { timeoutMs: 1000 })).kind).toBe('permission-denied')
   })

@@ -2,7 +2,10 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { spawnProcessStream, type StreamEvent } from '../../../../src-main/node/platform/process-stream'
+import {
+  spawnProcessStream,
+  type StreamEvent
+} from '../../../../src-main/node/platform/process-stream'
 
 async function script(body: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rr-stream-'))
@@ -16,10 +19,19 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('process stream', () => {
   it('delivers lines, split across chunks, and restarts a child that dies (with backoff)', async () => {
-    const p = await script('process.stdout.write("a"); setTimeout(() => { process.stdout.write("1\\nb2\\n"); process.exit(1) }, 20)')
+    const p = await script(
+      'process.stdout.write("a"); setTimeout(() => { process.stdout.write("1\\nb2\\n"); process.exit(1) }, 20)'
+    )
     const lines: string[] = []
     const events: StreamEvent[] = []
-    const s = spawnProcessStream({ file: p, args: [], onLine: (l) => lines.push(l), onEvent: (e) => events.push(e), silenceTimeoutMs: 5000, backoffMs: 50 })
+    const s = spawnProcessStream({
+      file: p,
+      args: [],
+      onLine: (l) => lines.push(l),
+      onEvent: (e) => events.push(e),
+      silenceTimeoutMs: 5000,
+      backoffMs: 50
+    })
     await wait(700)
     await s.stop()
     expect(lines.slice(0, 2)).toEqual(['a1', 'b2'])
@@ -30,7 +42,14 @@ describe('process stream', () => {
   it('kills and restarts a child that goes silent (watchdog)', async () => {
     const p = await script('console.log("hello"); setInterval(() => {}, 1000)')
     const events: StreamEvent[] = []
-    const s = spawnProcessStream({ file: p, args: [], onLine: () => {}, onEvent: (e) => events.push(e), silenceTimeoutMs: 200, backoffMs: 20 })
+    const s = spawnProcessStream({
+      file: p,
+      args: [],
+      onLine: () => {},
+      onEvent: (e) => events.push(e),
+      silenceTimeoutMs: 200,
+      backoffMs: 20
+    })
     await wait(900)
     await s.stop()
     expect(events.some((e) => e.kind === 'silent')).toBe(true)
@@ -39,7 +58,13 @@ describe('process stream', () => {
 
   it('reports a missing tool once and does not retry', async () => {
     const events: StreamEvent[] = []
-    const s = spawnProcessStream({ file: join(tmpdir(), 'nope-not-here'), args: [], onLine: () => {}, onEvent: (e) => events.push(e), silenceTimeoutMs: 1000 })
+    const s = spawnProcessStream({
+      file: join(tmpdir(), 'nope-not-here'),
+      args: [],
+      onLine: () => {},
+      onEvent: (e) => events.push(e),
+      silenceTimeoutMs: 1000
+    })
     await wait(200)
     await s.stop()
     expect(events.map((e) => e.kind)).toEqual(['not-found'])
@@ -48,7 +73,15 @@ describe('process stream', () => {
   it('gives up after maxRestarts consecutive failures', async () => {
     const p = await script('process.exit(3)')
     const events: StreamEvent[] = []
-    const s = spawnProcessStream({ file: p, args: [], onLine: () => {}, onEvent: (e) => events.push(e), silenceTimeoutMs: 5000, backoffMs: 10, maxRestarts: 2 })
+    const s = spawnProcessStream({
+      file: p,
+      args: [],
+      onLine: () => {},
+      onEvent: (e) => events.push(e),
+      silenceTimeoutMs: 5000,
+      backoffMs: 10,
+      maxRestarts: 2
+    })
     await wait(1000)
     await s.stop()
     expect(events.at(-1)).toEqual({ kind: 'gave-up', restarts: 2 })

@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createReplaySource } from '../../../../src-main/node/recorder/replay'
-import { SessionError, createSessionWriter, parseSession, readSession } from '../../../../src-main/node/recorder/session'
+import {
+  SessionError,
+  createSessionWriter,
+  parseSession,
+  readSession
+} from '../../../../src-main/node/recorder/session'
 import { emptyInventory } from '../../../../src-main/node/inventory'
 import { unavailable } from '../../../../src-main/shared/reading'
 import type { Snapshot } from '../../../../src-main/shared/telemetry'
@@ -12,25 +17,53 @@ import { fakeTimerClock } from '../../../helpers/fake-clock'
 
 function snap(seq: number, ts: number): Snapshot {
   const u = unavailable('no-device')
-  return { schemaVersion: 1, seq, timestampMs: ts, cpu: u, memory: u, gpus: [], storage: u, thermal: u, power: u, health: [] }
+  return {
+    schemaVersion: 1,
+    seq,
+    timestampMs: ts,
+    cpu: u,
+    memory: u,
+    gpus: [],
+    storage: u,
+    thermal: u,
+    power: u,
+    health: []
+  }
 }
-const header = { format: 'rigready-session', version: 1, startedAtMs: 0, intervalMs: 1000, inventory: emptyInventory(0, 'linux', 'x64') }
+const header = {
+  format: 'rigready-session',
+  version: 1,
+  startedAtMs: 0,
+  intervalMs: 1000,
+  inventory: emptyInventory(0, 'linux', 'x64')
+}
 
 describe('session files', () => {
   it('round-trips through the append-only writer', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rr-session-'))
     const path = join(dir, 's.jsonl')
-    const w = await createSessionWriter(path, { startedAtMs: 0, intervalMs: 1000, inventory: header.inventory })
+    const w = await createSessionWriter(path, {
+      startedAtMs: 0,
+      intervalMs: 1000,
+      inventory: header.inventory
+    })
     for (let i = 0; i < 5; i++) await w.append(snap(i, 1000 * i))
     await w.close()
     const s = await readSession(path)
     expect(s.snapshots.map((x) => x.seq)).toEqual([0, 1, 2, 3, 4])
     expect(s.badLines).toEqual([])
-    await expect(createSessionWriter(path, { startedAtMs: 0, intervalMs: 1000, inventory: header.inventory })).rejects.toThrow(/already exists/)
+    await expect(
+      createSessionWriter(path, { startedAtMs: 0, intervalMs: 1000, inventory: header.inventory })
+    ).rejects.toThrow(/already exists/)
   })
 
   it('ignores a torn last line (a crash mid-write) without losing earlier snapshots', async () => {
-    const text = [JSON.stringify(header), JSON.stringify(snap(0, 0)), JSON.stringify(snap(1, 1000)), '{"seq":2,"timest'].join('\n')
+    const text = [
+      JSON.stringify(header),
+      JSON.stringify(snap(0, 0)),
+      JSON.stringify(snap(1, 1000)),
+      '{"seq":2,"timest'
+    ].join('\n')
     const s = parseSession(text)
     expect(s.snapshots).toHaveLength(2)
     expect(s.tornTail).toBe(true)
@@ -38,7 +71,14 @@ describe('session files', () => {
   })
 
   it('reports corrupt lines in the middle and keeps the rest', () => {
-    const text = [JSON.stringify(header), JSON.stringify(snap(0, 0)), 'garbage', '{"not":"a snapshot"}', JSON.stringify(snap(1, 1000))].join('\n') + '\n'
+    const text =
+      [
+        JSON.stringify(header),
+        JSON.stringify(snap(0, 0)),
+        'garbage',
+        '{"not":"a snapshot"}',
+        JSON.stringify(snap(1, 1000))
+      ].join('\n') + '\n'
     const s = parseSession(text)
     expect(s.snapshots).toHaveLength(2)
     expect(s.badLines).toEqual([3, 4])
@@ -48,8 +88,12 @@ describe('session files', () => {
     expect(() => parseSession('')).toThrow(SessionError)
     expect(() => parseSession('hello\n')).toThrow(/not JSON/)
     expect(() => parseSession('{"format":"other"}\n')).toThrow(/not a RigReady session/)
-    expect(() => parseSession(JSON.stringify({ ...header, version: 99 }) + '\n')).toThrow(/version 99 is not supported/)
-    await expect(readSession(join(tmpdir(), 'definitely-missing.jsonl'))).rejects.toThrow(/no such file/)
+    expect(() => parseSession(JSON.stringify({ ...header, version: 99 }) + '\n')).toThrow(
+      /version 99 is not supported/
+    )
+    await expect(readSession(join(tmpdir(), 'definitely-missing.jsonl'))).rejects.toThrow(
+      /no such file/
+    )
   })
 
   it('never throws anything but SessionError on random input', () => {
@@ -65,7 +109,10 @@ describe('session files', () => {
   })
 
   it('survives truncation at any byte without losing complete lines', async () => {
-    const full = [JSON.stringify(header), ...[0, 1, 2].map((i) => JSON.stringify(snap(i, i * 1000)))].join('\n') + '\n'
+    const full =
+      [JSON.stringify(header), ...[0, 1, 2].map((i) => JSON.stringify(snap(i, i * 1000)))].join(
+        '\n'
+      ) + '\n'
     const headerLen = JSON.stringify(header).length + 1
     for (let cut = headerLen; cut <= full.length; cut += 7) {
       const s = parseSession(full.slice(0, cut))
@@ -81,7 +128,12 @@ describe('replay', () => {
   afterEach(() => vi.useRealTimers())
 
   it('plays snapshots at recorded speed with timestamps shifted to now', async () => {
-    const s = parseSession([JSON.stringify(header), ...[0, 1, 2].map((i) => JSON.stringify(snap(i, 100_000 + i * 1000)))].join('\n') + '\n')
+    const s = parseSession(
+      [
+        JSON.stringify(header),
+        ...[0, 1, 2].map((i) => JSON.stringify(snap(i, 100_000 + i * 1000)))
+      ].join('\n') + '\n'
+    )
     const r = createReplaySource(s, { clock: fakeTimerClock() })
     const seen: number[] = []
     r.subscribe((x) => seen.push(x.timestampMs))
@@ -95,7 +147,10 @@ describe('replay', () => {
   })
 
   it('accelerates with speed and loops when asked', async () => {
-    const s = parseSession([JSON.stringify(header), ...[0, 1].map((i) => JSON.stringify(snap(i, i * 1000)))].join('\n') + '\n')
+    const s = parseSession(
+      [JSON.stringify(header), ...[0, 1].map((i) => JSON.stringify(snap(i, i * 1000)))].join('\n') +
+        '\n'
+    )
     const r = createReplaySource(s, { clock: fakeTimerClock(), speed: 10, loop: true })
     const seen: number[] = []
     r.subscribe((x) => seen.push(x.seq))
@@ -113,7 +168,11 @@ describe('session file on disk after kill', () => {
   it('a session written then cut mid-line reads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rr-kill-'))
     const path = join(dir, 's.jsonl')
-    const w = await createSessionWriter(path, { startedAtMs: 0, intervalMs: 1000, inventory: header.inventory })
+    const w = await createSessionWriter(path, {
+      startedAtMs: 0,
+      intervalMs: 1000,
+      inventory: header.inventory
+    })
     await w.append(snap(0, 0))
     await w.append(snap(1, 1000))
     await w.close()

@@ -3,7 +3,11 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createHttpServer, CONTENT_SECURITY_POLICY, type HttpServerHandle } from '../../../../src-main/node/server/http-server'
+import {
+  createHttpServer,
+  CONTENT_SECURITY_POLICY,
+  type HttpServerHandle
+} from '../../../../src-main/node/server/http-server'
 import { createFakeService, FAKE, type FakeService } from '../../../helpers/fake-service'
 
 let staticDir: string
@@ -14,7 +18,10 @@ beforeAll(async () => {
   staticDir = join(base, 'renderer')
   outside = join(base, 'secret.txt')
   await mkdir(join(staticDir, 'assets'), { recursive: true })
-  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>RigReady</title><script type="module" src="/assets/app.js"></script>')
+  await writeFile(
+    join(staticDir, 'index.html'),
+    '<!doctype html><title>RigReady</title><script type="module" src="/assets/app.js"></script>'
+  )
   await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log("ui")')
   await writeFile(outside, 'do not serve')
   await symlink(outside, join(staticDir, 'assets', 'leak.txt'))
@@ -25,14 +32,26 @@ afterAll(async () => {
 })
 
 /** Raw HTTP request (fetch normalises `..` and forbids a custom Host header). */
-function raw(url: string, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string
+): Promise<{
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}> {
   const u = new URL(url)
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text })
+      )
     })
     req.on('error', reject)
     if (body !== undefined) req.write(body)
@@ -40,7 +59,12 @@ function raw(url: string, path: string, headers: Record<string, string> = {}, me
   })
 }
 
-function invoke(base: string, channel: string, args: unknown, headers: Record<string, string> = {}): Promise<Response> {
+function invoke(
+  base: string,
+  channel: string,
+  args: unknown,
+  headers: Record<string, string> = {}
+): Promise<Response> {
   return fetch(new URL(`api/invoke/${channel}`, base), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -60,7 +84,13 @@ describe('http-server', () => {
 
   async function start(opts: { token?: string; host?: string } = {}): Promise<HttpServerHandle> {
     service = createFakeService({ historySeconds: 30 })
-    server = await createHttpServer({ service, staticDir, port: 0, sse: { heartbeatMs: 50 }, ...opts })
+    server = await createHttpServer({
+      service,
+      staticDir,
+      port: 0,
+      sse: { heartbeatMs: 50 },
+      ...opts
+    })
     return server
   }
 
@@ -73,12 +103,16 @@ describe('http-server', () => {
 
   it('refuses to bind a non-loopback address without a token', async () => {
     service = createFakeService()
-    await expect(createHttpServer({ service, staticDir, host: '0.0.0.0' })).rejects.toThrow(/requires an access token/)
+    await expect(createHttpServer({ service, staticDir, host: '0.0.0.0' })).rejects.toThrow(
+      /requires an access token/
+    )
   })
 
   it('refuses a token too short to be a secret', async () => {
     service = createFakeService()
-    await expect(createHttpServer({ service, staticDir, token: 'abc' })).rejects.toThrow(/at least 8/)
+    await expect(createHttpServer({ service, staticDir, token: 'abc' })).rejects.toThrow(
+      /at least 8/
+    )
   })
 
   it('binds a non-loopback address when a token is given', async () => {
@@ -90,8 +124,13 @@ describe('http-server', () => {
     const s = await start({ token: 'correct-horse-battery' })
     expect((await fetch(new URL('api/inventory', s.url))).status).toBe(401)
     expect((await fetch(new URL('metrics', s.url))).status).toBe(401)
-    expect((await invoke(s.url, 'settings:get', [], { Authorization: 'Bearer wrong-token-value' })).status).toBe(401)
-    const good = await fetch(new URL('api/inventory', s.url), { headers: { Authorization: 'Bearer correct-horse-battery' } })
+    expect(
+      (await invoke(s.url, 'settings:get', [], { Authorization: 'Bearer wrong-token-value' }))
+        .status
+    ).toBe(401)
+    const good = await fetch(new URL('api/inventory', s.url), {
+      headers: { Authorization: 'Bearer correct-horse-battery' }
+    })
     expect(good.status).toBe(200)
     expect(((await good.json()) as { gpus: { name: string }[] }).gpus[0]!.name).toBe(FAKE.gpuName)
     const viaQuery = await fetch(new URL('metrics?token=correct-horse-battery', s.url))
@@ -102,9 +141,14 @@ describe('http-server', () => {
 
   it('answers invoke calls with {ok:true,value}', async () => {
     const s = await start()
-    const res = await invoke(s.url, 'readiness:what-if', [{ profileId: 'serve-8b-q4', ctxTokens: 4096 }])
+    const res = await invoke(s.url, 'readiness:what-if', [
+      { profileId: 'serve-8b-q4', ctxTokens: 4096 }
+    ])
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { ok: boolean; value: { profileId: string; assumptions: string[] } }
+    const body = (await res.json()) as {
+      ok: boolean
+      value: { profileId: string; assumptions: string[] }
+    }
     expect(body.ok).toBe(true)
     expect(body.value.profileId).toBe('serve-8b-q4')
     expect(body.value.assumptions).toContain('context 4096 tokens')
@@ -118,9 +162,17 @@ describe('http-server', () => {
     expect(body.ok).toBe(false)
     expect(body.error).toMatch(/windowMs/)
     expect((await invoke(s.url, 'report:export', ['pdf'])).status).toBe(400)
-    const notArray = await fetch(new URL('api/invoke/settings:get', s.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":5}' })
+    const notArray = await fetch(new URL('api/invoke/settings:get', s.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"args":5}'
+    })
     expect(notArray.status).toBe(400)
-    const badJson = await fetch(new URL('api/invoke/settings:get', s.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{args' })
+    const badJson = await fetch(new URL('api/invoke/settings:get', s.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{args'
+    })
     expect(badJson.status).toBe(400)
   })
 
@@ -140,14 +192,20 @@ describe('http-server', () => {
 
   it('refuses invoke POSTs that are not JSON, so cross-site forms cannot call the API', async () => {
     const s = await start()
-    const res = await fetch(new URL('api/invoke/settings:get', s.url), { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"args":[]}' })
+    const res = await fetch(new URL('api/invoke/settings:get', s.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"args":[]}'
+    })
     expect(res.status).toBe(415)
   })
 
   it('keeps settings changes in memory and returns the merged settings', async () => {
     const s = await start()
     const res = await invoke(s.url, 'settings:set', [{ temperatureUnit: 'fahrenheit' }])
-    expect(((await res.json()) as { value: { temperatureUnit: string } }).value.temperatureUnit).toBe('fahrenheit')
+    expect(
+      ((await res.json()) as { value: { temperatureUnit: string } }).value.temperatureUnit
+    ).toBe('fahrenheit')
     expect(service.settings.temperatureUnit).toBe('fahrenheit')
   })
 
@@ -159,7 +217,9 @@ describe('http-server', () => {
     expect(snaps.length).toBeGreaterThan(0)
     expect(snaps.length).toBeLessThanOrEqual(5)
     expect((await fetch(new URL('api/history?windowMs=abc', s.url))).status).toBe(400)
-    const report = (await (await fetch(new URL('api/report', s.url))).json()) as { training: { score: { value: number } } }
+    const report = (await (await fetch(new URL('api/report', s.url))).json()) as {
+      training: { score: { value: number } }
+    }
     expect(report.training.score.value).toBe(FAKE.trainingScore)
     const snap = (await (await fetch(new URL('api/snapshot', s.url))).json()) as { seq: number }
     expect(snap.seq).toBe(29)
@@ -183,7 +243,10 @@ describe('http-server', () => {
     await new Promise((r) => setTimeout(r, 20))
     service.tick()
     const deadline = Date.now() + 3000
-    while (!text.includes('event: telemetry:did-sample') || !text.includes('\n\n', text.indexOf('event: telemetry:did-sample'))) {
+    while (
+      !text.includes('event: telemetry:did-sample') ||
+      !text.includes('\n\n', text.indexOf('event: telemetry:did-sample'))
+    ) {
       if (Date.now() > deadline) throw new Error(`no event in: ${text}`)
       const { value } = await reader.read()
       text += decoder.decode(value)
@@ -218,7 +281,14 @@ describe('http-server', () => {
 
   it('refuses path traversal, encoded or not, and symlinks leading out of the UI folder', async () => {
     const s = await start()
-    for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets%2f..%2f..%2fsecret.txt', '/..%5csecret.txt', '/assets/%00.js']) {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets%2f..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/assets/%00.js'
+    ]) {
       const res = await raw(s.url, path)
       expect(res.status, path).toBeGreaterThanOrEqual(400)
       expect(res.body, path).not.toContain('do not serve')

@@ -30,7 +30,9 @@ class FakeResponse extends EventEmitter {
 
 describe('sse', () => {
   it('formats an event with its name and one data line', () => {
-    expect(formatSseEvent('telemetry:did-sample', '{"a":1}')).toBe('event: telemetry:did-sample\ndata: {"a":1}\n\n')
+    expect(formatSseEvent('telemetry:did-sample', '{"a":1}')).toBe(
+      'event: telemetry:did-sample\ndata: {"a":1}\n\n'
+    )
   })
 
   it('keeps only the latest pending sample for a congested client instead of buffering every one', () => {

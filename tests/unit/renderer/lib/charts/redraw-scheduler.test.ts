@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { RedrawScheduler, type FrameApi, type ObserverFactory, type RedrawTarget } from '../../../../../src-renderer/src/lib/charts/redraw-scheduler'
+import {
+  RedrawScheduler,
+  type FrameApi,
+  type ObserverFactory,
+  type RedrawTarget
+} from '../../../../../src-renderer/src/lib/charts/redraw-scheduler'
 
 type El = RedrawTarget['el']
 
@@ -10,7 +15,11 @@ function setup() {
     request: (cb) => (queued.set(next, cb), next++),
     cancel: (h) => void queued.delete(h)
   }
-  const frames = { get length() { return queued.size } }
+  const frames = {
+    get length() {
+      return queued.size
+    }
+  }
   let report: ((e: { target: El; isIntersecting: boolean }[]) => void) | null = null
   const observer: ObserverFactory = (cb) => {
     report = cb
@@ -28,7 +37,14 @@ function setup() {
     queued.clear()
     for (const f of pending) f()
   }
-  return { scheduler, chart, drawn, runFrames, frames, see: (el: El, on: boolean) => report!([{ target: el, isIntersecting: on }]) }
+  return {
+    scheduler,
+    chart,
+    drawn,
+    runFrames,
+    frames,
+    see: (el: El, on: boolean) => report!([{ target: el, isIntersecting: on }])
+  }
 }
 
 describe('redraw-scheduler', () => {
@@ -83,7 +99,11 @@ describe('redraw-scheduler', () => {
 
   it('treats charts as visible where no IntersectionObserver exists', () => {
     const frames: (() => void)[] = []
-    const s = new RedrawScheduler({ request: (cb) => frames.push(cb), cancel: () => {} }, () => null, () => 0)
+    const s = new RedrawScheduler(
+      { request: (cb) => frames.push(cb), cancel: () => {} },
+      () => null,
+      () => 0
+    )
     const drawn: number[] = []
     s.add({ el: {} as El, redraw: () => drawn.push(1) })
     s.invalidateAll()

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { bucketMsFor, buildSeriesSpecs, DisplayBuffer } from '../../../../../src-renderer/src/lib/charts/series'
+import {
+  bucketMsFor,
+  buildSeriesSpecs,
+  DisplayBuffer
+} from '../../../../../src-renderer/src/lib/charts/series'
 import { fakeInventory, fakeSnapshot } from '../../../../helpers/fake-service'
 
 describe('charts/series', () => {
@@ -29,7 +33,9 @@ describe('charts/series', () => {
     const slowdown = specs.find((s) => s.key.endsWith('/temp-slowdown'))!
     expect(slowdown.extract(fakeSnapshot(30))).toBe(87)
     expect(specs.find((s) => s.key === 'disk/sda/temp')).toBeUndefined()
-    const cpuPower = buildSeriesSpecs(fakeInventory(), fakeSnapshot(30), 'fahrenheit').find((s) => s.key.endsWith('/temp-slowdown'))!
+    const cpuPower = buildSeriesSpecs(fakeInventory(), fakeSnapshot(30), 'fahrenheit').find((s) =>
+      s.key.endsWith('/temp-slowdown')
+    )!
     expect(cpuPower.extract(fakeSnapshot(30))).toBeCloseTo(188.6)
   })
 })

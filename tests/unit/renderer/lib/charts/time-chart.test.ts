@@ -36,7 +36,11 @@ afterAll(() => {
   g.Path2D = before
 })
 
-const ops = (u: uPlot): Op[] => ((columnMinMaxPaths(u, 1, 0, (u.data[0] as number[]).length - 1)!.stroke as unknown as RecordingPath).ops)
+const ops = (u: uPlot): Op[] =>
+  (
+    columnMinMaxPaths(u, 1, 0, (u.data[0] as number[]).length - 1)!
+      .stroke as unknown as RecordingPath
+  ).ops
 
 describe('time-chart column min/max paths', () => {
   it('draws at most two vertices per pixel column and keeps each column’s peak and trough', () => {
@@ -62,11 +66,17 @@ describe('time-chart column min/max paths', () => {
 
   it('never throws on random data and stays within two vertices per column', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), { minLength: 1, maxLength: 500 }), (ys) => {
-        const xs = ys.map((_, i) => i)
-        const path = ops(fakePlot(xs, ys, Math.max(1, ys.length - 1)))
-        expect(path.length).toBeLessThanOrEqual(2 * 101)
-      })
+      fc.property(
+        fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), {
+          minLength: 1,
+          maxLength: 500
+        }),
+        (ys) => {
+          const xs = ys.map((_, i) => i)
+          const path = ops(fakePlot(xs, ys, Math.max(1, ys.length - 1)))
+          expect(path.length).toBeLessThanOrEqual(2 * 101)
+        }
+      )
     )
   })
 })

@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDuration, formatRate, formatTemperature, formatTemperatureDelta, formatWatts } from '../../../../../src-renderer/src/lib/format/units'
+import {
+  formatBytes,
+  formatDuration,
+  formatRate,
+  formatTemperature,
+  formatTemperatureDelta,
+  formatWatts
+} from '../../../../../src-renderer/src/lib/format/units'
 
 describe('format/units', () => {
   it('formats bytes in binary units', () => {
@@ -30,7 +37,14 @@ describe('format/units', () => {
   it('never throws on any number', () => {
     fc.assert(
       fc.property(fc.double(), (n) => {
-        for (const f of [formatBytes, formatRate, formatWatts, formatDuration, (x: number) => formatTemperature(x, 'fahrenheit')]) expect(typeof f(n)).toBe('string')
+        for (const f of [
+          formatBytes,
+          formatRate,
+          formatWatts,
+          formatDuration,
+          (x: number) => formatTemperature(x, 'fahrenheit')
+        ])
+          expect(typeof f(n)).toBe('string')
       })
     )
   })
