@@ -13,6 +13,8 @@ export type UnavailableReason =
   | 'parse-error'
   | 'failed'
   | 'asleep'
+  | 'not-applicable'
+  | 'warming-up'
 
 /** All reasons, in a stable order (for schemas and exhaustive tests). */
 export const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
@@ -23,7 +25,9 @@ export const UNAVAILABLE_REASONS: readonly UnavailableReason[] = [
   'timeout',
   'parse-error',
   'failed',
-  'asleep'
+  'asleep',
+  'not-applicable',
+  'warming-up'
 ]
 
 /** A known value. */
@@ -89,7 +93,9 @@ export function describeReason(r: ReadingUnavailable): string {
     timeout: 'timed out',
     'parse-error': 'unreadable output',
     failed: 'failed',
-    asleep: 'device asleep (not woken)'
+    asleep: 'device asleep (not woken)',
+    'not-applicable': 'does not apply here',
+    'warming-up': 'warming up (needs a second sample)'
   }
   return r.detail ? `${base[r.reason]}: ${r.detail}` : base[r.reason]
 }
