@@ -22,6 +22,7 @@
  * the event list has a fixed maximum, so a 24 h live session does not grow the heap.
  */
 import { isOk, ok, unavailable, valueOf, type Reading } from '../shared/reading'
+import { classifyThrottleReason, describeThrottleCause } from '../shared/throttle-causes'
 import type { SustainedEvidence, ThrottleEvent, ThrottleSummary } from '../shared/readiness'
 import type {
   CoreThrottleCounter,
@@ -91,79 +92,6 @@ function resolveOptions(partial: Partial<ThrottleOptions> | undefined): Throttle
   o.maxEvents = Math.max(1, Math.floor(o.maxEvents))
   o.maxSamplesPerDevice = Math.max(2, Math.floor(o.maxSamplesPerDevice))
   return o
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Vendor reason classification (pure, shared with collectors and tests)
-// ---------------------------------------------------------------------------------------------------------
-
-/** NVIDIA clock-event reason bits (NVML `nvmlClocksEventReason*`), in bit order. */
-export const NVIDIA_REASON_BITS: readonly { bit: number; name: string; cause: ThrottleCause }[] = [
-  { bit: 0x001, name: 'gpu_idle', cause: 'idle' },
-  { bit: 0x002, name: 'applications_clocks_setting', cause: 'config' },
-  { bit: 0x004, name: 'sw_power_cap', cause: 'power' },
-  { bit: 0x008, name: 'hw_slowdown', cause: 'hw-slowdown' },
-  { bit: 0x010, name: 'sync_boost', cause: 'config' },
-  { bit: 0x020, name: 'sw_thermal_slowdown', cause: 'thermal' },
-  { bit: 0x040, name: 'hw_thermal_slowdown', cause: 'thermal' },
-  { bit: 0x080, name: 'hw_power_brake_slowdown', cause: 'psu' },
-  { bit: 0x100, name: 'display_clock_setting', cause: 'config' }
-]
-
-/**
- * Cause class of a vendor throttle reason name.
- *
- * Accepts NVIDIA names with or without the `clocks_event_reasons[_counters].` / `clocks_throttle_reasons.`
- * prefix, AMD SMU throttler names (`PPT0`, `TDC_GFX`, `TEMP_HOTSPOT`, `PROCHOT_GPU`) and Intel GT reason
- * names (`reason_pl1`, `throttle_reason_thermal`). Unknown names are `other`.
- */
-export function classifyThrottleReason(name: string): ThrottleCause {
-  const short = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name
-  const nv = NVIDIA_REASON_BITS.find((r) => r.name === short.toLowerCase())
-  if (nv) return nv.cause
-  if (short.toLowerCase() === 'display_clocks_setting') return 'config'
-  const up = short.toUpperCase()
-  if (/^(PPT\d*|SPL|FPPT|SPPT(_APU)?)$/.test(up)) return 'power'
-  if (/^(TDC_|EDC_|APCC)/.test(up)) return 'current'
-  if (/^(TEMP_|VRHOT|PROCHOT|LIQUID)/.test(up)) return 'thermal'
-  const intel = up.replace(/^(THROTTLE_)?REASON_/, '')
-  if (/^PL[124]$/.test(intel)) return 'power'
-  if (intel === 'THERMAL' || intel === 'PROCHOT' || intel === 'VR_THERMALERT') return 'thermal'
-  if (intel === 'VR_TDC') return 'current'
-  if (intel === 'RATL') return 'thermal'
-  return 'other'
-}
-
-/**
- * Decodes an NVIDIA active clock-event mask (`0x0000000000000004`) into flags.
- *
- * Returns an empty list for `0x0`, and undefined for text that is not a hex mask. Bits above 0x100 are
- * reported as `bit_0x…` with cause `other`.
- */
-export function nvidiaFlagsFromMask(hex: string): ThrottleFlag[] | undefined {
-  const m = /^\s*0x([0-9a-f]+)\s*$/i.exec(hex)
-  if (!m) return undefined
-  let mask: bigint
-  try {
-    mask = BigInt('0x' + m[1])
-  } catch {
-    return undefined
-  }
-  const flags: ThrottleFlag[] = []
-  for (const r of NVIDIA_REASON_BITS) {
-    if ((mask & BigInt(r.bit)) !== 0n) flags.push({ name: r.name, cause: r.cause })
-  }
-  const known = NVIDIA_REASON_BITS.reduce((acc, r) => acc | BigInt(r.bit), 0n)
-  let rest = mask & ~known
-  let bit = 1n
-  while (rest !== 0n && bit < 1n << 64n) {
-    if ((rest & bit) !== 0n) {
-      flags.push({ name: `bit_0x${bit.toString(16)}`, cause: 'other' })
-      rest &= ~bit
-    }
-    bit <<= 1n
-  }
-  return flags
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -251,25 +179,6 @@ interface CauseHit {
   evidence: string[]
   /** Lower is worse; used to keep the most telling evidence for an episode. */
   severity: number
-}
-
-const CAUSE_WORDS: Record<ThrottleCause, string> = {
-  power: 'power cap',
-  thermal: 'thermal',
-  psu: 'PSU power brake',
-  current: 'current limit',
-  'hw-slowdown': 'HW slowdown',
-  'pcie-link': 'PCIe link below max',
-  'storage-thermal': 'drive above its temperature limit',
-  battery: 'on battery',
-  idle: 'idle',
-  config: 'clock setting',
-  other: 'other'
-}
-
-/** Human words for a cause ("power cap", "PSU power brake"). */
-export function describeThrottleCause(cause: ThrottleCause): string {
-  return CAUSE_WORDS[cause]
 }
 
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0)
@@ -917,7 +826,7 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
     } else {
       const parts = (Object.entries(byCause) as [ThrottleCause, number][])
         .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => `${pct(v)} ${CAUSE_WORDS[k]}`)
+        .map(([k, v]) => `${pct(v)} ${describeThrottleCause(k)}`)
       headline = `${d.shortLabel} throttled ${pct(fraction)} of ${describeSpan(span)}: ${parts.join(', ')}`
     }
     return {

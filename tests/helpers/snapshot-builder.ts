@@ -15,7 +15,7 @@ import {
   type Reading,
   type UnavailableReason
 } from '../../src-main/shared/reading'
-import { classifyThrottleReason } from '../../src-main/core/throttle'
+import { classifyThrottleReason } from '../../src-main/shared/throttle-causes'
 import {
   SNAPSHOT_SCHEMA_VERSION,
   type BatteryState,

@@ -8,8 +8,8 @@
  * catalogue fields are requested. Nothing here throws on garbage input.
  */
 import { ok, unavailable, type Reading } from '../../shared/reading'
-import { NVIDIA_REASON_BITS } from '../../core/throttle'
-import type { GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import { classifyThrottleReason } from '../../shared/throttle-causes'
+import type { GpuSample, ThrottleCause, ThrottleFlag } from '../../shared/telemetry'
 
 const MIB = 1024 * 1024
 
@@ -160,8 +160,22 @@ export function parseNvidiaText(cell: string | undefined): Reading<string> {
   return ok(t)
 }
 
-/** NVIDIA clock-event reason bits with their cause class (one table, shared with the throttle detector). */
-export const THROTTLE_BITS = NVIDIA_REASON_BITS
+/**
+ * NVIDIA clock-event reason bits (NVML `nvmlClocksEventReason*`), in bit order, with their cause class.
+ *
+ * Source: NVML API reference, "Clock Event Reasons"; `nvidia-smi --help-query-gpu` (`clocks_event_reasons.*`).
+ */
+export const THROTTLE_BITS: readonly { bit: number; name: string; cause: ThrottleCause }[] = [
+  { bit: 0x001, name: 'gpu_idle' },
+  { bit: 0x002, name: 'applications_clocks_setting' },
+  { bit: 0x004, name: 'sw_power_cap' },
+  { bit: 0x008, name: 'hw_slowdown' },
+  { bit: 0x010, name: 'sync_boost' },
+  { bit: 0x020, name: 'sw_thermal_slowdown' },
+  { bit: 0x040, name: 'hw_thermal_slowdown' },
+  { bit: 0x080, name: 'hw_power_brake_slowdown' },
+  { bit: 0x100, name: 'display_clock_setting' }
+].map((b) => ({ ...b, cause: classifyThrottleReason(b.name) }))
 
 /**
  * Decodes the `clocks_event_reasons.active` mask (`0x0000000000000024`) into flags.

@@ -1,10 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  classifyThrottleReason,
   createThrottleTracker,
   detectThrottle,
-  nvidiaFlagsFromMask,
   summarizeSustained
 } from '../../../src-main/core/throttle'
 import {
@@ -521,50 +519,6 @@ describe('core/throttle', () => {
       expect(ev.gpuThermalHeadroomCelsius.status).toBe('unavailable')
       expect(ev.sustainedClockRatio.status).toBe('unavailable')
       expect(ev.gpuThrottleFractionByCause).toEqual({})
-    })
-  })
-
-  describe('reason classification', () => {
-    it('classifies NVIDIA, AMD and Intel reason names', () => {
-      expect(classifyThrottleReason('gpu_idle')).toBe('idle')
-      expect(classifyThrottleReason('clocks_event_reasons_counters.sw_power_cap')).toBe('power')
-      expect(classifyThrottleReason('clocks_throttle_reasons.hw_thermal_slowdown')).toBe('thermal')
-      expect(classifyThrottleReason('hw_power_brake_slowdown')).toBe('psu')
-      expect(classifyThrottleReason('hw_slowdown')).toBe('hw-slowdown')
-      expect(classifyThrottleReason('sync_boost')).toBe('config')
-      expect(classifyThrottleReason('PPT0')).toBe('power')
-      expect(classifyThrottleReason('TDC_GFX')).toBe('current')
-      expect(classifyThrottleReason('TEMP_HOTSPOT')).toBe('thermal')
-      expect(classifyThrottleReason('reason_pl1')).toBe('power')
-      expect(classifyThrottleReason('throttle_reason_thermal')).toBe('thermal')
-      expect(classifyThrottleReason('FIT')).toBe('other')
-    })
-
-    it('decodes NVIDIA active masks', () => {
-      expect(nvidiaFlagsFromMask('0x0000000000000000')).toEqual([])
-      expect(nvidiaFlagsFromMask('0x0000000000000001')).toEqual([
-        { name: 'gpu_idle', cause: 'idle' }
-      ])
-      expect(nvidiaFlagsFromMask('0x00000000000000CC')?.map((f) => f.name)).toEqual([
-        'sw_power_cap',
-        'hw_slowdown',
-        'hw_thermal_slowdown',
-        'hw_power_brake_slowdown'
-      ])
-      expect(nvidiaFlagsFromMask('0x0000000000000200')).toEqual([
-        { name: 'bit_0x200', cause: 'other' }
-      ])
-      expect(nvidiaFlagsFromMask('[N/A]')).toBeUndefined()
-    })
-
-    it('never throws on arbitrary text', () => {
-      fc.assert(
-        fc.property(fc.string(), (s) => {
-          nvidiaFlagsFromMask(s)
-          nvidiaFlagsFromMask('0x' + s)
-          expect(typeof classifyThrottleReason(s)).toBe('string')
-        })
-      )
     })
   })
 
