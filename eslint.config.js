@@ -3,19 +3,8 @@ import tseslint from 'typescript-eslint'
 import svelte from 'eslint-plugin-svelte'
 import globals from 'globals'
 import svelteConfig from './svelte.config.js'
+import layers from './scripts/lint/layers.mjs'
 
-const NODE_BUILTINS = [
-  'node:*',
-  'fs',
-  'fs/promises',
-  'child_process',
-  'os',
-  'path',
-  'http',
-  'net',
-  'util',
-  'worker_threads'
-]
 const RAW_IPC = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
@@ -70,68 +59,11 @@ export default tseslint.config(
     files: ['src-renderer/**/*.{ts,svelte}'],
     languageOptions: { globals: { ...globals.browser } }
   },
-  // Layering rules.
+  // Layering rules, by resolved path at any depth (scripts/lint/layers.mjs).
   {
-    files: ['src-main/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../core/*', '../node/*', '../electron-main/*', '../preload/*', '../../*'],
-              message: 'shared/ imports nothing else in the project.'
-            },
-            {
-              group: ['electron', ...NODE_BUILTINS],
-              message: 'shared/ is pure: no electron, no node:*.'
-            }
-          ]
-        }
-      ]
-    }
-  },
-  {
-    files: ['src-main/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../node/*', '../node', '../electron-main/*', '../preload/*'],
-              message: 'core/ may import only shared/.'
-            },
-            {
-              group: ['electron', ...NODE_BUILTINS, 'systeminformation'],
-              message: 'core/ is pure: no I/O.'
-            }
-          ]
-        }
-      ]
-    }
-  },
-  {
-    files: ['src-main/node/**/*.ts', 'src-main/cli.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: ['electron'],
-          patterns: [
-            {
-              group: [
-                '../electron-main/*',
-                '../../electron-main/*',
-                '../preload/*',
-                '../../preload/*'
-              ],
-              message: 'node/ never imports the Electron layer.'
-            }
-          ]
-        }
-      ]
-    }
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.{ts,svelte}'],
+    plugins: { layers },
+    rules: { 'layers/imports': ['error', { root: import.meta.dirname }] }
   },
   {
     files: ['src-main/electron-main/**/*.ts', 'src-main/index.ts'],
@@ -139,46 +71,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [RAW_IPC] }] }
   },
   {
+    // Raw IPC stays in preload/index.ts; preload exposes only contextBridge + ipcRenderer.
     files: ['src-main/preload/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../core/*', '../node/*', '../electron-main/*', ...NODE_BUILTINS],
-              message: 'preload/ may import only shared types and electron.'
-            }
-          ]
-        }
-      ]
-    }
-  },
-  {
-    files: ['src-renderer/**/*.{ts,svelte}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['electron', ...NODE_BUILTINS],
-              message: 'The renderer never imports electron or node:*.'
-            },
-            {
-              group: [
-                '**/src-main/core/*',
-                '**/src-main/node/*',
-                '**/src-main/electron-main/*',
-                '../../src-main/*',
-                '../../../src-main/*'
-              ],
-              message: 'The renderer imports only $shared/*.'
-            }
-          ]
-        }
-      ]
-    }
+    ignores: ['src-main/preload/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [RAW_IPC] }] }
   },
   {
     files: ['tests/**/*.ts', 'scripts/**/*.{js,mjs}', '*.config.{js,ts}', 'bin/**/*.js'],
