@@ -58,7 +58,7 @@ export function createCommandRunner(baseEnv: NodeJS.ProcessEnv = process.env): C
         if (settled) return
         settled = true
         clearTimeout(timer)
-        clearTimeout(killTimer)
+        // The SIGKILL escalation stays armed: a child that ignores SIGTERM must not outlive its reading.
         options.signal?.removeEventListener('abort', onAbort)
         resolve(r)
       }
@@ -95,6 +95,7 @@ export function createCommandRunner(baseEnv: NodeJS.ProcessEnv = process.env): C
         else finish({ kind: 'exit', code: null, signal: null, stdout, stderr: String(err.message) })
       })
       child.on('close', (code, signal) => {
+        clearTimeout(killTimer)
         if (timedOut || aborted) return
         if (code === 0)
           finish({ kind: 'ok', stdout, stderr, durationMs: performance.now() - started })

@@ -1,11 +1,27 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createCommandRunner } from '../../../../src-main/node/platform/command-runner'
+
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+})
+
+/** True while a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 async function script(body: string, mode = 0o755): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rr-run-'))
+  dirs.push(dir)
   const p = join(dir, 'tool')
   await writeFile(p, `#!${process.execPath}\n${body}\n`)
   await chmod(p, mode)
@@ -37,11 +53,18 @@ describe('command runner', () => {
   })
 
   it('kills a hung tool at the timeout and resolves promptly', async () => {
-    const p = await script('process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)')
     const t0 = Date.now()
-    const r = await run(p, [], { timeoutMs: 300 })
+    const pidFile = join(tmpdir(), `rr-hung-${process.pid}-${Date.now()}.pid`)
+    const p2 = await script(
+      `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)`
+    )
+    const r = await run(p2, [], { timeoutMs: 1500 })
     expect(r.kind).toBe('timeout')
-    expect(Date.now() - t0).toBeLessThan(1500)
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    // A tool that ignores SIGTERM is still killed (SIGKILL after the grace period): none is left behind.
+    const pid = Number(await readFile(pidFile, 'utf8'))
+    await rm(pidFile, { force: true })
+    await expect.poll(() => alive(pid), { timeout: 5000, interval: 100 }).toBe(false)
   })
 
   it('stops on abort', async () => {
