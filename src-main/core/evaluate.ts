@@ -47,7 +47,10 @@ import {
 } from './score'
 import type { Sourced } from './tables'
 import { PREFILL_MFU, weightFormat } from './tables'
+import { isMoe } from './moe'
 import {
+  decodeBytesPerToken,
+  decodeShape,
   decodeTokensPerSec,
   peakTflops,
   prefillTokensPerSec,
@@ -250,10 +253,14 @@ function evaluateInference(
   const peak = peakTflops(machine, plan.gpus)
   assumptions.push(...peak.assumed)
   if (profile.family === 'llm' || profile.family === 'speech') {
-    const wActive = weightBytes(m, format, m.paramsActiveB)
-    const kvRead =
-      mem.kvPerTokenBytes * ((profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2)
-    const d = decodeTokensPerSec(plan.devices, wActive + kvRead, format)
+    // MoE-, sliding-window- and overhead-aware decode (speed.ts decodeBytesPerToken / decodeShape).
+    const kvDt = o.kvDtype ?? profile.precision.kvDtype ?? 'f16'
+    const d = decodeTokensPerSec(
+      plan.devices,
+      decodeBytesPerToken(profile, mem, kvDt),
+      format,
+      decodeShape(m)
+    )
     decode = d.value
     efficiency = d.efficiency
     if (o.decodeEfficiency !== undefined && d.value.status === 'ok') {
@@ -262,7 +269,11 @@ function evaluateInference(
     }
     assumptions.push(...d.assumed)
     if (profile.family === 'llm') {
-      const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
+      const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend, {
+        gpu: plan.gpus[0],
+        format,
+        moe: isMoe(m)
+      })
       prefill = p.value
       const prompt = profile.shape.promptTokens ?? 0
       if (prompt > 0 && prefill.status === 'ok') ttft = ok(prompt / prefill.value)

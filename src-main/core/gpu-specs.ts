@@ -34,6 +34,28 @@ export interface GpuSpec {
   confidence: Confidence
 }
 
+/** Memory technology of a GPU: decode efficiency differs between HBM, GDDR and Apple unified memory. */
+export type GpuMemoryType = 'hbm' | 'gddr' | 'unified'
+
+/** The memory type of a spec row (from its vendor, name and architecture). */
+export function memoryTypeOf(spec: GpuSpec): GpuMemoryType {
+  if (spec.vendor === 'apple') return 'unified'
+  if (
+    /\b(A100|A800|H100|H800|H200|H20|B100|B200|GB200|V100|P100|MI\d{2,3}X?)\b|GA100|GH100|GB100|GV100|CDNA/i.test(
+      `${spec.name} ${spec.arch}`
+    )
+  )
+    return 'hbm'
+  return 'gddr'
+}
+
+/** Apple GPU generation of a spec row (`M1`…`M4`), or null for other vendors. */
+export function appleGenerationOf(spec: GpuSpec): 'M1' | 'M2' | 'M3' | 'M4' | null {
+  if (spec.vendor !== 'apple') return null
+  const m = /\bM([1-4])\b/.exec(`${spec.arch} ${spec.name}`)
+  return m ? (`M${m[1]}` as 'M1' | 'M2' | 'M3' | 'M4') : null
+}
+
 /** A match and how far to trust it. */
 export interface SpecMatch {
   spec: GpuSpec

@@ -34,6 +34,10 @@ export interface DeviceShare {
   backend: MachineGpu['backend']
   /** Bandwidth is the sum of several GPUs (tensor split). */
   aggregated: boolean
+  /** The GPU (for its memory type and generation in the efficiency table). */
+  gpu?: MachineGpu
+  /** Exact bytes this device reads per token (MoE expert offload), instead of fraction × bytes per token. */
+  bytesPerToken?: number
 }
 
 /** Result of placing a workload. */
@@ -98,7 +102,8 @@ function gpuShare(g: MachineGpu, fraction: number, i: number): DeviceShare {
     fraction,
     bandwidthGBps: g.memoryBandwidthGBps,
     backend: g.backend,
-    aggregated: false
+    aggregated: false,
+    gpu: g
   }
 }
 
