@@ -11,6 +11,7 @@ import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import type { InferenceMemory, TrainingMemory } from './memory'
 import { fmtGB } from './memory'
+import { isMoe, moeLayers, planExpertOffload } from './moe'
 import { DEFAULT_RAM_BANDWIDTH, RESERVES } from './tables'
 
 /** Runtimes that can run some layers on the CPU (partial offload). */
@@ -222,6 +223,38 @@ export function placeInference(
   // Partial offload: GPU holds what fits after its fixed buffers; the rest of the weights and KV go to RAM.
   const gpuCap = sum(usable) - mem.fixedBytes * n
   const movable = mem.weightBytes + mem.kvBytes
+  // MoE: keep attention, router and KV on the GPU and move routed experts of some layers to RAM
+  // (llama.cpp --n-cpu-moe N); a token then reads only its active experts from RAM.
+  const moePlan =
+    canOffload && isMoe(profile.model)
+      ? planExpertOffload(profile.model, mem.moe, gpuCap - mem.kvBytes)
+      : null
+  if (moePlan) {
+    const fits = moePlan.cpuBytes <= host
+    const layers = moeLayers(profile.model)
+    const perGpu = sorted.map((g, i) => ({
+      ...gpuShare(g, 0, i),
+      fraction: moePlan.gpuBytes / mem.weightBytes / n,
+      bytesPerToken: (moePlan.gpuReadBytes * usable[i]) / sum(usable)
+    }))
+    return {
+      placement: {
+        kind: 'gpu-cpu-offload',
+        gpuCount: n,
+        gpuFraction: moePlan.gpuBytes / mem.weightBytes,
+        description: `experts of ${moePlan.cpuMoeLayers} of ${layers} MoE layers in system RAM (llama.cpp --n-cpu-moe ${moePlan.cpuMoeLayers}); attention, router and KV on ${n > 1 ? `${n} GPUs` : first.name}`
+      },
+      fits,
+      availableBytes: sum(usable) + host,
+      requiredBytes: need,
+      hostRequiredBytes: moePlan.cpuBytes,
+      gpus: sorted,
+      devices: [...perGpu, { ...cpuShare(machine, 0), bytesPerToken: moePlan.cpuReadBytes }],
+      shortfall: fits
+        ? null
+        : `needs ${fmtGB(moePlan.cpuBytes)} of RAM for offloaded experts, ${fmtGB(host)} usable`
+    }
+  }
   if (canOffload) {
     const frac = Math.max(0, Math.min(1, gpuCap / movable))
     const onCpu = (1 - frac) * movable
