@@ -25,10 +25,18 @@ const SWA_PATTERN: Readonly<Record<string, number>> = {
   cohere2: 4
 }
 
-type Meta = Record<string, { value: unknown } | undefined>
+/** Metadata as the library returns it (plain values; typed `{ value }` entries are accepted too). */
+type Meta = Record<string, unknown>
+
+function raw(meta: Meta, key: string): unknown {
+  const v = meta[key]
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in v
+    ? (v as { value: unknown }).value
+    : v
+}
 
 function num(meta: Meta, key: string): number | undefined {
-  const v = meta[key]?.value
+  const v = raw(meta, key)
   if (typeof v === 'bigint') return Number(v)
   if (typeof v === 'number') return v
   if (Array.isArray(v) && v.length > 0) {
@@ -39,7 +47,7 @@ function num(meta: Meta, key: string): number | undefined {
 }
 
 function str(meta: Meta, key: string): string | undefined {
-  const v = meta[key]?.value
+  const v = raw(meta, key)
   return typeof v === 'string' ? v : undefined
 }
 
@@ -179,7 +187,7 @@ function toLocalModel(path: string, arch: string, meta: Meta, s: TensorStats): L
   const used = k('expert_used_count')
   const window = k('attention.sliding_window')
   const kvLora = k('attention.kv_lora_rank')
-  const vocabArr = meta['tokenizer.ggml.tokens']?.value
+  const vocabArr = raw(meta, 'tokenizer.ggml.tokens')
   const vocab = k('vocab_size') ?? (Array.isArray(vocabArr) ? vocabArr.length : undefined)
   const fileTypeId = num(meta, 'general.file_type')
   const format =
