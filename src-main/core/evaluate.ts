@@ -163,6 +163,11 @@ function gateBinding(
   return 'vram-capacity'
 }
 
+/** No usable GPU and the runtime has no CPU path: the verdict is "needs a GPU", not a memory verdict. */
+function needsGpu(machine: MachineModel, profile: WorkloadProfile, plan: PlacementPlan): boolean {
+  return plan.gpus.length === 0 && !profile.runtime.allowedBackends.includes('cpu')
+}
+
 function fmtNum(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
 }
@@ -436,7 +441,11 @@ function evaluateInference(
   const offloaded =
     plan.placement.kind === 'gpu-cpu-offload' ||
     (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
-  const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, offloaded)
+  const verdict = needsGpu(machine, profile, plan)
+    ? 'needs-gpu'
+    : ccGate && plan.fits
+      ? 'does-not-fit'
+      : verdictFor(plan.fits, ratio, offloaded)
   const wf = weightFormat(format)
   if (wf) assumptions.push(`${format}: ${wf.value} bits/weight (${wf.source})`)
   const specConf = specConfidenceOf(plan.gpus)
@@ -528,10 +537,14 @@ function evaluateTraining(
   const mfu: Sourced =
     o.mfu !== undefined
       ? { value: o.mfu, source: 'measured (calibration)' }
-      : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
+      : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus), training.recipe)
   const fl = trainingFlops(chosenProfile)
-  const hours: Reading<number> =
-    fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
+  // A configuration that does not fit never gets a training time as if it ran.
+  const hours: Reading<number> = !plan.fits
+    ? NA(`does not run here: ${plan.shortfall ?? 'does not fit'}`)
+    : fl === null
+      ? NA('no dataset size in the profile')
+      : trainHours(fl.flops, peak.value, mfu)
   if (fl) assumptions.push(`training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`)
   if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm')
     assumptions.push('full recompute adds one forward pass (+2·P·D)')
@@ -620,8 +633,10 @@ function evaluateTraining(
   const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
     gateBinding(machine, profile, plan)
   )
-  const verdict =
-    ccGate && plan.fits
+  // "needs a GPU" is its own verdict (e.g. QLoRA on a CPU-only box); "does not fit" is about memory only.
+  const verdict = needsGpu(machine, profile, plan)
+    ? 'needs-gpu'
+    : ccGate && plan.fits
       ? 'does-not-fit'
       : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
   return {

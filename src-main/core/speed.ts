@@ -14,6 +14,7 @@ import { kvBytesReadPerToken } from './kv-cache'
 import type { InferenceMemory } from './memory'
 import { isMoe, moeLayers } from './moe'
 import type { DeviceShare } from './placement'
+import { recipeEfficiency } from './training-recipes'
 import type { Sourced } from './tables'
 import { GPU_SPECS, appleGenerationOf, memoryTypeOf } from './gpu-specs'
 import {
@@ -233,8 +234,11 @@ export function prefillTokensPerSec(
 export function trainingMfu(
   gpus: MachineGpu[],
   method: TrainingMethod,
-  datacenter: boolean
+  datacenter: boolean,
+  recipe?: string
 ): Sourced {
+  const r = gpus.length > 0 ? recipeEfficiency(recipe, method) : null
+  if (r) return r
   if (method === 'qlora') return TRAINING_MFU.qlora
   if (gpus.length === 0)
     return { value: 0.3, source: 'assumed CPU training efficiency (unverified)' }

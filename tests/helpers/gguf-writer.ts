@@ -10,7 +10,8 @@ import { open } from 'node:fs/promises'
 import { GGML_TYPES, ggmlTensorBytes } from '../../src-main/core/quant-types'
 
 /** A metadata value: numbers are u32 unless given as { f32 } / { u64 }; arrays of strings or numbers. */
-export type GgufValue = string | number | boolean | { f32: number } | { u64: number } | string[] | number[]
+export type GgufValue =
+  string | number | boolean | { f32: number } | { u64: number } | string[] | number[]
 
 /** One tensor to list: ggml type name and shape (innermost dimension first, as in GGUF). */
 export interface GgufTensorSpec {
@@ -156,10 +157,26 @@ export function transformerTensors(o: {
   for (let i = 0; i < o.layers; i++) {
     const p = `blk.${i}.`
     t.push({ name: `${p}attn_norm.weight`, type: norm, shape: [o.hidden] })
-    t.push({ name: `${p}attn_q.weight`, type: o.types.attn, shape: [o.hidden, o.heads * o.headDim] })
-    t.push({ name: `${p}attn_k.weight`, type: o.types.attn, shape: [o.hidden, o.kvHeads * o.headDim] })
-    t.push({ name: `${p}attn_v.weight`, type: o.types.attn, shape: [o.hidden, o.kvHeads * o.headDim] })
-    t.push({ name: `${p}attn_output.weight`, type: o.types.attn, shape: [o.heads * o.headDim, o.hidden] })
+    t.push({
+      name: `${p}attn_q.weight`,
+      type: o.types.attn,
+      shape: [o.hidden, o.heads * o.headDim]
+    })
+    t.push({
+      name: `${p}attn_k.weight`,
+      type: o.types.attn,
+      shape: [o.hidden, o.kvHeads * o.headDim]
+    })
+    t.push({
+      name: `${p}attn_v.weight`,
+      type: o.types.attn,
+      shape: [o.hidden, o.kvHeads * o.headDim]
+    })
+    t.push({
+      name: `${p}attn_output.weight`,
+      type: o.types.attn,
+      shape: [o.heads * o.headDim, o.hidden]
+    })
     t.push({ name: `${p}ffn_norm.weight`, type: norm, shape: [o.hidden] })
     if (o.experts) {
       const e = o.experts
@@ -175,6 +192,11 @@ export function transformerTensors(o: {
     }
   }
   t.push({ name: 'output_norm.weight', type: norm, shape: [o.hidden] })
-  if (!o.tied) t.push({ name: 'output.weight', type: o.types.output ?? o.types.embd, shape: [o.hidden, o.vocab] })
+  if (!o.tied)
+    t.push({
+      name: 'output.weight',
+      type: o.types.output ?? o.types.embd,
+      shape: [o.hidden, o.vocab]
+    })
   return t
 }

@@ -12,7 +12,10 @@ import { join } from 'node:path'
 import { transformerTensors, writeGguf, type WrittenGguf } from './gguf-writer'
 
 /** Llama 3.1 8B, Q4_K_M-style (Q4_K everywhere, Q6_K output and embeddings). */
-export function writeLlama8bGguf(path: string, opts: { truncateDataTo?: number } = {}): Promise<WrittenGguf> {
+export function writeLlama8bGguf(
+  path: string,
+  opts: { truncateDataTo?: number } = {}
+): Promise<WrittenGguf> {
   return writeGguf(
     path,
     {
@@ -161,7 +164,9 @@ export async function writeSafetensors(
 }
 
 /** Writes a Qwen3-30B-A3B folder: config.json, index and two sparse BF16 safetensors shards. */
-export async function writeQwen3MoeFolder(dir: string): Promise<{ bytes: number; expertBytes: number }> {
+export async function writeQwen3MoeFolder(
+  dir: string
+): Promise<{ bytes: number; expertBytes: number }> {
   await mkdir(dir, { recursive: true })
   const c = QWEN3_30B_A3B_CONFIG
   await writeFile(join(dir, 'config.json'), JSON.stringify(c, null, 2))
@@ -175,14 +180,31 @@ export async function writeQwen3MoeFolder(dir: string): Promise<{ bytes: number;
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const p = `model.layers.${i}.`
     const target = i < 24 ? shard1 : shard2
-    target.push({ name: `${p}self_attn.q_proj.weight`, dtype: 'BF16', shape: [c.num_attention_heads * c.head_dim, h] })
-    target.push({ name: `${p}self_attn.k_proj.weight`, dtype: 'BF16', shape: [c.num_key_value_heads * c.head_dim, h] })
-    target.push({ name: `${p}self_attn.v_proj.weight`, dtype: 'BF16', shape: [c.num_key_value_heads * c.head_dim, h] })
-    target.push({ name: `${p}self_attn.o_proj.weight`, dtype: 'BF16', shape: [h, c.num_attention_heads * c.head_dim] })
+    target.push({
+      name: `${p}self_attn.q_proj.weight`,
+      dtype: 'BF16',
+      shape: [c.num_attention_heads * c.head_dim, h]
+    })
+    target.push({
+      name: `${p}self_attn.k_proj.weight`,
+      dtype: 'BF16',
+      shape: [c.num_key_value_heads * c.head_dim, h]
+    })
+    target.push({
+      name: `${p}self_attn.v_proj.weight`,
+      dtype: 'BF16',
+      shape: [c.num_key_value_heads * c.head_dim, h]
+    })
+    target.push({
+      name: `${p}self_attn.o_proj.weight`,
+      dtype: 'BF16',
+      shape: [h, c.num_attention_heads * c.head_dim]
+    })
     target.push({ name: `${p}mlp.gate.weight`, dtype: 'BF16', shape: [c.num_experts, h] })
     for (let e = 0; e < c.num_experts; e++)
       for (const proj of ['gate_proj', 'up_proj', 'down_proj']) {
-        const shape = proj === 'down_proj' ? [h, c.moe_intermediate_size] : [c.moe_intermediate_size, h]
+        const shape =
+          proj === 'down_proj' ? [h, c.moe_intermediate_size] : [c.moe_intermediate_size, h]
         target.push({ name: `${p}mlp.experts.${e}.${proj}.weight`, dtype: 'BF16', shape })
         expertBytes += shape[0] * shape[1] * 2
       }

@@ -73,11 +73,27 @@ describe('GGUF reader (files written by the test, sparse data regions)', () => {
   })
 
   it.each([
-    ['a truncated data region', async (p: string) => writeLlama8bGguf(p, { truncateDataTo: 1_000_000 }), /truncated: tensor .* ends at data byte/],
-    ['a file cut inside its header', async (p: string) => {
-      const { writeGguf } = await import('../../../helpers/gguf-writer')
-      return writeGguf(p, { 'general.architecture': 'llama' }, [{ name: 'a', type: 'F32', shape: [32] }, { name: 'b', type: 'F32', shape: [32] }], { headerOnlyBytes: 60 })
-    }, /truncated|corrupt|not a GGUF/],
+    [
+      'a truncated data region',
+      async (p: string) => writeLlama8bGguf(p, { truncateDataTo: 1_000_000 }),
+      /truncated: tensor .* ends at data byte/
+    ],
+    [
+      'a file cut inside its header',
+      async (p: string) => {
+        const { writeGguf } = await import('../../../helpers/gguf-writer')
+        return writeGguf(
+          p,
+          { 'general.architecture': 'llama' },
+          [
+            { name: 'a', type: 'F32', shape: [32] },
+            { name: 'b', type: 'F32', shape: [32] }
+          ],
+          { headerOnlyBytes: 60 }
+        )
+      },
+      /truncated|corrupt|not a GGUF/
+    ],
     ['a non-GGUF file', async (p: string) => writeFile(p, 'x'.repeat(4096)), /not a GGUF file/],
     ['an empty file', async (p: string) => writeFile(p, ''), /not a GGUF file/]
   ])('names the file and what is wrong for %s', async (_what, make, re) => {
@@ -90,6 +106,8 @@ describe('GGUF reader (files written by the test, sparse data regions)', () => {
   })
 
   it('says "no such file" for a missing path', async () => {
-    await expect(readGgufModel(join(dir, 'missing.gguf'))).rejects.toThrow(/missing\.gguf: no such file/)
+    await expect(readGgufModel(join(dir, 'missing.gguf'))).rejects.toThrow(
+      /missing\.gguf: no such file/
+    )
   })
 })
