@@ -10,6 +10,7 @@
 import table from '../../resources/gpu-specs.json'
 import type { Confidence } from '../shared/readiness'
 import type { GpuVendor } from '../shared/telemetry'
+import { matchName } from './names'
 
 /** One row of the spec table. */
 export interface GpuSpec {
@@ -290,4 +291,33 @@ export function closeGpuMatches(query: string, limit = 5): GpuSpec[] {
     .sort((a, b) => b.s - a.s)
     .slice(0, limit)
     .map((x) => x.spec)
+}
+
+/** The spellings a row answers to: its name, the name without vendor words or parentheses, its key. */
+export function gpuNameAliases(spec: GpuSpec): string[] {
+  const bare = spec.name.replace(/\([^)]*\)/g, ' ').trim()
+  const noVendor = bare.replace(/^(NVIDIA|GeForce|AMD|Radeon|Apple|Intel|Tesla)\s+/gi, '')
+  return [spec.name, bare, noVendor, noVendor.replace(/^(GeForce|Radeon)\s+/i, ''), spec.key]
+}
+
+/** Result of resolving a user-typed GPU name. */
+export type GpuNameResult = { ok: true; spec: GpuSpec } | { ok: false; message: string }
+
+/**
+ * Resolves `--gpu NAME` against the table: exact or unique matches resolve; ambiguous names and unknown names
+ * come back with a message listing candidates ("did you mean"), never a silent pick.
+ */
+export function resolveGpuName(query: string): GpuNameResult {
+  const r = matchName(query, GPU_SPECS, gpuNameAliases)
+  if (r.kind === 'exact' || r.kind === 'unique') return { ok: true, spec: r.item }
+  if (r.kind === 'ambiguous')
+    return {
+      ok: false,
+      message: `GPU "${query}" is ambiguous: ${r.items.map((s) => s.name).join(', ')}`
+    }
+  const sugg = r.suggestions.length > 0 ? r.suggestions : closeGpuMatches(query)
+  return {
+    ok: false,
+    message: `unknown GPU "${query}"${sugg.length > 0 ? `; did you mean: ${sugg.map((s) => s.name).join(', ')}?` : ' (see `rigready list gpus`)'}`
+  }
 }

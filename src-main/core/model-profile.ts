@@ -35,6 +35,17 @@ export function inferenceProfileFor(
 ): WorkloadProfile {
   const ctx = opts.ctxTokens ?? Math.min(8192, d.model.ctxMax ?? 8192)
   const format = opts.weightFormat ?? d.weightFormat
+  // Another format than the file's: the file's exact bytes no longer apply (bits per weight do).
+  const model =
+    opts.weightFormat !== undefined &&
+    opts.weightFormat.toUpperCase() !== d.weightFormat.toUpperCase()
+      ? {
+          ...d.model,
+          weightBytesExact: undefined,
+          activeWeightBytesExact: undefined,
+          expertWeightBytesExact: undefined
+        }
+      : d.model
   const slug = d.id
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
@@ -46,7 +57,7 @@ export function inferenceProfileFor(
     kind: 'inference',
     priority: 1,
     family: 'llm',
-    model: d.model,
+    model,
     precision: { weightFormat: format, kvDtype: 'f16' },
     shape: {
       ctxTokens: ctx,
@@ -54,7 +65,7 @@ export function inferenceProfileFor(
       genTokens: 500,
       concurrency: opts.concurrency ?? 1
     },
-    runtime: runtimeFor(d.weightFormat),
+    runtime: runtimeFor(format),
     targets: { tpsFloor: 10, tpsTarget: 40, ttftTargetS: 10, ctxTarget: ctx },
     storage:
       d.model.weightBytesExact !== undefined
