@@ -349,30 +349,35 @@ export function placeTraining(
   const n = gpus.length
   const mem = memFor(n)
   const cap = Math.min(...gpus.map(usableGpuBytes))
-  const hostOk = mem.hostBytes <= host
-  const fits = mem.totalBytes <= cap && hostOk
+  // A paged optimizer (bitsandbytes) spills its states to host RAM when the GPU is short.
+  const spill = Math.max(0, Math.min(mem.pageableBytes, mem.totalBytes - cap))
+  const gpuNeed = mem.totalBytes - spill
+  const hostNeed = mem.hostBytes + spill
+  const hostOk = hostNeed <= host
+  const fits = gpuNeed <= cap && hostOk
   const first = gpus[0]
   const shortfall = fits
     ? null
     : !hostOk
-      ? `offload needs ${fmtGB(mem.hostBytes)} of RAM, ${fmtGB(host)} usable`
-      : `needs ${fmtGB(mem.totalBytes)} per GPU, ${fmtGB(cap)} usable`
+      ? `offload needs ${fmtGB(hostNeed)} of RAM, ${fmtGB(host)} usable`
+      : `needs ${fmtGB(gpuNeed)} per GPU, ${fmtGB(cap)} usable`
   return {
     mem,
     plan: {
       placement: {
         kind: n > 1 ? 'multi-gpu-data' : first.unified ? 'unified' : 'single-gpu',
         gpuCount: n,
-        gpuFraction: Math.min(1, cap / mem.totalBytes),
+        gpuFraction: Math.min(1, cap / gpuNeed),
         description:
-          n > 1
+          (n > 1
             ? `data parallel over ${n} GPUs (${fmtGB(cap)} usable each)`
-            : `one ${first.name} (${fmtGB(cap)} usable)`
+            : `one ${first.name} (${fmtGB(cap)} usable)`) +
+          (spill > 0 ? `; paged optimizer keeps ${fmtGB(spill)} of states in system RAM` : '')
       },
       fits,
       availableBytes: cap,
-      requiredBytes: mem.totalBytes,
-      hostRequiredBytes: mem.hostBytes,
+      requiredBytes: gpuNeed,
+      hostRequiredBytes: hostNeed,
       gpus,
       devices: gpus.map((g, i) => gpuShare(g, 1 / n, i)),
       shortfall
