@@ -3,15 +3,12 @@
  * `rigready list gpus|models|profiles|quants` (what the built-in tables know).
  */
 import { parseArgs } from 'node:util'
-import { evaluateProfile } from '../../core/evaluate'
 import { GPU_SPECS } from '../../core/gpu-specs'
-import { inferenceProfileFor } from '../../core/model-profile'
 import { loadCatalogue } from '../../core/profiles'
 import { WEIGHT_FORMAT_TABLE } from '../../core/quant-types'
-import type { ModelListEntry, ModelsOutput } from '../../shared/cli-output'
-import { REPORT_SCHEMA_VERSION, type MachineModel } from '../../shared/readiness'
-import { discoverModels } from '../models/stores'
-import type { LocalModel } from '../models/types'
+import type { ModelListEntry } from '../../shared/cli-output'
+import type { MachineModel } from '../../shared/readiness'
+import { listModels } from '../models/list'
 import { EXIT, UsageError, type CliIo } from './common'
 
 /** Help text of `rigready models`. */
@@ -31,54 +28,6 @@ export const LIST_HELP = `rigready list — what the built-in tables know
 
 Usage: rigready list gpus|models|profiles|quants [--json]
 `
-
-const RUNNABLE = new Set(['fits-comfortably', 'fits-tight', 'fits-with-offload'])
-
-/** Evaluates one local model on a machine into a list entry. */
-export function modelEntry(
-  m: LocalModel,
-  store: string,
-  machine: MachineModel,
-  ctx?: number
-): ModelListEntry {
-  const profile = inferenceProfileFor(m, { ctxTokens: ctx })
-  const e = evaluateProfile(machine, profile)
-  return {
-    id: m.id,
-    name: m.name,
-    source: m.source,
-    store,
-    path: m.path,
-    weightFormat: m.weightFormat,
-    weightBytes: m.weightBytes > 0 ? m.weightBytes : (m.model.weightBytesExact ?? 0),
-    paramsTotalB: m.model.paramsTotalB,
-    paramsActiveB: m.model.paramsActiveB,
-    moe: (m.model.nExperts ?? 0) > 1,
-    ctxTokens: profile.shape.ctxTokens ?? 0,
-    verdict: e.verdict,
-    score: e.score,
-    requiredBytes: e.memory.requiredBytes,
-    availableBytes: e.memory.availableBytes,
-    placement: e.placement.description,
-    decodeTokensPerSec: e.speed.decodeTokensPerSec,
-    ttftSeconds: e.speed.ttftSeconds,
-    binding: e.binding,
-    bindingDetail: e.bindingDetail
-  }
-}
-
-/** Sorts runnable models first, fastest first; the rest by memory need. */
-export function sortEntries(list: ModelListEntry[]): ModelListEntry[] {
-  const tps = (e: ModelListEntry): number =>
-    e.decodeTokensPerSec.status === 'ok' ? e.decodeTokensPerSec.value : 0
-  return [...list].sort((a, b) => {
-    const ra = RUNNABLE.has(a.verdict) ? 1 : 0
-    const rb = RUNNABLE.has(b.verdict) ? 1 : 0
-    if (ra !== rb) return rb - ra
-    if (ra === 1) return tps(b) - tps(a) || b.score - a.score
-    return a.requiredBytes - b.requiredBytes
-  })
-}
 
 /** `rigready models`. `machineFor` builds the machine from the shared machine flags. */
 export async function cmdModels(
@@ -107,20 +56,10 @@ export async function cmdModels(
   if (ctx !== undefined && !(Number.isInteger(ctx) && ctx > 0 && ctx <= 10_000_000))
     throw new UsageError(`--context must be a whole number of tokens (got "${values.context}")`)
   const machine = await machineFor(values)
-  const found = await discoverModels(io.env, (values.dir as string[] | undefined) ?? [])
-  const entries = sortEntries(
-    found.filter((f) => f.ok).map((f) => modelEntry(f.model, f.store, machine, ctx))
-  )
-  const problems = found
-    .filter((f): f is Extract<typeof f, { ok: false }> => !f.ok)
-    .map((f) => ({ path: f.path, store: f.store, error: f.error }))
+  const out = await listModels(io.env, machine, (values.dir as string[] | undefined) ?? [], ctx)
+  const entries = out.models
+  const problems = out.problems
   if (values.json) {
-    const out: ModelsOutput = {
-      schemaVersion: REPORT_SCHEMA_VERSION,
-      machine: { label: machine.label, origin: machine.origin },
-      models: entries,
-      problems
-    }
     io.stdout.write(JSON.stringify(out, null, 2) + '\n')
     return EXIT.ok
   }
