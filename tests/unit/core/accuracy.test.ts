@@ -167,3 +167,13 @@ describe(`training memory ±10% and tokens/s ±20% — ${TT}`, () => {
     within(tps(p, 'geforce-rtx-4090'), 1650, 0.2)
   })
 })
+
+describe('MLA KV cache (DeepSeek-V2 arXiv:2405.04434 §2.1.2; DeepSeek-V3 config kv_lora_rank 512 + qk_rope_head_dim 64)', () => {
+  it('caches one 576-element latent per token and layer: 61 × 576 × 2 B × 8192 at f16', async () => {
+    const { kvCacheBytes } = await import('../../../src-main/core/memory')
+    const m = byId('serve-deepseek-v3-q2').model
+    expect(kvCacheBytes(m, 8192)).toBe(61 * 576 * 2 * 8192)
+    // A GQA formula with 128 KV heads × 128 would be 56.9× larger.
+    expect((2 * 61 * 128 * 128 * 2 * 8192) / kvCacheBytes(m, 8192)).toBeCloseTo(56.9, 1)
+  })
+})
