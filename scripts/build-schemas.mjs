@@ -27,6 +27,12 @@ const targets = [
     title: 'rigready estimate --json (v1)'
   },
   {
+    file: 'src-main/shared/cli-output.ts',
+    type: 'ModelsOutput',
+    out: 'models.v1.schema.json',
+    title: 'rigready models --json (v1)'
+  },
+  {
     file: 'src-main/shared/telemetry.ts',
     type: 'Snapshot',
     out: 'session-snapshot.v1.schema.json',

@@ -24,7 +24,7 @@ import { ok, unavailable } from '../shared/reading'
 import { buildAdvice, minimumUpgrades } from './advice'
 import { GPU_SPECS } from './gpu-specs'
 import type { InferenceMemory } from './memory'
-import { fmtGB, inferenceMemory, trainingMemory, weightBytes } from './memory'
+import { fmtGB, inferenceMemory, trainingMemory } from './memory'
 import type { PlacementPlan } from './placement'
 import { placeInference, placeTraining, usableHostBytes } from './placement'
 import type { FactorValue } from './score'
@@ -47,7 +47,10 @@ import {
 } from './score'
 import type { Sourced } from './tables'
 import { PREFILL_MFU, weightFormat } from './tables'
+import { isMoe } from './moe'
 import {
+  decodeBytesPerToken,
+  decodeShape,
   decodeTokensPerSec,
   peakTflops,
   prefillTokensPerSec,
@@ -160,6 +163,11 @@ function gateBinding(
   return 'vram-capacity'
 }
 
+/** No usable GPU and the runtime has no CPU path: the verdict is "needs a GPU", not a memory verdict. */
+function needsGpu(machine: MachineModel, profile: WorkloadProfile, plan: PlacementPlan): boolean {
+  return plan.gpus.length === 0 && !profile.runtime.allowedBackends.includes('cpu')
+}
+
 function fmtNum(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
 }
@@ -250,10 +258,14 @@ function evaluateInference(
   const peak = peakTflops(machine, plan.gpus)
   assumptions.push(...peak.assumed)
   if (profile.family === 'llm' || profile.family === 'speech') {
-    const wActive = weightBytes(m, format, m.paramsActiveB)
-    const kvRead =
-      mem.kvPerTokenBytes * ((profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2)
-    const d = decodeTokensPerSec(plan.devices, wActive + kvRead, format)
+    // MoE-, sliding-window- and overhead-aware decode (speed.ts decodeBytesPerToken / decodeShape).
+    const kvDt = o.kvDtype ?? profile.precision.kvDtype ?? 'f16'
+    const d = decodeTokensPerSec(
+      plan.devices,
+      decodeBytesPerToken(profile, mem, kvDt),
+      format,
+      decodeShape(m)
+    )
     decode = d.value
     efficiency = d.efficiency
     if (o.decodeEfficiency !== undefined && d.value.status === 'ok') {
@@ -262,7 +274,11 @@ function evaluateInference(
     }
     assumptions.push(...d.assumed)
     if (profile.family === 'llm') {
-      const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
+      const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend, {
+        gpu: plan.gpus[0],
+        format,
+        moe: isMoe(m)
+      })
       prefill = p.value
       const prompt = profile.shape.promptTokens ?? 0
       if (prompt > 0 && prefill.status === 'ok') ttft = ok(prompt / prefill.value)
@@ -425,7 +441,11 @@ function evaluateInference(
   const offloaded =
     plan.placement.kind === 'gpu-cpu-offload' ||
     (plan.placement.kind === 'cpu-only' && machine.gpus.length > 0)
-  const verdict = ccGate && plan.fits ? 'does-not-fit' : verdictFor(plan.fits, ratio, offloaded)
+  const verdict = needsGpu(machine, profile, plan)
+    ? 'needs-gpu'
+    : ccGate && plan.fits
+      ? 'does-not-fit'
+      : verdictFor(plan.fits, ratio, offloaded)
   const wf = weightFormat(format)
   if (wf) assumptions.push(`${format}: ${wf.value} bits/weight (${wf.source})`)
   const specConf = specConfidenceOf(plan.gpus)
@@ -517,10 +537,14 @@ function evaluateTraining(
   const mfu: Sourced =
     o.mfu !== undefined
       ? { value: o.mfu, source: 'measured (calibration)' }
-      : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
+      : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus), training.recipe)
   const fl = trainingFlops(chosenProfile)
-  const hours: Reading<number> =
-    fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
+  // A configuration that does not fit never gets a training time as if it ran.
+  const hours: Reading<number> = !plan.fits
+    ? NA(`does not run here: ${plan.shortfall ?? 'does not fit'}`)
+    : fl === null
+      ? NA('no dataset size in the profile')
+      : trainHours(fl.flops, peak.value, mfu)
   if (fl) assumptions.push(`training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`)
   if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm')
     assumptions.push('full recompute adds one forward pass (+2·P·D)')
@@ -609,8 +633,10 @@ function evaluateTraining(
   const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
     gateBinding(machine, profile, plan)
   )
-  const verdict =
-    ccGate && plan.fits
+  // "needs a GPU" is its own verdict (e.g. QLoRA on a CPU-only box); "does not fit" is about memory only.
+  const verdict = needsGpu(machine, profile, plan)
+    ? 'needs-gpu'
+    : ccGate && plan.fits
       ? 'does-not-fit'
       : verdictFor(plan.fits, ratio, (chosenProfile.training?.offload ?? 'none') !== 'none')
   return {

@@ -10,6 +10,7 @@
 import table from '../../resources/gpu-specs.json'
 import type { Confidence } from '../shared/readiness'
 import type { GpuVendor } from '../shared/telemetry'
+import { matchName } from './names'
 
 /** One row of the spec table. */
 export interface GpuSpec {
@@ -32,6 +33,28 @@ export interface GpuSpec {
   source: string
   unverifiedFields: string[]
   confidence: Confidence
+}
+
+/** Memory technology of a GPU: decode efficiency differs between HBM, GDDR and Apple unified memory. */
+export type GpuMemoryType = 'hbm' | 'gddr' | 'unified'
+
+/** The memory type of a spec row (from its vendor, name and architecture). */
+export function memoryTypeOf(spec: GpuSpec): GpuMemoryType {
+  if (spec.vendor === 'apple') return 'unified'
+  if (
+    /\b(A100|A800|H100|H800|H200|H20|B100|B200|GB200|V100|P100|MI\d{2,3}X?)\b|GA100|GH100|GB100|GV100|CDNA/i.test(
+      `${spec.name} ${spec.arch}`
+    )
+  )
+    return 'hbm'
+  return 'gddr'
+}
+
+/** Apple GPU generation of a spec row (`M1`…`M4`), or null for other vendors. */
+export function appleGenerationOf(spec: GpuSpec): 'M1' | 'M2' | 'M3' | 'M4' | null {
+  if (spec.vendor !== 'apple') return null
+  const m = /\bM([1-4])\b/.exec(`${spec.arch} ${spec.name}`)
+  return m ? (`M${m[1]}` as 'M1' | 'M2' | 'M3' | 'M4') : null
 }
 
 /** A match and how far to trust it. */
@@ -268,4 +291,33 @@ export function closeGpuMatches(query: string, limit = 5): GpuSpec[] {
     .sort((a, b) => b.s - a.s)
     .slice(0, limit)
     .map((x) => x.spec)
+}
+
+/** The spellings a row answers to: its name, the name without vendor words or parentheses, its key. */
+export function gpuNameAliases(spec: GpuSpec): string[] {
+  const bare = spec.name.replace(/\([^)]*\)/g, ' ').trim()
+  const noVendor = bare.replace(/^(NVIDIA|GeForce|AMD|Radeon|Apple|Intel|Tesla)\s+/gi, '')
+  return [spec.name, bare, noVendor, noVendor.replace(/^(GeForce|Radeon)\s+/i, ''), spec.key]
+}
+
+/** Result of resolving a user-typed GPU name. */
+export type GpuNameResult = { ok: true; spec: GpuSpec } | { ok: false; message: string }
+
+/**
+ * Resolves `--gpu NAME` against the table: exact or unique matches resolve; ambiguous names and unknown names
+ * come back with a message listing candidates ("did you mean"), never a silent pick.
+ */
+export function resolveGpuName(query: string): GpuNameResult {
+  const r = matchName(query, GPU_SPECS, gpuNameAliases)
+  if (r.kind === 'exact' || r.kind === 'unique') return { ok: true, spec: r.item }
+  if (r.kind === 'ambiguous')
+    return {
+      ok: false,
+      message: `GPU "${query}" is ambiguous: ${r.items.map((s) => s.name).join(', ')}`
+    }
+  const sugg = r.suggestions.length > 0 ? r.suggestions : closeGpuMatches(query)
+  return {
+    ok: false,
+    message: `unknown GPU "${query}"${sugg.length > 0 ? `; did you mean: ${sugg.map((s) => s.name).join(', ')}?` : ' (see `rigready list gpus`)'}`
+  }
 }

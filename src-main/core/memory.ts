@@ -7,6 +7,9 @@
  * 16-bit embeddings (arXiv:2305.14314); DeepSpeed offload formulas for host RAM.
  */
 import type { MemoryTerm, WorkloadProfile } from '../shared/readiness'
+import { attentionLayout, kvCacheSize } from './kv-cache'
+import type { MoeBytes } from './moe'
+import { isMoe, moeBytes } from './moe'
 import { KV_BYTES, OPTIMIZER_BYTES, RESERVES, weightFormat } from './tables'
 
 const GB = 1e9
@@ -30,23 +33,51 @@ export function weightBytes(
   return ((p - unq) * wf.value) / 8 + unq * 2
 }
 
-/** KV bytes per token of context for one sequence: 2 × L_attn × n_kv_heads × head_dim × bytes. */
+/**
+ * Weight bytes of a profile in `format`: exact (from the model file's tensor table) when the format is the
+ * file's own, else parameters × bits per weight.
+ */
+export function profileWeightBytes(profile: WorkloadProfile, format: string): number {
+  const m = profile.model
+  if (m.weightBytesExact !== undefined && sameFormat(format, profile.precision.weightFormat))
+    return m.weightBytesExact
+  return weightBytes(m, format)
+}
+
+/** True when two format names mean the same format. */
+export function sameFormat(a: string, b: string): boolean {
+  const fa = weightFormat(a)
+  const fb = weightFormat(b)
+  return fa !== null && fa === fb
+}
+
+/** MoE-aware byte split (total, experts, read per token) of a profile in `format`. */
+export function profileMoeBytes(profile: WorkloadProfile, format: string): MoeBytes {
+  const exact =
+    profile.model.weightBytesExact !== undefined &&
+    sameFormat(format, profile.precision.weightFormat)
+  return moeBytes(profile.model, profileWeightBytes(profile, format), exact)
+}
+
+/**
+ * Marginal KV bytes per token of context for one sequence (global layers only once sliding windows are full;
+ * the MLA latent for DeepSeek): `2 × L_attn × n_kv_heads × head_dim × bytes` for plain GQA.
+ */
 export function kvBytesPerToken(
   model: WorkloadProfile['model'],
   kvDtype: keyof typeof KV_BYTES = 'f16'
 ): number {
-  const layers = model.nAttnLayers ?? model.nLayers
-  return 2 * layers * model.nKvHeads * model.headDim * KV_BYTES[kvDtype].value
+  return kvCacheSize(model, 1, 1, KV_BYTES[kvDtype].value).marginalBytesPerToken
 }
 
-/** KV cache bytes for `ctx` tokens in each of `slots` parallel sequences. */
+/** KV cache bytes for `ctx` tokens in each of `slots` parallel sequences (GQA, sliding window, MLA). */
 export function kvCacheBytes(
   model: WorkloadProfile['model'],
   ctx: number,
   slots = 1,
   kvDtype: keyof typeof KV_BYTES = 'f16'
 ): number {
-  return kvBytesPerToken(model, kvDtype) * ctx * slots
+  return kvCacheSize(model, ctx, slots, KV_BYTES[kvDtype].value).bytes
 }
 
 /** Inference memory broken down. */
@@ -58,6 +89,8 @@ export interface InferenceMemory {
   /** Bytes that do not scale with layer placement (buffers + runtime), per device. */
   fixedBytes: number
   kvPerTokenBytes: number
+  /** MoE-aware split of the weight bytes (experts, bytes read per token). */
+  moe: MoeBytes
 }
 
 /**
@@ -74,15 +107,23 @@ export function inferenceMemory(
   const m = profile.model
   const terms: MemoryTerm[] = []
   const wf = weightFormat(format)
-  const w = weightBytes(m, format)
+  const moe = profileMoeBytes(profile, format)
+  const w = moe.totalBytes
+  const exact =
+    m.weightBytesExact !== undefined && sameFormat(format, profile.precision.weightFormat)
   const unqNote =
     wf?.keepsEmbeddings16 && m.paramsUnquantizedB
       ? ` (+ ${m.paramsUnquantizedB} B embedding/head params at 16 bits)`
       : ''
+  const moeNote = isMoe(m)
+    ? `; MoE: all ${m.nExperts} experts are held (${m.nExpertsActive} used per token)`
+    : ''
   terms.push({
     name: 'weights',
     bytes: w,
-    formula: `${m.paramsTotalB} B params × ${wf?.value} bits/weight (${format}) ÷ 8${unqNote} = ${fmtGB(w)}`
+    formula: exact
+      ? `exact tensor bytes from the model file (${format}) = ${fmtGB(w)}${moeNote}`
+      : `${m.paramsTotalB} B params × ${wf?.value} bits/weight (${format}) ÷ 8${unqNote} = ${fmtGB(w)}${moeNote}`
   })
   let kv = 0
   let perTok = 0
@@ -90,12 +131,13 @@ export function inferenceMemory(
   if (profile.family === 'llm' || profile.family === 'speech') {
     const ctx = profile.shape.ctxTokens ?? m.ctxMax ?? 4096
     const slots = profile.shape.concurrency ?? 1
-    perTok = kvBytesPerToken(m, kvDtype)
-    kv = perTok * ctx * slots
+    const size = kvCacheSize(m, ctx, slots, KV_BYTES[kvDtype].value)
+    perTok = size.marginalBytesPerToken
+    kv = size.bytes
     terms.push({
       name: 'kv-cache',
       bytes: kv,
-      formula: `2 × ${m.nAttnLayers ?? m.nLayers} layers × ${m.nKvHeads} KV heads × ${m.headDim} head dim × ${KV_BYTES[kvDtype].value} B (${kvDtype}) × ${ctx} ctx × ${slots} slot${slots > 1 ? 's' : ''} = ${(kv / GIB).toFixed(2)} GiB`
+      formula: `${size.formula} (${kvDtype}, ${attentionLayout(m)}) = ${(kv / GIB).toFixed(2)} GiB`
     })
   }
   let buffers: number
@@ -129,7 +171,8 @@ export function inferenceMemory(
     weightBytes: w,
     kvBytes: kv,
     fixedBytes: buffers + runtime,
-    kvPerTokenBytes: perTok
+    kvPerTokenBytes: perTok,
+    moe
   }
 }
 
@@ -163,8 +206,10 @@ export interface TrainingMemory {
   terms: MemoryTerm[]
   /** Per-GPU bytes. */
   totalBytes: number
-  /** Host RAM needed for offload (DeepSpeed formulas), 0 without offload. */
+  /** Host RAM needed for offload (DeepSpeed formulas, offloaded activations), 0 without offload. */
   hostBytes: number
+  /** Part of totalBytes a paged optimizer may spill to host RAM when the GPU is short (bitsandbytes paged). */
+  pageableBytes: number
   /** Bytes of trainable state per parameter before activations (for tests and explanations). */
   statesBytesPerParam: number
   trainableParams: number
@@ -202,6 +247,7 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
   const zero = n > 1 ? (t.zeroStage ?? 0) : (t.zeroStage ?? 0) === 3 ? 3 : 0
   const opt = OPTIMIZER_BYTES[t.optimizer]
   let hostBytes = 0
+  let pageable = 0
   let trainable = P
   let statesPerParam = 0
   const isLlmLike = profile.family === 'llm'
@@ -212,9 +258,14 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
     trainable = P * frac
     const frozen = P - trainable
     let wB = 2 * trainable
-    let gB = 2 * trainable
-    let oB = opt.withMaster.value * trainable
-    statesPerParam = 2 + 2 + opt.withMaster.value
+    // Optimizer in backward (torchtune optimizer_in_bwd): each layer's gradients are applied and freed at once,
+    // so only the largest layer's gradients are live.
+    const layerParams = 4 * m.hidden * m.hidden + 3 * m.hidden * (m.ffnHidden ?? 4 * m.hidden)
+    let gB = t.optimizerInBackward ? 2 * Math.min(trainable, layerParams) : 2 * trainable
+    const master = t.masterWeights !== false
+    const optPer = master ? opt.withMaster : opt.statesOnly
+    let oB = optPer.value * trainable
+    statesPerParam = 2 + (t.optimizerInBackward ? 0 : 2) + optPer.value
     const zNote = zero > 0 ? ` ÷ ${n} GPUs (ZeRO-${zero})` : ''
     if (zero >= 1) oB /= n
     if (zero >= 2) gB /= n
@@ -243,7 +294,9 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
       formula:
         off !== 'none'
           ? `offloaded to ${off === 'nvme' ? 'NVMe' : 'CPU'}`
-          : `2 B × ${(trainable / 1e9).toFixed(2)} B params${zero >= 2 ? zNote : ''}`
+          : t.optimizerInBackward
+            ? `optimizer in backward: one layer's gradients live (2 B × ${(Math.min(trainable, layerParams) / 1e6).toFixed(0)} M params)`
+            : `2 B × ${(trainable / 1e9).toFixed(2)} B params${zero >= 2 ? zNote : ''}`
     })
     terms.push({
       name: 'optimizer',
@@ -251,8 +304,9 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
       formula:
         off !== 'none'
           ? `offloaded (host needs ${fmtGB(hostBytes)}: DeepSpeed P × ${off === 'params_cpu' ? '18' : `max(4·${n}, 16)`} × 1.5)`
-          : `${opt.withMaster.value} B/param (${opt.withMaster.source}) × ${(trainable / 1e9).toFixed(2)} B${zero >= 1 ? zNote : ''}`
+          : `${optPer.value} B/param${master ? '' : ' (pure bf16, no fp32 master)'} (${optPer.source}) × ${(trainable / 1e9).toFixed(2)} B${zero >= 1 ? zNote : ''}`
     })
+    if (t.optimizer === 'paged-adamw8bit' && off === 'none') pageable = oB
   } else {
     const rank = t.loraRank ?? 16
     const targets = t.loraTargets ?? ['q', 'k', 'v', 'o']
@@ -269,6 +323,7 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
     const perAdapter = 2 + 2 + opt.statesOnly.value
     statesPerParam = perAdapter
     const ad = trainable * perAdapter
+    if (t.optimizer === 'paged-adamw8bit') pageable = trainable * opt.statesOnly.value
     terms.push({
       name: 'adapters',
       bytes: ad,
@@ -293,19 +348,27 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
     if (mode === 'full') {
       // One layer is recomputed at a time: its full working set is live during backward.
       const working = activationBytesPerLayer(s, b, m.hidden, m.nHeads, { flash, mode: 'none' })
-      act += working
-      formula += ` + one layer's working set ${fmtGB(working)}`
+      if (t.activationOffload) {
+        // unsloth-style: the per-layer checkpoints live in host RAM; the GPU keeps one layer's.
+        hostBytes += act
+        act = per + working
+        formula = `checkpoints offloaded to CPU RAM (${fmtGB(hostBytes)} on the host); on GPU one checkpoint 2·s·b·h + one layer's working set ${fmtGB(working)} (s=${s}, b=${b}, h=${m.hidden})`
+      } else {
+        act += working
+        formula += ` + one layer's working set ${fmtGB(working)}`
+      }
     }
     terms.push({
       name: 'activations',
       bytes: act,
       formula: `${formula} = ${fmtGB(act)} (Korthikanti arXiv:2205.05198)`
     })
-    const logits = s * b * (m.vocab ?? 0) * 4
+    const chunks = Math.max(1, t.lossChunks ?? 1)
+    const logits = (s * b * (m.vocab ?? 0) * 4) / chunks
     terms.push({
       name: 'logits',
       bytes: logits,
-      formula: `s·b·vocab·4 B fp32 = ${s} × ${b} × ${m.vocab ?? 0} × 4 = ${fmtGB(logits)}`
+      formula: `s·b·vocab·4 B fp32${chunks > 1 ? ` ÷ ${chunks} loss chunks` : ''} = ${s} × ${b} × ${m.vocab ?? 0} × 4${chunks > 1 ? ` ÷ ${chunks}` : ''} = ${fmtGB(logits)}`
     })
   } else {
     const per = (m.activationMbPerSample ?? 0) * 1e6
@@ -329,6 +392,7 @@ export function trainingMemory(profile: WorkloadProfile, gpuCount = 1): Training
     terms,
     totalBytes: total,
     hostBytes,
+    pageableBytes: pageable,
     statesBytesPerParam: statesPerParam,
     trainableParams: trainable
   }

@@ -11,6 +11,7 @@ import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import type { InferenceMemory, TrainingMemory } from './memory'
 import { fmtGB } from './memory'
+import { isMoe, moeLayers, planExpertOffload } from './moe'
 import { DEFAULT_RAM_BANDWIDTH, RESERVES } from './tables'
 
 /** Runtimes that can run some layers on the CPU (partial offload). */
@@ -34,6 +35,10 @@ export interface DeviceShare {
   backend: MachineGpu['backend']
   /** Bandwidth is the sum of several GPUs (tensor split). */
   aggregated: boolean
+  /** The GPU (for its memory type and generation in the efficiency table). */
+  gpu?: MachineGpu
+  /** Exact bytes this device reads per token (MoE expert offload), instead of fraction × bytes per token. */
+  bytesPerToken?: number
 }
 
 /** Result of placing a workload. */
@@ -98,7 +103,8 @@ function gpuShare(g: MachineGpu, fraction: number, i: number): DeviceShare {
     fraction,
     bandwidthGBps: g.memoryBandwidthGBps,
     backend: g.backend,
-    aggregated: false
+    aggregated: false,
+    gpu: g
   }
 }
 
@@ -217,6 +223,38 @@ export function placeInference(
   // Partial offload: GPU holds what fits after its fixed buffers; the rest of the weights and KV go to RAM.
   const gpuCap = sum(usable) - mem.fixedBytes * n
   const movable = mem.weightBytes + mem.kvBytes
+  // MoE: keep attention, router and KV on the GPU and move routed experts of some layers to RAM
+  // (llama.cpp --n-cpu-moe N); a token then reads only its active experts from RAM.
+  const moePlan =
+    canOffload && isMoe(profile.model)
+      ? planExpertOffload(profile.model, mem.moe, gpuCap - mem.kvBytes)
+      : null
+  if (moePlan) {
+    const fits = moePlan.cpuBytes <= host
+    const layers = moeLayers(profile.model)
+    const perGpu = sorted.map((g, i) => ({
+      ...gpuShare(g, 0, i),
+      fraction: moePlan.gpuBytes / mem.weightBytes / n,
+      bytesPerToken: (moePlan.gpuReadBytes * usable[i]) / sum(usable)
+    }))
+    return {
+      placement: {
+        kind: 'gpu-cpu-offload',
+        gpuCount: n,
+        gpuFraction: moePlan.gpuBytes / mem.weightBytes,
+        description: `experts of ${moePlan.cpuMoeLayers} of ${layers} MoE layers in system RAM (llama.cpp --n-cpu-moe ${moePlan.cpuMoeLayers}); attention, router and KV on ${n > 1 ? `${n} GPUs` : first.name}`
+      },
+      fits,
+      availableBytes: sum(usable) + host,
+      requiredBytes: need,
+      hostRequiredBytes: moePlan.cpuBytes,
+      gpus: sorted,
+      devices: [...perGpu, { ...cpuShare(machine, 0), bytesPerToken: moePlan.cpuReadBytes }],
+      shortfall: fits
+        ? null
+        : `needs ${fmtGB(moePlan.cpuBytes)} of RAM for offloaded experts, ${fmtGB(host)} usable`
+    }
+  }
   if (canOffload) {
     const frac = Math.max(0, Math.min(1, gpuCap / movable))
     const onCpu = (1 - frac) * movable
@@ -311,30 +349,35 @@ export function placeTraining(
   const n = gpus.length
   const mem = memFor(n)
   const cap = Math.min(...gpus.map(usableGpuBytes))
-  const hostOk = mem.hostBytes <= host
-  const fits = mem.totalBytes <= cap && hostOk
+  // A paged optimizer (bitsandbytes) spills its states to host RAM when the GPU is short.
+  const spill = Math.max(0, Math.min(mem.pageableBytes, mem.totalBytes - cap))
+  const gpuNeed = mem.totalBytes - spill
+  const hostNeed = mem.hostBytes + spill
+  const hostOk = hostNeed <= host
+  const fits = gpuNeed <= cap && hostOk
   const first = gpus[0]
   const shortfall = fits
     ? null
     : !hostOk
-      ? `offload needs ${fmtGB(mem.hostBytes)} of RAM, ${fmtGB(host)} usable`
-      : `needs ${fmtGB(mem.totalBytes)} per GPU, ${fmtGB(cap)} usable`
+      ? `offload needs ${fmtGB(hostNeed)} of RAM, ${fmtGB(host)} usable`
+      : `needs ${fmtGB(gpuNeed)} per GPU, ${fmtGB(cap)} usable`
   return {
     mem,
     plan: {
       placement: {
         kind: n > 1 ? 'multi-gpu-data' : first.unified ? 'unified' : 'single-gpu',
         gpuCount: n,
-        gpuFraction: Math.min(1, cap / mem.totalBytes),
+        gpuFraction: Math.min(1, cap / gpuNeed),
         description:
-          n > 1
+          (n > 1
             ? `data parallel over ${n} GPUs (${fmtGB(cap)} usable each)`
-            : `one ${first.name} (${fmtGB(cap)} usable)`
+            : `one ${first.name} (${fmtGB(cap)} usable)`) +
+          (spill > 0 ? `; paged optimizer keeps ${fmtGB(spill)} of states in system RAM` : '')
       },
       fits,
       availableBytes: cap,
-      requiredBytes: mem.totalBytes,
-      hostRequiredBytes: mem.hostBytes,
+      requiredBytes: gpuNeed,
+      hostRequiredBytes: hostNeed,
       gpus,
       devices: gpus.map((g, i) => gpuShare(g, 1 / n, i)),
       shortfall

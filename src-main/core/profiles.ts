@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import catalogue from '../../resources/workloads.json'
 import type { WorkloadProfile } from '../shared/readiness'
+import { weightFormatNames } from './quant-types'
 import { weightFormat } from './tables'
 
 const POS_INT = 'expected a positive integer'
@@ -26,8 +27,7 @@ const backend = z.enum(['cuda', 'rocm', 'metal', 'vulkan', 'sycl', 'cpu'], {
   error: 'expected one of cuda, rocm, metal, vulkan, sycl, cpu'
 })
 const format = nonEmpty.refine((f) => weightFormat(f) !== null, {
-  error:
-    'unknown weight format (known: F32, F16, BF16, FP8, INT8, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_K_S, Q4_0, IQ4_XS, Q3_K_M, Q2_K, NF4, AWQ4, GPTQ4, MLX-4BIT)'
+  error: `unknown weight format (known: ${weightFormatNames().join(', ')})`
 })
 
 const profileSchema = z
@@ -67,6 +67,16 @@ const profileSchema = z
         ctxMax: posInt.optional(),
         nExperts: posInt.optional(),
         nExpertsActive: posInt.optional(),
+        nMoeLayers: nonNegInt.optional(),
+        nSharedExperts: nonNegInt.optional(),
+        expertFfnHidden: posInt.optional(),
+        slidingWindow: posInt.optional(),
+        nSlidingLayers: nonNegInt.optional(),
+        kvLoraRank: posInt.optional(),
+        qkRopeHeadDim: nonNegInt.optional(),
+        weightBytesExact: posNum.optional(),
+        expertWeightBytesExact: z.number().min(0).optional(),
+        activeWeightBytesExact: posNum.optional(),
         gflopsPerSample: posNum.optional(),
         activationMbPerSample: posNum.optional()
       })
@@ -114,9 +124,14 @@ const profileSchema = z
             })
           )
           .optional(),
-        optimizer: z.enum(['adamw', 'adamw8bit', 'sgd', 'adafactor'], {
-          error: 'expected adamw, adamw8bit, sgd or adafactor'
+        optimizer: z.enum(['adamw', 'adamw8bit', 'paged-adamw8bit', 'sgd', 'adafactor'], {
+          error: 'expected adamw, adamw8bit, paged-adamw8bit, sgd or adafactor'
         }),
+        masterWeights: z.boolean({ error: 'expected true or false' }).optional(),
+        optimizerInBackward: z.boolean({ error: 'expected true or false' }).optional(),
+        lossChunks: posInt.optional(),
+        activationOffload: z.boolean({ error: 'expected true or false' }).optional(),
+        recipe: nonEmpty.optional(),
         gradCheckpointing: z.enum(['none', 'selective', 'full'], {
           error: 'expected none, selective or full'
         }),

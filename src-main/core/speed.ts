@@ -10,15 +10,28 @@
 import type { MachineGpu, MachineModel, TrainingMethod, WorkloadProfile } from '../shared/readiness'
 import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
+import { kvBytesReadPerToken } from './kv-cache'
+import type { InferenceMemory } from './memory'
+import { isMoe, moeLayers } from './moe'
 import type { DeviceShare } from './placement'
+import { recipeEfficiency } from './training-recipes'
 import type { Sourced } from './tables'
+import { GPU_SPECS, appleGenerationOf, memoryTypeOf } from './gpu-specs'
 import {
+  APPLE_DECODE_EFFICIENCY,
   CPU_FLOPS_PER_CYCLE,
+  CUDA_F16_PREFILL_MFU,
+  CUDA_HBM_DECODE_EFFICIENCY,
+  CUDA_HBM_PREFILL_MFU,
   DEFAULT_CPU_GHZ,
   DEFAULT_RAM_BANDWIDTH,
+  KV_BYTES,
+  MOE_PREFILL_FACTOR,
+  PER_TOKEN_OVERHEAD,
   PREFILL_MFU,
   TRAINING_MFU,
-  decodeEfficiency
+  decodeEfficiency,
+  weightFormat
 } from './tables'
 
 /** A speed estimate with the efficiency used. */
@@ -29,24 +42,78 @@ export interface Estimate {
   assumed: string[]
 }
 
+/** Per-token shape of the model for the fixed-overhead term. */
+export interface DecodeShape {
+  nLayers: number
+  /** MoE layers (0 for dense models). */
+  nMoeLayers: number
+}
+
+/** Decode η for one GPU (memory class and Apple generation aware) or a backend default. */
+export function decodeEfficiencyFor(
+  backend: MachineGpu['backend'],
+  format: string,
+  gpu?: MachineGpu
+): Sourced {
+  const spec = gpu?.specKey ? GPU_SPECS.find((s) => s.key === gpu.specKey) : undefined
+  const f16 = weightFormat(format)?.quantized === false
+  if (spec && backend === 'cuda' && memoryTypeOf(spec) === 'hbm')
+    return f16 ? CUDA_HBM_DECODE_EFFICIENCY.f16 : CUDA_HBM_DECODE_EFFICIENCY.quantized
+  const gen = spec ? appleGenerationOf(spec) : null
+  if (gen && backend === 'metal')
+    return f16 ? APPLE_DECODE_EFFICIENCY[gen].f16 : APPLE_DECODE_EFFICIENCY[gen].quantized
+  return decodeEfficiency(backend, format)
+}
+
+/** Fixed per-token time (seconds) for the primary backend, the model's layers and the GPUs in a split. */
+export function perTokenOverheadSeconds(
+  backend: MachineGpu['backend'],
+  shape: DecodeShape,
+  gpuCount: number
+): number {
+  const o = PER_TOKEN_OVERHEAD[backend]
+  const ms =
+    o.baseMs +
+    o.perLayerMs * shape.nLayers +
+    o.perMoeLayerMs * shape.nMoeLayers +
+    o.perExtraGpuMs * Math.max(0, gpuCount - 1)
+  return ms / 1000
+}
+
 /**
  * Decode tokens/s for one stream over the devices holding the model.
  *
- * `bytesPerToken` = active weights + KV read per token. A CPU device with unknown RAM bandwidth falls back to
- * a documented default and says so in `assumed`.
+ * Time per token = fixed overhead (PER_TOKEN_OVERHEAD) + Σ over devices of the bytes it reads ÷ (η × its
+ * bandwidth). `bytesPerToken` = active weights + KV read per token; a device with `bytesPerToken` of its own
+ * (MoE experts in RAM) reads exactly that. A CPU device with unknown RAM bandwidth falls back to a documented
+ * default and says so in `assumed`. `etaOverride` and `overheadMsOverride` replace the table (calibration).
  */
 export function decodeTokensPerSec(
   devices: DeviceShare[],
   bytesPerToken: number,
-  format: string
+  format: string,
+  shape: DecodeShape = { nLayers: 0, nMoeLayers: 0 },
+  opts: { etaOverride?: number; overheadMsOverride?: number } = {}
 ): Estimate {
   let seconds = 0
   const assumed: string[] = []
   let eff: Sourced | null = null
+  let primary: MachineGpu['backend'] = 'cpu'
+  let gpuCount = 0
   for (const d of devices) {
-    if (d.fraction <= 0) continue
-    const e = decodeEfficiency(d.backend, format)
-    if (eff === null || d.kind === 'gpu') eff = e
+    const bytes = d.bytesPerToken ?? d.fraction * bytesPerToken
+    if (bytes <= 0 && d.fraction <= 0) continue
+    const e: Sourced =
+      opts.etaOverride !== undefined && d.kind === 'gpu'
+        ? { value: opts.etaOverride, source: 'measured (calibration)' }
+        : decodeEfficiencyFor(d.backend, format, d.gpu)
+    if (d.kind === 'gpu') {
+      gpuCount += 1
+      if (eff === null || eff === undefined) {
+        eff = e
+        primary = d.backend
+      }
+    } else if (eff === null) eff = e
     let bw: number
     if (d.bandwidthGBps.status === 'ok') bw = d.bandwidthGBps.value
     else if (d.kind === 'cpu') {
@@ -64,11 +131,20 @@ export function decodeTokensPerSec(
         assumed
       }
     }
-    seconds += (d.fraction * bytesPerToken) / (e.value * bw * 1e9)
+    seconds += bytes / (e.value * bw * 1e9)
   }
   const efficiency = eff ?? decodeEfficiency('cpu', format)
   if (seconds <= 0)
     return { value: unavailable('unsupported', 'no device holds the model'), efficiency, assumed }
+  const overhead =
+    opts.overheadMsOverride !== undefined
+      ? opts.overheadMsOverride / 1000
+      : perTokenOverheadSeconds(primary, shape, gpuCount)
+  seconds += overhead
+  if (shape.nLayers > 0)
+    assumed.push(
+      `fixed ${(overhead * 1000).toFixed(1)} ms per token (${PER_TOKEN_OVERHEAD[primary].source})`
+    )
   return { value: ok(1 / seconds), efficiency, assumed }
 }
 
@@ -121,13 +197,31 @@ export function peakTflops(
   return { value: ok(total), assumed: [] }
 }
 
+/** Prefill MFU for the GPU running the prompt (HBM datacenter cards, F16, MoE aware). */
+export function prefillMfuFor(
+  backend: MachineGpu['backend'],
+  opts: { gpu?: MachineGpu; format?: string; moe?: boolean } = {}
+): Sourced {
+  const spec = opts.gpu?.specKey ? GPU_SPECS.find((s) => s.key === opts.gpu!.specKey) : undefined
+  let base: Sourced = PREFILL_MFU[backend]
+  if (backend === 'cuda' && spec && memoryTypeOf(spec) === 'hbm') base = CUDA_HBM_PREFILL_MFU
+  else if (backend === 'cuda' && opts.format && weightFormat(opts.format)?.quantized === false)
+    base = CUDA_F16_PREFILL_MFU
+  if (!opts.moe) return base
+  return {
+    value: base.value * MOE_PREFILL_FACTOR.value,
+    source: `${base.source}; × ${MOE_PREFILL_FACTOR.value} for MoE (${MOE_PREFILL_FACTOR.source})`
+  }
+}
+
 /** Prefill tokens/s = MFU × peak ÷ (2 × P_active). */
 export function prefillTokensPerSec(
   peak: Reading<number>,
   paramsActiveB: number,
-  backend: MachineGpu['backend']
+  backend: MachineGpu['backend'],
+  opts: { gpu?: MachineGpu; format?: string; moe?: boolean } = {}
 ): Estimate {
-  const mfu = PREFILL_MFU[backend]
+  const mfu = prefillMfuFor(backend, opts)
   if (peak.status !== 'ok') return { value: peak, efficiency: mfu, assumed: [] }
   return {
     value: ok((mfu.value * peak.value * 1e12) / (2 * paramsActiveB * 1e9)),
@@ -140,8 +234,11 @@ export function prefillTokensPerSec(
 export function trainingMfu(
   gpus: MachineGpu[],
   method: TrainingMethod,
-  datacenter: boolean
+  datacenter: boolean,
+  recipe?: string
 ): Sourced {
+  const r = gpus.length > 0 ? recipeEfficiency(recipe, method) : null
+  if (r) return r
   if (method === 'qlora') return TRAINING_MFU.qlora
   if (gpus.length === 0)
     return { value: 0.3, source: 'assumed CPU training efficiency (unverified)' }
@@ -178,4 +275,23 @@ export function trainingFlops(profile: WorkloadProfile): { flops: number; formul
 export function trainHours(flops: number, peak: Reading<number>, mfu: Sourced): Reading<number> {
   if (peak.status !== 'ok') return peak
   return ok(flops / (peak.value * 1e12 * mfu.value) / 3600)
+}
+
+/** The overhead shape of a model: layers and MoE layers. */
+export function decodeShape(m: WorkloadProfile['model']): DecodeShape {
+  return { nLayers: m.nLayers, nMoeLayers: isMoe(m) ? moeLayers(m) : 0 }
+}
+
+/**
+ * Bytes one generated token reads: the active weights (MoE: non-expert tensors + used experts; exact from the
+ * model file when known) plus the KV cache at the average position of the generation (prompt + half the
+ * generated tokens; sliding-window layers read at most their window).
+ */
+export function decodeBytesPerToken(
+  profile: WorkloadProfile,
+  mem: InferenceMemory,
+  kvDtype: keyof typeof KV_BYTES
+): number {
+  const pos = (profile.shape.promptTokens ?? 0) + (profile.shape.genTokens ?? 0) / 2
+  return mem.moe.activeBytes + kvBytesReadPerToken(profile.model, pos, KV_BYTES[kvDtype].value)
 }

@@ -5,14 +5,13 @@
  * (calibrated) values replace these defaults where a caller has them.
  */
 import type { MachineGpu } from '../shared/readiness'
+import { WEIGHT_FORMAT_TABLE, findWeightFormat } from './quant-types'
 
 /** A number with the source it came from. */
 export interface Sourced {
   value: number
   source: string
 }
-
-const LLAMA_CPP_QUANT = 'llama.cpp tools/quantize/README.md (effective bpw, Llama-3.1-8B)'
 
 /** One weight format: effective bits per weight, and whether embeddings/head stay 16-bit. */
 export interface WeightFormat extends Sourced {
@@ -22,73 +21,23 @@ export interface WeightFormat extends Sourced {
   quantized: boolean
 }
 
-/** Effective bits per weight by format (keys upper-case). */
-export const WEIGHT_FORMATS: Readonly<Record<string, WeightFormat>> = {
-  F32: { value: 32, source: 'arithmetic (4 bytes)', keepsEmbeddings16: false, quantized: false },
-  FP32: { value: 32, source: 'arithmetic (4 bytes)', keepsEmbeddings16: false, quantized: false },
-  F16: { value: 16, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: false },
-  FP16: { value: 16, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: false },
-  BF16: { value: 16, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: false },
-  FP8: {
-    value: 8,
-    source: 'arithmetic (1 byte, per-tensor scale)',
-    keepsEmbeddings16: true,
-    quantized: true
-  },
-  INT8: {
-    value: 8,
-    source: 'arithmetic (1 byte; bitsandbytes LLM.int8 keeps embeddings 16-bit)',
-    keepsEmbeddings16: true,
-    quantized: true
-  },
-  Q8_0: { value: 8.5, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q6_K: { value: 6.56, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q5_K_M: { value: 5.7, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q4_K_M: { value: 4.89, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q4_K_S: { value: 4.67, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q4_0: {
-    value: 4.5,
-    source: 'ggml block layout: 32 × 4-bit + one fp16 scale = 4.5 bpw',
-    keepsEmbeddings16: false,
-    quantized: true
-  },
-  IQ4_XS: { value: 4.46, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  Q3_K_M: {
-    value: 4.0,
-    source: `${LLAMA_CPP_QUANT}; 3.74 GiB for 8.03 B params = 4.00 bpw (checked)`,
-    keepsEmbeddings16: false,
-    quantized: true
-  },
-  Q2_K: { value: 3.16, source: LLAMA_CPP_QUANT, keepsEmbeddings16: false, quantized: true },
-  NF4: {
-    value: 4.127,
-    source: 'QLoRA arXiv:2305.14314 (4-bit NF4 + 0.127 bits of double-quantised constants)',
-    keepsEmbeddings16: true,
-    quantized: true
-  },
-  AWQ4: {
-    value: 4.25,
-    source: 'AWQ arXiv:2306.00978 (4-bit, one fp16 scale per 128-group ≈ +0.25 bpw; derived)',
-    keepsEmbeddings16: true,
-    quantized: true
-  },
-  GPTQ4: {
-    value: 4.25,
-    source: 'GPTQ arXiv:2210.17323 (4-bit, group 128 scales ≈ +0.25 bpw; derived)',
-    keepsEmbeddings16: true,
-    quantized: true
-  },
-  'MLX-4BIT': {
-    value: 4.5,
-    source: 'MLX 4-bit, group 64 fp16 scale+bias = 4.5 bpw (derived)',
-    keepsEmbeddings16: false,
-    quantized: true
-  }
-}
+/** Effective bits per weight by format (keys upper-case), built from the weight-format table in quant-types. */
+export const WEIGHT_FORMATS: Readonly<Record<string, WeightFormat>> = Object.fromEntries(
+  WEIGHT_FORMAT_TABLE.map((f) => [
+    f.name,
+    {
+      value: f.bitsPerWeight,
+      source: f.source,
+      keepsEmbeddings16: f.keepsEmbeddings16,
+      quantized: f.quantized
+    }
+  ])
+)
 
-/** Looks a weight format up by name, case-insensitively (`q4_k_m`, `Q4_K_M`, `bf16`). */
+/** Looks a weight format up by name, case-insensitively (`q4_k_m`, `Q4_K_M`, `bf16`, `fp16`). */
 export function weightFormat(name: string): WeightFormat | null {
-  return WEIGHT_FORMATS[name.trim().toUpperCase()] ?? null
+  const f = findWeightFormat(name)
+  return f === null ? null : (WEIGHT_FORMATS[f.name] ?? null)
 }
 
 /** Bytes per KV-cache element by dtype (ollama `fs/ggml/ggml.go` GraphSize; llmfit `models.rs`). */
@@ -103,19 +52,37 @@ export const KV_BYTES: Readonly<Record<'f16' | 'q8_0' | 'q4_0' | 'fp8', Sourced>
   fp8: { value: 1, source: 'arithmetic (vLLM fp8 KV cache, 1 byte/element)' }
 }
 
-const XIONGJIE = 'XiongjieDai/GPU-Benchmarks-on-LLM-Inference llama.cpp tg512 vs spec bandwidth'
+const XIONGJIE =
+  'XiongjieDai/GPU-Benchmarks-on-LLM-Inference README (llama.cpp, Llama 3 8B/70B Q4_K_M and F16, tg512/tg1024)'
 
-/** Decode efficiency η (achieved ÷ spec memory bandwidth), by backend and weight precision. */
-export const DECODE_EFFICIENCY: Readonly<
-  Record<MachineGpu['backend'], { quantized: Sourced; f16: Sourced }>
-> = {
+/** Decode efficiency η for one memory class: quantised and f16 weights. */
+export interface EfficiencyRow {
+  quantized: Sourced
+  f16: Sourced
+}
+
+/**
+ * Decode efficiency η (achieved ÷ spec memory bandwidth), by backend and memory class, fitted together with
+ * PER_TOKEN_OVERHEAD so that time per token = overhead + bytes ÷ (η × bandwidth) reproduces the measured
+ * tokens/s of both a small (8B) and a large (70B) model on the same device.
+ */
+export const DECODE_EFFICIENCY: Readonly<Record<MachineGpu['backend'], EfficiencyRow>> = {
   cuda: {
-    quantized: { value: 0.62, source: `${XIONGJIE}: RTX 4090 0.64, RTX 3090 0.61 (Q4_K_M)` },
-    f16: { value: 0.85, source: `${XIONGJIE}: RTX 4090 0.87, RTX 3090 0.81 (F16)` }
+    quantized: {
+      value: 0.8,
+      source: `${XIONGJIE}: 70B Q4_K_M on 2× RTX 4090 19.22, RTX A6000 14.58, RTX 6000 Ada 18.36 t/s → η 0.80 (GDDR)`
+    },
+    f16: {
+      value: 0.95,
+      source: `${XIONGJIE}: 8B F16 RTX 4090 54.84, RTX 3090 47.40 t/s with 1.8 ms/token overhead → η 0.95 (GDDR)`
+    }
   },
   metal: {
-    quantized: { value: 0.46, source: `${XIONGJIE}: M1 Max 0.44, M2 Ultra 0.48 (Q4_K_M)` },
-    f16: { value: 0.75, source: `${XIONGJIE}: M1 Max 0.75 (F16)` }
+    quantized: {
+      value: 0.66,
+      source: `${XIONGJIE}: M2 Ultra 70B Q4_K_M 12.48 t/s → η 0.66 (M1 0.50, M3/M4 0.78: see APPLE_DECODE_EFFICIENCY)`
+    },
+    f16: { value: 0.83, source: `${XIONGJIE}: M2 Ultra 8B F16 36.90 t/s → η 0.83` }
   },
   rocm: {
     quantized: { value: 0.5, source: 'readiness reference §6.2 default (unverified for ROCm)' },
@@ -139,7 +106,113 @@ export const DECODE_EFFICIENCY: Readonly<
   }
 }
 
-/** η for a backend and weight format. */
+/** CUDA on HBM datacenter cards: llama.cpp reaches a smaller share of HBM bandwidth than of GDDR. */
+export const CUDA_HBM_DECODE_EFFICIENCY: EfficiencyRow = {
+  quantized: {
+    value: 0.53,
+    source: `${XIONGJIE}: H100 PCIe 70B Q4_K_M 25.01 and A100 PCIe 22.11 t/s → η 0.53 of HBM bandwidth`
+  },
+  f16: {
+    value: 0.62,
+    source: `${XIONGJIE}: H100 PCIe 8B F16 67.79 t/s with 1.8 ms/token overhead → η 0.62`
+  }
+}
+
+/** Apple GPU generations differ: the M1 GPU cannot use its full bandwidth (one llama.cpp Metal path). */
+export const APPLE_DECODE_EFFICIENCY: Readonly<Record<'M1' | 'M2' | 'M3' | 'M4', EfficiencyRow>> = {
+  M1: {
+    quantized: {
+      value: 0.5,
+      source: `${XIONGJIE}: M1 Max 32c 8B Q4_K_M 35.73, 70B 4.34 t/s → η 0.50`
+    },
+    f16: { value: 0.8, source: `${XIONGJIE}: M1 Max 8B F16 18.75 t/s → η 0.80` }
+  },
+  M2: {
+    quantized: {
+      value: 0.66,
+      source: `${XIONGJIE}: M2 Ultra 76c 8B Q4_K_M 78.81, 70B 12.48 t/s → η 0.66`
+    },
+    f16: { value: 0.83, source: `${XIONGJIE}: M2 Ultra 8B F16 36.90 t/s → η 0.83` }
+  },
+  M3: {
+    quantized: {
+      value: 0.78,
+      source: `${XIONGJIE}: M3 Max 40c 8B Q4_K_M 48.97, 70B 7.65 t/s → η 0.78`
+    },
+    f16: { value: 0.94, source: `${XIONGJIE}: M3 Max 8B F16 22.04 t/s → η 0.94` }
+  },
+  M4: {
+    quantized: {
+      value: 0.78,
+      source:
+        'ggml-org/llama.cpp discussion #4167 (Apple silicon table): M4 Max 40c 7B Q4_0 tg128 83.06 t/s → η 0.78 with 3 ms overhead'
+    },
+    f16: { value: 0.94, source: 'assumed equal to M3 (no F16 row retrieved)' }
+  }
+}
+
+/**
+ * Fixed time per generated token (kernel launches, synchronisation), in ms: a base, a cost per layer, an
+ * extra cost per MoE layer (router, top-k, expert matmuls) and per extra GPU in a layer split. This is why a
+ * 1B model on an H100 does not run at bandwidth ÷ 0.7 GB.
+ */
+export const PER_TOKEN_OVERHEAD: Readonly<
+  Record<
+    MachineGpu['backend'],
+    {
+      baseMs: number
+      perLayerMs: number
+      perMoeLayerMs: number
+      perExtraGpuMs: number
+      source: string
+    }
+  >
+> = {
+  cuda: {
+    baseMs: 1.0,
+    perLayerMs: 0.025,
+    perMoeLayerMs: 0,
+    perExtraGpuMs: 0.3,
+    source: `${XIONGJIE}: 8B Q4_K_M RTX 4090 130.58 vs 70B on 2× 4090 19.22 t/s → 1.8 ms at 32 layers; 2× 4090 8B 124.65 → +0.3 ms per extra GPU; gpt-oss-20b on RTX 4090 ≈ 225 t/s needs no MoE term`
+  },
+  metal: {
+    baseMs: 1.0,
+    perLayerMs: 0.06,
+    perMoeLayerMs: 0.12,
+    perExtraGpuMs: 0,
+    source: `${XIONGJIE}: Apple 8B vs 70B Q4_K_M → 2.9 ms at 32 layers; MoE term from Qwen3-30B-A3B Q4_K_M on M1 Max tg128 51.03 t/s (llama.cpp 27aef3d, ferrum-infer-rs M1 Max status notes 2026-04-30)`
+  },
+  rocm: {
+    baseMs: 1.5,
+    perLayerMs: 0.04,
+    perMoeLayerMs: 0.05,
+    perExtraGpuMs: 0.3,
+    source: 'assumed (CUDA-like launch costs, higher; unverified)'
+  },
+  vulkan: {
+    baseMs: 1.5,
+    perLayerMs: 0.04,
+    perMoeLayerMs: 0.05,
+    perExtraGpuMs: 0.3,
+    source: 'assumed (unverified)'
+  },
+  sycl: {
+    baseMs: 2.0,
+    perLayerMs: 0.05,
+    perMoeLayerMs: 0.05,
+    perExtraGpuMs: 0.3,
+    source: 'assumed (unverified)'
+  },
+  cpu: {
+    baseMs: 0.5,
+    perLayerMs: 0.01,
+    perMoeLayerMs: 0,
+    perExtraGpuMs: 0,
+    source: 'assumed (thread synchronisation per layer; unverified)'
+  }
+}
+
+/** η for a backend and weight format (default memory class; see CUDA_HBM/APPLE tables for per-GPU rows). */
 export function decodeEfficiency(backend: MachineGpu['backend'], format: string): Sourced {
   const wf = weightFormat(format)
   const row = DECODE_EFFICIENCY[backend]
@@ -163,22 +236,53 @@ export const TRAINING_MFU: Readonly<Record<'consumer' | 'datacenter' | 'qlora', 
   }
 }
 
-/** Prefill MFU by backend (reference §6.2: 0.45 CUDA, 0.25 Apple; others assumed). */
+const XIONGJIE_PP = 'XiongjieDai/GPU-Benchmarks-on-LLM-Inference README, pp512'
+
+/**
+ * Prefill MFU by backend: achieved prompt FLOPs (2 × active params per token) ÷ peak dense tensor TFLOPS
+ * (fp32 TFLOPS on Apple, which publishes no matrix peak). Quantised weights: llama.cpp dequantises in the
+ * matmul, so its share of the tensor peak is lower than with F16.
+ */
 export const PREFILL_MFU: Readonly<Record<MachineGpu['backend'], Sourced>> = {
   cuda: {
-    value: 0.45,
-    source: 'readiness reference §6.2 (RTX 4090 8B F16 pp512 9382 t/s ≈ 150 TFLOPS effective)'
+    value: 0.7,
+    source: `${XIONGJIE_PP}: RTX 4090 8B Q4_K_M 7139 t/s = 115 TFLOPS of 165 (F16 9382 t/s = 0.91)`
   },
   rocm: { value: 0.35, source: 'assumed (no published figure)' },
-  metal: { value: 0.25, source: 'readiness reference §6.2 (M2 Ultra 8B Q4_K_M pp512 994 t/s)' },
+  metal: {
+    value: 0.63,
+    source: `${XIONGJIE_PP}: M1 Max 8B Q4_K_M 408 t/s = 6.6 of 10.4 fp32 TFLOPS; M2 Ultra 994 t/s = 0.59; M3 Max 693 t/s = 0.78`
+  },
   vulkan: { value: 0.3, source: 'assumed (no published figure)' },
   sycl: { value: 0.3, source: 'assumed (no published figure)' },
   cpu: { value: 0.5, source: 'assumed: llama.cpp prompt processing scales with cores (issue #34)' }
 }
 
+/** Prefill MFU on HBM datacenter cards (llama.cpp's ubatch 512 leaves most of an H100 idle). */
+export const CUDA_HBM_PREFILL_MFU: Sourced = {
+  value: 0.15,
+  source: `${XIONGJIE_PP} (LLaMA 2 7B q4_0): H100 PCIe 4869 t/s = 66 of 756 TFLOPS (0.09), A100 3444 t/s = 0.15; F16 0.13–0.22`
+}
+
+/** F16 prefill on consumer CUDA reaches more of the tensor peak than quantised weights. */
+export const CUDA_F16_PREFILL_MFU: Sourced = {
+  value: 0.9,
+  source: `${XIONGJIE_PP}: RTX 4090 8B F16 9382 t/s = 151 of 165 TFLOPS; RTX 3090 4445 t/s = 0.91`
+}
+
+/** MoE prompt processing: expert matmuls are small and scattered (mul_mat_id). */
+export const MOE_PREFILL_FACTOR: Sourced = {
+  value: 0.6,
+  source:
+    'Qwen3-30B-A3B Q4_K_M on M1 Max pp512 618.64 t/s (llama.cpp 27aef3d) = 0.40 of fp32 peak vs 0.63 dense'
+}
+
 /** Optimizer state bytes per trainable parameter (beyond the working weights and gradients). */
 export const OPTIMIZER_BYTES: Readonly<
-  Record<'adamw' | 'adamw8bit' | 'sgd' | 'adafactor', { withMaster: Sourced; statesOnly: Sourced }>
+  Record<
+    'adamw' | 'adamw8bit' | 'paged-adamw8bit' | 'sgd' | 'adafactor',
+    { withMaster: Sourced; statesOnly: Sourced }
+  >
 > = {
   adamw: {
     withMaster: { value: 12, source: 'ZeRO arXiv:1910.02054: fp32 master + m + v = 12 B/param' },
@@ -190,6 +294,17 @@ export const OPTIMIZER_BYTES: Readonly<
       source: 'fp32 master 4 + 8-bit m, v 2 B/param (HF model_memory_anatomy)'
     },
     statesOnly: { value: 2, source: 'bitsandbytes 8-bit m + v = 2 B/param' }
+  },
+  'paged-adamw8bit': {
+    withMaster: {
+      value: 6,
+      source:
+        'fp32 master 4 + 8-bit m, v 2 B/param; paged (bitsandbytes PagedAdamW8bit spills states to host RAM under pressure)'
+    },
+    statesOnly: {
+      value: 2,
+      source: 'bitsandbytes PagedAdamW8bit: 8-bit m + v = 2 B/param, in unified (pageable) memory'
+    }
   },
   sgd: {
     withMaster: {

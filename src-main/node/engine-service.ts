@@ -19,6 +19,7 @@ import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
 import { composeReport, machineFor, whatIf } from './readiness-runner'
+import { listModels } from './models/list'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -108,6 +109,8 @@ export async function createEngineService(
     },
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
+    'readiness:list-models': async () =>
+      listModels(options.env ?? process.env, machineFor(engine.inventory, recent())),
     'readiness:what-if': async (req) => {
       if (!profiles.some((p) => p.id === req.profileId))
         throw new ArgumentError(`readiness:what-if: unknown profileId "${req.profileId}"`)

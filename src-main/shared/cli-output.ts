@@ -1,7 +1,8 @@
 /**
  * Top-level JSON shapes printed by the CLI (`snapshot --json`, `estimate --json`).
  */
-import type { MachineModel, ProfileEvaluation } from './readiness'
+import type { Reading } from './reading'
+import type { Constraint, MachineModel, ProfileEvaluation, Verdict } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
 
 /** `rigready snapshot --json`. */
@@ -15,4 +16,40 @@ export interface EstimateOutput {
   schemaVersion: number
   machine: MachineModel
   evaluations: ProfileEvaluation[]
+}
+
+/** One model found on disk, evaluated on a machine (`rigready models --json`). */
+export interface ModelListEntry {
+  id: string
+  name: string
+  source: 'gguf' | 'huggingface' | 'ollama'
+  /** Where it was found (Hugging Face cache, Ollama, LM Studio, llama.cpp cache, folder DIR). */
+  store: string
+  path: string
+  weightFormat: string
+  /** Weight bytes on disk (exact from the file's tensor table or safetensors headers; 0 when absent). */
+  weightBytes: number
+  paramsTotalB: number
+  paramsActiveB: number
+  moe: boolean
+  ctxTokens: number
+  verdict: Verdict
+  score: number
+  requiredBytes: number
+  availableBytes: number
+  placement: string
+  decodeTokensPerSec: Reading<number>
+  ttftSeconds: Reading<number>
+  binding: Constraint
+  bindingDetail: string
+}
+
+/** `rigready models --json`. */
+export interface ModelsOutput {
+  schemaVersion: number
+  machine: { label: string; origin: MachineModel['origin'] }
+  /** Best runnable first (by decode tokens/s), then the rest by memory need. */
+  models: ModelListEntry[]
+  /** Files that looked like models and could not be read, each naming the file and what is wrong. */
+  problems: { path: string; store: string; error: string }[]
 }

@@ -7,6 +7,7 @@
  * channel. Read-only GET aliases exist for scripts: `/api/inventory`, `/api/snapshot`, `/api/history`,
  * `/api/report`. Payloads are plain JSON (timestamps in epoch ms).
  */
+import type { ModelsOutput } from './cli-output'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
 
@@ -59,6 +60,8 @@ export interface InvokeChannels {
   'telemetry:get-history': (req: HistoryRequest) => Promise<Snapshot[]>
   'readiness:get-report': () => Promise<ReadinessReport>
   'readiness:list-profiles': () => Promise<WorkloadProfile[]>
+  /** The models on this machine (HF cache, Ollama, LM Studio, llama.cpp cache), evaluated here ("Your models"). */
+  'readiness:list-models': () => Promise<ModelsOutput>
   'readiness:what-if': (req: WhatIfRequest) => Promise<ProfileEvaluation>
   'readiness:add-profile': (profile: unknown) => Promise<WorkloadProfile>
   'settings:get': () => Promise<Settings>
@@ -81,6 +84,7 @@ export const INVOKE_CHANNELS = [
   'telemetry:get-history',
   'readiness:get-report',
   'readiness:list-profiles',
+  'readiness:list-models',
   'readiness:what-if',
   'readiness:add-profile',
   'settings:get',

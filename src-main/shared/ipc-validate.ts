@@ -170,6 +170,7 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'telemetry:get-history': [{ name: 'req', schema: historyRequest }],
   'readiness:get-report': [],
   'readiness:list-profiles': [],
+  'readiness:list-models': [],
   'readiness:what-if': [{ name: 'req', schema: whatIfRequest }],
   'readiness:add-profile': [{ name: 'profile', schema: profileObject }],
   'settings:get': [],

@@ -26,8 +26,12 @@ export type Constraint =
   | 'cpu'
   | 'none'
 
-/** Verdict for one profile on one machine. */
-export type Verdict = 'does-not-fit' | 'fits-with-offload' | 'fits-tight' | 'fits-comfortably'
+/**
+ * Verdict for one profile on one machine. `does-not-fit` is about memory only; `needs-gpu` means the method
+ * has no CPU path (QLoRA's bitsandbytes kernels, CUDA-only runtimes) and the machine has no usable GPU.
+ */
+export type Verdict =
+  'does-not-fit' | 'needs-gpu' | 'fits-with-offload' | 'fits-tight' | 'fits-comfortably'
 
 /** How much to trust an estimate. */
 export type Confidence = 'high' | 'medium' | 'low'
@@ -135,6 +139,26 @@ export interface WorkloadProfile {
     ctxMax?: number
     nExperts?: number
     nExpertsActive?: number
+    /** MoE: layers whose FFN is routed experts (the rest are dense); default nLayers when nExperts is set. */
+    nMoeLayers?: number
+    /** MoE: shared (always active) experts per MoE layer (DeepSeek, Llama 4). */
+    nSharedExperts?: number
+    /** MoE: hidden size of one routed expert's FFN (HF `moe_intermediate_size`). */
+    expertFfnHidden?: number
+    /** Sliding-window attention: window in tokens (Gemma 3 1024, gpt-oss 128, Llama 4 chunk 8192). */
+    slidingWindow?: number
+    /** Layers that use the sliding window (their KV stops growing at the window); the rest attend globally. */
+    nSlidingLayers?: number
+    /** Multi-head latent attention (DeepSeek V2/V3): compressed KV rank (HF `kv_lora_rank`). */
+    kvLoraRank?: number
+    /** MLA: decoupled RoPE key dimension cached beside the latent (HF `qk_rope_head_dim`). */
+    qkRopeHeadDim?: number
+    /** Exact weight bytes of the model file in `precision.weightFormat` (from a GGUF tensor table or safetensors). */
+    weightBytesExact?: number
+    /** Exact bytes of the routed-expert tensors (MoE), part of weightBytesExact. */
+    expertWeightBytesExact?: number
+    /** Exact bytes read per generated token (all non-expert tensors but the token-embedding lookup, plus the active share of experts). */
+    activeWeightBytesExact?: number
     /** Non-LLM families: forward GFLOPs per sample (image at `shape.imageSize`, denoising step, 30 s audio window). */
     gflopsPerSample?: number
     /** Non-LLM families: activation memory per sample in training or per image in inference (MB, 1e6 bytes). */
@@ -166,8 +190,18 @@ export interface WorkloadProfile {
     method: TrainingMethod
     loraRank?: number
     loraTargets?: string[]
-    optimizer: 'adamw' | 'adamw8bit' | 'sgd' | 'adafactor'
+    optimizer: 'adamw' | 'adamw8bit' | 'paged-adamw8bit' | 'sgd' | 'adafactor'
     gradCheckpointing: 'none' | 'selective' | 'full'
+    /** Keep an fp32 master copy of trainable weights (mixed precision); false for pure-bf16 recipes (torchtune). */
+    masterWeights?: boolean
+    /** Optimizer step fused into backward: gradients are freed layer by layer (torchtune optimizer_in_bwd). */
+    optimizerInBackward?: boolean
+    /** Cross-entropy computed in this many chunks, so fp32 logits never exist for the whole sequence. */
+    lossChunks?: number
+    /** Checkpointed activations offloaded to CPU RAM (unsloth gradient checkpointing). */
+    activationOffload?: boolean
+    /** The recipe preset these settings came from (torchtune, unsloth, hf-trainer, deepspeed-zero2, deepspeed-zero3-offload). */
+    recipe?: string
     zeroStage?: 0 | 1 | 2 | 3
     offload?: 'none' | 'optimizer_cpu' | 'params_cpu' | 'nvme'
     flashAttention?: boolean

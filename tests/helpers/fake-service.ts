@@ -751,6 +751,12 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       'readiness:get-report': async () =>
         fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),
       'readiness:list-profiles': async () => profiles,
+      'readiness:list-models': async () => ({
+        schemaVersion: 1,
+        machine: { label: 'fake machine', origin: 'probed' as const },
+        models: [],
+        problems: []
+      }),
       'readiness:what-if': async (req) => {
         track('readiness:what-if', [req])
         const p = profiles.find((x) => x.id === req.profileId)

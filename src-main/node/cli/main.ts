@@ -3,7 +3,8 @@
  */
 import { SessionError } from '../recorder/session'
 import { EXIT, UsageError, type CliIo } from './common'
-import { cmdCheck, cmdEstimate } from './readiness-commands'
+import { cmdList, cmdModels } from './models-commands'
+import { MACHINE_FLAGS, cmdCheck, cmdEstimate, machineFromFlags } from './readiness-commands'
 import { cmdReport } from './report-command'
 import { cmdServe } from './serve-command'
 import { cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
@@ -15,6 +16,8 @@ Usage:
   rigready check     [--profile ID]... [--sample SECONDS] [--json | --markdown] [--fail-under N]
   rigready estimate  [--gpu NAME] [--gpus N] [--ram GB] [--storage nvme|sata-ssd|hdd] [--cpu-cores N]
                      [--model ID] [--quant Q] [--context N] [--method inference|full|lora|qlora] [--tokens N] [--json]
+  rigready models    [--dir DIR]... [machine flags of estimate] [--json]
+  rigready list      gpus|models|profiles|quants [--json]
   rigready snapshot  [--json]
   rigready watch
   rigready record    [--out FILE] [--duration SECONDS] [-- COMMAND ARGS...]
@@ -45,6 +48,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await cmdCheck(rest, io)
       case 'estimate':
         return await cmdEstimate(rest, io)
+      case 'models':
+        return await cmdModels(rest, io, (v) => machineFromFlags(v, io), MACHINE_FLAGS)
+      case 'list':
+        return await cmdList(rest, io)
       case 'report':
         return await cmdReport(rest, io)
       case 'serve':

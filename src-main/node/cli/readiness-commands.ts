@@ -5,7 +5,14 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { evaluateProfile } from '../../core/evaluate'
+import { resolveGpuName } from '../../core/gpu-specs'
 import { describeMachine } from '../../core/machine'
+import { inferenceProfileFor } from '../../core/model-profile'
+import { matchName } from '../../core/names'
+import { findWeightFormat, weightFormatNames } from '../../core/quant-types'
+import { RECIPE_NAMES, recipeTraining, type RecipeName } from '../../core/training-recipes'
+import { resolveLocalModel } from '../models/resolve'
+import { ModelFileError, type LocalModel } from '../models/types'
 import { loadCatalogue, mergeProfiles, parseProfilesFile } from '../../core/profiles'
 import { formatReportMarkdown, formatReportText } from '../../core/report-format'
 import { isOk } from '../../shared/reading'
@@ -198,47 +205,117 @@ export function adHocProfile(
   return p
 }
 
-/** `rigready estimate`. */
-export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      gpu: { type: 'string' },
-      gpus: { type: 'string' },
-      ram: { type: 'string' },
-      storage: { type: 'string' },
-      'cpu-cores': { type: 'string' },
-      model: { type: 'string' },
-      quant: { type: 'string' },
-      context: { type: 'string' },
-      method: { type: 'string' },
-      tokens: { type: 'string' },
-      batch: { type: 'string' },
-      profile: { type: 'string', multiple: true },
-      'profiles-file': { type: 'string' },
-      json: { type: 'boolean' },
-      ...ENGINE_FLAGS
-    },
-    strict: true
-  })
-  const method = (values.method ?? 'inference') as 'inference' | TrainingMethod
-  if (!['inference', 'full', 'lora', 'qlora', 'freeze'].includes(method))
-    throw new UsageError(
-      `--method must be inference, full, lora, qlora or freeze (got "${values.method}")`
-    )
-  if (values.storage && !['nvme', 'sata-ssd', 'hdd'].includes(values.storage))
-    throw new UsageError(`--storage must be nvme, sata-ssd or hdd (got "${values.storage}")`)
-  const catalogue = await profilesFrom(values['profiles-file'])
-  const described =
-    values.gpu !== undefined ||
-    values.gpus !== undefined ||
-    values.ram !== undefined ||
-    values.storage !== undefined ||
-    values['cpu-cores'] !== undefined
+/** Machine-description flags shared by `estimate` and `models`. */
+export const MACHINE_FLAGS = {
+  gpu: { type: 'string' },
+  gpus: { type: 'string' },
+  ram: { type: 'string' },
+  'ram-bandwidth': { type: 'string' },
+  'ram-type': { type: 'string' },
+  'ram-channels': { type: 'string' },
+  storage: { type: 'string' },
+  'cpu-cores': { type: 'string' },
+  ...ENGINE_FLAGS
+} as const
 
+/** Help text of `rigready estimate`. */
+export const ESTIMATE_HELP = `rigready estimate — how a model runs or trains on this or a described machine
+
+Usage: rigready estimate [machine flags] [--model M] [workload flags] [--json]
+
+Machine (default: this machine):
+  --gpu NAME|none      a GPU from the table (\`rigready list gpus\`; "rtx4090", "M1 Max"), or none
+  --gpus N             number of those GPUs (whole number, 0–16)
+  --ram GB             system RAM (unified memory on Apple)
+  --ram-bandwidth GBPS system RAM bandwidth, or --ram-type DDR5-6000 [--ram-channels 2]
+  --storage nvme|sata-ssd|hdd   --cpu-cores N
+Model:
+  --model M            a catalogue model (\`rigready list models\`), a .gguf file, a Hugging Face folder or
+                       its config.json, hf:ORG/NAME (local cache) or ollama:NAME[:TAG] (local store)
+  --quant Q            weight format (\`rigready list quants\`)   --context N   tokens of context
+Training (--method full|lora|qlora):
+  --recipe torchtune|unsloth|hf-trainer|deepspeed-zero2|deepspeed-zero3-offload
+  --optimizer adamw|adamw8bit|paged-adamw8bit   --grad-checkpointing none|selective|full
+  --batch N  --seq-len N  --tokens N (dataset tokens)
+`
+
+function intFlag(
+  name: string,
+  v: string | undefined,
+  min: number,
+  max: number
+): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${v}")`)
+  return n
+}
+
+function numFlag(
+  name: string,
+  v: string | undefined,
+  min: number,
+  max: number,
+  unit: string
+): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number of ${unit} from ${min} to ${max} (got "${v}")`)
+  return n
+}
+
+/** Theoretical RAM bandwidth of `DDR5-6000` × channels: MT/s × 8 bytes × channels. */
+export function ramTypeBandwidth(type: string, channels: number): number {
+  const m = /^(LP)?DDR([345])X?-?(\d{3,5})$/i.exec(type.trim())
+  if (!m)
+    throw new UsageError(
+      `--ram-type must look like DDR4-3200, DDR5-6000 or LPDDR5X-8533 (got "${type}")`
+    )
+  const mts = Number(m[3])
+  if (mts < 800 || mts > 12000)
+    throw new UsageError(`--ram-type speed ${mts} MT/s is not plausible`)
+  return (mts * 8 * channels) / 1000
+}
+
+/** The machine the flags describe, or this machine (probed) when none are given. */
+export async function machineFromFlags(
+  values: Record<string, unknown>,
+  io: CliIo
+): Promise<MachineModel> {
+  const v = values as Record<string, string | undefined>
+  if (v.storage && !['nvme', 'sata-ssd', 'hdd'].includes(v.storage))
+    throw new UsageError(`--storage must be nvme, sata-ssd or hdd (got "${v.storage}")`)
+  const gpus = intFlag('gpus', v.gpus, 0, 16)
+  const ramGb = numFlag('ram', v.ram, 1, 16384, 'GB')
+  const cores = intFlag('cpu-cores', v['cpu-cores'], 1, 1024)
+  const channels = intFlag('ram-channels', v['ram-channels'], 1, 24) ?? 2
+  if (v['ram-bandwidth'] !== undefined && v['ram-type'] !== undefined)
+    throw new UsageError('--ram-bandwidth and --ram-type are exclusive')
+  if (v['ram-channels'] !== undefined && v['ram-type'] === undefined)
+    throw new UsageError('--ram-channels needs --ram-type')
+  const ramBw =
+    numFlag('ram-bandwidth', v['ram-bandwidth'], 1, 5000, 'GB/s') ??
+    (v['ram-type'] !== undefined ? ramTypeBandwidth(v['ram-type'], channels) : undefined)
+  const none = v.gpu !== undefined && v.gpu.trim().toLowerCase() === 'none'
+  let gpuKey: string | undefined
+  if (v.gpu !== undefined && !none) {
+    const r = resolveGpuName(v.gpu)
+    if (!r.ok) throw new UsageError(r.message)
+    gpuKey = r.spec.key
+  }
+  if (none && gpus !== undefined && gpus > 0)
+    throw new UsageError('--gpu none and --gpus N > 0 contradict each other')
+  const described =
+    v.gpu !== undefined ||
+    gpus !== undefined ||
+    ramGb !== undefined ||
+    v.storage !== undefined ||
+    cores !== undefined ||
+    ramBw !== undefined
   let base: MachineModel | undefined
-  if (!described || values.gpu === undefined) {
-    // No machine flags (or partial ones without --gpu): start from this machine.
+  if (!described || (v.gpu === undefined && gpus !== 0)) {
     const engine = await createEngine(engineOptionsFrom(values, io))
     try {
       const snaps =
@@ -250,38 +327,131 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
       await engine.close()
     }
   }
-  let machine: MachineModel
+  if (!described) return base as MachineModel
   try {
-    machine = described
-      ? describeMachine({
-          gpu: values.gpu,
-          gpus: values.gpus === undefined ? undefined : positiveNumber('gpus', values.gpus, 1),
-          ramGb: values.ram === undefined ? undefined : positiveNumber('ram', values.ram, 1),
-          storage: values.storage as 'nvme' | 'sata-ssd' | 'hdd' | undefined,
-          cpuCores:
-            values['cpu-cores'] === undefined
-              ? undefined
-              : positiveNumber('cpu-cores', values['cpu-cores'], 1),
-          base
-        })
-      : (base as MachineModel)
+    return describeMachine({
+      gpu: gpuKey,
+      gpus: none ? 0 : gpus,
+      ramGb,
+      storage: v.storage as 'nvme' | 'sata-ssd' | 'hdd' | undefined,
+      cpuCores: cores,
+      ramBandwidthGBps: ramBw,
+      base: none ? (base ? { ...base, gpus: [] } : undefined) : base
+    })
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
+}
+
+/** `rigready estimate`. */
+export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...MACHINE_FLAGS,
+      model: { type: 'string' },
+      quant: { type: 'string' },
+      context: { type: 'string' },
+      method: { type: 'string' },
+      tokens: { type: 'string' },
+      batch: { type: 'string' },
+      'seq-len': { type: 'string' },
+      optimizer: { type: 'string' },
+      'grad-checkpointing': { type: 'string' },
+      recipe: { type: 'string' },
+      profile: { type: 'string', multiple: true },
+      'profiles-file': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    },
+    strict: true
+  })
+  if (values.help) {
+    io.stdout.write(ESTIMATE_HELP)
+    return EXIT.ok
+  }
+  const method = (values.method ?? 'inference') as 'inference' | TrainingMethod
+  if (!['inference', 'full', 'lora', 'qlora', 'freeze'].includes(method))
+    throw new UsageError(
+      `--method must be inference, full, lora, qlora or freeze (got "${values.method}")`
+    )
+  const training = method !== 'inference'
+  if (!training) {
+    for (const f of ['tokens', 'seq-len', 'optimizer', 'grad-checkpointing', 'recipe'] as const)
+      if (values[f] !== undefined)
+        throw new UsageError(`--${f} applies to training (--method full|lora|qlora), not inference`)
+  }
+  if (values.quant !== undefined && findWeightFormat(values.quant) === null) {
+    const r = matchName(values.quant, weightFormatNames(), (n) => [n])
+    const sugg = r.kind === 'none' ? r.suggestions : r.kind === 'ambiguous' ? r.items : [r.item]
+    throw new UsageError(
+      `unknown --quant "${values.quant}"${sugg.length ? `; did you mean: ${sugg.join(', ')}?` : ''} (see \`rigready list quants\`)`
+    )
+  }
+  if (values.recipe !== undefined && !(RECIPE_NAMES as readonly string[]).includes(values.recipe))
+    throw new UsageError(
+      `--recipe must be one of ${RECIPE_NAMES.join(', ')} (got "${values.recipe}")`
+    )
+  if (
+    values.optimizer !== undefined &&
+    !['adamw', 'adamw8bit', 'paged-adamw8bit'].includes(values.optimizer)
+  )
+    throw new UsageError(
+      `--optimizer must be adamw, adamw8bit or paged-adamw8bit (got "${values.optimizer}")`
+    )
+  if (
+    values['grad-checkpointing'] !== undefined &&
+    !['none', 'selective', 'full'].includes(values['grad-checkpointing'])
+  )
+    throw new UsageError(
+      `--grad-checkpointing must be none, selective or full (got "${values['grad-checkpointing']}")`
+    )
+  const context = intFlag('context', values.context, 1, 10_000_000)
+  const seqLen = intFlag('seq-len', values['seq-len'], 1, 1_048_576)
+  const batch = intFlag('batch', values.batch, 1, 4096)
+  const tokens = numFlag('tokens', values.tokens, 1, 1e14, 'tokens')
+  const catalogue = await profilesFrom(values['profiles-file'])
+  const machine = await machineFromFlags(values, io)
+
   let profiles: WorkloadProfile[]
   if (values.model) {
-    profiles = [
-      adHocProfile(catalogue, {
+    let local: LocalModel | null
+    try {
+      local = await resolveLocalModel(values.model, io.env)
+    } catch (err) {
+      if (err instanceof ModelFileError) throw new UsageError(err.message)
+      throw err
+    }
+    let p: WorkloadProfile
+    if (local) {
+      const max = local.model.ctxMax
+      if (context !== undefined && max !== undefined && context > max)
+        throw new UsageError(
+          `--context ${context} is above ${local.name}'s maximum of ${max} tokens`
+        )
+      p = inferenceProfileFor(local, {
+        ctxTokens: context,
+        concurrency: training ? undefined : batch,
+        weightFormat: values.quant
+      })
+      if (training) p = trainingFrom(p, method as TrainingMethod, values.quant)
+    } else {
+      p = adHocProfile(catalogue, {
         model: values.model,
         quant: values.quant,
-        context:
-          values.context === undefined ? undefined : positiveNumber('context', values.context, 1),
+        context: context ?? seqLen,
         method,
-        tokens:
-          values.tokens === undefined ? undefined : positiveNumber('tokens', values.tokens, 1),
-        batch: values.batch === undefined ? undefined : positiveNumber('batch', values.batch, 1)
+        tokens,
+        batch
       })
-    ]
+      const max = p.model.ctxMax
+      if (context !== undefined && max !== undefined && context > max)
+        throw new UsageError(
+          `--context ${context} is above ${p.model.name}'s maximum of ${max} tokens`
+        )
+    }
+    if (training) p = applyTrainingFlags(p, values, { seqLen, batch, tokens })
+    profiles = [p]
   } else if (values.profile?.length) {
     const unknown = values.profile.filter((id) => !catalogue.some((p) => p.id === id))
     if (unknown.length) throw new UsageError(`unknown profile(s): ${unknown.join(', ')}`)
@@ -295,6 +465,74 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout.write(formatEstimateText(machine, evaluations))
   return EXIT.ok
+}
+
+/** A training profile from a model read from disk (LoRA/QLoRA/full on its base weights). */
+function trainingFrom(p: WorkloadProfile, method: TrainingMethod, quant?: string): WorkloadProfile {
+  return {
+    ...p,
+    id: `${p.id}-${method}`,
+    label: `${p.model.name} ${method}`,
+    kind: 'finetune',
+    precision: {
+      weightFormat: quant ?? (method === 'qlora' ? 'NF4' : 'BF16'),
+      computeDtype: 'bf16'
+    },
+    shape: { seqLen: 2048, microBatch: 1, datasetTokens: 5e7, epochs: 1 },
+    training: {
+      method,
+      optimizer: method === 'qlora' ? 'adamw8bit' : 'adamw',
+      gradCheckpointing: 'full',
+      flashAttention: true,
+      loraRank: 16,
+      loraTargets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down']
+    },
+    runtime: {
+      runtime: 'transformers',
+      allowedBackends: method === 'qlora' ? ['cuda', 'rocm'] : ['cuda', 'rocm', 'metal']
+    },
+    targets: { trainHoursTarget: 24 },
+    model: {
+      ...p.model,
+      weightBytesExact: undefined,
+      activeWeightBytesExact: undefined,
+      expertWeightBytesExact: undefined
+    }
+  }
+}
+
+/** Applies --recipe, then the explicit training flags, to a training profile. */
+function applyTrainingFlags(
+  p: WorkloadProfile,
+  values: Record<string, unknown>,
+  q: { seqLen?: number; batch?: number; tokens?: number }
+): WorkloadProfile {
+  const t = p.training!
+  let training = t
+  if (typeof values.recipe === 'string')
+    training = recipeTraining(values.recipe as RecipeName, t.method, t)
+  if (typeof values.optimizer === 'string')
+    training = {
+      ...training,
+      optimizer: values.optimizer as NonNullable<WorkloadProfile['training']>['optimizer']
+    }
+  if (typeof values['grad-checkpointing'] === 'string')
+    training = {
+      ...training,
+      gradCheckpointing: values['grad-checkpointing'] as 'none' | 'selective' | 'full'
+    }
+  const shape = { ...p.shape }
+  if (q.seqLen !== undefined) shape.seqLen = q.seqLen
+  if (q.batch !== undefined) shape.microBatch = q.batch
+  if (q.tokens !== undefined) {
+    shape.datasetTokens = q.tokens
+    shape.epochs = 1
+  }
+  const runtime =
+    training.recipe === 'unsloth' || t.method === 'qlora'
+      ? { ...p.runtime, allowedBackends: p.runtime.allowedBackends.filter((b) => b !== 'cpu') }
+      : p.runtime
+  return { ...p, training, shape, runtime }
 }
 
 function formatEstimateText(

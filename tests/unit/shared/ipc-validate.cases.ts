@@ -19,6 +19,7 @@ export const CHANNEL_CASES: Record<
   },
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
+  'readiness:list-models': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
   'readiness:what-if': {
     valid: [
       {

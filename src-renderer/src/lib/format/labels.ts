@@ -10,6 +10,7 @@ export type Severity = 'ok' | 'warn' | 'bad' | 'info' | 'muted'
 /** Verdict text. */
 export const VERDICT_TEXT: Record<Verdict, string> = {
   'does-not-fit': 'does not fit',
+  'needs-gpu': 'needs a GPU',
   'fits-with-offload': 'fits with offload',
   'fits-tight': 'fits (tight)',
   'fits-comfortably': 'fits'
@@ -18,6 +19,7 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
 /** Verdict severity. */
 export const VERDICT_SEVERITY: Record<Verdict, Severity> = {
   'does-not-fit': 'bad',
+  'needs-gpu': 'bad',
   'fits-with-offload': 'warn',
   'fits-tight': 'warn',
   'fits-comfortably': 'ok'
