@@ -7,7 +7,13 @@
  * 4 adapters/frozen base, +2 with full recomputation (EleutherAI Transformer Math 101; reference §2.4).
  * Non-LLM families use the profile's forward GFLOPs per sample (×3 for training).
  */
-import type { MachineGpu, MachineModel, TrainingMethod, WorkloadProfile } from '../shared/readiness'
+import type {
+  Assumption,
+  MachineGpu,
+  MachineModel,
+  TrainingMethod,
+  WorkloadProfile
+} from '../shared/readiness'
 import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import type { DeviceShare } from './placement'
@@ -26,7 +32,7 @@ export interface Estimate {
   value: Reading<number>
   efficiency: Sourced
   /** Inputs that were assumed rather than known (lower confidence). */
-  assumed: string[]
+  assumed: Assumption[]
 }
 
 /**
@@ -41,7 +47,7 @@ export function decodeTokensPerSec(
   format: string
 ): Estimate {
   let seconds = 0
-  const assumed: string[] = []
+  const assumed: Assumption[] = []
   let eff: Sourced | null = null
   for (const d of devices) {
     if (d.fraction <= 0) continue
@@ -51,9 +57,10 @@ export function decodeTokensPerSec(
     if (d.bandwidthGBps.status === 'ok') bw = d.bandwidthGBps.value
     else if (d.kind === 'cpu') {
       bw = DEFAULT_RAM_BANDWIDTH.value
-      assumed.push(
-        `RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`
-      )
+      assumed.push({
+        kind: 'assumed-value',
+        text: `RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`
+      })
     } else {
       return {
         value: unavailable(
@@ -78,8 +85,16 @@ export function gpuPeakTflops(gpu: MachineGpu): Reading<number> {
   return gpu.fp32Tflops
 }
 
-/** CPU peak fp32 TFLOPS: physical cores × clock × FMA lanes (AVX-512 64, AVX2 32, NEON 16 FLOP/cycle). */
-export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: string } {
+/**
+ * CPU peak fp32 TFLOPS: physical cores × clock × FMA lanes (AVX-512 64, AVX2 32, NEON 16 FLOP/cycle);
+ * unavailable when the core count is unknown.
+ */
+export function cpuPeakTflops(machine: MachineModel): {
+  value: Reading<number>
+  assumed: Assumption[]
+} {
+  const cores = machine.cpu.physicalCores
+  if (cores.status !== 'ok') return { value: cores, assumed: [] }
   const f = machine.cpu.flags.map((x) => x.toLowerCase())
   const isa = f.includes('avx512f')
     ? 'avx512'
@@ -88,11 +103,15 @@ export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: 
       : f.includes('neon') || f.includes('asimd')
         ? 'neon'
         : 'baseline'
-  const v =
-    (Math.max(1, machine.cpu.physicalCores) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
+  const v = (Math.max(1, cores.value) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
   return {
-    value: v,
-    assumed: `CPU peak ${v.toFixed(2)} TFLOPS = ${machine.cpu.physicalCores} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})`
+    value: ok(v),
+    assumed: [
+      {
+        kind: 'assumed-value',
+        text: `CPU peak ${v.toFixed(2)} TFLOPS = ${cores.value} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})`
+      }
+    ]
   }
 }
 
@@ -100,11 +119,8 @@ export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: 
 export function peakTflops(
   machine: MachineModel,
   gpus: MachineGpu[]
-): { value: Reading<number>; assumed: string[] } {
-  if (gpus.length === 0) {
-    const c = cpuPeakTflops(machine)
-    return { value: ok(c.value), assumed: [c.assumed] }
-  }
+): { value: Reading<number>; assumed: Assumption[] } {
+  if (gpus.length === 0) return cpuPeakTflops(machine)
   let total = 0
   for (const g of gpus) {
     const p = gpuPeakTflops(g)

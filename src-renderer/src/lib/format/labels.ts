@@ -12,7 +12,8 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
   'does-not-fit': 'does not fit',
   'fits-with-offload': 'fits with offload',
   'fits-tight': 'fits (tight)',
-  'fits-comfortably': 'fits'
+  'fits-comfortably': 'fits',
+  unknown: 'unknown'
 }
 
 /** Verdict severity. */
@@ -20,7 +21,8 @@ export const VERDICT_SEVERITY: Record<Verdict, Severity> = {
   'does-not-fit': 'bad',
   'fits-with-offload': 'warn',
   'fits-tight': 'warn',
-  'fits-comfortably': 'ok'
+  'fits-comfortably': 'ok',
+  unknown: 'muted'
 }
 
 /** Constraint text. */

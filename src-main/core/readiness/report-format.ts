@@ -5,8 +5,8 @@
  * memory needed vs available, speed, binding constraint), throttling found, the top advice with its effect,
  * and what was unavailable and why.
  */
-import type { MachineScore, ProfileEvaluation, ReadinessReport } from '../shared/readiness'
-import { describeReason } from '../shared/reading'
+import type { MachineScore, ProfileEvaluation, ReadinessReport } from '../../shared/readiness'
+import { describeReason } from '../../shared/reading'
 
 /** Text rendering options. */
 export interface TextOptions {
@@ -49,7 +49,20 @@ function verdictColor(v: ProfileEvaluation['verdict']): keyof typeof SGR {
       ? 'cyan'
       : v === 'fits-with-offload'
         ? 'yellow'
-        : 'red'
+        : v === 'unknown'
+          ? 'dim'
+          : 'red'
+}
+
+/** A profile's score, or "unknown" when its verdict depends on an unknown input. */
+function profileScore(e: ProfileEvaluation): string {
+  return e.score.status === 'ok' ? String(e.score.value) : 'unknown'
+}
+
+/** "needed / available" memory; the available side is unknown when the placement is. */
+function memoryCell(e: ProfileEvaluation): string {
+  const have = e.memory.availableBytes
+  return `${gib(e.memory.requiredBytes)} / ${have.status === 'ok' ? gib(have.value) : 'unknown'}`
 }
 
 function truncate(s: string, n: number): string {
@@ -96,8 +109,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   const header = `${pad('profile', idW)}  ${pad('verdict', 17)}  score  ${pad('memory need/have', 21)}  ${pad('speed', 12)}  binding`
   L.push(paint(c, 'dim', header))
   for (const e of report.profiles) {
-    const mem = `${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)}`
-    const row = `${pad(truncate(e.profileId, idW), idW)}  ${paint(c, verdictColor(e.verdict), pad(e.verdict, 17))}  ${String(e.score).padStart(5)}  ${pad(mem, 21)}  ${pad(speedCell(e), 12)}  ${e.binding}`
+    const row = `${pad(truncate(e.profileId, idW), idW)}  ${paint(c, verdictColor(e.verdict), pad(e.verdict, 17))}  ${profileScore(e).padStart(5)}  ${pad(memoryCell(e), 21)}  ${pad(speedCell(e), 12)}  ${e.binding}`
     L.push(row)
   }
   L.push('')
@@ -168,7 +180,7 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   L.push('|---|---|---:|---|---|---|---|')
   for (const e of report.profiles) {
     L.push(
-      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${e.score} | ${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
+      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${profileScore(e)} | ${memoryCell(e)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
     )
   }
   L.push('')
