@@ -420,18 +420,20 @@ export const CONFIDENCE_LOWERING_KINDS: ReadonlySet<AssumptionKind> = new Set<As
 /**
  * Confidence from unknown factors, the kinds of the assumptions, and spec confidence.
  *
- * Start high; any unknown factor or confidence-lowering assumption drops one level; a second unknown factor
- * drops another; a low or unknown spec match drops one, a medium one caps at medium.
+ * Start high; any unknown factor or confidence-lowering assumption drops one level; a second unknown (an
+ * unknown factor or an `unknown-input`) drops another; a low or unknown spec match drops one, a medium one
+ * caps at medium.
  */
 export function confidenceFrom(
   unknownFactors: number,
   assumptions: readonly Assumption[],
   specConfidence: Confidence | 'unknown' | null
 ): Confidence {
+  const unknowns = unknownFactors + assumptions.filter((a) => a.kind === 'unknown-input').length
   const lowering = assumptions.filter((a) => CONFIDENCE_LOWERING_KINDS.has(a.kind)).length
   let level = 2
-  if (unknownFactors > 0 || lowering > 0) level -= 1
-  if (unknownFactors > 1) level -= 1
+  if (unknowns > 0 || lowering > 0) level -= 1
+  if (unknowns > 1) level -= 1
   if (specConfidence === 'low' || specConfidence === 'unknown') level -= 1
   else if (specConfidence === 'medium') level = Math.min(level, 1)
   return level >= 2 ? 'high' : level === 1 ? 'medium' : 'low'

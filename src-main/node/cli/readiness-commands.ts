@@ -114,6 +114,8 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
       ['training', report.training],
       ['inference', report.inference]
     ] as const) {
+      // A score with no selected profile of its kind does not apply, so it cannot fail the threshold.
+      if (!isOk(s.score) && s.score.reason === 'not-applicable') continue
       if (!isOk(s.score)) below.push(`${name} score unavailable`)
       else if (s.score.value < failUnder)
         below.push(`${name} ${s.score.value.toFixed(0)} < ${failUnder}`)
