@@ -280,7 +280,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     await expect
       .poll(() => detail.getByTestId('whatif-required').textContent())
       .toBe(formatBytes(longer.memory.requiredBytes))
-    expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(valueOf(longer.score)))
+    expect(await detail.getByTestId('whatif-score').textContent()).toBe(
+      String(valueOf(longer.score))
+    )
 
     await detail.getByTestId('whatif-gpus').fill('2')
     const two = await api.invoke<ProfileEvaluation>('readiness:what-if', { ...base, gpuCount: 2 })

@@ -374,7 +374,7 @@ function evaluateInference(
 
   // Speed.
   let decode: Reading<number> = NA('not a token-generating workload')
-  let prefill: Reading<number> = NA('not estimated for this family')
+  let prefill: Reading<number> = unavailable('unsupported', 'not estimated for this family')
   let ttft: Reading<number> = NA('no prompt')
   let efficiency: Sourced = PREFILL_MFU[backend]
   const peak = peakTflops(machine, plan.gpus)
@@ -658,7 +658,9 @@ function evaluateTraining(
       : trainingMfu(plan.gpus, training.method, isDatacenter(plan.gpus))
   const fl = trainingFlops(chosenProfile)
   const hours: Reading<number> =
-    fl === null ? NA('no dataset size in the profile') : trainHours(fl.flops, peak.value, mfu)
+    fl === null
+      ? unavailable('unsupported', 'no dataset size in the profile')
+      : trainHours(fl.flops, peak.value, mfu)
   if (fl)
     assumptions.push({
       kind: o.mfu !== undefined ? 'formula' : 'default-efficiency',

@@ -65,6 +65,13 @@ function memoryCell(e: ProfileEvaluation): string {
   return `${gib(e.memory.requiredBytes)} / ${have.status === 'ok' ? gib(have.value) : 'unknown'}`
 }
 
+/** " (last 10 min)": the one window of the summaries and the events. */
+function windowText(report: ReadinessReport): string {
+  const s = report.throttling.windowSeconds
+  if (!(s > 0)) return ''
+  return ` (last ${s < 120 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1).replace(/\.0$/, '')} h`})`
+}
+
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`
 }
@@ -113,7 +120,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
     L.push(row)
   }
   L.push('')
-  L.push(paint(c, 'bold', 'Throttling'))
+  L.push(paint(c, 'bold', `Throttling${windowText(report)}`))
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
     L.push(
       report.machine.sustained === null ? '  not measured (no telemetry window)' : '  none found'
@@ -124,7 +131,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
     for (const ev of shown)
       L.push(
         ...wrap(
-          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s — ${ev.evidence.join('; ')}`,
+          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s${ev.clippedToWindow ? ' (began before the window)' : ''} — ${ev.evidence.join('; ')}`,
           width,
           '  · '
         )
@@ -184,7 +191,7 @@ export function formatReportMarkdown(report: ReadinessReport): string {
     )
   }
   L.push('')
-  L.push('## Throttling')
+  L.push(`## Throttling${windowText(report)}`)
   L.push('')
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
     L.push(
