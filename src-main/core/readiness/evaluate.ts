@@ -138,6 +138,24 @@ function specConfidenceOf(gpus: MachineGpu[]): Confidence | 'unknown' | null {
   return gpus.map((g) => g.specConfidence).sort((a, b) => order.indexOf(b) - order.indexOf(a))[0]
 }
 
+/** One `spec-unverified` record per GPU whose spec-table figures come from a match that is not certain. */
+function specAssumptions(gpus: MachineGpu[]): Assumption[] {
+  const out: Assumption[] = []
+  const seen = new Set<string>()
+  for (const g of gpus) {
+    if (g.specConfidence === 'high' || seen.has(g.name)) continue
+    seen.add(g.name)
+    out.push({
+      kind: 'spec-unverified',
+      text:
+        g.specKey === null
+          ? `${g.name}: not in the spec table (bandwidth and TFLOPS unknown)`
+          : `${g.name}: spec figures from a ${g.specConfidence}-confidence match (${g.specKey})`
+    })
+  }
+  return out
+}
+
 function isDatacenter(gpus: MachineGpu[]): boolean {
   return (
     gpus.length > 0 &&
@@ -562,6 +580,7 @@ function evaluateInference(
   if (wf)
     assumptions.push({ kind: 'formula', text: `${format}: ${wf.value} bits/weight (${wf.source})` })
   const specConf = specConfidenceOf(plan.gpus)
+  assumptions.push(...specAssumptions(plan.gpus))
   const lowFamily = profile.family === 'diffusion' || profile.family === 'speech'
   return {
     profileId: profile.id,
@@ -768,6 +787,7 @@ function evaluateTraining(
   const ccGate = minCcGate(profile, plan.gpus)
   if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
   if (ccGate) gates.push(ccGate)
+  assumptions.push(...specAssumptions(plan.gpus))
   const c = combineFactors(values, null)
   const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
     gateBinding(machine, profile, plan)

@@ -409,12 +409,14 @@ export function combineFactors(
   }
 }
 
-/** Assumption kinds that lower confidence (`fallback` and `formula` only explain). */
+/**
+ * Assumption kinds that lower confidence one level. `fallback` and `formula` only explain; `spec-unverified`
+ * records name the GPUs behind the spec-match rule below, which lowers confidence by the match level.
+ */
 export const CONFIDENCE_LOWERING_KINDS: ReadonlySet<AssumptionKind> = new Set<AssumptionKind>([
   'unknown-input',
   'assumed-value',
-  'default-efficiency',
-  'spec-unverified'
+  'default-efficiency'
 ])
 
 /**

@@ -70,6 +70,8 @@ interface DeviceState extends SummaryDevice {
   ring: Ring<TickRecord>
   /** Timestamp of the last observed tick (counter contiguity). */
   lastObservedMs: number | undefined
+  /** Timestamp of the last snapshot that listed the device (read or not). */
+  lastListedMs: number
 }
 
 const ORDER: Record<DeviceKind, number> = { gpu: 0, cpu: 1, storage: 2, power: 3 }
@@ -109,7 +111,8 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         rule,
         state: rule.initialState(),
         ring: new Ring<TickRecord>(o.maxSamplesPerDevice),
-        lastObservedMs: undefined
+        lastObservedMs: undefined,
+        lastListedMs: Number.NEGATIVE_INFINITY
       }
       devices.set(key, d)
     }
@@ -154,6 +157,7 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         listed.add(dr.key)
         const d = deviceFor(dr.key, rule, dr.label, dr.shortLabel)
         if (!d) continue
+        d.lastListedMs = ts
         let rec: TickRecord
         if (dr.input.status !== 'ok') rec = unobserve(d, ts, weightS, dr.input)
         else {
@@ -176,9 +180,15 @@ export function createThrottleTracker(options?: Partial<ThrottleOptions>): Throt
         if (rule.kind === 'gpu') gpuRecs.push(rec)
       }
     }
-    // A known device missing from this snapshot (unplugged, collector failed) was not observed.
+    // A known device missing from this snapshot (unplugged, collector failed) was not observed; one missing
+    // for a whole window (an unplugged drive) is forgotten, so the map stays bounded by what is attached.
     for (const d of devices.values()) {
       if (listed.has(d.key)) continue
+      if (d.lastListedMs <= horizon) {
+        episodes.closeDevice(d.key, ts)
+        devices.delete(d.key)
+        continue
+      }
       const reason =
         d.rule.missingReason?.(snapshot) ?? unavailable('no-device', 'not in this snapshot')
       const rec = unobserve(d, ts, weightS, reason)

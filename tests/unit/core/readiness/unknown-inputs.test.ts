@@ -187,6 +187,20 @@ describe('confidence from assumption kinds', () => {
   })
 })
 
+describe('spec-table assumptions', () => {
+  it('names a GPU that is not in the spec table as a spec-unverified assumption', () => {
+    const m = probed({
+      gpus: [{ name: 'NVIDIA Mystery GPU 9000', memoryTotalBytes: ok(48 * 2 ** 30) }]
+    })
+    const e = evaluateProfile(m, byId('chat-8b-q4'))
+    expect(e.assumptions).toContainEqual({
+      kind: 'spec-unverified',
+      text: 'NVIDIA Mystery GPU 9000: not in the spec table (bandwidth and TFLOPS unknown)'
+    })
+    expect(e.confidence).toBe('low')
+  })
+})
+
 describe('machine scores that do not apply', () => {
   it('marks the training score not-applicable when no training profile is selected', () => {
     const r = evaluateAll(describeMachine({ gpu: 'RTX 4090', ramGb: 64 }), [byId('chat-8b-q4')])

@@ -146,6 +146,19 @@ describe('core/throttle coverage', () => {
     )
   })
 
+  it('states the partial coverage of a drive unplugged inside the window, and forgets it a window later', () => {
+    const t = createThrottleTracker({ windowSeconds: 10 })
+    const snaps = stream(30, 1000, (i) => ({
+      storage: i < 5 ? [storageDevice({ name: 'sdb' }), storageDevice()] : [storageDevice()]
+    }))
+    for (const s of snaps.slice(0, 8)) t.push(s)
+    const sdb = summaryOf(t.summaries(STREAM_T0 + 7000), 'storage:sdb')
+    expect(sdb.coverage).toEqual({ observedSeconds: 5, requestedSeconds: 8 })
+    expect(sdb.unobservedReason).toEqual(unavailable('no-device', 'not in this snapshot'))
+    for (const s of snaps.slice(8)) t.push(s)
+    expect(t.summaries(STREAM_T0 + 29_000).map((s) => s.device)).not.toContain('storage:sdb')
+  })
+
   it('ends an open episode when the device stops being observed', () => {
     const snaps = stream(10, 1000, (i) => ({
       gpus: [
