@@ -56,20 +56,35 @@ export interface PlacementPlan {
   shortfall: string | null
 }
 
+/**
+ * The value of a capacity reading. Placement runs only on known capacities: the evaluator makes a profile
+ * unknown before placing it when a capacity it needs is unknown, so an unknown one here is a bug.
+ */
+function knownBytes(r: Reading<number>, what: string): number {
+  if (r.status !== 'ok') throw new Error(`placement needs a known ${what}`)
+  return r.value
+}
+
 /** GPU memory a workload may use on one card. */
 export function usableGpuBytes(gpu: MachineGpu): number {
-  if (gpu.unified) return gpu.vramBytes
+  const vram = knownBytes(gpu.vramBytes, `memory size of ${gpu.name}`)
+  if (gpu.unified) return vram
   const margin = Math.max(
     RESERVES.gpuUsableMarginMinBytes.value,
-    RESERVES.gpuUsableMarginFraction.value * gpu.vramBytes
+    RESERVES.gpuUsableMarginFraction.value * vram
   )
-  return Math.max(0, gpu.vramBytes - margin)
+  return Math.max(0, vram - margin)
 }
 
 /** Host RAM a workload may use (RAM − 4 GiB; on unified machines also minus the GPU share). */
 export function usableHostBytes(machine: MachineModel): number {
-  const gpuShare = machine.gpus.filter((g) => g.unified).reduce((s, g) => s + g.vramBytes, 0)
-  return Math.max(0, machine.ramBytes - gpuShare - RESERVES.hostReserveBytes.value)
+  const gpuShare = machine.gpus
+    .filter((g) => g.unified)
+    .reduce((s, g) => s + knownBytes(g.vramBytes, `memory size of ${g.name}`), 0)
+  return Math.max(
+    0,
+    knownBytes(machine.ramBytes, 'RAM size') - gpuShare - RESERVES.hostReserveBytes.value
+  )
 }
 
 /** GPUs whose backend the profile's runtime supports. */

@@ -7,7 +7,13 @@
  * 4 adapters/frozen base, +2 with full recomputation (EleutherAI Transformer Math 101; reference §2.4).
  * Non-LLM families use the profile's forward GFLOPs per sample (×3 for training).
  */
-import type { MachineGpu, MachineModel, TrainingMethod, WorkloadProfile } from '../shared/readiness'
+import type {
+  Assumption,
+  MachineGpu,
+  MachineModel,
+  TrainingMethod,
+  WorkloadProfile
+} from '../shared/readiness'
 import type { Reading } from '../shared/reading'
 import { ok, unavailable } from '../shared/reading'
 import { kvBytesReadPerToken } from './kv-cache'
@@ -39,7 +45,7 @@ export interface Estimate {
   value: Reading<number>
   efficiency: Sourced
   /** Inputs that were assumed rather than known (lower confidence). */
-  assumed: string[]
+  assumed: Assumption[]
 }
 
 /** Per-token shape of the model for the fixed-overhead term. */
@@ -96,7 +102,7 @@ export function decodeTokensPerSec(
   opts: { etaOverride?: number; overheadMsOverride?: number } = {}
 ): Estimate {
   let seconds = 0
-  const assumed: string[] = []
+  const assumed: Assumption[] = []
   let eff: Sourced | null = null
   let primary: MachineGpu['backend'] = 'cpu'
   let gpuCount = 0
@@ -118,9 +124,10 @@ export function decodeTokensPerSec(
     if (d.bandwidthGBps.status === 'ok') bw = d.bandwidthGBps.value
     else if (d.kind === 'cpu') {
       bw = DEFAULT_RAM_BANDWIDTH.value
-      assumed.push(
-        `RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`
-      )
+      assumed.push({
+        kind: 'assumed-value',
+        text: `RAM bandwidth ${DEFAULT_RAM_BANDWIDTH.value} GB/s (${DEFAULT_RAM_BANDWIDTH.source})`
+      })
     } else {
       return {
         value: unavailable(
@@ -142,9 +149,10 @@ export function decodeTokensPerSec(
       : perTokenOverheadSeconds(primary, shape, gpuCount)
   seconds += overhead
   if (shape.nLayers > 0)
-    assumed.push(
-      `fixed ${(overhead * 1000).toFixed(1)} ms per token (${PER_TOKEN_OVERHEAD[primary].source})`
-    )
+    assumed.push({
+      kind: 'default-efficiency',
+      text: `fixed ${(overhead * 1000).toFixed(1)} ms per token (${PER_TOKEN_OVERHEAD[primary].source})`
+    })
   return { value: ok(1 / seconds), efficiency, assumed }
 }
 
@@ -154,8 +162,16 @@ export function gpuPeakTflops(gpu: MachineGpu): Reading<number> {
   return gpu.fp32Tflops
 }
 
-/** CPU peak fp32 TFLOPS: physical cores × clock × FMA lanes (AVX-512 64, AVX2 32, NEON 16 FLOP/cycle). */
-export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: string } {
+/**
+ * CPU peak fp32 TFLOPS: physical cores × clock × FMA lanes (AVX-512 64, AVX2 32, NEON 16 FLOP/cycle);
+ * unavailable when the core count is unknown.
+ */
+export function cpuPeakTflops(machine: MachineModel): {
+  value: Reading<number>
+  assumed: Assumption[]
+} {
+  const cores = machine.cpu.physicalCores
+  if (cores.status !== 'ok') return { value: cores, assumed: [] }
   const f = machine.cpu.flags.map((x) => x.toLowerCase())
   const isa = f.includes('avx512f')
     ? 'avx512'
@@ -164,11 +180,15 @@ export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: 
       : f.includes('neon') || f.includes('asimd')
         ? 'neon'
         : 'baseline'
-  const v =
-    (Math.max(1, machine.cpu.physicalCores) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
+  const v = (Math.max(1, cores.value) * DEFAULT_CPU_GHZ * CPU_FLOPS_PER_CYCLE[isa]) / 1000
   return {
-    value: v,
-    assumed: `CPU peak ${v.toFixed(2)} TFLOPS = ${machine.cpu.physicalCores} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})`
+    value: ok(v),
+    assumed: [
+      {
+        kind: 'assumed-value',
+        text: `CPU peak ${v.toFixed(2)} TFLOPS = ${cores.value} cores × ${DEFAULT_CPU_GHZ} GHz (assumed) × ${CPU_FLOPS_PER_CYCLE[isa]} FLOP/cycle (${isa})`
+      }
+    ]
   }
 }
 
@@ -176,11 +196,8 @@ export function cpuPeakTflops(machine: MachineModel): { value: number; assumed: 
 export function peakTflops(
   machine: MachineModel,
   gpus: MachineGpu[]
-): { value: Reading<number>; assumed: string[] } {
-  if (gpus.length === 0) {
-    const c = cpuPeakTflops(machine)
-    return { value: ok(c.value), assumed: [c.assumed] }
-  }
+): { value: Reading<number>; assumed: Assumption[] } {
+  if (gpus.length === 0) return cpuPeakTflops(machine)
   let total = 0
   for (const g of gpus) {
     const p = gpuPeakTflops(g)

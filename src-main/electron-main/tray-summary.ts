@@ -48,11 +48,14 @@ export function summarizeForTray(
 ): TraySummary {
   const temps: { label: string; temperatureCelsius: number }[] = []
   const throttling: string[] = []
+  // "No throttling" needs a throttle signal that was read; with none it is unknown.
+  let observed = false
 
   for (const gpu of snapshot.gpus) {
     if (isOk(gpu.temperatureCelsius))
       temps.push({ label: gpu.name, temperatureCelsius: gpu.temperatureCelsius.value })
     if (isOk(gpu.throttleFlags)) {
+      observed = true
       const causes = [
         ...new Set(gpu.throttleFlags.value.map((f) => f.cause).filter((c) => !NOT_SHOWN.has(c)))
       ]
@@ -65,12 +68,14 @@ export function summarizeForTray(
       temps.push({ label: 'CPU', temperatureCelsius: cpu.packageTemperatureCelsius.value })
     const now = packageThrottleTotal(snapshot)
     const before = packageThrottleTotal(previous)
+    if (now !== null && before !== null) observed = true
     if (now !== null && before !== null && now > before) throttling.push('CPU: thermal')
   }
   if (isOk(snapshot.storage)) {
     for (const d of snapshot.storage.value.devices) {
       if (!isOk(d.temperatureCelsius)) continue
       temps.push({ label: d.name, temperatureCelsius: d.temperatureCelsius.value })
+      if (isOk(d.tempMaxCelsius)) observed = true
       if (isOk(d.tempMaxCelsius) && d.temperatureCelsius.value >= d.tempMaxCelsius.value) {
         throttling.push(`${d.name}: storage-thermal`)
       }
@@ -98,6 +103,12 @@ export function summarizeForTray(
       ? 'No temperature readings'
       : `Hottest: ${hottest.label} ${formatTemperature(hottest.temperatureCelsius, unit)}`
   )
-  lines.push(throttling.length > 0 ? `Throttling: ${throttling.join('; ')}` : 'No throttling')
+  lines.push(
+    throttling.length > 0
+      ? `Throttling: ${throttling.join('; ')}`
+      : observed
+        ? 'No throttling'
+        : 'Throttling: unknown (no throttle readings)'
+  )
   return { title, tooltip: lines.join('\n'), hottest, throttling }
 }

@@ -5,9 +5,10 @@
  * Nothing here writes to disk or runs anything on request: settings and added profiles live in memory
  * (the desktop host persists settings itself).
  */
-import { formatReportMarkdown } from '../core/report-format'
 import { loadCatalogue, mergeProfiles, parseProfilesFile, validateProfile } from '../core/profiles'
-import { createThrottleTracker } from '../core/throttle'
+import { composeReportFromAnalysis, machineForAnalysis, whatIf } from '../core/readiness/report'
+import { formatReportMarkdown } from '../core/readiness/report-format'
+import { createThrottleTracker, type ThrottleAnalysis } from '../core/throttle'
 import {
   DEFAULT_SETTINGS,
   type EventChannel,
@@ -15,10 +16,8 @@ import {
   type Settings
 } from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
-import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
-import { composeReport, machineFor, whatIf } from './readiness-runner'
 import { listModels } from './models/list'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
@@ -34,8 +33,8 @@ export interface EngineServiceOptions extends EngineOptions {
   canPrintPdf?: boolean
   /** An already-built engine (tests). */
   engine?: Engine
-  /** Snapshots used for readiness/throttle analysis (the most recent N). */
-  analysisWindow?: number
+  /** Window of the readiness report's throttle analysis, summaries and events (s). Default 600. */
+  analysisWindowSeconds?: number
 }
 
 /** Creates and starts the service. */
@@ -54,8 +53,16 @@ export async function createEngineService(
     'telemetry:did-sample': new Set(),
     'readiness:did-update': new Set()
   }
-  const window = options.analysisWindow ?? 600
-  const tracker = createThrottleTracker()
+  // One tracker, fed every snapshot, gives the report its summaries, events and sustained evidence over one
+  // window: no batch pass, and no mixing of windows.
+  const tracker = createThrottleTracker({ windowSeconds: options.analysisWindowSeconds ?? 600 })
+  let pushed = 0
+  const feed = (s: Parameters<typeof tracker.push>[0]): void => {
+    tracker.push(s, engine.inventory)
+    pushed++
+  }
+  // Snapshots taken before the service subscribed (an engine passed in already running).
+  for (const s of engine.source.history(0)) feed(s)
   const reportEvery = options.reportEveryMs ?? 10_000
   let report: ReadinessReport | null = null
   // Staleness is measured in snapshot time, not wall time, so an accelerated replay refreshes its report as
@@ -63,20 +70,18 @@ export async function createEngineService(
   let reportAt = -Infinity
   const latestTs = (): number => engine.source.latest()?.timestampMs ?? Date.now()
 
-  const recent = (): Snapshot[] => {
-    const all = engine.source.history(0)
-    return all.slice(Math.max(0, all.length - window))
-  }
+  // A throttle analysis needs an interval, so at least two snapshots.
+  const analysis = (): ThrottleAnalysis | null =>
+    pushed >= 2 ? tracker.analysis(latestTs()) : null
   const computeReport = (): ReadinessReport => {
-    const r = composeReport({
+    const r = composeReportFromAnalysis({
       inventory: engine.inventory,
-      snapshots: recent(),
+      latest: engine.source.latest(),
+      throttle: analysis(),
       profiles,
       selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
       nowMs: latestTs()
     })
-    // The live tracker has seen every snapshot since start (not just the analysis window): use its events.
-    r.throttling.events = tracker.events()
     report = r
     reportAt = latestTs()
     return r
@@ -85,7 +90,7 @@ export async function createEngineService(
     report && latestTs() - reportAt < reportEvery ? report : computeReport()
 
   const unsub = engine.source.subscribe((s) => {
-    tracker.push(s, engine.inventory)
+    feed(s)
     for (const l of listeners['telemetry:did-sample']) l(s)
     if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
       const r = computeReport()
@@ -110,11 +115,18 @@ export async function createEngineService(
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:list-models': async () =>
-      listModels(options.env ?? process.env, machineFor(engine.inventory, recent())),
+      listModels(
+        options.env ?? process.env,
+        machineForAnalysis(engine.inventory, engine.source.latest(), analysis())
+      ),
     'readiness:what-if': async (req) => {
       if (!profiles.some((p) => p.id === req.profileId))
         throw new ArgumentError(`readiness:what-if: unknown profileId "${req.profileId}"`)
-      return whatIf(machineFor(engine.inventory, recent()), profiles, req)
+      return whatIf(
+        machineForAnalysis(engine.inventory, engine.source.latest(), analysis()),
+        profiles,
+        req
+      )
     },
     'readiness:add-profile': async (raw) => {
       const v = validateProfile(raw)

@@ -27,16 +27,17 @@ export interface ModelListEntry {
   store: string
   path: string
   weightFormat: string
-  /** Weight bytes on disk (exact from the file's tensor table or safetensors headers; 0 when absent). */
-  weightBytes: number
+  /** Weight bytes on disk (exact from the file's tensor table or safetensors headers). */
+  weightBytes: Reading<number>
   paramsTotalB: number
   paramsActiveB: number
   moe: boolean
   ctxTokens: number
   verdict: Verdict
-  score: number
+  /** 0–100, unavailable when an input of the verdict is unknown. */
+  score: Reading<number>
   requiredBytes: number
-  availableBytes: number
+  availableBytes: Reading<number>
   placement: string
   decodeTokensPerSec: Reading<number>
   ttftSeconds: Reading<number>

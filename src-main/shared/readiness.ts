@@ -28,13 +28,46 @@ export type Constraint =
 
 /**
  * Verdict for one profile on one machine. `does-not-fit` is about memory only; `needs-gpu` means the method
- * has no CPU path (QLoRA's bitsandbytes kernels, CUDA-only runtimes) and the machine has no usable GPU.
+ * has no CPU path (QLoRA's bitsandbytes kernels, CUDA-only runtimes) and the machine has no usable GPU;
+ * `unknown` when an input the verdict depends on (VRAM, RAM) is unknown.
  */
 export type Verdict =
-  'does-not-fit' | 'needs-gpu' | 'fits-with-offload' | 'fits-tight' | 'fits-comfortably'
+  'does-not-fit' | 'needs-gpu' | 'fits-with-offload' | 'fits-tight' | 'fits-comfortably' | 'unknown'
 
 /** How much to trust an estimate. */
 export type Confidence = 'high' | 'medium' | 'low'
+
+/**
+ * Kind of an assumption behind an estimate; confidence is computed from these kinds, never from the text.
+ *
+ * - `unknown-input`: an input of the machine is unknown (RAM, VRAM, cores): what needs it is unknown too;
+ * - `assumed-value`: a value stands in for one that was not measured (RAM bandwidth, CPU clock);
+ * - `default-efficiency`: an efficiency (decode η, MFU) from the default table, not calibrated here;
+ * - `spec-unverified`: a spec-table figure that is loosely matched or marked unverified;
+ * - `fallback`: the workload was changed so that it fits (checkpointing, 8-bit optimizer, offload);
+ * - `formula`: how a number was computed and from which source (informational).
+ */
+export type AssumptionKind =
+  | 'unknown-input'
+  | 'assumed-value'
+  | 'default-efficiency'
+  | 'spec-unverified'
+  | 'fallback'
+  | 'formula'
+
+/** One assumption behind an estimate: what kind it is, and the words shown to people. */
+export interface Assumption {
+  kind: AssumptionKind
+  text: string
+}
+
+/** How much of a time window was observed. */
+export interface Coverage {
+  /** Seconds of the window in which the signals were read (s). */
+  observedSeconds: number
+  /** Seconds asked for: the window, limited to the time the engine was sampling in it (s). */
+  requestedSeconds: number
+}
 
 // ------------------------------------------------------------------------------------------------------
 // Machine model (what core evaluates: probed, hypothetical or upgraded)
@@ -47,7 +80,8 @@ export interface MachineGpu {
   /** Key into the spec table, when matched. */
   specKey: string | null
   specConfidence: Confidence | 'unknown'
-  vramBytes: number
+  /** GPU memory (bytes, binary units); unavailable when neither measured nor in the spec table. */
+  vramBytes: Reading<number>
   memoryBandwidthGBps: Reading<number>
   /** Dense fp16/bf16 tensor TFLOPS with fp32 accumulate (or fp32 TFLOPS where no tensor units). */
   tensorTflops: Reading<number>
@@ -73,12 +107,15 @@ export interface MachineModel {
   gpus: MachineGpu[]
   cpu: {
     name: string
-    physicalCores: number
-    logicalCores: number
+    /** Physical cores; unavailable when the inventory could not read them. */
+    physicalCores: Reading<number>
+    /** Logical CPUs (hardware threads). */
+    logicalCores: Reading<number>
     flags: string[]
     governor: Reading<string>
   }
-  ramBytes: number
+  /** Installed system RAM (bytes). */
+  ramBytes: Reading<number>
   ramBandwidthGBps: Reading<number>
   storage: {
     kind: 'nvme' | 'sata-ssd' | 'hdd' | 'other' | 'unknown'
@@ -92,15 +129,30 @@ export interface MachineModel {
 
 /** Measured sustained-operation evidence summarised from a Snapshot window. */
 export interface SustainedEvidence {
+  /** Length of the window (s): the seconds asked for, as in {@link Coverage.requestedSeconds}. */
   windowSeconds: number
-  /** Fraction of the window any GPU was throttled (0–1), by cause. */
-  gpuThrottleFractionByCause: Partial<Record<ThrottleCause, number>>
+  /** Seconds in which the throttle signals of every GPU were read (no GPU: 0 observed). */
+  gpuCoverage: Coverage
+  /**
+   * Per cause, the fraction of the observed time (0–1) the worst GPU was throttled; unavailable when no GPU
+   * was observed in the window (with the reason).
+   */
+  gpuThrottleFractionByCause: Reading<Partial<Record<ThrottleCause, number>>>
   /** Smallest headroom to the GPU's own slowdown temperature seen (°C). */
   gpuThermalHeadroomCelsius: Reading<number>
   /** Median busy clock ÷ max clock. */
   sustainedClockRatio: Reading<number>
-  cpuThrottleEvents: number
-  powerLimitBelowDefault: boolean
+  /** Seconds in which the CPU's throttle signals (counters, or a temperature with a limit) were read. */
+  cpuCoverage: Coverage
+  /** Fraction of the observed time the CPU was throttled (0–1); unavailable without observation. */
+  cpuThrottleFraction: Reading<number>
+  /**
+   * Throttle assertions counted by the CPU's counters in the window (package, else the busiest core);
+   * unavailable on CPUs without counters.
+   */
+  cpuThrottleEvents: Reading<number>
+  /** A GPU's enforced power limit is below its default; unavailable when limit or default is unknown. */
+  powerLimitBelowDefault: Reading<boolean>
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -260,6 +312,13 @@ export interface Placement {
   description: string
 }
 
+/** The placement of an evaluation whose verdict is unknown: it depends on an unknown input. */
+export interface UnknownPlacement {
+  kind: 'unknown'
+  description: string
+  reason: ReadingUnavailable
+}
+
 /** A score factor with its inputs. */
 export interface ScoreFactor {
   name: string
@@ -275,17 +334,20 @@ export interface ProfileEvaluation {
   label: string
   kind: ProfileKind
   verdict: Verdict
-  score: number
+  /** 0–100; unavailable (with the reason) when the verdict is unknown. */
+  score: Reading<number>
   binding: Constraint
   bindingDetail: string
   confidence: Confidence
-  placement: Placement
+  placement: Placement | UnknownPlacement
   weightFormat: string
   memory: {
     terms: MemoryTerm[]
     requiredBytes: number
-    availableBytes: number
-    hostRequiredBytes: number
+    /** Capacity the requirement is compared with; unknown when the placement is. */
+    availableBytes: Reading<number>
+    /** Host RAM the placement needs (offloaded layers, optimizer offload); unknown when the placement is. */
+    hostRequiredBytes: Reading<number>
   }
   speed: {
     decodeTokensPerSec: Reading<number>
@@ -297,10 +359,15 @@ export interface ProfileEvaluation {
   }
   factors: ScoreFactor[]
   gates: string[]
-  assumptions: string[]
+  assumptions: Assumption[]
 }
 
-/** Machine-level score for training or inference. */
+/**
+ * Machine-level score for training or inference.
+ *
+ * `score` is unavailable with reason `not-applicable` when no selected profile is of that kind, and with the
+ * profiles' reason when every profile of that kind is unknown.
+ */
 export interface MachineScore {
   score: Reading<number>
   binding: Constraint
@@ -321,14 +388,31 @@ export interface ThrottleEvent {
   /** Seconds attributed from cumulative counters when available, else from sample spacing. */
   durationSeconds: number
   source: 'counter' | 'flag' | 'reading'
+  /**
+   * True when the episode began before the report's window: `startMs` is then the window's start and
+   * `durationSeconds` counts only the time inside the window.
+   */
+  clippedToWindow?: boolean
 }
+
+/** What a throttle summary concludes about a device. */
+export type ThrottleState = 'throttled' | 'not-throttled' | 'unknown'
 
 /** Per-device throttle summary. */
 export interface ThrottleSummary {
   device: string
   deviceLabel: string
+  /** Length of the window (s): `coverage.requestedSeconds`. */
   windowSeconds: number
-  throttledFraction: number
+  /** Seconds of the window in which this device's throttle signals were read. */
+  coverage: Coverage
+  /** `not-throttled` only with observation; `unknown` when nothing in the window was observed. */
+  state: ThrottleState
+  /** Why the state is unknown, or why part of the window was not observed; absent when fully observed. */
+  unobservedReason?: ReadingUnavailable
+  /** Fraction of the observed time throttled (0–1); unavailable when nothing was observed. */
+  throttledFraction: Reading<number>
+  /** Per cause, the fraction of the observed time (0–1). */
   byCause: Partial<Record<ThrottleCause, number>>
   /** Median busy clock ÷ max clock. */
   sustainedClockRatio: Reading<number>
@@ -367,7 +451,8 @@ export interface ReadinessReport {
   training: MachineScore
   inference: MachineScore
   profiles: ProfileEvaluation[]
-  throttling: { events: ThrottleEvent[]; summaries: ThrottleSummary[] }
+  /** Throttle findings over one window: the events are those of the summaries' window. */
+  throttling: { windowSeconds: number; events: ThrottleEvent[]; summaries: ThrottleSummary[] }
   advice: AdviceItem[]
   minimumUpgrades: MinimumUpgrade[]
   unavailable: { item: string; reason: ReadingUnavailable }[]

@@ -84,7 +84,8 @@ describePeer('rigready check on a session recorded from the H100 captures', () =
     const gpu = doc.throttling.summaries.find(
       (s: { device: string }) => s.device.includes('gpu') || s.device.includes('nvidia')
     )
-    expect(gpu.throttledFraction).toBe(0)
+    expect(gpu.throttledFraction).toEqual({ status: 'ok', value: 0 })
+    expect(gpu.state).toBe('not-throttled')
     expect(gpu.sustainedClockRatio).toEqual({ status: 'ok', value: 1 })
     const impacts = doc.advice.map((a: { impact: number }) => a.impact)
     expect(impacts).toEqual([...impacts].sort((a, b) => b - a))

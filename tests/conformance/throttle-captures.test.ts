@@ -203,7 +203,7 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
     expect(g.utilizationPct).toEqual(ok(0))
     const { events, summaries } = detectThrottle(steady(c.idle), c.inv)
     expect(events).toEqual([])
-    expect(summaries[0].throttledFraction).toBe(0)
+    expect(summaries[0].throttledFraction).toEqual(ok(0))
     expect(summaries[0].sustainedClockRatio.status).toBe('unavailable')
   })
 
@@ -233,7 +233,7 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
       expect(c.idle.gpus[0].throttleFlags, name).toEqual(ok([{ name: 'gpu_idle', cause: 'idle' }]))
       const { events, summaries } = detectThrottle(steady(c.idle), c.inv)
       expect(events, name).toEqual([])
-      expect(summaries[0].throttledFraction, name).toBe(0)
+      expect(summaries[0].throttledFraction, name).toEqual(ok(0))
     }
   })
 
@@ -246,7 +246,7 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
       expect(c.load.gpus[0].throttleFlags, f).toEqual(ok(expected))
       const { events, summaries } = detectThrottle(steady(c.load, 10), c.inv)
       expect(events, f).toEqual([])
-      expect(summaries[0].throttledFraction, f).toBe(0)
+      expect(summaries[0].throttledFraction, f).toEqual(ok(0))
       expect(summaries[0].headline, f).toMatch(/^GPU0 not throttled in the last 10 s/)
     }
   })
@@ -275,8 +275,8 @@ describePeer('throttle detection on real nvidia-smi captures', () => {
     const ev = summarizeSustained(steady(c.load, 10), c.inv)
     expect(ev.sustainedClockRatio).toEqual(ok(1))
     expect(ev.gpuThermalHeadroomCelsius).toEqual(ok(26))
-    expect(ev.gpuThrottleFractionByCause).toEqual({})
-    expect(ev.powerLimitBelowDefault).toBe(false)
+    expect(ev.gpuThrottleFractionByCause).toEqual(ok({}))
+    expect(ev.powerLimitBelowDefault).toEqual(ok(false))
   })
 
   it('MIG load (utilisation [N/A]) still measures the sustained clock from the clock ratio', () => {

@@ -246,7 +246,7 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       const row = page.getByTestId(`profile-row-${p.profileId}`)
       const cells = row.locator('td')
       expect(await cells.nth(1).textContent()).toBe(VERDICT_TEXT[p.verdict])
-      expect(await cells.nth(2).textContent()).toBe(String(p.score))
+      expect(await cells.nth(2).textContent()).toBe(String(valueOf(p.score)))
       expect(await cells.nth(3).textContent()).toBe(CONSTRAINT_TEXT[p.binding])
     }
     await page.getByRole('radio', { name: 'Training' }).click()
@@ -280,7 +280,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     await expect
       .poll(() => detail.getByTestId('whatif-required').textContent())
       .toBe(formatBytes(longer.memory.requiredBytes))
-    expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(longer.score))
+    expect(await detail.getByTestId('whatif-score').textContent()).toBe(
+      String(valueOf(longer.score))
+    )
 
     await detail.getByTestId('whatif-gpus').fill('2')
     const two = await api.invoke<ProfileEvaluation>('readiness:what-if', { ...base, gpuCount: 2 })
@@ -291,7 +293,7 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     expect(await detail.getByTestId('whatif-decode').textContent()).toBe(
       decode.status === 'ok' ? formatTokensPerSec(decode.value) : 'n/a'
     )
-    expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(two.score))
+    expect(await detail.getByTestId('whatif-score').textContent()).toBe(String(valueOf(two.score)))
   })
 
   it('shows the engine error text when a custom profile is rejected', async () => {

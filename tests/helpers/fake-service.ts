@@ -436,7 +436,7 @@ export function fakeEvaluate(
     label: profile.label,
     kind: profile.kind,
     verdict,
-    score,
+    score: ok(score),
     binding: fits ? 'memory-bandwidth' : 'vram-capacity',
     bindingDetail: fits
       ? `decode is bandwidth-bound at 1008 GB/s`
@@ -454,8 +454,8 @@ export function fakeEvaluate(
     memory: {
       terms,
       requiredBytes: required,
-      availableBytes: available,
-      hostRequiredBytes: fits ? 2 * GiB : required - available
+      availableBytes: ok(available),
+      hostRequiredBytes: ok(fits ? 2 * GiB : required - available)
     },
     speed: {
       decodeTokensPerSec: training
@@ -490,7 +490,10 @@ export function fakeEvaluate(
       }
     ],
     gates: [],
-    assumptions: [`batch ${batch}`, `context ${ctx} tokens`]
+    assumptions: [
+      { kind: 'assumed-value', text: `batch ${batch}` },
+      { kind: 'assumed-value', text: `context ${ctx} tokens` }
+    ]
   }
 }
 
@@ -509,7 +512,7 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
           vendor: 'nvidia',
           specKey: 'rtx-4090',
           specConfidence: 'high',
-          vramBytes: 24 * GiB,
+          vramBytes: ok(24 * GiB),
           memoryBandwidthGBps: ok(1008),
           tensorTflops: ok(165.2),
           fp32Tflops: ok(82.6),
@@ -526,21 +529,24 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       ],
       cpu: {
         name: FAKE.cpuModel,
-        physicalCores: 16,
-        logicalCores: 32,
+        physicalCores: ok(16),
+        logicalCores: ok(32),
         flags: ['avx2', 'avx512f'],
         governor: ok('powersave')
       },
-      ramBytes: 64 * GiB,
+      ramBytes: ok(64 * GiB),
       ramBandwidthGBps: ok(96),
       storage: { kind: 'nvme', freeBytes: ok(712_000_000_000), readMBps: ok(7000) },
       sustained: {
         windowSeconds: 3600,
-        gpuThrottleFractionByCause: { power: 0.31 },
+        gpuCoverage: { observedSeconds: 3600, requestedSeconds: 3600 },
+        gpuThrottleFractionByCause: ok({ power: 0.31 }),
         gpuThermalHeadroomCelsius: ok(6),
         sustainedClockRatio: ok(0.87),
-        cpuThrottleEvents: 0,
-        powerLimitBelowDefault: false
+        cpuCoverage: { observedSeconds: 0, requestedSeconds: 3600 },
+        cpuThrottleFraction: unavailable('unsupported', 'no throttle counters on this CPU'),
+        cpuThrottleEvents: unavailable('unsupported', 'no throttle counters on this CPU'),
+        powerLimitBelowDefault: ok(false)
       },
       onBattery: ok(false)
     },
@@ -560,6 +566,7 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
     },
     profiles: evals,
     throttling: {
+      windowSeconds: 3600,
       events: [
         {
           device: 'nvidia:00000000:01:00.0',
@@ -591,7 +598,9 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
           device: 'nvidia:00000000:01:00.0',
           deviceLabel: `GPU 0 · ${FAKE.gpuName}`,
           windowSeconds: 3600,
-          throttledFraction: 0.31,
+          coverage: { observedSeconds: 3600, requestedSeconds: 3600 },
+          state: 'throttled',
+          throttledFraction: ok(0.31),
           byCause: { power: 0.31 },
           sustainedClockRatio: ok(0.87),
           headline: 'Power-capped 31% of the time at 450 W; clocks held 87% of maximum'
@@ -600,10 +609,14 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
           device: 'cpu',
           deviceLabel: 'CPU · Ryzen 9 7950X',
           windowSeconds: 3600,
-          throttledFraction: 0,
+          coverage: { observedSeconds: 0, requestedSeconds: 3600 },
+          state: 'unknown',
+          unobservedReason: unavailable('unsupported', 'no throttle counters on this CPU'),
+          throttledFraction: unavailable('unsupported', 'no throttle counters on this CPU'),
           byCause: {},
-          sustainedClockRatio: ok(0.87),
-          headline: 'No CPU throttling seen'
+          sustainedClockRatio: unavailable('unsupported', 'no throttle counters on this CPU'),
+          headline:
+            'CPU: throttle state unknown in the last hour (no throttle counters on this CPU)'
         }
       ]
     },

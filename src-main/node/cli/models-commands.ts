@@ -80,10 +80,10 @@ function formatModels(
     const tps =
       e.decodeTokensPerSec.status === 'ok' ? `${e.decodeTokensPerSec.value.toFixed(1)} tok/s` : '—'
     L.push(
-      `${e.name}  [${e.weightFormat}, ${(e.weightBytes / GIB).toFixed(1)} GiB${e.moe ? `, MoE ${e.paramsActiveB.toFixed(1)}B active of ${e.paramsTotalB.toFixed(1)}B` : `, ${e.paramsTotalB.toFixed(1)}B`}]`
+      `${e.name}  [${e.weightFormat}, ${e.weightBytes.status === 'ok' ? `${(e.weightBytes.value / GIB).toFixed(1)} GiB` : 'size unknown'}${e.moe ? `, MoE ${e.paramsActiveB.toFixed(1)}B active of ${e.paramsTotalB.toFixed(1)}B` : `, ${e.paramsTotalB.toFixed(1)}B`}]`
     )
     L.push(
-      `  ${e.verdict.replace(/-/g, ' ')} · score ${e.score} · needs ${(e.requiredBytes / GIB).toFixed(1)} of ${(e.availableBytes / GIB).toFixed(1)} GiB · ${tps} · ${e.placement}`
+      `  ${e.verdict.replace(/-/g, ' ')} · score ${e.score.status === 'ok' ? e.score.value : 'unknown'} · needs ${(e.requiredBytes / GIB).toFixed(1)} of ${e.availableBytes.status === 'ok' ? (e.availableBytes.value / GIB).toFixed(1) : 'unknown'} GiB · ${tps} · ${e.placement}`
     )
     L.push(`  ${e.store}: ${e.path}`)
   }

@@ -4,9 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { evaluateProfile } from '../../core/evaluate'
 import { resolveGpuName } from '../../core/gpu-specs'
-import { describeMachine } from '../../core/machine'
 import { inferenceProfileFor } from '../../core/model-profile'
 import { matchName } from '../../core/names'
 import { findWeightFormat, weightFormatNames } from '../../core/quant-types'
@@ -14,7 +12,10 @@ import { RECIPE_NAMES, recipeTraining, type RecipeName } from '../../core/traini
 import { resolveLocalModel } from '../models/resolve'
 import { ModelFileError, type LocalModel } from '../models/types'
 import { loadCatalogue, mergeProfiles, parseProfilesFile } from '../../core/profiles'
-import { formatReportMarkdown, formatReportText } from '../../core/report-format'
+import { evaluateProfile } from '../../core/readiness/evaluate'
+import { describeMachine } from '../../core/readiness/machine'
+import { composeReport, machineFor } from '../../core/readiness/report'
+import { formatReportMarkdown, formatReportText } from '../../core/readiness/report-format'
 import { isOk } from '../../shared/reading'
 import {
   REPORT_SCHEMA_VERSION,
@@ -25,7 +26,6 @@ import {
 import type { EstimateOutput } from '../../shared/cli-output'
 import type { Snapshot } from '../../shared/telemetry'
 import { createEngine } from '../engine'
-import { composeReport, machineFor } from '../readiness-runner'
 import { readSession } from '../recorder/session'
 import {
   ENGINE_FLAGS,
@@ -121,6 +121,8 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
       ['training', report.training],
       ['inference', report.inference]
     ] as const) {
+      // A score with no selected profile of its kind does not apply, so it cannot fail the threshold.
+      if (!isOk(s.score) && s.score.reason === 'not-applicable') continue
       if (!isOk(s.score)) below.push(`${name} score unavailable`)
       else if (s.score.value < failUnder)
         below.push(`${name} ${s.score.value.toFixed(0)} < ${failUnder}`)
@@ -546,11 +548,11 @@ function formatEstimateText(
   for (const e of evals) {
     L.push(`${e.label}  [${e.profileId}]`)
     L.push(
-      `  verdict ${e.verdict}, score ${e.score.toFixed(0)}, binding: ${e.binding} — ${e.bindingDetail}`
+      `  verdict ${e.verdict}, score ${isOk(e.score) ? e.score.value.toFixed(0) : 'unknown'}, binding: ${e.binding} — ${e.bindingDetail}`
     )
     L.push(`  placement: ${e.placement.description}; weights ${e.weightFormat}`)
     L.push(
-      `  memory: needs ${gib(e.memory.requiredBytes)} of ${gib(e.memory.availableBytes)} available`
+      `  memory: needs ${gib(e.memory.requiredBytes)} of ${isOk(e.memory.availableBytes) ? gib(e.memory.availableBytes.value) : 'unknown'} available`
     )
     for (const t of e.memory.terms)
       L.push(`    ${t.name.padEnd(12)} ${gib(t.bytes).padStart(10)}  ${t.formula}`)
@@ -562,7 +564,7 @@ function formatEstimateText(
     L.push(
       `  efficiency ${s.efficiency.value} (${s.efficiency.source}); confidence ${e.confidence}`
     )
-    for (const a of e.assumptions) L.push(`  assumes: ${a}`)
+    for (const a of e.assumptions) L.push(`  assumes: ${a.text}`)
     L.push('')
   }
   return L.join('\n')

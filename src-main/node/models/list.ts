@@ -1,10 +1,11 @@
 /**
  * The "Your models" list for the engine service: the models in this machine's stores, evaluated on it.
  */
-import { evaluateProfile } from '../../core/evaluate'
+import { evaluateProfile } from '../../core/readiness/evaluate'
 import { inferenceProfileFor } from '../../core/model-profile'
 import type { ModelListEntry, ModelsOutput } from '../../shared/cli-output'
 import { REPORT_SCHEMA_VERSION, type MachineModel } from '../../shared/readiness'
+import { ok, unavailable, valueOr } from '../../shared/reading'
 import { discoverModels } from './stores'
 import type { LocalModel } from './types'
 
@@ -26,7 +27,12 @@ export function modelEntry(
     store,
     path: m.path,
     weightFormat: m.weightFormat,
-    weightBytes: m.weightBytes > 0 ? m.weightBytes : (m.model.weightBytesExact ?? 0),
+    weightBytes:
+      m.weightBytes > 0
+        ? ok(m.weightBytes)
+        : m.model.weightBytesExact !== undefined
+          ? ok(m.model.weightBytesExact)
+          : unavailable('unsupported', 'no tensor sizes in the model files'),
     paramsTotalB: m.model.paramsTotalB,
     paramsActiveB: m.model.paramsActiveB,
     moe: (m.model.nExperts ?? 0) > 1,
@@ -51,7 +57,7 @@ export function sortEntries(list: ModelListEntry[]): ModelListEntry[] {
     const ra = RUNNABLE.has(a.verdict) ? 1 : 0
     const rb = RUNNABLE.has(b.verdict) ? 1 : 0
     if (ra !== rb) return rb - ra
-    if (ra === 1) return tps(b) - tps(a) || b.score - a.score
+    if (ra === 1) return tps(b) - tps(a) || valueOr(b.score, -1) - valueOr(a.score, -1)
     return a.requiredBytes - b.requiredBytes
   })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeMachine } from '../../../src-main/core/machine'
+import { describeMachine } from '../../../src-main/core/readiness/machine'
 import {
   inferenceMemory,
   kvCacheBytes,
@@ -7,7 +7,7 @@ import {
   trainingMemory,
   weightBytes
 } from '../../../src-main/core/memory'
-import { evaluateProfile } from '../../../src-main/core/evaluate'
+import { evaluateProfile } from '../../../src-main/core/readiness/evaluate'
 import { loadCatalogue } from '../../../src-main/core/profiles'
 import type { WorkloadProfile } from '../../../src-main/shared/readiness'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { evaluateProfile } from '../../../src-main/core/evaluate'
-import { describeMachine } from '../../../src-main/core/machine'
+import { evaluateProfile } from '../../../src-main/core/readiness/evaluate'
+import { describeMachine } from '../../../src-main/core/readiness/machine'
 import { loadCatalogue } from '../../../src-main/core/profiles'
 import { trainingFlops } from '../../../src-main/core/speed'
 import type { WorkloadProfile } from '../../../src-main/shared/readiness'

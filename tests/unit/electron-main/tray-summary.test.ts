@@ -64,6 +64,15 @@ describe('tray-summary', () => {
     expect(t.tooltip).toContain('No throttling')
   })
 
+  it('says throttling is unknown, not absent, when no throttle signal was read', () => {
+    const blind = gpu('RTX 4090', ok(60))
+    const t = summarizeForTray(
+      snapshot({ gpus: [{ ...blind, throttleFlags: unavailable('timeout', 'nvidia-smi') }] })
+    )
+    expect(t.tooltip).toContain('Throttling: unknown (no throttle readings)')
+    expect(t.tooltip).not.toContain('No throttling')
+  })
+
   it('adds the throttle marker for real throttle causes and names them', () => {
     const t = summarizeForTray(
       snapshot({ gpus: [gpu('A100', ok(64), [{ name: 'sw_power_cap', cause: 'power' }])] })

@@ -13,7 +13,8 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
   'needs-gpu': 'needs a GPU',
   'fits-with-offload': 'fits with offload',
   'fits-tight': 'fits (tight)',
-  'fits-comfortably': 'fits'
+  'fits-comfortably': 'fits',
+  unknown: 'unknown'
 }
 
 /** Verdict severity. */
@@ -22,7 +23,8 @@ export const VERDICT_SEVERITY: Record<Verdict, Severity> = {
   'needs-gpu': 'bad',
   'fits-with-offload': 'warn',
   'fits-tight': 'warn',
-  'fits-comfortably': 'ok'
+  'fits-comfortably': 'ok',
+  unknown: 'muted'
 }
 
 /** Constraint text. */

@@ -75,6 +75,21 @@ describe('rigready check on a replayed GPU session', () => {
     expect(doc.advice.some((a: { kind: string }) => a.kind === 'cooling')).toBe(true)
   })
 
+  it('--fail-under counts only scores that apply to the selected profiles', async () => {
+    // Only an inference profile is selected: the training score does not apply and cannot fail the check.
+    const args = ['check', '--replay', SESSION, '--profile', 'chat-8b-q4']
+    const json = await runCli([...args, '--json'])
+    const doc = JSON.parse(json.stdout)
+    expect(doc.training.score).toMatchObject({ status: 'unavailable', reason: 'not-applicable' })
+    expect(doc.inference.score.status).toBe('ok')
+    const pass = await runCli([...args, '--fail-under', '1'])
+    expect(pass.stderr).toBe('')
+    expect(pass.code).toBe(0)
+    const fail = await runCli([...args, '--fail-under', '100'])
+    expect(fail.code).toBe(3)
+    expect(fail.stderr).toMatch(/below --fail-under: inference \d+ < 100$/m)
+  })
+
   it('--markdown renders GitHub tables', async () => {
     const r = await runCli(['check', '--replay', SESSION, '--markdown'])
     expect(r.code).toBe(0)

@@ -229,7 +229,7 @@ describe('rigready estimate with models from disk', () => {
     expect(r.code, r.stderr).toBe(0)
     const e = (JSON.parse(r.stdout) as EstimateOutput).evaluations[0]
     expect(e.verdict).toBe('needs-gpu')
-    expect(e.score).toBe(0)
+    expect(e.score).toEqual({ status: 'ok', value: 0 })
     expect(e.speed.trainHours.status).not.toBe('ok')
   })
 

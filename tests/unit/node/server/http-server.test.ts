@@ -147,11 +147,11 @@ describe('http-server', () => {
     expect(res.status).toBe(200)
     const body = (await res.json()) as {
       ok: boolean
-      value: { profileId: string; assumptions: string[] }
+      value: { profileId: string; assumptions: { kind: string; text: string }[] }
     }
     expect(body.ok).toBe(true)
     expect(body.value.profileId).toBe('serve-8b-q4')
-    expect(body.value.assumptions).toContain('context 4096 tokens')
+    expect(body.value.assumptions.map((a) => a.text)).toContain('context 4096 tokens')
   })
 
   it('answers 400 with the validator message for malformed arguments', async () => {

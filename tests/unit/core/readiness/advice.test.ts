@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { buildReport } from '../../../src-main/core/evaluate'
-import { describeMachine } from '../../../src-main/core/machine'
-import { loadCatalogue } from '../../../src-main/core/profiles'
-import { ok } from '../../../src-main/shared/reading'
+import { buildReport } from '../../../../src-main/core/readiness/report'
+import { describeMachine } from '../../../../src-main/core/readiness/machine'
+import { loadCatalogue } from '../../../../src-main/core/profiles'
+import { ok } from '../../../../src-main/shared/reading'
 import type {
   MachineModel,
   ReadinessReport,
   SustainedEvidence
-} from '../../../src-main/shared/readiness'
+} from '../../../../src-main/shared/readiness'
 
 const profiles = loadCatalogue()
 const report = (machine: MachineModel, ids: string[]): ReadinessReport =>
@@ -15,18 +15,22 @@ const report = (machine: MachineModel, ids: string[]): ReadinessReport =>
     machine,
     profiles,
     selectedIds: ids,
-    throttle: { events: [], summaries: [] },
+    throttle: { windowSeconds: 0, events: [], summaries: [] },
     unavailable: [],
     nowMs: 1_700_000_000_000
   })
 
+const HOUR = { observedSeconds: 3600, requestedSeconds: 3600 }
 const calm: SustainedEvidence = {
   windowSeconds: 3600,
-  gpuThrottleFractionByCause: {},
+  gpuCoverage: HOUR,
+  gpuThrottleFractionByCause: ok({}),
   gpuThermalHeadroomCelsius: ok(20),
   sustainedClockRatio: ok(0.97),
-  cpuThrottleEvents: 0,
-  powerLimitBelowDefault: false
+  cpuCoverage: HOUR,
+  cpuThrottleFraction: ok(0),
+  cpuThrottleEvents: ok(0),
+  powerLimitBelowDefault: ok(false)
 }
 
 describe('advice', () => {
@@ -66,14 +70,14 @@ describe('advice', () => {
       ...base,
       sustained: {
         ...calm,
-        gpuThrottleFractionByCause: { thermal: 0.12 },
+        gpuThrottleFractionByCause: ok({ thermal: 0.12 }),
         gpuThermalHeadroomCelsius: ok(1)
       }
     }
     const r = report(hot, ['chat-8b-q4', 'qlora-8b'])
     const cooling = r.advice.find((a) => a.kind === 'cooling')
     expect(cooling).toBeDefined()
-    expect(cooling!.evidence[0]).toContain('12.0% of a 60-min window (432 s)')
+    expect(cooling!.evidence[0]).toContain('12.0% of 60 min observed (432 s)')
     expect(cooling!.relaxes).toBe('thermals')
     expect(cooling!.impact).toBeGreaterThan(0)
   })
@@ -81,7 +85,7 @@ describe('advice', () => {
   it('does not advise cooling without measured thermal throttling', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
     const r = report(
-      { ...base, sustained: { ...calm, gpuThrottleFractionByCause: { power: 0.1 } } },
+      { ...base, sustained: { ...calm, gpuThrottleFractionByCause: ok({ power: 0.1 }) } },
       ['chat-8b-q4']
     )
     expect(r.advice.some((a) => a.kind === 'cooling')).toBe(false)
@@ -106,7 +110,7 @@ describe('advice', () => {
       ...base,
       cpu: { ...base.cpu, governor: ok('powersave') },
       onBattery: ok(true),
-      sustained: { ...calm, powerLimitBelowDefault: true }
+      sustained: { ...calm, powerLimitBelowDefault: ok(true) }
     }
     const ids = report(m, ['chat-8b-q4']).advice.map((a) => a.id)
     expect(ids).toEqual(

@@ -4,15 +4,16 @@ import {
   createThrottleTracker,
   detectThrottle,
   summarizeSustained
-} from '../../../src-main/core/throttle'
+} from '../../../../src-main/core/throttle'
 import {
   ok,
   unavailable,
+  valueOf,
   UNAVAILABLE_REASONS,
   type Reading
-} from '../../../src-main/shared/reading'
-import type { Snapshot } from '../../../src-main/shared/telemetry'
-import type { ThrottleSummary as Summary } from '../../../src-main/shared/readiness'
+} from '../../../../src-main/shared/reading'
+import type { Snapshot } from '../../../../src-main/shared/telemetry'
+import type { ThrottleSummary as Summary } from '../../../../src-main/shared/readiness'
 import {
   cpuSample,
   gpuInfo,
@@ -26,7 +27,7 @@ import {
   STREAM_T0,
   unavailableGpuSample,
   type GpuSampleOptions
-} from '../../helpers/snapshot-builder'
+} from '../../../helpers/snapshot-builder'
 
 const INV = inventory({ gpus: [gpuInfo()] })
 
@@ -42,6 +43,13 @@ const LOADED: GpuSampleOptions = {
 
 function gpuStream(n: number, at: (i: number) => GpuSampleOptions, intervalMs = 1000): Snapshot[] {
   return stream(n, intervalMs, (i) => ({ gpus: [gpuSample({ ...LOADED, ...at(i) })] }))
+}
+
+/** The throttled fraction of an observed summary (fails the test when the summary is unknown). */
+function fraction(s: Summary): number {
+  if (s.throttledFraction.status !== 'ok')
+    throw new Error(`${s.device} is ${s.state}: ${JSON.stringify(s.throttledFraction)}`)
+  return s.throttledFraction.value
 }
 
 function summaryOf(summaries: Summary[], device: string): Summary {
@@ -65,7 +73,7 @@ describe('core/throttle', () => {
       const gpu = summaryOf(summaries, 'nvidia:0')
       expect(gpu.byCause.power).toBeCloseTo(1, 5)
       expect(gpu.byCause.thermal).toBeUndefined()
-      expect(gpu.throttledFraction).toBeCloseTo(1, 5)
+      expect(fraction(gpu)).toBeCloseTo(1, 5)
       expect(gpu.headline).toBe('GPU0 throttled 100% of the last 60 s: 100% power cap')
       expect(events).toHaveLength(1)
       const ev = events[0]
@@ -121,7 +129,7 @@ describe('core/throttle', () => {
       }))
       const { events, summaries } = detectThrottle(snaps, INV)
       expect(events).toEqual([])
-      expect(summaryOf(summaries, 'nvidia:0').throttledFraction).toBe(0)
+      expect(fraction(summaryOf(summaries, 'nvidia:0'))).toBe(0)
     })
 
     it('counts a power cap at low utilisation when the card draws at its limit', () => {
@@ -182,7 +190,7 @@ describe('core/throttle', () => {
       const snaps = gpuStream(30, (i) => ({ throttle: i === 12 ? ['hw_slowdown'] : [] }))
       const { events, summaries } = detectThrottle(snaps, INV)
       expect(events).toEqual([])
-      expect(summaryOf(summaries, 'nvidia:0').throttledFraction).toBe(0)
+      expect(fraction(summaryOf(summaries, 'nvidia:0'))).toBe(0)
     })
 
     it('counts hw_slowdown once it is active on consecutive samples', () => {
@@ -212,7 +220,7 @@ describe('core/throttle', () => {
       for (const snaps of [idle, busy]) {
         const { events, summaries } = detectThrottle(snaps, INV)
         expect(events).toEqual([])
-        expect(summaryOf(summaries, 'nvidia:0').throttledFraction).toBe(0)
+        expect(fraction(summaryOf(summaries, 'nvidia:0'))).toBe(0)
         expect(summaryOf(summaries, 'nvidia:0').byCause).toEqual({})
       }
     })
@@ -329,7 +337,7 @@ describe('core/throttle', () => {
       })
       expect(ev?.evidence[0]).toBe('package 0 throttle count +1, time +400 ms')
       expect(ev?.evidence[1]).toBe('clock 3100 of 5000 MHz (62 %), package 100 °C')
-      expect(summarizeSustained(snaps, null).cpuThrottleEvents).toBe(10)
+      expect(summarizeSustained(snaps, null).cpuThrottleEvents).toEqual(ok(10))
     })
 
     it('attributes an interval in which a package throttle asserted but has not ended yet', () => {
@@ -383,7 +391,7 @@ describe('core/throttle', () => {
         throttle: i < 9 ? ['hw_thermal_slowdown'] : i < 12 ? ['sw_power_cap'] : []
       }))
       const gpu = summaryOf(detectThrottle(snaps, INV).summaries, 'nvidia:0')
-      expect(gpu.throttledFraction).toBeCloseTo(0.12, 5)
+      expect(fraction(gpu)).toBeCloseTo(0.12, 5)
       expect(gpu.headline).toBe('GPU0 throttled 12% of the last 100 s: 9% thermal, 3% power cap')
     })
 
@@ -393,7 +401,7 @@ describe('core/throttle', () => {
         t.push(s, INV)
       const gpu = summaryOf(t.summaries(STREAM_T0 + 7199_000), 'nvidia:0')
       expect(gpu.windowSeconds).toBe(3600)
-      expect(gpu.throttledFraction).toBeCloseTo(0.1, 5)
+      expect(fraction(gpu)).toBeCloseTo(0.1, 5)
       expect(gpu.headline).toBe('GPU0 throttled 10% of the last hour: 10% power cap')
     })
 
@@ -401,7 +409,7 @@ describe('core/throttle', () => {
       const t = createThrottleTracker({ windowSeconds: 60 })
       for (const s of gpuStream(180, (i) => ({ throttle: i < 60 ? ['hw_thermal_slowdown'] : [] })))
         t.push(s, INV)
-      expect(summaryOf(t.summaries(STREAM_T0 + 179_000), 'nvidia:0').throttledFraction).toBe(0)
+      expect(fraction(summaryOf(t.summaries(STREAM_T0 + 179_000), 'nvidia:0'))).toBe(0)
       expect(t.events()).toHaveLength(1)
       expect(t.events()[0].endMs).toBe(STREAM_T0 + 60_000)
     })
@@ -430,7 +438,7 @@ describe('core/throttle', () => {
       }))
       const gpu = summaryOf(detectThrottle([...a, ...b], INV).summaries, 'nvidia:0')
       expect(gpu.windowSeconds).toBeCloseTo(20, 5)
-      expect(gpu.throttledFraction).toBeCloseTo(1, 5)
+      expect(fraction(gpu)).toBeCloseTo(1, 5)
     })
 
     it('computes the sustained-clock ratio as the median busy clock over the max clock', () => {
@@ -471,11 +479,14 @@ describe('core/throttle', () => {
       expect(detectThrottle(snaps, INV).events[0].endMs).toBe(STREAM_T0 + 3000)
     })
 
-    it('skips a GPU that is asleep without counting anything', () => {
+    it('reports a GPU that is asleep as unknown (asleep), without counting anything', () => {
       const snaps = stream(5, 1000, () => ({ gpus: [unavailableGpuSample(0, 'asleep')] }))
       const { events, summaries } = detectThrottle(snaps, INV)
       expect(events).toEqual([])
-      expect(summaryOf(summaries, 'nvidia:0').throttledFraction).toBe(0)
+      const gpu = summaryOf(summaries, 'nvidia:0')
+      expect(gpu.state).toBe('unknown')
+      expect(gpu.throttledFraction).toMatchObject({ status: 'unavailable', reason: 'asleep' })
+      expect(gpu.coverage).toEqual({ observedSeconds: 0, requestedSeconds: 5 })
     })
   })
 
@@ -503,12 +514,15 @@ describe('core/throttle', () => {
       })
       const ev = summarizeSustained(snaps, inv)
       expect(ev.windowSeconds).toBeCloseTo(10, 5)
-      expect(ev.gpuThrottleFractionByCause.thermal).toBeCloseTo(0.2, 5)
-      expect(ev.gpuThrottleFractionByCause.power).toBeCloseTo(0.5, 5)
+      const by = valueOf(ev.gpuThrottleFractionByCause)
+      expect(by?.thermal).toBeCloseTo(0.2, 5)
+      expect(by?.power).toBeCloseTo(0.5, 5)
+      expect(ev.gpuCoverage).toEqual({ observedSeconds: 10, requestedSeconds: 10 })
       expect(ev.gpuThermalHeadroomCelsius).toEqual(ok(90 - 89))
       expect(ev.sustainedClockRatio).toEqual(ok(1890 / 2520))
-      expect(ev.powerLimitBelowDefault).toBe(true)
-      expect(ev.cpuThrottleEvents).toBe(0)
+      expect(ev.powerLimitBelowDefault).toEqual(ok(true))
+      // The default CPU sample has no throttle counters: unknown, not 0.
+      expect(ev.cpuThrottleEvents).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
     })
 
     it('marks headroom and clock ratio unavailable without GPUs', () => {
@@ -518,7 +532,11 @@ describe('core/throttle', () => {
       )
       expect(ev.gpuThermalHeadroomCelsius.status).toBe('unavailable')
       expect(ev.sustainedClockRatio.status).toBe('unavailable')
-      expect(ev.gpuThrottleFractionByCause).toEqual({})
+      expect(ev.gpuThrottleFractionByCause).toMatchObject({
+        status: 'unavailable',
+        reason: 'no-device'
+      })
+      expect(ev.gpuCoverage.observedSeconds).toBe(0)
     })
   })
 
@@ -642,15 +660,20 @@ describe('core/throttle', () => {
           const { events, summaries } = detectThrottle(snaps, inv)
           const ev = summarizeSustained(snaps, inv, { windowSeconds: 30 })
           for (const s of summaries) {
-            expect(s.throttledFraction).toBeGreaterThanOrEqual(0)
-            expect(s.throttledFraction).toBeLessThanOrEqual(1)
+            expect(s.coverage.observedSeconds).toBeLessThanOrEqual(s.coverage.requestedSeconds)
+            expect(s.state === 'unknown').toBe(s.throttledFraction.status !== 'ok')
+            if (s.state === 'not-throttled') expect(s.coverage.observedSeconds).toBeGreaterThan(0)
+            if (s.throttledFraction.status === 'ok') {
+              expect(fraction(s)).toBeGreaterThanOrEqual(0)
+              expect(fraction(s)).toBeLessThanOrEqual(1)
+            }
             for (const v of Object.values(s.byCause)) {
               expect(v).toBeGreaterThanOrEqual(0)
               expect(v).toBeLessThanOrEqual(1)
             }
             expect(typeof s.headline).toBe('string')
           }
-          for (const v of Object.values(ev.gpuThrottleFractionByCause)) {
+          for (const v of Object.values(valueOf(ev.gpuThrottleFractionByCause) ?? {})) {
             expect(v).toBeGreaterThanOrEqual(0)
             expect(v).toBeLessThanOrEqual(1)
           }

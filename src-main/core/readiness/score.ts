@@ -6,17 +6,19 @@
  * offload ≤ 70 (llmfit caps CPU-only fits similarly).
  */
 import type {
+  Assumption,
+  AssumptionKind,
   Confidence,
   Constraint,
   MachineGpu,
   MachineModel,
   ScoreFactor,
   Verdict
-} from '../shared/readiness'
-import type { Reading } from '../shared/reading'
-import { ok, unavailable } from '../shared/reading'
-import type { ThrottleCause } from '../shared/telemetry'
-import { PLATFORM_MATURITY } from './tables'
+} from '../../shared/readiness'
+import type { Reading } from '../../shared/reading'
+import { ok, unavailable } from '../../shared/reading'
+import type { ThrottleCause } from '../../shared/telemetry'
+import { PLATFORM_MATURITY } from '../tables'
 
 /** Score factor ids. */
 export type FactorId =
@@ -254,9 +256,15 @@ export function platformScore(backend: MachineGpu['backend']): number {
 
 const NOT_THROTTLING: ThrottleCause[] = ['idle', 'config']
 
+function spanText(seconds: number): string {
+  return seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`
+}
+
 /**
- * Sustained operation from measured evidence: 100 × (1 − throttled fraction), × 0.8 when within 5 °C of the
- * GPU's own slowdown limit, × 0.9 when the power limit is below default, × 0.5 on battery.
+ * Sustained operation from measured evidence: 100 × (1 − throttled fraction of the observed time), × 0.8
+ * when within 5 °C of the GPU's own slowdown limit, × 0.9 when the power limit is below default, × 0.5 on
+ * battery. The fraction is the worst GPU's on GPU machines and the CPU's on CPU-only ones; without observed
+ * time the factor is unknown (the reason says why), never 100.
  */
 export function sustainedScore(machine: MachineModel): {
   score: Reading<number>
@@ -268,18 +276,33 @@ export function sustainedScore(machine: MachineModel): {
   if (s === null) {
     if (battery) return { score: ok(50), constraint: 'power', detail: 'running on battery' }
     return {
-      score: unavailable('unsupported', 'no measured telemetry (run a load or record a session)'),
+      score:
+        machine.origin === 'probed'
+          ? unavailable('warming-up', 'no telemetry window yet (run a load or record a session)')
+          : unavailable('not-applicable', 'nothing measured on a described machine'),
       constraint: 'thermals',
       detail: 'not measured'
+    }
+  }
+  const gpu = machine.gpus.length > 0
+  const fractions: Reading<Partial<Record<ThrottleCause, number>>> = gpu
+    ? s.gpuThrottleFractionByCause
+    : s.cpuThrottleFraction.status === 'ok'
+      ? ok({ thermal: s.cpuThrottleFraction.value })
+      : s.cpuThrottleFraction
+  const coverage = gpu ? s.gpuCoverage : s.cpuCoverage
+  if (fractions.status !== 'ok') {
+    if (battery) return { score: ok(50), constraint: 'power', detail: 'running on battery' }
+    return {
+      score: fractions,
+      constraint: 'thermals',
+      detail: `${gpu ? 'GPU' : 'CPU'} throttling not observed in the window`
     }
   }
   let frac = 0
   let worstCause: ThrottleCause | null = null
   let worst = 0
-  for (const [cause, f] of Object.entries(s.gpuThrottleFractionByCause) as [
-    ThrottleCause,
-    number
-  ][]) {
+  for (const [cause, f] of Object.entries(fractions.value) as [ThrottleCause, number][]) {
     if (NOT_THROTTLING.includes(cause) || !(f > 0)) continue
     frac += f
     if (f > worst) {
@@ -289,14 +312,18 @@ export function sustainedScore(machine: MachineModel): {
   }
   frac = Math.min(1, frac)
   let v = 100 * (1 - frac)
+  const partial = coverage.observedSeconds < coverage.requestedSeconds * (1 - 1e-9)
   const notes: string[] = [
-    `throttled ${(frac * 100).toFixed(0)}% of ${Math.round(s.windowSeconds / 60)} min`
+    partial
+      ? `throttled ${(frac * 100).toFixed(0)}% of the ${spanText(coverage.observedSeconds)} observed (of ${spanText(coverage.requestedSeconds)})`
+      : `throttled ${(frac * 100).toFixed(0)}% of ${spanText(coverage.requestedSeconds)}`
   ]
   if (s.gpuThermalHeadroomCelsius.status === 'ok' && s.gpuThermalHeadroomCelsius.value < 5) {
     v *= 0.8
     notes.push(`${s.gpuThermalHeadroomCelsius.value.toFixed(0)} °C from the slowdown limit`)
   }
-  if (s.powerLimitBelowDefault) {
+  const powerBelow = s.powerLimitBelowDefault.status === 'ok' && s.powerLimitBelowDefault.value
+  if (powerBelow) {
     v *= 0.9
     notes.push('power limit below default')
   }
@@ -310,7 +337,7 @@ export function sustainedScore(machine: MachineModel): {
     worstCause === 'psu' ||
     worstCause === 'current' ||
     worstCause === 'battery' ||
-    s.powerLimitBelowDefault
+    powerBelow
       ? worstCause === 'thermal'
         ? 'thermals'
         : 'power'
@@ -382,15 +409,33 @@ export function combineFactors(
   }
 }
 
-/** Confidence from unknown factors, assumed inputs and spec confidence. */
+/**
+ * Assumption kinds that lower confidence one level. `fallback` and `formula` only explain; `spec-unverified`
+ * records name the GPUs behind the spec-match rule below, which lowers confidence by the match level.
+ */
+export const CONFIDENCE_LOWERING_KINDS: ReadonlySet<AssumptionKind> = new Set<AssumptionKind>([
+  'unknown-input',
+  'assumed-value',
+  'default-efficiency'
+])
+
+/**
+ * Confidence from unknown factors, the kinds of the assumptions, and spec confidence.
+ *
+ * Start high; any unknown factor or confidence-lowering assumption drops one level; a second unknown (an
+ * unknown factor or an `unknown-input`) drops another; a low or unknown spec match drops one, a medium one
+ * caps at medium.
+ */
 export function confidenceFrom(
   unknownFactors: number,
-  assumptions: number,
+  assumptions: readonly Assumption[],
   specConfidence: Confidence | 'unknown' | null
 ): Confidence {
+  const unknowns = unknownFactors + assumptions.filter((a) => a.kind === 'unknown-input').length
+  const lowering = assumptions.filter((a) => CONFIDENCE_LOWERING_KINDS.has(a.kind)).length
   let level = 2
-  if (unknownFactors > 0 || assumptions > 0) level -= 1
-  if (unknownFactors > 1) level -= 1
+  if (unknowns > 0 || lowering > 0) level -= 1
+  if (unknowns > 1) level -= 1
   if (specConfidence === 'low' || specConfidence === 'unknown') level -= 1
   else if (specConfidence === 'medium') level = Math.min(level, 1)
   return level >= 2 ? 'high' : level === 1 ? 'medium' : 'low'

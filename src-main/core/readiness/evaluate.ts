@@ -1,32 +1,30 @@
 /**
- * Evaluation of workload profiles on a machine, and the full readiness report.
+ * Evaluation of workload profiles on a machine, and the machine-level training and inference scores.
  *
  * evaluateProfile: placement → memory terms → speed → factors, gates and caps → verdict, score, binding
- * constraint, confidence. buildReport: every selected profile, the machine-level training and inference scores
- * (priority-weighted means), the throttle findings passed in, upgrade advice and minimum upgrades.
+ * constraint, confidence. An input the verdict depends on that is unknown (the VRAM of a usable GPU, the
+ * system RAM where the placement needs it) makes the evaluation `unknown` with the reason; it is never
+ * computed on 0. scoreMachine: priority-weighted mean over the group's profiles. Report composition (with
+ * advice) is in `report.ts`, so this module imports neither advice nor the report.
  */
 import type {
+  Assumption,
   Confidence,
   Constraint,
   MachineGpu,
   MachineModel,
   MachineScore,
   ProfileEvaluation,
-  ReadinessReport,
-  ThrottleEvent,
-  ThrottleSummary,
   TrainingMethod,
   WorkloadProfile
-} from '../shared/readiness'
-import { REPORT_SCHEMA_VERSION } from '../shared/readiness'
-import type { Reading, ReadingUnavailable } from '../shared/reading'
-import { ok, unavailable } from '../shared/reading'
-import { buildAdvice, minimumUpgrades } from './advice'
-import { GPU_SPECS } from './gpu-specs'
-import type { InferenceMemory } from './memory'
-import { fmtGB, inferenceMemory, trainingMemory } from './memory'
-import type { PlacementPlan } from './placement'
-import { placeInference, placeTraining, usableHostBytes } from './placement'
+} from '../../shared/readiness'
+import type { Reading, ReadingUnavailable } from '../../shared/reading'
+import { describeReason, ok, unavailable } from '../../shared/reading'
+import { GPU_SPECS } from '../gpu-specs'
+import type { InferenceMemory } from '../memory'
+import { fmtGB, inferenceMemory, trainingMemory } from '../memory'
+import type { PlacementPlan } from '../placement'
+import { eligibleGpus, placeInference, placeTraining } from '../placement'
 import type { FactorValue } from './score'
 import {
   FACTOR_TABLE,
@@ -45,9 +43,9 @@ import {
   timeScore,
   verdictFor
 } from './score'
-import type { Sourced } from './tables'
-import { PREFILL_MFU, weightFormat } from './tables'
-import { isMoe } from './moe'
+import type { Sourced } from '../tables'
+import { PREFILL_MFU, decodeEfficiency, weightFormat } from '../tables'
+import { isMoe } from '../moe'
 import {
   decodeBytesPerToken,
   decodeShape,
@@ -57,7 +55,7 @@ import {
   trainHours,
   trainingFlops,
   trainingMfu
-} from './speed'
+} from '../speed'
 
 /** Optional inputs that replace defaults (calibration, what-if). */
 export interface EvaluationOverrides {
@@ -123,7 +121,13 @@ function applyOverrides(
   return { machine: m, profile: p }
 }
 
-const NA = (detail: string): ReadingUnavailable => unavailable('unsupported', detail)
+/** Not applicable to this profile (a training profile has no decode speed, a single GPU no interconnect). */
+const NA = (detail: string): ReadingUnavailable => unavailable('not-applicable', detail)
+
+/** The numeric score of an evaluation, or null when it is unknown. */
+export function evaluationScore(e: Pick<ProfileEvaluation, 'score'>): number | null {
+  return e.score.status === 'ok' ? e.score.value : null
+}
 
 function def(kind: 'inference' | 'training', id: string): FactorValue['def'] {
   const d = FACTOR_TABLE[kind].find((f) => f.id === id)
@@ -135,6 +139,24 @@ function specConfidenceOf(gpus: MachineGpu[]): Confidence | 'unknown' | null {
   if (gpus.length === 0) return null
   const order = ['high', 'medium', 'low', 'unknown'] as const
   return gpus.map((g) => g.specConfidence).sort((a, b) => order.indexOf(b) - order.indexOf(a))[0]
+}
+
+/** One `spec-unverified` record per GPU whose spec-table figures come from a match that is not certain. */
+function specAssumptions(gpus: MachineGpu[]): Assumption[] {
+  const out: Assumption[] = []
+  const seen = new Set<string>()
+  for (const g of gpus) {
+    if (g.specConfidence === 'high' || seen.has(g.name)) continue
+    seen.add(g.name)
+    out.push({
+      kind: 'spec-unverified',
+      text:
+        g.specKey === null
+          ? `${g.name}: not in the spec table (bandwidth and TFLOPS unknown)`
+          : `${g.name}: spec figures from a ${g.specConfidence}-confidence match (${g.specKey})`
+    })
+  }
+  return out
 }
 
 function isDatacenter(gpus: MachineGpu[]): boolean {
@@ -226,33 +248,159 @@ function applyGates(
   return { score: 0, binding: ccGate && fits ? 'precision' : bindingOf(), bindingDetail: gates[0] }
 }
 
-/** Evaluates one profile on one machine. */
+function isTrainingProfile(profile: Pick<WorkloadProfile, 'kind'>): boolean {
+  return profile.kind === 'finetune' || profile.kind === 'pretrain'
+}
+
+/** What the evaluation knows is unknown about the machine (it scores what it can and says so). */
+interface Unknowns {
+  /** System RAM size is unknown: the machine passed in carries a lower bound of 0 for it. */
+  ram?: ReadingUnavailable
+}
+
+/**
+ * Evaluates one profile on one machine.
+ *
+ * Unknown inputs: the VRAM of a GPU the profile could use makes the evaluation unknown. Unknown system RAM
+ * is handled by evaluating with no host RAM, a lower bound: a workload that then still fits entirely on the
+ * GPUs (no host-side placement, no offload) keeps its verdict, with the host-RAM factor unscored and the
+ * unknown input recorded; anything that would need host RAM is unknown.
+ */
 export function evaluateProfile(
   machineIn: MachineModel,
   profileIn: WorkloadProfile,
   overrides: EvaluationOverrides = {}
 ): ProfileEvaluation {
   const { machine, profile } = applyOverrides(machineIn, profileIn, overrides)
-  return profile.kind === 'finetune' || profile.kind === 'pretrain'
-    ? evaluateTraining(machine, profile, overrides)
-    : evaluateInference(machine, profile, overrides)
+  const training = isTrainingProfile(profile)
+  // Unified GPUs share host RAM, so their size matters to every placement.
+  const vramUnknown = [
+    ...eligibleGpus(machine, profile),
+    ...machine.gpus.filter((g) => g.unified)
+  ].find((g) => g.vramBytes.status !== 'ok')
+  if (vramUnknown && vramUnknown.vramBytes.status !== 'ok')
+    return unknownEvaluation(
+      machine,
+      profile,
+      overrides,
+      'vram-capacity',
+      `memory size of ${vramUnknown.name} unknown`,
+      vramUnknown.vramBytes
+    )
+  const run = (m: MachineModel, u: Unknowns): ProfileEvaluation =>
+    training
+      ? evaluateTraining(m, profile, overrides, u)
+      : evaluateInference(m, profile, overrides, u)
+  if (machine.ramBytes.status === 'ok') return run(machine, {})
+  const ram = machine.ramBytes
+  const bound = run({ ...machine, ramBytes: ok(0) }, { ram })
+  if (ramIndependent(bound, profile)) return bound
+  return unknownEvaluation(machine, profile, overrides, 'host-ram', 'system RAM size unknown', ram)
+}
+
+/** True when a verdict reached with no host RAM cannot change with more (see evaluateProfile). */
+function ramIndependent(e: ProfileEvaluation, profile: WorkloadProfile): boolean {
+  const kind = e.placement.kind
+  const gpuResident =
+    kind === 'single-gpu' ||
+    kind === 'multi-gpu-layer' ||
+    kind === 'multi-gpu-tensor' ||
+    kind === 'multi-gpu-data'
+  const noHost =
+    e.memory.hostRequiredBytes.status === 'ok' && e.memory.hostRequiredBytes.value === 0
+  if (isTrainingProfile(profile))
+    return (
+      gpuResident &&
+      noHost &&
+      e.verdict !== 'does-not-fit' &&
+      (profile.training?.offload ?? 'none') === 'none'
+    )
+  if (gpuResident && noHost && e.verdict !== 'does-not-fit') return true
+  // A runtime without a CPU backend never places anything in host RAM: its verdict does not depend on it.
+  return !profile.runtime.allowedBackends.includes('cpu') && kind !== 'cpu-only'
+}
+
+/** An evaluation whose verdict depends on an unknown input: everything that needs it is unknown. */
+function unknownEvaluation(
+  machine: MachineModel,
+  profile: WorkloadProfile,
+  o: EvaluationOverrides,
+  binding: Constraint,
+  what: string,
+  reason: ReadingUnavailable
+): ProfileEvaluation {
+  const why = unavailable(reason.reason, reason.detail ? `${what} (${reason.detail})` : what)
+  const gpus = eligibleGpus(machine, profile)
+  const training = isTrainingProfile(profile)
+  let terms: ProfileEvaluation['memory']['terms']
+  let requiredBytes: number
+  let format: string
+  let efficiency: Sourced
+  if (training && profile.training) {
+    const mem = trainingMemory(profile, Math.max(1, gpus.length))
+    terms = mem.terms
+    requiredBytes = mem.totalBytes
+    format =
+      profile.training.method === 'qlora'
+        ? 'NF4'
+        : (profile.precision.computeDtype ?? profile.precision.weightFormat)
+    efficiency =
+      o.mfu !== undefined
+        ? { value: o.mfu, source: 'measured (calibration)' }
+        : trainingMfu(gpus, profile.training.method, isDatacenter(gpus))
+  } else {
+    format = o.weightFormat ?? profile.precision.weightFormat
+    const mem = inferenceMemory(profile, format, o.kvDtype)
+    terms = mem.terms
+    requiredBytes = mem.totalBytes
+    efficiency = decodeEfficiency(gpus[0]?.backend ?? 'cpu', format)
+  }
+  return {
+    profileId: profile.id,
+    label: profile.label,
+    kind: profile.kind,
+    verdict: 'unknown',
+    score: why,
+    binding,
+    bindingDetail: `${what}: the verdict depends on it`,
+    confidence: 'low',
+    placement: { kind: 'unknown', description: `unknown: ${what}`, reason: why },
+    weightFormat: format,
+    memory: { terms, requiredBytes, availableBytes: why, hostRequiredBytes: why },
+    speed: {
+      decodeTokensPerSec: why,
+      prefillTokensPerSec: why,
+      ttftSeconds: why,
+      trainHours: why,
+      efficiency
+    },
+    factors: [],
+    gates: [],
+    assumptions: [{ kind: 'unknown-input', text: `${what}: ${describeReason(reason)}` }]
+  }
 }
 
 function evaluateInference(
   machine: MachineModel,
   profile: WorkloadProfile,
-  o: EvaluationOverrides
+  o: EvaluationOverrides,
+  unknowns: Unknowns
 ): ProfileEvaluation {
   const { format, mem, plan } = chooseInference(machine, profile, o)
   const m = profile.model
-  const assumptions: string[] = []
+  const assumptions: Assumption[] = []
+  if (unknowns.ram)
+    assumptions.push({
+      kind: 'unknown-input',
+      text: `system RAM size unknown (${describeReason(unknowns.ram)}); the model fits on the GPU without it`
+    })
   const gates: string[] = []
   const backend = primaryBackend(plan)
   const ratio = plan.requiredBytes / Math.max(1, plan.availableBytes)
 
   // Speed.
   let decode: Reading<number> = NA('not a token-generating workload')
-  let prefill: Reading<number> = NA('not estimated for this family')
+  let prefill: Reading<number> = unavailable('unsupported', 'not estimated for this family')
   let ttft: Reading<number> = NA('no prompt')
   let efficiency: Sourced = PREFILL_MFU[backend]
   const peak = peakTflops(machine, plan.gpus)
@@ -285,9 +433,10 @@ function evaluateInference(
     } else if (m.gflopsPerSample !== undefined && peak.value.status === 'ok') {
       // Speech: the encoder pass over a 30 s window comes before the first token.
       ttft = ok((m.gflopsPerSample * 1e9) / (PREFILL_MFU[backend].value * peak.value.value * 1e12))
-      assumptions.push(
-        `encoder ${m.gflopsPerSample} GFLOPs per 30 s window at prefill MFU ${PREFILL_MFU[backend].value}`
-      )
+      assumptions.push({
+        kind: 'default-efficiency',
+        text: `encoder ${m.gflopsPerSample} GFLOPs per 30 s window at prefill MFU ${PREFILL_MFU[backend].value} (${PREFILL_MFU[backend].source})`
+      })
     }
   } else if (profile.family === 'embedding') {
     const p = prefillTokensPerSec(peak.value, m.paramsActiveB, backend)
@@ -298,13 +447,14 @@ function evaluateInference(
     const mfu = PREFILL_MFU[backend]
     ttft = ok((steps * m.gflopsPerSample * 1e9) / (mfu.value * peak.value.value * 1e12))
     efficiency = mfu
-    assumptions.push(
-      `${steps} steps × ${m.gflopsPerSample} GFLOPs per step at MFU ${mfu.value} (${mfu.source})`
-    )
+    assumptions.push({
+      kind: 'default-efficiency',
+      text: `${steps} steps × ${m.gflopsPerSample} GFLOPs per step at MFU ${mfu.value} (${mfu.source})`
+    })
   }
   if (plan.placement.kind === 'gpu-cpu-offload' || plan.placement.kind === 'cpu-only') {
     if (machine.ramBandwidthGBps.status !== 'ok')
-      assumptions.push('system RAM bandwidth not measured')
+      assumptions.push({ kind: 'assumed-value', text: 'system RAM bandwidth not measured' })
   }
 
   // Factors.
@@ -447,29 +597,27 @@ function evaluateInference(
       ? 'does-not-fit'
       : verdictFor(plan.fits, ratio, offloaded)
   const wf = weightFormat(format)
-  if (wf) assumptions.push(`${format}: ${wf.value} bits/weight (${wf.source})`)
+  if (wf)
+    assumptions.push({ kind: 'formula', text: `${format}: ${wf.value} bits/weight (${wf.source})` })
   const specConf = specConfidenceOf(plan.gpus)
+  assumptions.push(...specAssumptions(plan.gpus))
   const lowFamily = profile.family === 'diffusion' || profile.family === 'speech'
   return {
     profileId: profile.id,
     label: profile.label,
     kind: profile.kind,
     verdict,
-    score,
+    score: ok(score),
     binding,
     bindingDetail,
-    confidence: confidenceFrom(
-      c.unknownCount + (lowFamily ? 1 : 0),
-      assumptions.filter((a) => a.includes('assumed') || a.includes('not measured')).length,
-      specConf
-    ),
+    confidence: confidenceFrom(c.unknownCount + (lowFamily ? 1 : 0), assumptions, specConf),
     placement: plan.placement,
     weightFormat: format,
     memory: {
       terms: mem.terms,
       requiredBytes: plan.requiredBytes,
-      availableBytes: plan.availableBytes,
-      hostRequiredBytes: plan.hostRequiredBytes
+      availableBytes: ok(plan.availableBytes),
+      hostRequiredBytes: ok(plan.hostRequiredBytes)
     },
     speed: {
       decodeTokensPerSec: decode,
@@ -487,11 +635,17 @@ function evaluateInference(
 function evaluateTraining(
   machine: MachineModel,
   profile: WorkloadProfile,
-  o: EvaluationOverrides
+  o: EvaluationOverrides,
+  unknowns: Unknowns
 ): ProfileEvaluation {
   const training = profile.training
   if (!training) throw new Error(`profile ${profile.id} has no training section`)
-  const assumptions: string[] = []
+  const assumptions: Assumption[] = []
+  if (unknowns.ram)
+    assumptions.push({
+      kind: 'unknown-input',
+      text: `system RAM size unknown (${describeReason(unknowns.ram)}); the job fits on the GPUs without it`
+    })
   const gates: string[] = []
 
   // Try as specified; if it does not fit, fall back (checkpointing, 8-bit optimizer, optimizer offload), with a penalty per step.
@@ -528,7 +682,10 @@ function evaluateTraining(
   }
   const { plan, mem } = chosen
   if (fallbackNotes.length > 0)
-    assumptions.push(`does not fit as specified; fits with ${fallbackNotes.join(' + ')}`)
+    assumptions.push({
+      kind: 'fallback',
+      text: `does not fit as specified; fits with ${fallbackNotes.join(' + ')}`
+    })
   const ratio = plan.requiredBytes / Math.max(1, plan.availableBytes)
 
   // Time.
@@ -543,11 +700,15 @@ function evaluateTraining(
   const hours: Reading<number> = !plan.fits
     ? NA(`does not run here: ${plan.shortfall ?? 'does not fit'}`)
     : fl === null
-      ? NA('no dataset size in the profile')
+      ? unavailable('unsupported', 'no dataset size in the profile')
       : trainHours(fl.flops, peak.value, mfu)
-  if (fl) assumptions.push(`training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`)
+  if (fl)
+    assumptions.push({
+      kind: o.mfu !== undefined ? 'formula' : 'default-efficiency',
+      text: `training FLOPs ${fl.formula} at MFU ${mfu.value} (${mfu.source})`
+    })
   if (chosenProfile.training?.gradCheckpointing === 'full' && profile.family === 'llm')
-    assumptions.push('full recompute adds one forward pass (+2·P·D)')
+    assumptions.push({ kind: 'formula', text: 'full recompute adds one forward pass (+2·P·D)' })
 
   // Factors.
   const multi = plan.gpus.length > 1
@@ -588,13 +749,27 @@ function evaluateTraining(
       : 'no GPU'
   })
   if (g0 && prec.status === 'ok' && prec.value < 100 && profile.precision.computeDtype === 'bf16')
-    assumptions.push('bf16 not native: fp16 with loss scaling assumed')
-  const totalVram = plan.gpus.reduce((s, g) => s + g.vramBytes, 0)
+    assumptions.push({
+      kind: 'assumed-value',
+      text: 'bf16 not native: fp16 with loss scaling assumed'
+    })
+  // Every GPU in the plan has a known size (evaluateProfile returns unknown otherwise).
+  const totalVram = plan.gpus.reduce(
+    (s, g) => s + (g.vramBytes.status === 'ok' ? g.vramBytes.value : 0),
+    0
+  )
   const w16 = 2 * profile.model.paramsTotalB * 1e9
+  const ramDetail = `RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
   values.push({
     def: def('training', 'host-ram'),
-    score: ok(hostRamScore(machine.ramBytes, totalVram, plan.hostRequiredBytes, w16)),
-    detail: `${fmtGB(machine.ramBytes)} RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
+    score:
+      unknowns.ram === undefined && machine.ramBytes.status === 'ok'
+        ? ok(hostRamScore(machine.ramBytes.value, totalVram, plan.hostRequiredBytes, w16))
+        : (unknowns.ram ?? unavailable('unsupported', 'system RAM size unknown')),
+    detail:
+      unknowns.ram === undefined && machine.ramBytes.status === 'ok'
+        ? `${fmtGB(machine.ramBytes.value)} ${ramDetail}`
+        : `unknown ${ramDetail}`
   })
   const st = profile.storage
   const storeNeed =
@@ -605,10 +780,15 @@ function evaluateTraining(
     score: storageScore(machine.storage.kind, machine.storage.freeBytes, storeNeed),
     detail: `${machine.storage.kind}; needs ${fmtGB(storeNeed)} free${machine.storage.freeBytes.status === 'ok' ? `, ${fmtGB(machine.storage.freeBytes.value)} free` : ''}`
   })
+  const cores = machine.cpu.physicalCores
+  const forGpus = `${Math.max(1, plan.gpus.length)} GPU${plan.gpus.length > 1 ? 's' : ''}`
   values.push({
     def: def('training', 'data-loading-cpu'),
-    score: ok(cpuScore(machine.cpu.physicalCores, Math.max(1, plan.gpus.length))),
-    detail: `${machine.cpu.physicalCores} cores for ${Math.max(1, plan.gpus.length)} GPU${plan.gpus.length > 1 ? 's' : ''}`
+    score: cores.status === 'ok' ? ok(cpuScore(cores.value, Math.max(1, plan.gpus.length))) : cores,
+    detail:
+      cores.status === 'ok'
+        ? `${cores.value} cores for ${forGpus}`
+        : `core count unknown (${describeReason(cores)}) for ${forGpus}`
   })
   values.push({
     def: def('training', 'interconnect'),
@@ -629,6 +809,7 @@ function evaluateTraining(
   const ccGate = minCcGate(profile, plan.gpus)
   if (!plan.fits) gates.push(plan.shortfall ?? 'does not fit')
   if (ccGate) gates.push(ccGate)
+  assumptions.push(...specAssumptions(plan.gpus))
   const c = combineFactors(values, null)
   const { score, binding, bindingDetail } = applyGates(c, gates, ccGate, plan.fits, () =>
     gateBinding(machine, profile, plan)
@@ -644,14 +825,10 @@ function evaluateTraining(
     label: profile.label,
     kind: profile.kind,
     verdict,
-    score,
+    score: ok(score),
     binding,
     bindingDetail,
-    confidence: confidenceFrom(
-      c.unknownCount,
-      assumptions.filter((a) => a.includes('assumed') || a.includes('unverified')).length,
-      specConfidenceOf(plan.gpus)
-    ),
+    confidence: confidenceFrom(c.unknownCount, assumptions, specConfidenceOf(plan.gpus)),
     placement: plan.placement,
     weightFormat:
       training.method === 'qlora'
@@ -660,8 +837,8 @@ function evaluateTraining(
     memory: {
       terms: mem.terms,
       requiredBytes: plan.requiredBytes,
-      availableBytes: plan.availableBytes,
-      hostRequiredBytes: plan.hostRequiredBytes
+      availableBytes: ok(plan.availableBytes),
+      hostRequiredBytes: ok(plan.hostRequiredBytes)
     },
     speed: {
       decodeTokensPerSec: NA('training profile'),
@@ -691,21 +868,39 @@ export function scoreMachine(
   const list = evals.filter((e) => scoreGroup(e) === group)
   if (list.length === 0) {
     return {
-      score: NA(`no ${group} profiles selected`),
+      score: unavailable('not-applicable', `no ${group} profiles selected`),
       binding: 'none',
       bindingDetail: `no ${group} profiles selected`,
       confidence: 'low',
       profileIds: []
     }
   }
+  // A mean over the known profiles would hide the unknown ones: the machine score is unknown too.
+  const unknown = list.filter((e) => e.score.status !== 'ok')
+  if (unknown.length > 0) {
+    const first = unknown[0]
+    const r = first.score as ReadingUnavailable
+    return {
+      score: unavailable(
+        r.reason,
+        `${unknown.length} of ${list.length} ${group} profiles unknown: ${r.detail ?? describeReason(r)}`
+      ),
+      binding: first.binding,
+      bindingDetail: `${first.profileId}: ${first.bindingDetail}`,
+      confidence: 'low',
+      profileIds: list.map((e) => e.profileId)
+    }
+  }
+  // Every score of the group is known here.
+  const scoreOf = (e: ProfileEvaluation): number => (e.score as { value: number }).value
   const pri = (e: ProfileEvaluation): number => byId.get(e.profileId)?.priority ?? 1
   const wsum = list.reduce((s, e) => s + pri(e), 0)
   const weight = (e: ProfileEvaluation): number => (wsum > 0 ? pri(e) / wsum : 1 / list.length)
-  const score = list.reduce((s, e) => s + weight(e) * e.score, 0)
+  const score = list.reduce((s, e) => s + weight(e) * scoreOf(e), 0)
   let worst: ProfileEvaluation | null = null
   let worstLoss = 0
   for (const e of list) {
-    const loss = weight(e) * (100 - e.score)
+    const loss = weight(e) * (100 - scoreOf(e))
     if (loss > worstLoss && e.binding !== 'none') {
       worstLoss = loss
       worst = e
@@ -736,62 +931,3 @@ export function evaluateAll(
     inference: scoreMachine(evals, profiles, 'inference')
   }
 }
-
-/** Inputs to the full report. */
-export interface BuildReportInput {
-  machine: MachineModel
-  profiles: WorkloadProfile[]
-  selectedIds?: string[]
-  throttle: { events: ThrottleEvent[]; summaries: ThrottleSummary[] }
-  unavailable: { item: string; reason: ReadingUnavailable }[]
-  nowMs: number
-}
-
-function machineUnavailable(machine: MachineModel): { item: string; reason: ReadingUnavailable }[] {
-  const out: { item: string; reason: ReadingUnavailable }[] = []
-  machine.gpus.forEach((g, i) => {
-    if (g.memoryBandwidthGBps.status !== 'ok')
-      out.push({ item: `GPU${i} ${g.name} memory bandwidth`, reason: g.memoryBandwidthGBps })
-    if (g.tensorTflops.status !== 'ok' && g.fp32Tflops.status !== 'ok')
-      out.push({ item: `GPU${i} ${g.name} compute peak`, reason: g.fp32Tflops })
-  })
-  if (machine.ramBandwidthGBps.status !== 'ok')
-    out.push({ item: 'system RAM bandwidth', reason: machine.ramBandwidthGBps })
-  if (machine.storage.freeBytes.status !== 'ok')
-    out.push({ item: 'free disk space', reason: machine.storage.freeBytes })
-  if (machine.sustained === null)
-    out.push({
-      item: 'sustained-operation evidence',
-      reason: NA('no telemetry window (run `rigready record` or a load probe)')
-    })
-  return out
-}
-
-/** Builds the full readiness report. Pure: `nowMs` is an argument. */
-export function buildReport(input: BuildReportInput): ReadinessReport {
-  const selected = input.selectedIds
-    ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
-    : input.profiles
-  const base = evaluateAll(input.machine, selected)
-  const advice = buildAdvice(input.machine, selected, base)
-  const seen = new Set(input.unavailable.map((u) => u.item))
-  const unavailableItems = [
-    ...input.unavailable,
-    ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))
-  ]
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    generatedAtMs: input.nowMs,
-    machine: input.machine,
-    training: base.training,
-    inference: base.inference,
-    profiles: base.profiles,
-    throttling: input.throttle,
-    advice,
-    minimumUpgrades: minimumUpgrades(input.machine, selected, base),
-    unavailable: unavailableItems
-  }
-}
-
-/** Host RAM usable for workloads (re-exported for formatters). */
-export { usableHostBytes }

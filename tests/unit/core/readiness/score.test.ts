@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeMachine } from '../../../src-main/core/machine'
+import { describeMachine } from '../../../../src-main/core/readiness/machine'
 import {
   FACTOR_TABLE,
   combineFactors,
@@ -13,9 +13,9 @@ import {
   storageScore,
   sustainedScore,
   timeScore
-} from '../../../src-main/core/score'
-import { ok, unavailable } from '../../../src-main/shared/reading'
-import type { MachineModel } from '../../../src-main/shared/readiness'
+} from '../../../../src-main/core/readiness/score'
+import { ok, unavailable } from '../../../../src-main/shared/reading'
+import type { MachineModel } from '../../../../src-main/shared/readiness'
 
 const sum = (xs: readonly { weight: number }[]): number => xs.reduce((s, x) => s + x.weight, 0)
 const rtx4090 = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
@@ -97,11 +97,14 @@ describe('score', () => {
       ...rtx4090,
       sustained: {
         windowSeconds: 3600,
-        gpuThrottleFractionByCause: { thermal: 0.2, idle: 0.5 },
+        gpuCoverage: { observedSeconds: 3600, requestedSeconds: 3600 },
+        gpuThrottleFractionByCause: ok({ thermal: 0.2, idle: 0.5 }),
         gpuThermalHeadroomCelsius: ok(2),
         sustainedClockRatio: ok(0.8),
-        cpuThrottleEvents: 0,
-        powerLimitBelowDefault: false
+        cpuCoverage: { observedSeconds: 0, requestedSeconds: 3600 },
+        cpuThrottleFraction: unavailable('unsupported', 'no counters'),
+        cpuThrottleEvents: unavailable('unsupported', 'no counters'),
+        powerLimitBelowDefault: ok(false)
       }
     }
     const s = sustainedScore(hot)

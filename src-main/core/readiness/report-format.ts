@@ -5,8 +5,8 @@
  * memory needed vs available, speed, binding constraint), throttling found, the top advice with its effect,
  * and what was unavailable and why.
  */
-import type { MachineScore, ProfileEvaluation, ReadinessReport } from '../shared/readiness'
-import { describeReason } from '../shared/reading'
+import type { MachineScore, ProfileEvaluation, ReadinessReport } from '../../shared/readiness'
+import { describeReason } from '../../shared/reading'
 
 /** Text rendering options. */
 export interface TextOptions {
@@ -49,7 +49,27 @@ function verdictColor(v: ProfileEvaluation['verdict']): keyof typeof SGR {
       ? 'cyan'
       : v === 'fits-with-offload'
         ? 'yellow'
-        : 'red'
+        : v === 'unknown'
+          ? 'dim'
+          : 'red'
+}
+
+/** A profile's score, or "unknown" when its verdict depends on an unknown input. */
+function profileScore(e: ProfileEvaluation): string {
+  return e.score.status === 'ok' ? String(e.score.value) : 'unknown'
+}
+
+/** "needed / available" memory; the available side is unknown when the placement is. */
+function memoryCell(e: ProfileEvaluation): string {
+  const have = e.memory.availableBytes
+  return `${gib(e.memory.requiredBytes)} / ${have.status === 'ok' ? gib(have.value) : 'unknown'}`
+}
+
+/** " (last 10 min)": the one window of the summaries and the events. */
+function windowText(report: ReadinessReport): string {
+  const s = report.throttling.windowSeconds
+  if (!(s > 0)) return ''
+  return ` (last ${s < 120 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1).replace(/\.0$/, '')} h`})`
 }
 
 function truncate(s: string, n: number): string {
@@ -96,12 +116,11 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   const header = `${pad('profile', idW)}  ${pad('verdict', 17)}  score  ${pad('memory need/have', 21)}  ${pad('speed', 12)}  binding`
   L.push(paint(c, 'dim', header))
   for (const e of report.profiles) {
-    const mem = `${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)}`
-    const row = `${pad(truncate(e.profileId, idW), idW)}  ${paint(c, verdictColor(e.verdict), pad(e.verdict, 17))}  ${String(e.score).padStart(5)}  ${pad(mem, 21)}  ${pad(speedCell(e), 12)}  ${e.binding}`
+    const row = `${pad(truncate(e.profileId, idW), idW)}  ${paint(c, verdictColor(e.verdict), pad(e.verdict, 17))}  ${profileScore(e).padStart(5)}  ${pad(memoryCell(e), 21)}  ${pad(speedCell(e), 12)}  ${e.binding}`
     L.push(row)
   }
   L.push('')
-  L.push(paint(c, 'bold', 'Throttling'))
+  L.push(paint(c, 'bold', `Throttling${windowText(report)}`))
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
     L.push(
       report.machine.sustained === null ? '  not measured (no telemetry window)' : '  none found'
@@ -112,7 +131,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
     for (const ev of shown)
       L.push(
         ...wrap(
-          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s — ${ev.evidence.join('; ')}`,
+          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s${ev.clippedToWindow ? ' (began before the window)' : ''} — ${ev.evidence.join('; ')}`,
           width,
           '  · '
         )
@@ -168,11 +187,11 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   L.push('|---|---|---:|---|---|---|---|')
   for (const e of report.profiles) {
     L.push(
-      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${e.score} | ${gib(e.memory.requiredBytes)} / ${gib(e.memory.availableBytes)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
+      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${profileScore(e)} | ${memoryCell(e)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
     )
   }
   L.push('')
-  L.push('## Throttling')
+  L.push(`## Throttling${windowText(report)}`)
   L.push('')
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
     L.push(

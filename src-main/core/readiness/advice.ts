@@ -15,11 +15,11 @@ import type {
   MinimumUpgrade,
   ProfileEvaluation,
   WorkloadProfile
-} from '../shared/readiness'
-import { ok } from '../shared/reading'
-import { evaluateAll } from './evaluate'
-import type { GpuSpec } from './gpu-specs'
-import { GPU_SPECS } from './gpu-specs'
+} from '../../shared/readiness'
+import { ok } from '../../shared/reading'
+import { evaluateAll, evaluationScore } from './evaluate'
+import type { GpuSpec } from '../gpu-specs'
+import { GPU_SPECS } from '../gpu-specs'
 import { gpuFromSpec } from './machine'
 
 type Evaluated = { profiles: ProfileEvaluation[]; training: MachineScore; inference: MachineScore }
@@ -84,7 +84,15 @@ function installable(spec: GpuSpec, machine: MachineModel): boolean {
 
 function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidate[] {
   const out: Candidate[] = []
-  const binding = new Set(evals.filter((e) => e.score < 100).map((e) => e.binding))
+  // Unknown evaluations bind nothing: their constraint is an unknown input, not a measured limit.
+  const binding = new Set(
+    evals
+      .filter((e) => {
+        const v = evaluationScore(e)
+        return v !== null && v < 100
+      })
+      .map((e) => e.binding)
+  )
   const gpuBound = ['vram-capacity', 'memory-bandwidth', 'compute', 'precision', 'software'].some(
     (c) => binding.has(c as Constraint)
   )
@@ -128,8 +136,10 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
     })
   })
   const s = machine.sustained
-  if (s?.powerLimitBelowDefault) {
-    const by = { ...s.gpuThrottleFractionByCause }
+  const fractions = s?.gpuThrottleFractionByCause
+  const byCause = fractions?.status === 'ok' ? fractions.value : {}
+  if (s && s.powerLimitBelowDefault.status === 'ok' && s.powerLimitBelowDefault.value) {
+    const by = { ...byCause }
     delete by.power
     out.push({
       id: 'config-power-limit',
@@ -137,11 +147,18 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       title: 'Restore the GPU power limit to its default',
       machine: upgraded(
         machine,
-        { sustained: { ...s, powerLimitBelowDefault: false, gpuThrottleFractionByCause: by } },
+        {
+          sustained: {
+            ...s,
+            powerLimitBelowDefault: ok(false),
+            gpuThrottleFractionByCause:
+              fractions?.status === 'ok' ? ok(by) : s.gpuThrottleFractionByCause
+          }
+        },
         'default power limit'
       ),
       evidence: [
-        `power limit set below default${s.gpuThrottleFractionByCause.power ? `; power-capped ${(s.gpuThrottleFractionByCause.power * 100).toFixed(0)}% of the window` : ''}`
+        `power limit set below default${byCause.power ? `; power-capped ${(byCause.power * 100).toFixed(0)}% of the observed time` : ''}`
       ],
       costClass: 'free',
       relaxes: 'power',
@@ -179,22 +196,25 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
   }
 
   // Cooling: only when measured throttling shows thermal time.
-  const thermal = s?.gpuThrottleFractionByCause.thermal ?? 0
-  if (s && thermal > 0) {
-    const by = { ...s.gpuThrottleFractionByCause }
+  const thermal = byCause.thermal
+  if (s && thermal !== undefined && thermal > 0) {
+    const by = { ...byCause }
     delete by.thermal
-    const secs = thermal * s.windowSeconds
+    const observedS = s.gpuCoverage.observedSeconds
+    const secs = thermal * observedS
     out.push({
       id: 'cooling',
       kind: 'cooling',
       title: 'Improve GPU cooling and case airflow',
       machine: upgraded(
         machine,
-        { sustained: { ...s, gpuThrottleFractionByCause: by, gpuThermalHeadroomCelsius: ok(15) } },
+        {
+          sustained: { ...s, gpuThrottleFractionByCause: ok(by), gpuThermalHeadroomCelsius: ok(15) }
+        },
         'better cooling'
       ),
       evidence: [
-        `GPU thermally throttled ${(thermal * 100).toFixed(1)}% of a ${Math.round(s.windowSeconds / 60)}-min window (${Math.round(secs)} s)`,
+        `GPU thermally throttled ${(thermal * 100).toFixed(1)}% of ${Math.round(observedS / 60)} min observed (${Math.round(secs)} s)`,
         ...(s.gpuThermalHeadroomCelsius.status === 'ok'
           ? [
               `closest approach to the slowdown limit: ${s.gpuThermalHeadroomCelsius.value.toFixed(0)} °C`
@@ -210,12 +230,13 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
     })
   }
 
-  // RAM to the next valid sizes.
+  // RAM to the next valid sizes (only from a known size: "the next size" of an unknown one means nothing).
   if (
-    binding.has('host-ram') ||
-    evals.some((e) => e.placement.kind === 'gpu-cpu-offload' || e.placement.kind === 'cpu-only')
+    machine.ramBytes.status === 'ok' &&
+    (binding.has('host-ram') ||
+      evals.some((e) => e.placement.kind === 'gpu-cpu-offload' || e.placement.kind === 'cpu-only'))
   ) {
-    const cur = machine.ramBytes / 1e9
+    const cur = machine.ramBytes.value / 1e9
     RAM_SIZES_GB.filter((x) => x > cur * 1.05)
       .slice(0, 3)
       .forEach((size, k) => {
@@ -224,7 +245,7 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
           id: `ram-${size}`,
           kind: 'ram',
           title: `RAM ${Math.round(cur)} → ${size} GB`,
-          machine: upgraded(machine, { ramBytes: size * 1e9, gpus }, `${size} GB RAM`),
+          machine: upgraded(machine, { ramBytes: ok(size * 1e9), gpus }, `${size} GB RAM`),
           evidence: evals
             .filter((e) => e.binding === 'host-ram')
             .map((e) => `${e.profileId}: ${e.bindingDetail}`),
@@ -261,18 +282,20 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
 
   // GPUs.
   const discrete = machine.gpus.filter((g) => !g.unified)
+  const knownVram = machine.gpus.map((x) => x.vramBytes).filter((r) => r.status === 'ok')
+  const vramKnown = knownVram.length === machine.gpus.length
   if (gpuBound && (discrete.length > 0 || machine.gpus.length === 0)) {
-    if (discrete.length > 0) {
-      const g = discrete[0]
+    const g = discrete[0]
+    if (g && g.vramBytes.status === 'ok' && vramKnown) {
       const gpus = [...machine.gpus, { ...g, pcieGen: g.pcieMaxGen, pcieWidth: g.pcieMaxWidth }]
       const psu = psuNote(gpus)
       out.push({
         id: `gpu-add-${g.specKey ?? 'same'}`,
         kind: 'gpu-add',
-        title: `+${gb(g.vramBytes)} VRAM (${machine.gpus.length === 1 ? 'second' : 'another'} ${g.name})`,
+        title: `+${gb(g.vramBytes.value)} VRAM (${machine.gpus.length === 1 ? 'second' : 'another'} ${g.name})`,
         machine: upgraded(machine, { gpus }, `another ${g.name}`),
         evidence: [
-          `GPU memory now ${gb(machine.gpus.reduce((a, x) => a + x.vramBytes, 0))}`,
+          `GPU memory now ${gb(knownVram.reduce((a, x) => a + (x.status === 'ok' ? x.value : 0), 0))}`,
           ...(psu ? [psu] : [])
         ],
         costClass: 'part',
@@ -280,7 +303,8 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
         costRank: 2
       })
     }
-    const curVram = Math.max(0, ...machine.gpus.map((x) => x.vramBytes))
+    // Largest known card; a card of unknown size is compared by bandwidth only.
+    const curVram = Math.max(0, ...knownVram.map((x) => (x.status === 'ok' ? x.value : 0)))
     const curBw = Math.max(
       0,
       ...machine.gpus.map((x) =>
@@ -295,7 +319,13 @@ function candidates(machine: MachineModel, evals: ProfileEvaluation[]): Candidat
       const noGpu = machine.gpus.length === 0
       const gpus = noGpu ? [newGpu] : [newGpu, ...machine.gpus.slice(1)]
       const psu = psuNote(gpus)
-      const dVram = spec.vramGb * 2 ** 30 - (noGpu ? 0 : machine.gpus[0].vramBytes)
+      const first = noGpu ? null : machine.gpus[0].vramBytes
+      const dVram =
+        first === null
+          ? spec.vramGb * 2 ** 30
+          : first.status === 'ok'
+            ? spec.vramGb * 2 ** 30 - first.value
+            : 0
       out.push({
         id: `gpu-${noGpu ? 'add' : 'replace'}-${spec.key}`,
         kind: noGpu ? 'gpu-add' : 'gpu-replace',
@@ -328,7 +358,7 @@ function speedText(e: ProfileEvaluation): string {
   if (s.ttftSeconds.status === 'ok') return `${s.ttftSeconds.value.toFixed(1)} s/image`
   if (s.prefillTokensPerSec.status === 'ok')
     return `${s.prefillTokensPerSec.value.toFixed(0)} tok/s`
-  return `score ${e.score}`
+  return e.score.status === 'ok' ? `score ${e.score.value}` : 'unknown'
 }
 
 function scoreOf(m: MachineScore): number | null {
@@ -343,8 +373,14 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
   const changes: { text: string; weight: number }[] = []
   result.profiles.forEach((after, i) => {
     const before = base.profiles[i]
-    const d = after.score - before.score
-    const u = before.verdict === 'does-not-fit' && after.verdict !== 'does-not-fit'
+    const sb = evaluationScore(before)
+    const sa = evaluationScore(after)
+    // A change from or to unknown has no size: it is listed, never counted as impact.
+    const d = sb !== null && sa !== null ? sa - sb : 0
+    const u =
+      before.verdict === 'does-not-fit' &&
+      after.verdict !== 'does-not-fit' &&
+      after.verdict !== 'unknown'
     if (u) unlocked.push(after.profileId)
     const p = pri.get(after.profileId) ?? 1
     impact += p * (d + (u ? 50 : 0))
@@ -352,7 +388,7 @@ function simulate(cand: Candidate, profiles: WorkloadProfile[], base: Evaluated)
       const same = before.verdict === after.verdict && speedText(before) === speedText(after)
       changes.push({
         text: same
-          ? `${after.profileId} score ${before.score} → ${after.score}`
+          ? `${after.profileId} score ${sb ?? 'unknown'} → ${sa ?? 'unknown'}`
           : `${after.profileId} goes from ${before.verdict} ${speedText(before)} to ${after.verdict} ${speedText(after)}`,
         weight: p * (Math.abs(d) + (u ? 50 : 0))
       })
@@ -446,8 +482,12 @@ export function minimumUpgrades(
   profiles: WorkloadProfile[],
   base: Evaluated
 ): MinimumUpgrade[] {
+  const known = (e: ProfileEvaluation): number => evaluationScore(e) ?? -Infinity
+  // Unknown evaluations are left out: what would change them is knowing the input, not an upgrade.
   const needing = base.profiles.filter(
-    (e) => e.score < 70 || e.verdict === 'does-not-fit' || e.verdict === 'fits-with-offload'
+    (e) =>
+      e.verdict !== 'unknown' &&
+      (known(e) < 70 || e.verdict === 'does-not-fit' || e.verdict === 'fits-with-offload')
   )
   if (needing.length === 0) return []
   const sims = simulateAll(machine, profiles, base).sort(
@@ -457,27 +497,28 @@ export function minimumUpgrades(
     const i = base.profiles.indexOf(e)
     const hit = sims.find((s) => {
       const a = s.result.profiles[i]
-      return (a.verdict === 'fits-comfortably' || a.verdict === 'fits-tight') && a.score >= 70
+      return (a.verdict === 'fits-comfortably' || a.verdict === 'fits-tight') && known(a) >= 70
     })
     if (hit) {
       const a = hit.result.profiles[i]
       return {
         profileId: e.profileId,
         achievable: true,
-        summary: `${hit.cand.title} → ${a.verdict}, ${speedText(a)}, score ${e.score} → ${a.score}`
+        summary: `${hit.cand.title} → ${a.verdict}, ${speedText(a)}, score ${known(e)} → ${known(a)}`
       }
     }
     // Nothing reaches the bar: say how close the best single upgrade gets and what still binds it, rather
     // than quoting a memory figure the upgrade may already satisfy.
     const best = sims
       .map((sim) => sim.result.profiles[i])
-      .reduce<ProfileEvaluation | null>((b, a) => (b === null || a.score > b.score ? a : b), null)
-    if (best && best.verdict !== 'does-not-fit' && best.score > e.score) {
+      .filter((a) => evaluationScore(a) !== null)
+      .reduce<ProfileEvaluation | null>((b, a) => (b === null || known(a) > known(b) ? a : b), null)
+    if (best && best.verdict !== 'does-not-fit' && known(best) > known(e)) {
       const hitBest = sims.find((sim) => sim.result.profiles[i] === best)!
       return {
         profileId: e.profileId,
         achievable: false,
-        summary: `no single upgrade reaches score 70; closest: ${hitBest.cand.title} → ${best.verdict}, ${speedText(best)}, score ${e.score} → ${best.score}, then bound by ${best.binding} (${best.bindingDetail})`
+        summary: `no single upgrade reaches score 70; closest: ${hitBest.cand.title} → ${best.verdict}, ${speedText(best)}, score ${known(e)} → ${known(best)}, then bound by ${best.binding} (${best.bindingDetail})`
       }
     }
     const need = e.memory.requiredBytes / 0.9

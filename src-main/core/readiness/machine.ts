@@ -2,18 +2,47 @@
  * Builds the MachineModel the evaluator scores: from a probed Inventory (measured facts first, spec table for
  * bandwidth and TFLOPS), or from a description (`rigready estimate --gpu "RTX 4090" --ram 64`).
  */
-import type { Confidence, MachineGpu, MachineModel, SustainedEvidence } from '../shared/readiness'
-import type { Reading } from '../shared/reading'
-import { ok, unavailable } from '../shared/reading'
-import type { GpuInfo, GpuVendor, Inventory, Snapshot } from '../shared/telemetry'
-import type { GpuSpec } from './gpu-specs'
-import { GPU_SPECS, closeGpuMatches, findGpuSpec, matchGpuSpec } from './gpu-specs'
-import { RESERVES } from './tables'
+import type {
+  Confidence,
+  MachineGpu,
+  MachineModel,
+  SustainedEvidence
+} from '../../shared/readiness'
+import type { Reading } from '../../shared/reading'
+import { mapReading, ok, unavailable, valueOf } from '../../shared/reading'
+import type { GpuInfo, GpuVendor, Inventory, Snapshot } from '../../shared/telemetry'
+import type { GpuSpec } from '../gpu-specs'
+import { GPU_SPECS, closeGpuMatches, findGpuSpec, matchGpuSpec } from '../gpu-specs'
+import { RESERVES } from '../tables'
 
 const GIB = 2 ** 30
 
 function specReading(v: number | null, name: string, what: string): Reading<number> {
   return v === null ? unavailable('unsupported', `${what} of ${name} not in the spec table`) : ok(v)
+}
+
+const BACKENDS: ReadonlySet<string> = new Set<MachineGpu['backend']>([
+  'cuda',
+  'rocm',
+  'metal',
+  'vulkan',
+  'sycl',
+  'cpu'
+])
+
+/**
+ * The compute backend of a GPU: the inventory's own `backend` (declared by the GPU's collector) when it has
+ * one, else the vendor's usual backend.
+ */
+export function backendOf(info: Pick<GpuInfo, 'vendor'>): MachineGpu['backend'] {
+  // `backend` is declared by the collector registry where present (plain value or Reading).
+  const declared = (info as { backend?: unknown }).backend
+  const v =
+    declared !== null && typeof declared === 'object' && 'status' in declared
+      ? valueOf(declared as Reading<unknown>)
+      : declared
+  if (typeof v === 'string' && BACKENDS.has(v)) return v as MachineGpu['backend']
+  return backendFor(info.vendor)
 }
 
 function backendFor(vendor: GpuVendor): MachineGpu['backend'] {
@@ -45,10 +74,13 @@ export function gpuFromSpec(
   opts: { ramBytes?: number; confidence?: Confidence } = {}
 ): MachineGpu {
   const unified = spec.vendor === 'apple'
-  const vram = unified
-    ? Math.min(opts.ramBytes ?? (spec.vramGb ?? 0) * GIB, (spec.vramGb ?? 0) * GIB) *
-      RESERVES.unifiedGpuShare.value
-    : (spec.vramGb ?? 0) * GIB
+  const specBytes = spec.vramGb === null ? null : spec.vramGb * GIB
+  const vram: Reading<number> =
+    specBytes === null
+      ? unavailable('unsupported', `memory size of ${spec.name} not in the spec table`)
+      : unified
+        ? ok(Math.min(opts.ramBytes ?? specBytes, specBytes) * RESERVES.unifiedGpuShare.value)
+        : ok(specBytes)
   return {
     name: spec.name,
     vendor: spec.vendor,
@@ -60,11 +92,11 @@ export function gpuFromSpec(
     fp32Tflops: specReading(spec.fp32Tflops, spec.name, 'FP32 TFLOPS'),
     computeCapability: spec.computeCapability
       ? ok(spec.computeCapability)
-      : unavailable('unsupported', 'not an NVIDIA GPU'),
+      : unavailable('not-applicable', 'not an NVIDIA GPU'),
     bf16: bf16Capable(spec.vendor, spec.computeCapability, spec.gfxTarget),
     tdpWatts: specReading(spec.tdpWatts, spec.name, 'TDP'),
-    pcieGen: unavailable('unsupported', 'not measured (described machine)'),
-    pcieWidth: unavailable('unsupported', 'not measured (described machine)'),
+    pcieGen: unavailable('not-applicable', 'not measured (described machine)'),
+    pcieWidth: unavailable('not-applicable', 'not measured (described machine)'),
     pcieMaxGen: specReading(spec.pcieGen, spec.name, 'PCIe generation'),
     pcieMaxWidth: specReading(spec.pcieWidth, spec.name, 'PCIe width'),
     unified,
@@ -78,7 +110,7 @@ const LOADED_UTIL_PCT = 30
 function gpuFromInfo(
   info: GpuInfo,
   sample: Snapshot['gpus'][number] | undefined,
-  ramBytes: number,
+  ramBytes: Reading<number>,
   specs: readonly GpuSpec[]
 ): MachineGpu {
   const measuredVram =
@@ -87,9 +119,22 @@ function gpuFromInfo(
   const match = matchGpuSpec(info.name, { vramBytes: measuredVram, gfxTarget: gfx, table: specs })
   const spec = match?.spec ?? null
   const unified = info.integrated || info.vendor === 'apple'
-  const vramBytes = unified
-    ? ramBytes * RESERVES.unifiedGpuShare.value
-    : (measuredVram ?? (spec?.vramGb ?? 0) * GIB)
+  const specVram =
+    spec?.vramGb !== undefined && spec?.vramGb !== null ? spec.vramGb * GIB : undefined
+  const vramBytes: Reading<number> = unified
+    ? ramBytes.status === 'ok'
+      ? ok(ramBytes.value * RESERVES.unifiedGpuShare.value)
+      : unavailable(ramBytes.reason, 'unified memory: the system RAM size is unknown')
+    : measuredVram !== undefined
+      ? ok(measuredVram)
+      : specVram !== undefined
+        ? ok(specVram)
+        : unavailable(
+            info.memoryTotalBytes.status === 'unavailable'
+              ? info.memoryTotalBytes.reason
+              : 'unsupported',
+            `memory size of ${info.name} not read and not in the spec table`
+          )
   const cc =
     info.computeCapability.status === 'ok'
       ? info.computeCapability.value
@@ -100,7 +145,7 @@ function gpuFromInfo(
     sample.utilizationPct.status === 'ok' &&
     sample.utilizationPct.value >= LOADED_UTIL_PCT
   const notLoaded = unavailable(
-    'unsupported',
+    'not-applicable',
     'link not measured under load (it trains down at idle)'
   )
   const fromSpec = (v: number | null | undefined, what: string): Reading<number> =>
@@ -133,8 +178,12 @@ function gpuFromInfo(
         ? info.pcieMaxWidth
         : fromSpec(spec?.pcieWidth, 'PCIe width'),
     unified,
-    backend: backendFor(info.vendor)
+    backend: backendOf(info)
   }
+}
+
+function ramLabel(ramBytes: Reading<number>): string {
+  return ramBytes.status === 'ok' ? `${(ramBytes.value / 1e9).toFixed(0)} GB RAM` : 'RAM unknown'
 }
 
 /**
@@ -150,8 +199,7 @@ export function machineFromInventory(
   sustained: SustainedEvidence | null,
   specs: readonly GpuSpec[] = GPU_SPECS
 ): MachineModel {
-  const ramBytes =
-    inventory.memory.totalBytes.status === 'ok' ? inventory.memory.totalBytes.value : 0
+  const ramBytes = inventory.memory.totalBytes
   const gpus = inventory.gpus.map((g) =>
     gpuFromInfo(
       g,
@@ -177,31 +225,31 @@ export function machineFromInventory(
     .sort(
       (a, b) => (b.freeBytes as { value: number }).value - (a.freeBytes as { value: number }).value
     )
+  const powerSection = latest?.power
   const power =
-    latest?.power.status === 'ok'
-      ? latest.power.value.source
-      : unavailable('unsupported', 'power source not sampled')
+    powerSection === undefined
+      ? unavailable('warming-up', 'power source not sampled yet')
+      : powerSection.status === 'ok'
+        ? powerSection.value.source
+        : powerSection
   const model = inventory.cpu.model.status === 'ok' ? inventory.cpu.model.value : 'CPU'
-  const phys =
-    inventory.cpu.physicalCores.status === 'ok'
-      ? inventory.cpu.physicalCores.value
-      : inventory.cpu.logicalCores.status === 'ok'
-        ? inventory.cpu.logicalCores.value
-        : 1
   return {
     label:
       gpus.length > 0
-        ? `${gpus.map((g) => g.name).join(' + ')}, ${(ramBytes / 1e9).toFixed(0)} GB RAM`
-        : `${model} (no GPU), ${(ramBytes / 1e9).toFixed(0)} GB RAM`,
+        ? `${gpus.map((g) => g.name).join(' + ')}, ${ramLabel(ramBytes)}`
+        : `${model} (no GPU), ${ramLabel(ramBytes)}`,
     origin: 'probed',
     gpus,
     cpu: {
       name: model,
-      physicalCores: phys,
-      logicalCores:
-        inventory.cpu.logicalCores.status === 'ok' ? inventory.cpu.logicalCores.value : phys,
+      physicalCores: inventory.cpu.physicalCores,
+      logicalCores: inventory.cpu.logicalCores,
       flags: inventory.cpu.flags.status === 'ok' ? inventory.cpu.flags.value : [],
-      governor: cpu ? cpu.governor : unavailable('unsupported', 'CPU not sampled')
+      governor: cpu
+        ? cpu.governor
+        : latest && latest.cpu.status === 'unavailable'
+          ? latest.cpu
+          : unavailable('warming-up', 'CPU not sampled yet')
     },
     ramBytes,
     ramBandwidthGBps: inventory.memory.bandwidthGBps,
@@ -211,7 +259,7 @@ export function machineFromInventory(
         fsFree.length > 0
           ? fsFree[0].freeBytes
           : unavailable('unsupported', 'no filesystem with a free-space reading'),
-      readMBps: unavailable('unsupported', 'not measured')
+      readMBps: unavailable('unsupported', 'not measured (no read benchmark run)')
     },
     sustained,
     onBattery: power.status === 'ok' ? ok(power.value === 'battery') : power
@@ -235,7 +283,8 @@ export interface MachineDescription {
  */
 export function describeMachine(d: MachineDescription): MachineModel {
   let gpus: MachineGpu[] = d.base?.gpus ?? []
-  const ramBytes = d.ramGb !== undefined ? d.ramGb * 1e9 : (d.base?.ramBytes ?? 64e9)
+  const ramBytes: Reading<number> =
+    d.ramGb !== undefined ? ok(d.ramGb * 1e9) : (d.base?.ramBytes ?? ok(64e9))
   if (d.gpu !== undefined) {
     const spec = findGpuSpec(d.gpu)
     if (spec === null) {
@@ -252,16 +301,17 @@ export function describeMachine(d: MachineDescription): MachineModel {
     }
     const count = d.gpus ?? 1
     gpus = Array.from({ length: spec.vendor === 'apple' ? 1 : count }, () =>
-      gpuFromSpec(spec, { ramBytes })
+      gpuFromSpec(spec, { ramBytes: valueOf(ramBytes) })
     )
   } else if (d.gpus !== undefined && gpus.length > 0) {
     gpus = Array.from({ length: d.gpus }, () => gpus[0])
   } else if (d.gpus === 0) gpus = []
-  const cores = d.cpuCores ?? d.base?.cpu.physicalCores ?? 16
+  const cores: Reading<number> =
+    d.cpuCores !== undefined ? ok(d.cpuCores) : (d.base?.cpu.physicalCores ?? ok(16))
   const apple = gpus.some((g) => g.vendor === 'apple')
   const label = [
     gpus.length > 0 ? `${gpus.length > 1 ? `${gpus.length}× ` : ''}${gpus[0].name}` : 'no GPU',
-    `${(ramBytes / 1e9).toFixed(0)} GB RAM`,
+    ramLabel(ramBytes),
     d.storage ?? d.base?.storage.kind ?? 'nvme'
   ].join(', ')
   return {
@@ -274,9 +324,9 @@ export function describeMachine(d: MachineDescription): MachineModel {
         : {
             name: apple ? 'Apple silicon' : 'CPU',
             physicalCores: cores,
-            logicalCores: apple ? cores : cores * 2,
+            logicalCores: apple ? cores : mapReading(cores, (c) => c * 2),
             flags: apple ? ['neon'] : ['avx2'],
-            governor: unavailable('unsupported', 'described machine')
+            governor: unavailable('not-applicable', 'described machine')
           },
     ramBytes,
     ramBandwidthGBps:
@@ -290,13 +340,13 @@ export function describeMachine(d: MachineDescription): MachineModel {
       d.storage !== undefined
         ? {
             kind: d.storage,
-            freeBytes: unavailable('unsupported', 'described machine'),
-            readMBps: unavailable('unsupported', 'described machine')
+            freeBytes: unavailable('not-applicable', 'described machine'),
+            readMBps: unavailable('not-applicable', 'described machine')
           }
         : (d.base?.storage ?? {
             kind: 'nvme',
-            freeBytes: unavailable('unsupported', 'described machine'),
-            readMBps: unavailable('unsupported', 'described machine')
+            freeBytes: unavailable('not-applicable', 'described machine'),
+            readMBps: unavailable('not-applicable', 'described machine')
           }),
     sustained: d.base?.sustained ?? null,
     onBattery: d.base?.onBattery ?? ok(false)

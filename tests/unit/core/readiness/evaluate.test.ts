@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { buildReport, evaluateProfile } from '../../../src-main/core/evaluate'
-import { describeMachine, machineFromInventory } from '../../../src-main/core/machine'
-import { loadCatalogue } from '../../../src-main/core/profiles'
-import { formatReportMarkdown, formatReportText } from '../../../src-main/core/report-format'
-import { ok, unavailable } from '../../../src-main/shared/reading'
-import type { GpuInfo, Inventory } from '../../../src-main/shared/telemetry'
+import { evaluateProfile } from '../../../../src-main/core/readiness/evaluate'
+import { describeMachine, machineFromInventory } from '../../../../src-main/core/readiness/machine'
+import { loadCatalogue } from '../../../../src-main/core/profiles'
+import { buildReport } from '../../../../src-main/core/readiness/report'
+import {
+  formatReportMarkdown,
+  formatReportText
+} from '../../../../src-main/core/readiness/report-format'
+import { ok, unavailable, valueOf } from '../../../../src-main/shared/reading'
+import type { GpuInfo, Inventory } from '../../../../src-main/shared/telemetry'
 
 const profiles = loadCatalogue()
 const byId = (id: string) => profiles.find((p) => p.id === id)!
@@ -88,15 +92,15 @@ describe('evaluate', () => {
       machine,
       profiles,
       selectedIds: ['chat-1b-q4', 'chat-3b-q4', 'qlora-8b'],
-      throttle: { events: [], summaries: [] },
+      throttle: { windowSeconds: 0, events: [], summaries: [] },
       unavailable: [],
       nowMs: 0
     })
     for (const id of ['chat-1b-q4', 'chat-3b-q4']) {
       const e = r.profiles.find((p) => p.profileId === id)!
       expect(e.placement.kind).toBe('cpu-only')
-      expect(e.score).toBeGreaterThan(0)
-      expect(e.score).toBeLessThanOrEqual(40)
+      expect(valueOf(e.score)).toBeGreaterThan(0)
+      expect(valueOf(e.score)).toBeLessThanOrEqual(40)
     }
     expect(r.inference.score.status === 'ok' && r.inference.score.value).toBeGreaterThan(0)
     expect(r.training.score).toEqual(ok(0))
@@ -121,7 +125,7 @@ describe('evaluate', () => {
       null
     )
     expect(m.gpus[0].specKey).toBe('geforce-rtx-4090')
-    expect(m.gpus[0].vramBytes).toBe(24564 * 2 ** 20)
+    expect(m.gpus[0].vramBytes).toEqual(ok(24564 * 2 ** 20))
     expect(m.gpus[0].memoryBandwidthGBps).toEqual(ok(1008))
     expect(m.gpus[0].bf16).toBe(true)
     expect(m.gpus[0].pcieWidth.status).toBe('unavailable')
@@ -160,7 +164,7 @@ describe('evaluate', () => {
       byId('serve-70b-q4')
     )
     expect(e.placement.kind).toBe('unified')
-    expect(e.memory.availableBytes).toBeCloseTo(96e9 * 0.75, -3)
+    expect(valueOf(e.memory.availableBytes)).toBeCloseTo(96e9 * 0.75, -3)
   })
 
   it('gates a bf16 profile on a GPU below its minimum compute capability', () => {
@@ -170,9 +174,9 @@ describe('evaluate', () => {
       requirements: { minCc: 8.0 }
     })
     expect(
-      evaluateProfile(describeMachine({ gpu: 'Tesla T4', ramGb: 64 }), vit).score
+      valueOf(evaluateProfile(describeMachine({ gpu: 'Tesla T4', ramGb: 64 }), vit).score)
     ).toBeGreaterThan(0)
-    expect(e.score).toBe(0)
+    expect(e.score).toEqual(ok(0))
     expect(e.binding).toBe('precision')
   })
 
@@ -187,7 +191,7 @@ describe('evaluate', () => {
       machine: describeMachine({ gpu: 'RTX 4090', ramGb: 32 }),
       profiles,
       selectedIds: ['serve-70b-q4', 'qlora-8b'],
-      throttle: { events: [], summaries: [] },
+      throttle: { windowSeconds: 0, events: [], summaries: [] },
       unavailable: [],
       nowMs: 0
     })

@@ -1,0 +1,207 @@
+/**
+ * Report composition: Inventory + throttle analysis (or a Snapshot window) → ReadinessReport.
+ *
+ * Pure: `nowMs` is an argument. Used by `rigready check`, the engine service (serve, desktop) and tests, so
+ * every face builds the same report. The throttling section, the sustained evidence the scores use and the
+ * events all come from one throttle analysis over one window, so a report never mixes windows.
+ */
+import type {
+  MachineModel,
+  ProfileEvaluation,
+  ReadinessReport,
+  WorkloadProfile
+} from '../../shared/readiness'
+import { REPORT_SCHEMA_VERSION } from '../../shared/readiness'
+import { unavailable, type ReadingUnavailable } from '../../shared/reading'
+import type { Inventory, Snapshot } from '../../shared/telemetry'
+import type { WhatIfRequest } from '../../shared/ipc-contract'
+import { analyzeThrottle, type ThrottleAnalysis } from '../throttle'
+import { buildAdvice, minimumUpgrades } from './advice'
+import { evaluateAll, evaluateProfile } from './evaluate'
+import { machineFromInventory } from './machine'
+
+/** An item the report could not assess, and why. */
+export type UnavailableItem = { item: string; reason: ReadingUnavailable }
+
+/** Inputs for a report from a Snapshot window (batch: the window is replayed into one tracker). */
+export interface ReportInputs {
+  inventory: Inventory
+  snapshots: Snapshot[]
+  profiles: WorkloadProfile[]
+  selectedIds?: string[]
+  nowMs: number
+}
+
+/** Inputs for a report from a live tracker's analysis. */
+export interface AnalysisReportInputs {
+  inventory: Inventory
+  /** The newest snapshot (governor, power source, PCIe link under load), or null before the first. */
+  latest: Snapshot | null
+  /** The tracker's analysis of the report's window; null without telemetry (at least two snapshots). */
+  throttle: ThrottleAnalysis | null
+  profiles: WorkloadProfile[]
+  selectedIds?: string[]
+  nowMs: number
+}
+
+/** Lists every unavailable item worth telling the user about (absent device classes, collector failures). */
+export function collectUnavailable(inv: Inventory, latest: Snapshot | null): UnavailableItem[] {
+  const out: UnavailableItem[] = inv.absent.map((a) => ({
+    item: a.deviceClass,
+    reason: a.reason
+  }))
+  if (latest) {
+    for (const h of latest.health) {
+      if (h.status === 'failed' || h.status === 'timeout')
+        out.push({
+          item: `collector ${h.collector}`,
+          reason: unavailable(
+            h.status === 'timeout' ? 'timeout' : 'failed',
+            h.lastError ?? undefined
+          )
+        })
+    }
+    const sections = ['cpu', 'memory', 'storage', 'thermal', 'power'] as const
+    for (const k of sections) {
+      const r = latest[k]
+      if (r.status === 'unavailable' && !out.some((o) => o.item === k))
+        out.push({ item: k, reason: r })
+    }
+  }
+  return out
+}
+
+/** Throttle analysis of a Snapshot window; null when there is no interval to analyse (fewer than two). */
+export function analyzeWindow(inv: Inventory, snapshots: Snapshot[]): ThrottleAnalysis | null {
+  return snapshots.length >= 2 ? analyzeThrottle(snapshots, inv) : null
+}
+
+/** The machine model for an inventory and a Snapshot window. */
+export function machineFor(inv: Inventory, snapshots: Snapshot[]): MachineModel {
+  const latest = snapshots.length ? snapshots[snapshots.length - 1] : null
+  return machineFromInventory(inv, latest, analyzeWindow(inv, snapshots)?.sustained ?? null)
+}
+
+/** The machine model for an inventory, the newest snapshot and a throttle analysis (live engines). */
+export function machineForAnalysis(
+  inv: Inventory,
+  latest: Snapshot | null,
+  throttle: ThrottleAnalysis | null
+): MachineModel {
+  return machineFromInventory(inv, latest, throttle?.sustained ?? null)
+}
+
+function machineUnavailable(machine: MachineModel): UnavailableItem[] {
+  const out: UnavailableItem[] = []
+  machine.gpus.forEach((g, i) => {
+    if (g.vramBytes.status !== 'ok')
+      out.push({ item: `GPU${i} ${g.name} memory size`, reason: g.vramBytes })
+    if (g.memoryBandwidthGBps.status !== 'ok')
+      out.push({ item: `GPU${i} ${g.name} memory bandwidth`, reason: g.memoryBandwidthGBps })
+    if (g.tensorTflops.status !== 'ok' && g.fp32Tflops.status !== 'ok')
+      out.push({ item: `GPU${i} ${g.name} compute peak`, reason: g.fp32Tflops })
+  })
+  if (machine.ramBytes.status !== 'ok')
+    out.push({ item: 'system RAM size', reason: machine.ramBytes })
+  if (machine.cpu.physicalCores.status !== 'ok')
+    out.push({ item: 'CPU core count', reason: machine.cpu.physicalCores })
+  if (machine.ramBandwidthGBps.status !== 'ok')
+    out.push({ item: 'system RAM bandwidth', reason: machine.ramBandwidthGBps })
+  if (machine.storage.freeBytes.status !== 'ok')
+    out.push({ item: 'free disk space', reason: machine.storage.freeBytes })
+  if (machine.sustained === null)
+    out.push({
+      item: 'sustained-operation evidence',
+      reason: unavailable(
+        'warming-up',
+        'no telemetry window yet (needs two samples; run `rigready record` or a load probe)'
+      )
+    })
+  return out
+}
+
+/** Inputs to {@link buildReport}. */
+export interface BuildReportInput {
+  machine: MachineModel
+  profiles: WorkloadProfile[]
+  selectedIds?: string[]
+  throttle: ReadinessReport['throttling']
+  unavailable: UnavailableItem[]
+  nowMs: number
+}
+
+/** Builds the full readiness report from a machine model and throttle findings. */
+export function buildReport(input: BuildReportInput): ReadinessReport {
+  const selected = input.selectedIds
+    ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
+    : input.profiles
+  const base = evaluateAll(input.machine, selected)
+  const advice = buildAdvice(input.machine, selected, base)
+  const seen = new Set(input.unavailable.map((u) => u.item))
+  const unavailableItems = [
+    ...input.unavailable,
+    ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))
+  ]
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAtMs: input.nowMs,
+    machine: input.machine,
+    training: base.training,
+    inference: base.inference,
+    profiles: base.profiles,
+    throttling: input.throttle,
+    advice,
+    minimumUpgrades: minimumUpgrades(input.machine, selected, base),
+    unavailable: unavailableItems
+  }
+}
+
+/** Builds the report from a throttle analysis (the live engine's tracker, or a replayed window). */
+export function composeReportFromAnalysis(inputs: AnalysisReportInputs): ReadinessReport {
+  const { inventory, latest, throttle } = inputs
+  const machine = machineForAnalysis(inventory, latest, throttle)
+  return buildReport({
+    machine,
+    profiles: inputs.profiles,
+    selectedIds: inputs.selectedIds,
+    throttle: throttle
+      ? {
+          windowSeconds: throttle.windowSeconds,
+          events: throttle.events,
+          summaries: throttle.summaries
+        }
+      : { windowSeconds: 0, events: [], summaries: [] },
+    unavailable: collectUnavailable(inventory, latest),
+    nowMs: inputs.nowMs
+  })
+}
+
+/** Builds the report from a Snapshot window: one replay into one tracker feeds every section. */
+export function composeReport(inputs: ReportInputs): ReadinessReport {
+  const { inventory, snapshots } = inputs
+  return composeReportFromAnalysis({
+    inventory,
+    latest: snapshots.length ? snapshots[snapshots.length - 1] : null,
+    throttle: analyzeWindow(inventory, snapshots),
+    profiles: inputs.profiles,
+    selectedIds: inputs.selectedIds,
+    nowMs: inputs.nowMs
+  })
+}
+
+/** Evaluates one what-if on this machine. */
+export function whatIf(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  req: WhatIfRequest
+): ProfileEvaluation {
+  const p = profiles.find((x) => x.id === req.profileId)
+  if (!p) throw new Error(`unknown profile "${req.profileId}"`)
+  return evaluateProfile(machine, p, {
+    weightFormat: req.weightFormat,
+    ctxTokens: req.ctxTokens,
+    microBatch: req.microBatch,
+    method: req.method,
+    gpuCount: req.gpuCount
+  })
+}
