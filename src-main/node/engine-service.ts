@@ -18,6 +18,7 @@ import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
+import { bucketSnapshots } from '../shared/present/series'
 import { composeReport, machineFor, whatIf } from './readiness-runner'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
@@ -106,6 +107,10 @@ export async function createEngineService(
       const items = engine.source.history(latestTs() - req.windowMs)
       return downsampleEvenly(items, req.maxPoints)
     },
+    'telemetry:get-series': async (req) => {
+      const since = req.windowMs === null ? 0 : latestTs() - req.windowMs
+      return bucketSnapshots(engine.source.history(since), engine.inventory, req, engine.intervalMs)
+    },
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:what-if': async (req) => {
@@ -122,7 +127,15 @@ export async function createEngineService(
     },
     'settings:get': async () => settings,
     'settings:set': async (patch) => {
-      settings = { ...settings, ...patch }
+      // The interval drives the live sampler; a replay keeps the recording's cadence.
+      const next = { ...patch }
+      if (next.sampleIntervalMs !== undefined) {
+        if (engine.source.setIntervalMs) {
+          engine.source.setIntervalMs(next.sampleIntervalMs)
+          engine.intervalMs = next.sampleIntervalMs
+        } else delete next.sampleIntervalMs
+      }
+      settings = { ...settings, ...next }
       report = null
       return settings
     },

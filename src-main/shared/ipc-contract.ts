@@ -9,6 +9,9 @@
  */
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
+import type { SeriesHistory, SeriesRequest } from './present/series'
+
+export type { SeriesHistory, SeriesRequest }
 
 /** UI settings (persisted by the host). */
 export interface Settings {
@@ -57,6 +60,8 @@ export interface InvokeChannels {
   'telemetry:get-inventory': () => Promise<Inventory>
   'telemetry:get-snapshot': () => Promise<Snapshot | null>
   'telemetry:get-history': (req: HistoryRequest) => Promise<Snapshot[]>
+  /** The series shown, downsampled to min/max per bucket over a window (the Live view's charts). */
+  'telemetry:get-series': (req: SeriesRequest) => Promise<SeriesHistory>
   'readiness:get-report': () => Promise<ReadinessReport>
   'readiness:list-profiles': () => Promise<WorkloadProfile[]>
   'readiness:what-if': (req: WhatIfRequest) => Promise<ProfileEvaluation>
@@ -79,6 +84,7 @@ export const INVOKE_CHANNELS = [
   'telemetry:get-inventory',
   'telemetry:get-snapshot',
   'telemetry:get-history',
+  'telemetry:get-series',
   'readiness:get-report',
   'readiness:list-profiles',
   'readiness:what-if',

@@ -14,6 +14,7 @@ import {
   type InvokeChannel,
   type InvokeChannels
 } from './ipc-contract'
+import { MAX_SERIES_BUCKETS, MAX_SERIES_KEYS } from './present/series'
 
 /** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call). */
 export class ArgumentError extends Error {
@@ -49,6 +50,24 @@ const historyRequest = z.strictObject({
   maxPoints: positiveInt(MAX_HISTORY_POINTS, `must be an integer from 1 to ${MAX_HISTORY_POINTS}`)
 })
 
+const seriesRequest = z.strictObject({
+  keys: z
+    .array(z.string().regex(ID_PATTERN), { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` })
+    .min(1, { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` })
+    .max(MAX_SERIES_KEYS, { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` }),
+  windowMs: z
+    .number({ error: 'must be a positive number ≤ 7 days, or null for the whole session' })
+    .positive({ error: 'must be a positive number ≤ 7 days, or null for the whole session' })
+    .max(MAX_HISTORY_WINDOW_MS, {
+      error: 'must be a positive number ≤ 7 days, or null for the whole session'
+    })
+    .nullable(),
+  buckets: positiveInt(MAX_SERIES_BUCKETS, `must be an integer from 1 to ${MAX_SERIES_BUCKETS}`)
+})
+
+/** Most GPUs a what-if may assume. */
+export const MAX_WHATIF_GPUS = 64
+
 const whatIfRequest = z.strictObject({
   profileId: profileId('must be a non-empty profile id (≤ 200 printable characters)'),
   weightFormat: z
@@ -64,7 +83,10 @@ const whatIfRequest = z.strictObject({
       error: 'must be one of full, lora, qlora, freeze'
     })
     .optional(),
-  gpuCount: positiveInt(64, 'must be an integer from 1 to 64').optional()
+  gpuCount: positiveInt(
+    MAX_WHATIF_GPUS,
+    `must be an integer from 1 to ${MAX_WHATIF_GPUS}`
+  ).optional()
 })
 
 const settingsPatch = z.strictObject({
@@ -168,6 +190,7 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'telemetry:get-inventory': [],
   'telemetry:get-snapshot': [],
   'telemetry:get-history': [{ name: 'req', schema: historyRequest }],
+  'telemetry:get-series': [{ name: 'req', schema: seriesRequest }],
   'readiness:get-report': [],
   'readiness:list-profiles': [],
   'readiness:what-if': [{ name: 'req', schema: whatIfRequest }],

@@ -17,6 +17,11 @@ export const CHANNEL_CASES: Record<
     malformed: [{ windowMs: -5, maxPoints: 600 }],
     names: 'windowMs must be a positive number ≤ 7 days'
   },
+  'telemetry:get-series': {
+    valid: [{ keys: ['cpu/util'], windowMs: null, buckets: 600 }],
+    malformed: [{ keys: [], windowMs: 60_000, buckets: 600 }],
+    names: 'keys must be 1 to 64 series keys'
+  },
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
   'readiness:what-if': {
