@@ -40,6 +40,9 @@ export interface WhatIfRequest {
   gpuCount?: number
 }
 
+/** Most GPUs a what-if may assume (the validator's bound, shown by the UI). */
+export const MAX_WHATIF_GPUS = 64
+
 /** History query: a time window, downsampled to at most `maxPoints` snapshots. */
 export interface HistoryRequest {
   windowMs: number

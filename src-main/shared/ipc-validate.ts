@@ -10,6 +10,7 @@ import { z } from 'zod'
 import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
+  MAX_WHATIF_GPUS,
   type EventChannel,
   type InvokeChannel,
   type InvokeChannels
@@ -64,9 +65,6 @@ const seriesRequest = z.strictObject({
     .nullable(),
   buckets: positiveInt(MAX_SERIES_BUCKETS, `must be an integer from 1 to ${MAX_SERIES_BUCKETS}`)
 })
-
-/** Most GPUs a what-if may assume. */
-export const MAX_WHATIF_GPUS = 64
 
 const whatIfRequest = z.strictObject({
   profileId: profileId('must be a non-empty profile id (≤ 200 printable characters)'),

@@ -7,6 +7,7 @@ import type { ThrottleCause, ThrottleFlag } from '../telemetry'
 import type { Severity } from './palette'
 
 export { describeThrottleCause }
+export type { ThrottleCause }
 
 /**
  * Causes that slow work down, worst first: the first one present is the one a band or badge shows.

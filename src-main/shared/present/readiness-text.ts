@@ -19,8 +19,21 @@ import type {
 import { worseSeverity, type Severity } from './palette'
 import { formatBytes, formatHours, formatScore, formatTokensPerSec } from './units'
 
+/**
+ * Every verdict this layer knows: the report's own, plus `unknown` (an input the verdict needs is
+ * unknown) and `needs-gpu` (the method has no CPU path), which newer engines emit.
+ */
+export type KnownVerdict = Verdict | 'unknown' | 'needs-gpu'
+
+/** True for verdicts under which the workload runs (fits comfortably, tight or with offload). */
+export function verdictFits(v: KnownVerdict): boolean {
+  return v === 'fits-comfortably' || v === 'fits-tight' || v === 'fits-with-offload'
+}
+
 /** Verdict words. */
-export const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
+export const VERDICT_TEXT: Readonly<Record<KnownVerdict, string>> = {
+  unknown: 'unknown',
+  'needs-gpu': 'needs a GPU',
   'does-not-fit': 'does not fit',
   'fits-with-offload': 'fits with offload',
   'fits-tight': 'fits (tight)',
@@ -28,7 +41,9 @@ export const VERDICT_TEXT: Readonly<Record<Verdict, string>> = {
 }
 
 /** Severity of a verdict on its own (a workload's status also weighs its score). */
-export const VERDICT_SEVERITY: Readonly<Record<Verdict, Severity>> = {
+export const VERDICT_SEVERITY: Readonly<Record<KnownVerdict, Severity>> = {
+  unknown: 'unknown',
+  'needs-gpu': 'bad',
   'does-not-fit': 'bad',
   'fits-with-offload': 'warn',
   'fits-tight': 'warn',
@@ -89,12 +104,13 @@ const SPEED_BOUND: readonly Constraint[] = ['memory-bandwidth', 'compute', 'cpu'
 
 /** The status of one evaluated workload. */
 export function workloadStatus(e: {
-  verdict: Verdict
+  verdict: KnownVerdict
   score: ScoreValue
   binding: Constraint
 }): WorkloadStatus {
-  if (e.verdict === 'does-not-fit')
-    return { ready: false, severity: 'bad', label: VERDICT_TEXT['does-not-fit'] }
+  if (e.verdict === 'unknown') return { ready: false, severity: 'unknown', label: 'unknown' }
+  if (!verdictFits(e.verdict))
+    return { ready: false, severity: 'bad', label: VERDICT_TEXT[e.verdict] }
   const verdict = VERDICT_TEXT[e.verdict]
   const score = scoreNumber(e.score)
   if (score === null)
@@ -109,9 +125,7 @@ export function workloadStatus(e: {
   return {
     ready: false,
     severity,
-    label: SPEED_BOUND.includes(e.binding)
-      ? `${verdict}, too slow`
-      : `${verdict}, held back by ${CONSTRAINT_TEXT[e.binding]}`
+    label: SPEED_BOUND.includes(e.binding) || e.verdict === 'fits-with-offload' ? 'too slow' : 'score low'
   }
 }
 
@@ -135,7 +149,7 @@ export function placementWords(p: ProfileEvaluation['placement']): string {
 
 /** The speed that matters for a workload (`38 tok/s`, `7.3 h per run`), or null when unknown. */
 export function speedWords(e: ProfileEvaluation): string | null {
-  if (e.verdict === 'does-not-fit') return null
+  if (!verdictFits(e.verdict)) return null
   if (isTrainingKind(e.kind))
     return e.speed.trainHours.status === 'ok'
       ? `${formatHours(e.speed.trainHours.value)} per run`
@@ -145,18 +159,38 @@ export function speedWords(e: ProfileEvaluation): string | null {
   return null
 }
 
-/** How much memory is missing for a workload that does not fit (bytes), or null when not a memory problem. */
-export function memoryShortfallBytes(e: ProfileEvaluation): number | null {
-  if (e.binding !== 'vram-capacity' && e.binding !== 'host-ram') return null
-  if (e.binding === 'host-ram' && e.placement.kind !== 'cpu-only') {
-    return null
+/** Total VRAM of a report's machine (bytes), or null when any GPU's VRAM is unknown or there is none. */
+export function machineVramBytes(machine: ReadinessReport['machine']): number | null {
+  if (machine.gpus.length === 0) return null
+  let total = 0
+  for (const g of machine.gpus) {
+    const v = scoreNumber(g.vramBytes as ScoreValue)
+    if (v === null) return null
+    total += v
   }
-  const missing = e.memory.requiredBytes - e.memory.availableBytes
+  return total
+}
+
+/**
+ * How much memory a workload lacks (bytes), or null when memory is not what holds it back.
+ *
+ * VRAM-bound workloads that spill into RAM lack `required − total VRAM`; the others `required − available`.
+ */
+export function memoryShortfallBytes(e: ProfileEvaluation, vramBytes: number | null): number | null {
+  if (e.binding !== 'vram-capacity' && e.binding !== 'host-ram') return null
+  if (e.binding === 'host-ram' && e.placement.kind !== 'cpu-only') return null
+  const available =
+    e.binding === 'vram-capacity' && e.placement.kind === 'gpu-cpu-offload'
+      ? vramBytes
+      : e.memory.availableBytes
+  if (available === null) return null
+  const missing = e.memory.requiredBytes - available
   return missing > 0 ? missing : null
 }
 
 /** True when a workload fails because the machine has no usable GPU. */
 export function needsGpu(e: ProfileEvaluation, gpuCount: number): boolean {
+  if ((e.verdict as KnownVerdict) === 'needs-gpu') return true
   if (gpuCount > 0 || e.verdict !== 'does-not-fit') return false
   if (e.binding === 'compute' || e.binding === 'software') return true
   return e.gates.some((g) => /\bGPU\b/.test(g) && !/RAM/.test(g))
@@ -174,8 +208,14 @@ function withoutIdPrefix(text: string, ids: readonly string[]): string {
  * Does not fit: the memory it needs against what there is (`needs 43.5 GiB of VRAM, 22.5 GiB available`),
  * or that it needs a GPU, or the engine's reason. Fits: its speed, where it runs and what limits it.
  */
-export function workloadReason(e: ProfileEvaluation, gpuCount: number): string {
-  if (e.verdict === 'does-not-fit') {
+export function workloadReason(
+  e: ProfileEvaluation,
+  gpuCount: number,
+  options: { speed?: boolean } = {}
+): string {
+  if ((e.verdict as KnownVerdict) === 'unknown')
+    return `unknown: ${scoreReason(e.score as ScoreValue) ?? e.bindingDetail}`
+  if (!verdictFits(e.verdict)) {
     if (e.binding === 'vram-capacity')
       return `needs ${formatBytes(e.memory.requiredBytes)} of VRAM, ${formatBytes(e.memory.availableBytes)} available`
     if (e.binding === 'host-ram' && e.placement.kind === 'cpu-only')
@@ -184,7 +224,7 @@ export function workloadReason(e: ProfileEvaluation, gpuCount: number): string {
     return e.gates[0] ?? `limited by ${CONSTRAINT_TEXT[e.binding]}`
   }
   const parts: string[] = []
-  const speed = speedWords(e)
+  const speed = options.speed === false ? null : speedWords(e)
   if (speed) parts.push(speed)
   parts.push(placementWords(e.placement))
   if (e.binding !== 'none') parts.push(`limited by ${CONSTRAINT_TEXT[e.binding]}`)
@@ -214,9 +254,10 @@ interface BlockerGroup {
 
 function blockerKey(e: ProfileEvaluation, gpuCount: number): string {
   if (needsGpu(e, gpuCount)) return 'gpu'
-  if (e.verdict === 'does-not-fit' && e.binding === 'vram-capacity') return 'vram'
+  if (e.binding === 'vram-capacity') return 'vram'
   if (e.verdict === 'does-not-fit' && e.binding === 'host-ram') return 'ram'
-  if (e.verdict !== 'does-not-fit') return 'slow'
+  if ((e.verdict as KnownVerdict) === 'unknown') return 'unknown'
+  if (verdictFits(e.verdict)) return 'slow'
   return `c:${e.binding}`
 }
 
@@ -237,6 +278,8 @@ function blockerPhrase(g: BlockerGroup): string {
         : `${who} ${one ? 'needs' : 'need'} more RAM${more ? ` (up to ${more} more)` : ''}`
     case 'slow':
       return `${who} ${one ? 'runs' : 'run'} too slowly`
+    case 'unknown':
+      return `${who} cannot be judged (an input is unknown)`
     default: {
       const c = CONSTRAINT_TEXT[g.key.slice(2) as Constraint] ?? g.key.slice(2)
       return `${who} ${one ? 'is' : 'are'} limited by ${c}`
@@ -268,6 +311,7 @@ export function readinessSentence(
       severity: 'unknown'
     }
   const gpuCount = report.machine.gpus.length
+  const vram = machineVramBytes(report.machine)
   const ready = evals.filter((e) => workloadStatus(e).ready)
   const groups = new Map<string, BlockerGroup>()
   for (const e of evals) {
@@ -275,7 +319,7 @@ export function readinessSentence(
     const key = blockerKey(e, gpuCount)
     const g = groups.get(key) ?? { key, members: [], shortfallBytes: 0 }
     g.members.push(e)
-    g.shortfallBytes = Math.max(g.shortfallBytes, memoryShortfallBytes(e) ?? 0)
+    g.shortfallBytes = Math.max(g.shortfallBytes, memoryShortfallBytes(e, vram) ?? 0)
     groups.set(key, g)
   }
   const top = [...groups.values()].sort((a, b) => b.members.length - a.members.length).slice(0, 2)
@@ -374,4 +418,45 @@ export function unavailableLine(item: string, reason: ReadingUnavailable): strin
 /** An assumption as text: plain strings today, `{ kind, text }` records in newer reports. */
 export function assumptionText(a: string | { text: string }): string {
   return typeof a === 'string' ? a : a.text
+}
+
+/** What a throttle summary concludes: newer reports say it (`state`); older ones only give a fraction. */
+export function summaryState(s: {
+  state?: 'throttled' | 'not-throttled' | 'unknown'
+  throttledFraction: number | Reading<number>
+}): 'throttled' | 'not-throttled' | 'unknown' {
+  if (s.state) return s.state
+  const f = scoreNumber(s.throttledFraction)
+  return f === null ? 'unknown' : f > 0 ? 'throttled' : 'not-throttled'
+}
+
+/** The throttled fraction of a summary (0–1), or null when nothing was observed. */
+export function summaryFraction(s: { throttledFraction: number | Reading<number> }): number | null {
+  return scoreNumber(s.throttledFraction)
+}
+
+/**
+ * Engine text with its tokens in words: verdict ids (`does-not-fit`) and `binding: host-ram` become
+ * words, formula asides such as `(required ÷ 0.9)` are dropped. For engine sentences that have no
+ * structured form (minimum upgrades); the original stays available behind "details".
+ */
+export function plainEngineText(text: string): string {
+  let out = text
+  for (const [id, words] of Object.entries(VERDICT_TEXT)) {
+    if (id === 'unknown') continue
+    out = out.replace(new RegExp(`\\b${id}\\b`, 'g'), words)
+  }
+  out = out.replace(/\s*[—-]+\s*binding:\s*([a-z-]+)/g, (_m, c: string) => {
+    const words = CONSTRAINT_TEXT[c as Constraint]
+    return words ? `; held back by ${words}` : ''
+  })
+  out = out.replace(/\s*\((?:required|needed)\s*÷[^)]*\)/g, '')
+  return out
+}
+
+/** Words for where a throttle event's timing came from. */
+export const EVENT_SOURCE_TEXT: Readonly<Record<'counter' | 'flag' | 'reading', string>> = {
+  counter: "timed by the driver's throttle counters",
+  flag: 'timed from throttle flags in each sample',
+  reading: 'timed from readings against their limits'
 }

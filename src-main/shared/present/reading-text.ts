@@ -27,7 +27,7 @@ export function unavailableLabel(r: ReadingUnavailable): string {
     case 'warming-up':
       return 'warming up'
     case 'not-applicable':
-      return 'does not apply'
+      return '—'
     default:
       return 'n/a'
   }

@@ -9,7 +9,7 @@
  * bytes/s); `throttle` is a cause code (`causeCode`: 0 = observed and not throttled, higher = worse), so
  * a bucket's max is its worst cause. Unavailable readings are `null`, never 0.
  */
-import type { Reading } from '../reading'
+import { ok, unavailable, type Reading } from '../reading'
 import type { CpuSample, GpuSample, Inventory, Snapshot, StorageDeviceSample } from '../telemetry'
 import { causeCode, dominantCause, isThrottlingCause } from './causes'
 import { driveLimitCelsius, gpuLimits } from './devices'
@@ -57,6 +57,7 @@ export interface SeriesDef {
 }
 
 type Extract = (s: Snapshot) => number | null
+type ReadingOf = (s: Snapshot) => Reading<number>
 
 const num = (r: Reading<number> | undefined): number | null =>
   r !== undefined && r.status === 'ok' && Number.isFinite(r.value) ? r.value : null
@@ -72,8 +73,10 @@ export function gpuThrottleCode(g: GpuSample | undefined): number | null {
   return causeCode(dominantCause(causes))
 }
 
-/** Compiles a key into a value reader, or returns null for a key that names nothing. */
-export function compileSeriesKey(key: string, inventory: Inventory | null): Extract | null {
+const GONE = (what: string): Reading<number> => unavailable('no-device', `${what} not in this sample`)
+
+/** Compiles a key into a reader of its Reading (so a missing value carries its reason), or null for an unknown key. */
+export function compileSeriesReading(key: string, inventory: Inventory | null): ReadingOf | null {
   const first = key.indexOf('/')
   const last = key.lastIndexOf('/')
   if (first < 0) return null
@@ -82,10 +85,10 @@ export function compileSeriesKey(key: string, inventory: Inventory | null): Extr
   const mid = first === last ? '' : key.slice(first + 1, last)
   if (head === 'gpu' && mid) {
     const info = inventory?.gpus.find((g) => g.id === mid)
-    const read = (f: (g: GpuSample) => Reading<number>): Extract => {
+    const read = (f: (g: GpuSample) => Reading<number>): ReadingOf => {
       return (s) => {
         const g = gpuOf(s, mid)
-        return g ? num(f(g)) : null
+        return g ? f(g) : GONE(`GPU ${mid}`)
       }
     }
     switch (field) {
@@ -108,14 +111,18 @@ export function compileSeriesKey(key: string, inventory: Inventory | null): Extr
       case 'vram-total':
         return read((g) => gpuLimits(info, g).vramBytes)
       case 'throttle':
-        return (s) => gpuThrottleCode(gpuOf(s, mid))
+        return read((g) => {
+          if (g.throttleFlags.status !== 'ok') return g.throttleFlags
+          const code = gpuThrottleCode(g)
+          return code === null ? unavailable('asleep') : ok(code)
+        })
       default:
         return null
     }
   }
   if (head === 'cpu' && !mid) {
-    const c = (f: (c: CpuSample) => Reading<number>): Extract => {
-      return (s) => (s.cpu.status === 'ok' ? num(f(s.cpu.value)) : null)
+    const c = (f: (c: CpuSample) => Reading<number>): ReadingOf => {
+      return (s) => (s.cpu.status === 'ok' ? f(s.cpu.value) : s.cpu)
     }
     switch (field) {
       case 'util':
@@ -131,17 +138,17 @@ export function compileSeriesKey(key: string, inventory: Inventory | null): Extr
     }
   }
   if (head === 'ram' && !mid) {
-    if (field === 'used')
-      return (s) => (s.memory.status === 'ok' ? num(s.memory.value.usedBytes) : null)
+    if (field === 'used') return (s) => (s.memory.status === 'ok' ? s.memory.value.usedBytes : s.memory)
     if (field === 'total')
-      return (s) => (s.memory.status === 'ok' ? num(s.memory.value.totalBytes) : null)
+      return (s) => (s.memory.status === 'ok' ? s.memory.value.totalBytes : s.memory)
     return null
   }
   if (head === 'disk' && mid) {
-    const d = (f: (d: StorageDeviceSample) => Reading<number>): Extract => {
+    const d = (f: (d: StorageDeviceSample) => Reading<number>): ReadingOf => {
       return (s) => {
+        if (s.storage.status !== 'ok') return s.storage
         const dev = diskOf(s, mid)
-        return dev ? num(f(dev)) : null
+        return dev ? f(dev) : GONE(`drive ${mid}`)
       }
     }
     switch (field) {
@@ -160,6 +167,17 @@ export function compileSeriesKey(key: string, inventory: Inventory | null): Extr
   return null
 }
 
+/** Compiles a key into a value reader (null = unavailable), or returns null for a key that names nothing. */
+export function compileSeriesKey(key: string, inventory: Inventory | null): Extract | null {
+  const read = compileSeriesReading(key, inventory)
+  if (!read) return null
+  if (key.endsWith('/throttle')) {
+    const g = key.slice(4, key.lastIndexOf('/'))
+    return (s) => gpuThrottleCode(gpuOf(s, g))
+  }
+  return (s) => num(read(s))
+}
+
 /**
  * The series a machine offers, from its inventory and a recent sample: per GPU utilisation, SM clock
  * against its max, throttle state, temperature against slowdown, power against limit, VRAM against total;
@@ -167,7 +185,12 @@ export function compileSeriesKey(key: string, inventory: Inventory | null): Extr
  * temperature against its limit. Series whose reading is unavailable in the sample are left out (the
  * chart says why instead).
  */
-export function listSeries(inventory: Inventory | null, sample: Snapshot | null): SeriesDef[] {
+export function listSeries(
+  inventory: Inventory | null,
+  sample: Snapshot | null,
+  options: { onlyAvailable?: boolean } = {}
+): SeriesDef[] {
+  const only = options.onlyAvailable ?? true
   const out: SeriesDef[] = []
   const add = (
     key: string,
@@ -175,7 +198,8 @@ export function listSeries(inventory: Inventory | null, sample: Snapshot | null)
     chart: ChartId,
     role: SeriesDef['role'] = 'value'
   ): void => {
-    if (sample && compileSeriesKey(key, inventory)?.(sample) === null && role !== 'throttle') return
+    if (only && sample && role !== 'throttle' && compileSeriesKey(key, inventory)?.(sample) === null)
+      return
     out.push({ key, label, chart, role, dashed: role === 'limit' })
   }
   for (const g of sample?.gpus ?? []) {

@@ -1,15 +1,10 @@
 /**
- * A labelled reading for FieldList.
+ * Typed rows for FieldList.
  */
 import type { Reading } from '$shared/reading'
+import type { Field } from './FieldList.svelte'
 
-/** One row: label, reading and an optional value formatter. */
-export interface Field {
-  label: string
-  reading: Reading<unknown>
-  // The formatter receives the reading's value; rows mix value types, so it is typed loosely here.
-  format?: (v: never) => string
-}
+export type { Field }
 
 /** Builds a typed row. */
 export function field<T>(label: string, reading: Reading<T>, format?: (v: T) => string): Field {

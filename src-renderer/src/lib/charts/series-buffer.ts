@@ -1,0 +1,129 @@
+/**
+ * A chart's display buffer: bucket start times and, per series, the min and max of each bucket.
+ *
+ * Filled from the agent's downsampled window (`telemetry:get-series`), then live samples join the last
+ * bucket or open a new one, and buckets older than the window fall off, so a 24 h window costs the same
+ * per sample as a 1-minute one. Arrays are handed to uPlot as they are (no copy per update). `x` is in
+ * seconds (uPlot's time convention); values are already in display units. Where the data has a hole
+ * (no sample for several buckets), a null point is inserted so the line breaks instead of drawing a ramp.
+ */
+import type { SeriesHistory } from '$shared/present'
+
+/** A value conversion (°C → °F) applied as values enter. */
+export type Convert = (v: number) => number
+
+const identity: Convert = (v) => v
+
+/** Buffer of one chart. */
+export class SeriesBuffer {
+  readonly x: number[] = []
+  readonly min: (number | null)[][]
+  readonly max: (number | null)[][]
+  private gapMs: number
+
+  constructor(
+    readonly keys: readonly string[],
+    readonly bucketMs: number,
+    private readonly convert: readonly Convert[] = keys.map(() => identity),
+    /** Expected spacing of samples (ms): holes longer than three of these (or of a bucket) break the line. */
+    sampleSpacingMs = bucketMs
+  ) {
+    this.min = keys.map(() => [])
+    this.max = keys.map(() => [])
+    this.gapMs = 3 * Math.max(bucketMs, sampleSpacingMs)
+  }
+
+  /** Number of points (buckets and gap markers). */
+  get length(): number {
+    return this.x.length
+  }
+
+  /** Fills the buffer from a downsampled window (replaces what it held). */
+  fill(h: SeriesHistory): void {
+    this.x.length = 0
+    for (const c of this.min) c.length = 0
+    for (const c of this.max) c.length = 0
+    const cols = this.keys.map((k) => h.series.find((s) => s.key === k))
+    // The data's own spacing (coarse history is one sample a minute) decides what counts as a hole.
+    const spacings: number[] = []
+    for (let i = 1; i < h.t.length; i++) spacings.push(h.t[i]! - h.t[i - 1]!)
+    spacings.sort((a, b) => a - b)
+    const typical = spacings.length > 0 ? spacings[Math.floor(spacings.length / 2)]! : 0
+    this.gapMs = 3 * Math.max(this.bucketMs, typical)
+    for (let i = 0; i < h.t.length; i++) {
+      this.append(
+        h.t[i]!,
+        cols.map((c) => c?.min[i] ?? null),
+        cols.map((c) => c?.max[i] ?? null)
+      )
+    }
+  }
+
+  private append(bucketMs: number, lo: (number | null)[], hi: (number | null)[]): void {
+    const n = this.x.length
+    const xs = bucketMs / 1000
+    if (n > 0 && (xs - this.x[n - 1]!) * 1000 > this.gapMs) {
+      this.x.push(this.x[n - 1]! + this.bucketMs / 1000)
+      for (let k = 0; k < this.keys.length; k++) {
+        this.min[k]!.push(null)
+        this.max[k]!.push(null)
+      }
+    }
+    this.x.push(xs)
+    for (let k = 0; k < this.keys.length; k++) {
+      const f = this.convert[k] ?? identity
+      const a = lo[k]
+      const b = hi[k]
+      this.min[k]!.push(a === null || a === undefined ? null : f(a))
+      this.max[k]!.push(b === null || b === undefined ? null : f(b))
+    }
+  }
+
+  /** Adds one live sample's values (base units, null = unavailable). Older samples are ignored. */
+  push(timestampMs: number, values: readonly (number | null)[]): void {
+    const b = Math.floor(timestampMs / this.bucketMs) * this.bucketMs
+    const n = this.x.length
+    const lastMs = n > 0 ? Math.round(this.x[n - 1]! * 1000) : -Infinity
+    if (b < lastMs) return
+    if (b === lastMs) {
+      for (let k = 0; k < this.keys.length; k++) {
+        const raw = values[k]
+        if (raw === null || raw === undefined) continue
+        const v = (this.convert[k] ?? identity)(raw)
+        const lo = this.min[k]![n - 1]
+        const hi = this.max[k]![n - 1]
+        if (lo === null || lo === undefined || v < lo) this.min[k]![n - 1] = v
+        if (hi === null || hi === undefined || v > hi) this.max[k]![n - 1] = v
+      }
+      return
+    }
+    this.append(b, values as (number | null)[], values as (number | null)[])
+  }
+
+  /** Drops points before `fromMs`. */
+  trim(fromMs: number): void {
+    const minX = fromMs / 1000
+    let drop = 0
+    while (drop < this.x.length && this.x[drop]! < minX) drop++
+    if (drop === 0) return
+    this.x.splice(0, drop)
+    for (const c of this.min) c.splice(0, drop)
+    for (const c of this.max) c.splice(0, drop)
+  }
+
+  /** uPlot's data: x, then each series' bucket maxima (the min arrays are drawn by the path builder). */
+  data(): [number[], ...(number | null)[][]] {
+    return [this.x, ...this.max]
+  }
+
+  /** The newest non-null max of a series, or null. */
+  latest(k: number): number | null {
+    const col = this.max[k]
+    if (!col) return null
+    for (let i = col.length - 1; i >= Math.max(0, col.length - 3); i--) {
+      const v = col[i]
+      if (v !== null && v !== undefined) return v
+    }
+    return null
+  }
+}
