@@ -1,39 +1,39 @@
 /**
- * Performance harness, mounted only with `?perf=1`: renders 24 h of 1 Hz history for 20 series through
- * the same buffer, chart and redraw-scheduling code the Live view uses, in a 1280×800 page like the app's,
- * and times live updates with performance marks.
+ * Performance harness, built only for the browser performance test (never part of the app bundle):
+ * renders 24 h of 1 Hz history for 20 series through the same buffer, chart and redraw-scheduling code
+ * the Live view uses, in a 1280×800 page like the app's, and times live updates with performance marks.
  *
- * Exposes `window.__rigreadyPerf` for the browser performance test.
+ * Exposes `window.__rigreadyPerf` for the test.
  */
 import type uPlot from 'uplot'
-import { bucketMsFor, DisplayBuffer } from '../charts/series'
-import { createTimeChart } from '../charts/time-chart'
-import { RedrawScheduler } from '../charts/redraw-scheduler'
-import { MAX_DISPLAY_POINTS } from '../state/telemetry.svelte'
+import { bucketWidthMs, type SeriesHistory } from '../../../src-main/shared/present/series'
+import { SeriesBuffer } from '../../../src-renderer/src/lib/charts/series-buffer'
+import { createTimeChart } from '../../../src-renderer/src/lib/charts/time-chart'
+import { RedrawScheduler } from '../../../src-renderer/src/lib/charts/redraw-scheduler'
 
 /** Results the test reads. */
 export interface PerfApi {
   /** Builds `charts` charts with `series` series in total from `seconds` of 1 Hz history; returns ms. */
   renderHistory(seconds: number, series: number, charts: number): Promise<number>
-  /**
-   * Applies `n` live samples one at a time, as the Live view does: push into the buffers and mark the
-   * charts dirty, then the next frame redraws the visible ones. Returns each update's main-thread ms:
-   * the push plus that frame's redraw work.
-   */
+  /** Applies `n` live samples one at a time; returns each update's main-thread ms (push + redraw). */
   liveUpdates(n: number, draw?: boolean): Promise<number[]>
   points(): number[]
   /** Charts the last update redrew (the visible ones). */
   drawnPerUpdate(): number
 }
 
+/** Buckets the Live view asks for on a wide screen. */
+const BUCKETS = 1500
+
 /** Installs the harness into `target`. */
 export function installPerfHarness(target: HTMLElement): void {
-  document.documentElement.dataset.theme = 'light'
-  let buffers: DisplayBuffer[] = []
+  let buffers: SeriesBuffer[] = []
   let plots: uPlot[] = []
   let scheduler = new RedrawScheduler()
   let perChart: number[] = []
   let nowMs = Date.UTC(2025, 0, 15)
+  let fromMs = nowMs
+  let windowMs = 0
   const value = (s: number, i: number): number => 50 + 40 * Math.sin(i / 600 + s) + (i % 17)
 
   const api: PerfApi = {
@@ -46,57 +46,91 @@ export function installPerfHarness(target: HTMLElement): void {
         { length: chartCount },
         (_, c) => Math.floor(series / chartCount) + (c < series % chartCount ? 1 : 0)
       )
-      const windowMs = seconds * 1000
-      const startMs = nowMs - windowMs
-      // The raw history (outside the timed region, as it would have arrived over the day).
-      const raw: Float64Array[] = Array.from({ length: series }, (_, s) => {
-        const col = new Float64Array(seconds)
-        for (let i = 0; i < seconds; i++) col[i] = value(s, i)
-        return col
-      })
-      await new Promise((r) => requestAnimationFrame(() => r(null)))
-      performance.mark('render-start')
-      const bucketMs = bucketMsFor(windowMs, 1000, MAX_DISPLAY_POINTS)
-      buffers = perChart.map(
-        (n) => new DisplayBuffer(new Array(n).fill('mean'), windowMs, bucketMs)
-      )
+      windowMs = seconds * 1000
+      fromMs = nowMs - windowMs
+      // The agent's downsampled answer (outside the timed region: the server computes it).
+      const bucketMs = bucketWidthMs(windowMs, BUCKETS)
+      const histories: SeriesHistory[] = []
       let s0 = 0
-      buffers.forEach((buf, c) => {
-        const n = perChart[c]!
-        const row = new Array<number | null>(n)
+      for (const n of perChart) {
+        const t: number[] = []
+        const cols = Array.from({ length: n }, () => ({ min: [] as number[], max: [] as number[] }))
         for (let i = 0; i < seconds; i++) {
-          for (let k = 0; k < n; k++) row[k] = raw[s0 + k]![i]!
-          buf.push(startMs + i * 1000, row)
+          const ts = fromMs + i * 1000
+          const b = Math.floor(ts / bucketMs) * bucketMs
+          const fresh = t.at(-1) !== b
+          if (fresh) t.push(b)
+          for (let k = 0; k < n; k++) {
+            const v = value(s0 + k, i)
+            const col = cols[k]!
+            if (fresh) {
+              col.min.push(v)
+              col.max.push(v)
+            } else {
+              const j = col.min.length - 1
+              if (v < col.min[j]!) col.min[j] = v
+              if (v > col.max[j]!) col.max[j] = v
+            }
+          }
         }
         s0 += n
+        histories.push({
+          fromMs,
+          toMs: nowMs,
+          bucketMs,
+          sessionStartMs: fromMs,
+          sampleCount: seconds,
+          t,
+          series: cols.map((c, k) => ({ key: `s${k}`, ...c }))
+        })
+      }
+      await new Promise((r) => requestAnimationFrame(() => r(null)))
+      performance.mark('render-start')
+      buffers = histories.map((h) => {
+        const b = new SeriesBuffer(
+          h.series.map((s) => s.key),
+          h.bucketMs
+        )
+        b.fill(h)
+        return b
       })
       plots = buffers.map((buf, c) => {
         const host = document.createElement('div')
         host.className = 'chart-host'
         target.append(host)
+        const lines = buf.keys.map((k, i) => ({
+          label: k,
+          dashed: false,
+          colour: ['#1f4fbf', '#c2410c', '#15803d', '#9333ea'][i % 4]!,
+          min: buf.min[i]!
+        }))
         const plot = createTimeChart(
           host,
           {
-            title: `chart ${c}`,
             unit: 'pct',
-            lines: Array.from({ length: perChart[c]! }, (_, k) => ({
-              label: `s${k}`,
-              dashed: false
-            })),
+            temperatureUnit: 'celsius',
+            lines,
             width: 640,
             height: 200,
-            syncKey: 'perf'
+            xRange: () => [fromMs / 1000, nowMs / 1000],
+            syncKey: `perf-${c}`
           },
           buf.data()
         )
-        scheduler.add({ el: host, redraw: () => plot.batch(() => plot.setData(buf.data())) })
+        scheduler.add({
+          el: host,
+          redraw: () =>
+            plot.batch(() => {
+              plot.setData(buf.data(), false)
+              plot.setScale('x', { min: fromMs / 1000, max: nowMs / 1000 })
+            })
+        })
         return plot
       })
       // uPlot commits in a microtask; let it draw before the mark.
       await Promise.resolve()
       performance.mark('render-end')
-      const m = performance.measure('render', 'render-start', 'render-end')
-      return m.duration
+      return performance.measure('render', 'render-start', 'render-end').duration
     },
     async liveUpdates(n, draw = true) {
       const out: number[] = []
@@ -106,6 +140,7 @@ export function installPerfHarness(target: HTMLElement): void {
       for (let u = 0; u < n; u++) {
         await new Promise((r) => requestAnimationFrame(() => r(null)))
         nowMs += 1000
+        fromMs = nowMs - windowMs
         performance.mark('update-start')
         let s0 = 0
         buffers.forEach((buf, c) => {
@@ -113,6 +148,7 @@ export function installPerfHarness(target: HTMLElement): void {
           const row = new Array<number | null>(k)
           for (let j = 0; j < k; j++) row[j] = value(s0 + j, u)
           buf.push(nowMs, row)
+          buf.trim(fromMs)
           s0 += k
         })
         if (draw) scheduler.invalidateAll()
