@@ -309,6 +309,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     try {
       await show('settings')
       const box = page.getByTestId(`profile-toggle-${keep}`)
+      await expect
+        .poll(() => page.getByTestId('profiles-counted').textContent())
+        .toContain(`1 of ${report.profiles.length}`)
       expect(await box.isChecked()).toBe(true)
       await box.click()
       await expect.poll(() => box.isChecked()).toBe(true)
