@@ -308,6 +308,8 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     await api.invoke('settings:set', { selectedProfileIds: [keep] })
     try {
       await show('settings')
+      // The agent's settings changed behind the page's back: load them again.
+      await page.reload()
       const box = page.getByTestId(`profile-toggle-${keep}`)
       await expect
         .poll(() => page.getByTestId('profiles-counted').textContent())
