@@ -326,7 +326,7 @@ export function createTimeChart(
         grid: { stroke: gridColour, width: 1, dash: [2, 4] },
         ticks: { stroke: gridColour, width: 1 },
         font,
-        space: 90,
+        space: 70,
         values: timeAxisValues
       },
       {
