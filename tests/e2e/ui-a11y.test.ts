@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Accessibility and screens: axe-core (injected into the page) finds no serious or critical violation in
  * any view in either theme, and every view is written as a screenshot at 900, 1280, 1920 and 3840 px in
@@ -60,17 +61,24 @@ for (const [name, replay] of [
     it('has no serious or critical axe-core violation in any view, in either theme', async () => {
       const found: string[] = []
       for (const theme of THEMES) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: theme })
+        const page = await browser.newPage({
+          viewport: { width: 1280, height: 900 },
+          colorScheme: theme
+        })
         errors = errors.concat(collectErrors(page))
         for (const view of VIEWS) {
           await showView(page, agent.url, view)
           await settled(page, view)
           expect(await page.locator('html').getAttribute('data-theme')).toBe(theme)
           // Open the disclosures too: their content must pass as well.
-          await page.locator('main details').evaluateAll((els) => els.forEach((d) => d.setAttribute('open', '')))
+          await page
+            .locator('main details')
+            .evaluateAll((els) => els.forEach((d) => d.setAttribute('open', '')))
           for (const v of await runAxe(page))
             if (v.impact === 'serious' || v.impact === 'critical')
-              found.push(`${theme} ${view}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`)
+              found.push(
+                `${theme} ${view}: ${v.id} (${v.impact}) ${v.help} — ${v.targets.join(', ')}`
+              )
         }
         await page.close()
       }
@@ -82,13 +90,18 @@ for (const [name, replay] of [
       const overflow: string[] = []
       for (const theme of THEMES)
         for (const width of widths) {
-          const page = await browser.newPage({ viewport: { width, height: width >= 3840 ? 2160 : 1000 }, colorScheme: theme })
+          const page = await browser.newPage({
+            viewport: { width, height: width >= 3840 ? 2160 : 1000 },
+            colorScheme: theme
+          })
           errors = errors.concat(collectErrors(page))
           for (const view of VIEWS) {
             await showView(page, agent.url, view)
             await settled(page, view)
             const dx = Number(
-              await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+              await page.evaluate(
+                'document.documentElement.scrollWidth - document.documentElement.clientWidth'
+              )
             )
             if (dx > 0) overflow.push(`${view} ${width} ${theme}: ${dx} px`)
             const tag = replay ? '' : 'plain-'

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The Live view against the real agent replaying the recorded session in a loop: the page stands still
  * while it updates (Layout Instability API), every time range shows the span it names, the charts
@@ -64,7 +65,9 @@ describeBrowser('ui live (browser, real agent replaying in a loop)', () => {
   it('shows the span each time range names, or the whole session', async () => {
     for (const [id, ms] of RANGES) {
       await page.locator(`button[data-range="${id}"]`).click()
-      await expect.poll(() => page.locator(`button[data-range="${id}"]`).getAttribute('aria-pressed')).toBe('true')
+      await expect
+        .poll(() => page.locator(`button[data-range="${id}"]`).getAttribute('aria-pressed'))
+        .toBe('true')
       if (ms !== null) {
         await expect.poll(() => span('utilization'), { timeout: 5000 }).toBe(ms)
         await expect.poll(() => span('gpu-clocks')).toBe(ms)
@@ -94,7 +97,10 @@ describeBrowser('ui live (browser, real agent replaying in a loop)', () => {
   it('draws the throttle state as a band under the GPU clock chart, on the same time axis', async () => {
     const band = page.locator('[data-band="gpu-clocks"]')
     await band.waitFor()
-    const [bandBox, plotBox] = await Promise.all([band.boundingBox(), chart('gpu-clocks').boundingBox()])
+    const [bandBox, plotBox] = await Promise.all([
+      band.boundingBox(),
+      chart('gpu-clocks').boundingBox()
+    ])
     expect(bandBox!.x).toBeCloseTo(plotBox!.x, 0)
     expect(bandBox!.width).toBeCloseTo(plotBox!.width, 0)
     expect(bandBox!.y).toBeGreaterThan(plotBox!.y + plotBox!.height - 1)
@@ -114,7 +120,9 @@ describeBrowser('ui live (browser, real agent replaying in a loop)', () => {
     const x0 = await lastX()
     await expect.poll(lastX, { timeout: 8000 }).toBeGreaterThanOrEqual(x0 + 3)
     const agentSeq = (await api.get<Snapshot>('api/snapshot')).seq
-    const shown = Number(/#(\d+)/.exec((await page.getByTestId('last-sample').textContent()) ?? '')?.[1])
+    const shown = Number(
+      /#(\d+)/.exec((await page.getByTestId('last-sample').textContent()) ?? '')?.[1]
+    )
     expect(agentSeq).toBeGreaterThanOrEqual(shown)
     await page.getByRole('button', { name: 'Pause' }).click()
     await page.waitForTimeout(200)

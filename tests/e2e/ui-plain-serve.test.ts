@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The UI against plain `rigready serve` on this machine (whatever it has: on a GPU-less CI box, no
  * GPU): the Overview sentence matches the agent's report, a missing GPU is explained first, the CPU

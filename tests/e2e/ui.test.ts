@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser end-to-end tests of the UI against the real agent replaying the recorded RTX 4090 training
  * session to its end. Every expected value comes from the session file or the agent's own JSON API,
@@ -99,13 +100,16 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
         expect(text).toContain(`Ready to ${verb} all ${want.total} of your workloads`)
       else if (want.ready === 0)
         expect(text).toContain(`Not ready to ${verb} any of your ${want.total} workloads`)
-      else expect(text).toContain(`Ready to ${verb} ${want.ready} of ${want.total} of your workloads`)
+      else
+        expect(text).toContain(`Ready to ${verb} ${want.ready} of ${want.total} of your workloads`)
       // No engine ids in the sentence.
       for (const p of report.profiles) expect(text).not.toContain(p.profileId)
       expect(text).not.toMatch(/vram-capacity|host-ram|does-not-fit/)
       // The lists hold exactly the ready and not-ready workloads.
       const readyRows = page.getByTestId(`ready-${which}`).locator('tr[data-profile]')
-      const ids = await readyRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-profile')))
+      const ids = await readyRows.evaluateAll((rows) =>
+        rows.map((r) => r.getAttribute('data-profile'))
+      )
       expect(ids.sort()).toEqual([...want.readyIds].sort())
       const notRows = page.getByTestId(`not-ready-${which}`).locator('tr[data-profile]')
       expect(await notRows.count()).toBe(want.total - want.ready)
@@ -179,7 +183,8 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
 
   it('changes the result with the GPU count both ways, as the engine computes it', async () => {
     await show('workloads')
-    const target = report.profiles.find((p) => p.profileId === 'serve-70b-q4') ?? report.profiles[0]!
+    const target =
+      report.profiles.find((p) => p.profileId === 'serve-70b-q4') ?? report.profiles[0]!
     await page.getByRole('button', { name: target.label, exact: true }).click()
     const detail = page.getByTestId('profile-detail')
     const base: WhatIfRequest = {
@@ -191,7 +196,10 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     const seen: ProfileEvaluation[] = []
     for (const n of [2, 4, 17, 1]) {
       await detail.getByTestId('whatif-gpus').fill(String(n))
-      const want = await api.invoke<ProfileEvaluation>('readiness:what-if', { ...base, gpuCount: n })
+      const want = await api.invoke<ProfileEvaluation>('readiness:what-if', {
+        ...base,
+        gpuCount: n
+      })
       seen.push(want)
       await expect
         .poll(() => detail.getByTestId('whatif-state').textContent())
@@ -199,7 +207,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       await expect
         .poll(() => detail.getByTestId('whatif-score').textContent())
         .toBe(String(Math.round(want.score)))
-      expect(await detail.getByTestId('whatif-status').textContent()).toBe(workloadStatus(want).label)
+      expect(await detail.getByTestId('whatif-status').textContent()).toBe(
+        workloadStatus(want).label
+      )
       expect(await detail.getByTestId('whatif-available').textContent()).toBe(
         formatBytes(want.memory.availableBytes)
       )
@@ -296,7 +306,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     const other = await browser.newPage({ colorScheme: 'light' })
     await showView(other, agent.url, 'machine')
     expect(await other.locator('html').getAttribute('data-theme')).toBe('light')
-    expect(await other.getByTestId('machine-gpu-0').textContent()).toContain(formatTemperature(slowdown))
+    expect(await other.getByTestId('machine-gpu-0').textContent()).toContain(
+      formatTemperature(slowdown)
+    )
     await other.close()
     await show('settings')
     await page.getByTestId('setting-celsius').check()
@@ -317,9 +329,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       expect(await box.isChecked()).toBe(true)
       await box.click()
       await expect.poll(() => box.isChecked()).toBe(true)
-      await expect.poll(() => page.locator('[role="status"]').allTextContents()).toContainEqual(
-        expect.stringContaining('At least one workload must count')
-      )
+      await expect
+        .poll(() => page.locator('[role="status"]').allTextContents())
+        .toContainEqual(expect.stringContaining('At least one workload must count'))
       expect((await api.invoke<Settings>('settings:get')).selectedProfileIds).toEqual([keep])
       expect(await page.getByTestId('profiles-counted').textContent()).toContain(
         `1 of ${report.profiles.length}`
@@ -345,9 +357,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ''))
       .toBe('Advice')
-    expect(
-      await page.getByRole('link', { name: /^Advice/ }).getAttribute('aria-current')
-    ).toBe('page')
+    expect(await page.getByRole('link', { name: /^Advice/ }).getAttribute('aria-current')).toBe(
+      'page'
+    )
     await page.goto(`${agent.url}#/machine`)
     await page.locator('main[data-view="machine"] h1').waitFor()
     await page.keyboard.press('Tab')
@@ -384,7 +396,9 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     for (const view of VIEWS) {
       await show(view)
       const overflow = Number(
-        await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+        await page.evaluate(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth'
+        )
       )
       expect(overflow, `${view} scrolls sideways`).toBeLessThanOrEqual(0)
     }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Helpers for the UI browser tests: the agent's JSON API, waiting, layout-shift capture, axe-core, and
  * views by name.
@@ -83,7 +84,7 @@ export async function recordLayoutShifts(page: Page): Promise<void> {
         hadRecentInput: boolean
       }[])
         w.__shifts.push({ value: e.value, t: e.startTime, input: e.hadRecentInput })
-    }).observe({ type: 'layout-shift', buffered: true })
+    }).observe({ type: 'layout-shift', buffered: true } as PerformanceObserverInit)
   })
 }
 
@@ -115,21 +116,23 @@ export interface AxeViolation {
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource)
   return page.evaluate(async () => {
-    const axe = (window as unknown as {
-      axe: {
-        run(
-          ctx: unknown,
-          opts: unknown
-        ): Promise<{
-          violations: {
-            id: string
-            impact: string | null
-            help: string
-            nodes: { target: string[] }[]
-          }[]
-        }>
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown
+          ): Promise<{
+            violations: {
+              id: string
+              impact: string | null
+              help: string
+              nodes: { target: string[] }[]
+            }[]
+          }>
+        }
       }
-    }).axe
+    ).axe
     const r = await axe.run(document, { resultTypes: ['violations'] })
     return r.violations.map((v) => ({
       id: v.id,

@@ -25,7 +25,8 @@ const exists = (p: string): Promise<boolean> =>
 /** Renderer bundle: raw and gzip size of the JavaScript and CSS the browser loads. */
 async function bundleFigures(rendererDir: string): Promise<string[]> {
   const assets = join(rendererDir, 'assets')
-  if (!(await exists(assets))) return ['ui bundle: out/renderer not built (run `npx electron-vite build`)']
+  if (!(await exists(assets)))
+    return ['ui bundle: out/renderer not built (run `npx electron-vite build`)']
   const files = (await readdir(assets)).filter((f) => /\.(js|css)$/.test(f))
   const out: string[] = []
   let rawJs = 0
@@ -83,12 +84,15 @@ async function historyFigures(sessionFile: string): Promise<string[]> {
 /** Time to first contentful paint and to the Overview's sentence, median of 5 cold page loads. */
 async function paintFigures(rendererDir: string, sessionFile: string): Promise<string[]> {
   const chromiumPath = process.env.RIGREADY_CHROMIUM ?? '/usr/bin/chromium'
-  if (!(await exists(chromiumPath))) return [`ui first paint: skipped (no Chromium at ${chromiumPath})`]
+  if (!(await exists(chromiumPath)))
+    return [`ui first paint: skipped (no Chromium at ${chromiumPath})`]
   let chromium: typeof import('playwright-core').chromium
   try {
     // A runtime specifier: playwright-core is a dev tool, loaded from node_modules, never bundled.
     const specifier = 'playwright-core'
-    ;({ chromium } = (await import(/* @vite-ignore */ specifier)) as typeof import('playwright-core'))
+    ;({ chromium } = (await import(
+      /* @vite-ignore */ specifier
+    )) as typeof import('playwright-core'))
   } catch {
     return ['ui first paint: skipped (playwright-core not installed)']
   }
@@ -117,7 +121,8 @@ async function paintFigures(rendererDir: string, sessionFile: string): Promise<s
       }
       await context.close()
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const median = (xs: number[]): number =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
     return [
       `ui first contentful paint: ${median(fcp).toFixed(0)} ms; Overview sentence on screen: ${median(answer).toFixed(0)} ms (median of ${fcp.length} loads, 1280×800, replaying agent on loopback)`
     ]

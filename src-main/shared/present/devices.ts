@@ -43,11 +43,8 @@ export function gpuLimits(info: GpuInfo | undefined, sample: GpuSample | undefin
   return {
     slowdownCelsius: slowdown,
     maxClockMhz:
-      firstOk(
-        sample?.clockMaxSmMhz,
-        info?.clockMaxSmMhz,
-        info?.clockMaxGraphicsMhz
-      ) ?? unavailable('no-device'),
+      firstOk(sample?.clockMaxSmMhz, info?.clockMaxSmMhz, info?.clockMaxGraphicsMhz) ??
+      unavailable('no-device'),
     powerLimitWatts:
       firstOk(sample?.powerLimitWatts, info?.powerDefaultLimitWatts) ?? unavailable('no-device'),
     vramBytes: firstOk(sample?.memoryTotalBytes, info?.memoryTotalBytes) ?? unavailable('no-device')
@@ -136,7 +133,8 @@ function driveThrottle(d: StorageDeviceSample): ThrottleState {
   const t = d.temperatureCelsius
   const lim = driveLimitCelsius(d)
   if (t.status !== 'ok') return { state: 'unknown', reason: describeReason(t) }
-  if (lim.status !== 'ok') return { state: 'unknown', reason: 'the drive reports no temperature limit' }
+  if (lim.status !== 'ok')
+    return { state: 'unknown', reason: 'the drive reports no temperature limit' }
   return t.value >= lim.value
     ? { state: 'throttled', causes: ['storage-thermal'], flags: [`${d.name} at its limit`] }
     : { state: 'not-throttled' }

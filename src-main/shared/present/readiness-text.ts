@@ -125,7 +125,10 @@ export function workloadStatus(e: {
   return {
     ready: false,
     severity,
-    label: SPEED_BOUND.includes(e.binding) || e.verdict === 'fits-with-offload' ? 'too slow' : 'score low'
+    label:
+      SPEED_BOUND.includes(e.binding) || e.verdict === 'fits-with-offload'
+        ? 'too slow'
+        : 'score low'
   }
 }
 
@@ -176,7 +179,10 @@ export function machineVramBytes(machine: ReadinessReport['machine']): number | 
  *
  * VRAM-bound workloads that spill into RAM lack `required − total VRAM`; the others `required − available`.
  */
-export function memoryShortfallBytes(e: ProfileEvaluation, vramBytes: number | null): number | null {
+export function memoryShortfallBytes(
+  e: ProfileEvaluation,
+  vramBytes: number | null
+): number | null {
   if (e.binding !== 'vram-capacity' && e.binding !== 'host-ram') return null
   if (e.binding === 'host-ram' && e.placement.kind !== 'cpu-only') return null
   const available =
@@ -194,12 +200,6 @@ export function needsGpu(e: ProfileEvaluation, gpuCount: number): boolean {
   if (gpuCount > 0 || e.verdict !== 'does-not-fit') return false
   if (e.binding === 'compute' || e.binding === 'software') return true
   return e.gates.some((g) => /\bGPU\b/.test(g) && !/RAM/.test(g))
-}
-
-/** Strips a leading profile id (`serve-70b-q4: needs …`) the engine puts in front of machine-level details. */
-function withoutIdPrefix(text: string, ids: readonly string[]): string {
-  const m = /^([a-z0-9][a-z0-9._-]*): (.*)$/s.exec(text)
-  return m && ids.includes(m[1]!) ? m[2]! : text
 }
 
 /**

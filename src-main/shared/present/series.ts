@@ -16,13 +16,7 @@ import { driveLimitCelsius, gpuLimits } from './devices'
 
 /** The charts of the Live view, in display order. */
 export type ChartId =
-  | 'utilization'
-  | 'gpu-clocks'
-  | 'cpu-clocks'
-  | 'temperature'
-  | 'power'
-  | 'memory'
-  | 'disk'
+  'utilization' | 'gpu-clocks' | 'cpu-clocks' | 'temperature' | 'power' | 'memory' | 'disk'
 
 /** What a chart's y axis measures. */
 export type ChartUnit = 'pct' | 'mhz' | 'celsius' | 'watts' | 'bytes' | 'rate'
@@ -73,7 +67,8 @@ export function gpuThrottleCode(g: GpuSample | undefined): number | null {
   return causeCode(dominantCause(causes))
 }
 
-const GONE = (what: string): Reading<number> => unavailable('no-device', `${what} not in this sample`)
+const GONE = (what: string): Reading<number> =>
+  unavailable('no-device', `${what} not in this sample`)
 
 /** Compiles a key into a reader of its Reading (so a missing value carries its reason), or null for an unknown key. */
 export function compileSeriesReading(key: string, inventory: Inventory | null): ReadingOf | null {
@@ -138,7 +133,8 @@ export function compileSeriesReading(key: string, inventory: Inventory | null): 
     }
   }
   if (head === 'ram' && !mid) {
-    if (field === 'used') return (s) => (s.memory.status === 'ok' ? s.memory.value.usedBytes : s.memory)
+    if (field === 'used')
+      return (s) => (s.memory.status === 'ok' ? s.memory.value.usedBytes : s.memory)
     if (field === 'total')
       return (s) => (s.memory.status === 'ok' ? s.memory.value.totalBytes : s.memory)
     return null
@@ -198,7 +194,12 @@ export function listSeries(
     chart: ChartId,
     role: SeriesDef['role'] = 'value'
   ): void => {
-    if (only && sample && role !== 'throttle' && compileSeriesKey(key, inventory)?.(sample) === null)
+    if (
+      only &&
+      sample &&
+      role !== 'throttle' &&
+      compileSeriesKey(key, inventory)?.(sample) === null
+    )
       return
     out.push({ key, label, chart, role, dashed: role === 'limit' })
   }

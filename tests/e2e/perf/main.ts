@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Entry of the performance page (built by tests/helpers/perf-page.ts for the browser tests only).
  */

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Performance harness, built only for the browser performance test (never part of the app bundle):
  * renders 24 h of 1 Hz history for 20 series through the same buffer, chart and redraw-scheduling code

@@ -210,9 +210,7 @@ function buildCharts(
       .filter((x): x is string => x !== null)
     if (lines.length === 0 && def.id === 'disk' && missing.length === 0 && latest) {
       const r = latest.storage
-      missing.push(
-        r.status === 'ok' ? 'No drives are sampled' : `Drives: ${readingText(r).reason}`
-      )
+      missing.push(r.status === 'ok' ? 'No drives are sampled' : `Drives: ${readingText(r).reason}`)
     }
     if (lines.length === 0 && GPU_CHARTS.has(def.id) && noGpu && inventory)
       missing.unshift(`No GPU: ${noGpuReason(inventory)}`)

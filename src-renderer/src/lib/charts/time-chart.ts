@@ -202,7 +202,10 @@ export function drawBand(u: uPlot, band: NonNullable<TimeChartOptions['band']>):
   const dpr = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1
   const cssWidth = u.width
   const cssHeight = rows.length * rowHeight
-  if (canvas.width !== Math.round(cssWidth * dpr) || canvas.height !== Math.round(cssHeight * dpr)) {
+  if (
+    canvas.width !== Math.round(cssWidth * dpr) ||
+    canvas.height !== Math.round(cssHeight * dpr)
+  ) {
     canvas.width = Math.round(cssWidth * dpr)
     canvas.height = Math.round(cssHeight * dpr)
   }

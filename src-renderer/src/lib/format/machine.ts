@@ -6,7 +6,8 @@ import type { Inventory } from '$shared/telemetry'
 
 /** `AMD Ryzen 9 7950X · 62.5 GiB RAM · NVIDIA GeForce RTX 4090`. */
 export function machineSummary(inv: Inventory): string {
-  const cpu = inv.cpu.model.status === 'ok' ? inv.cpu.model.value.replace(/\s+/g, ' ').trim() : 'CPU'
+  const cpu =
+    inv.cpu.model.status === 'ok' ? inv.cpu.model.value.replace(/\s+/g, ' ').trim() : 'CPU'
   const ram =
     inv.memory.totalBytes.status === 'ok' ? `${formatBytes(inv.memory.totalBytes.value)} RAM` : null
   const names = new Map<string, number>()

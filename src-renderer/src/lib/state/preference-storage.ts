@@ -41,4 +41,3 @@ export function parsePreferences(text: string | null): Preferences {
     return { ...DEFAULT_PREFERENCES }
   }
 }
-

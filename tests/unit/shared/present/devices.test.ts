@@ -28,7 +28,8 @@ describe('present/causes', () => {
   it('picks the worst cause and round-trips it through a series code', () => {
     expect(dominantCause(['power', 'thermal'])).toBe('thermal')
     expect(dominantCause(['idle', 'config'])).toBeNull()
-    for (const c of ['psu', 'thermal', 'power', 'other'] as const) expect(causeFromCode(causeCode(c))).toBe(c)
+    for (const c of ['psu', 'thermal', 'power', 'other'] as const)
+      expect(causeFromCode(causeCode(c))).toBe(c)
     expect(causeCode(null)).toBe(0)
     expect(causeCode('psu')).toBeGreaterThan(causeCode('thermal'))
     expect(causeCode('thermal')).toBeGreaterThan(causeCode('power'))
@@ -40,7 +41,9 @@ describe('present/causes', () => {
       { name: 'gpu_idle', cause: 'idle' }
     ])
     expect(s).toEqual({ state: 'throttled', causes: ['power'], flags: ['sw_power_cap'] })
-    expect(stateFromFlags([{ name: 'gpu_idle', cause: 'idle' }])).toEqual({ state: 'not-throttled' })
+    expect(stateFromFlags([{ name: 'gpu_idle', cause: 'idle' }])).toEqual({
+      state: 'not-throttled'
+    })
     expect(describeThrottleState(s)).toBe('power cap')
     expect(throttleSeverity({ state: 'unknown', reason: 'x' })).toBe('unknown')
   })
@@ -67,7 +70,9 @@ describe('present/devices', () => {
     const flags = last.gpus[0]!.throttleFlags
     expect(flags.status).toBe('ok')
     const active =
-      flags.status === 'ok' ? flags.value.filter((f) => f.cause !== 'idle' && f.cause !== 'config') : []
+      flags.status === 'ok'
+        ? flags.value.filter((f) => f.cause !== 'idle' && f.cause !== 'config')
+        : []
     expect(list[0]!.throttle.state).toBe(active.length > 0 ? 'throttled' : 'not-throttled')
   })
 
@@ -80,9 +85,13 @@ describe('present/devices', () => {
   it('sees a rising Intel throttle counter as thermal throttling and a flat one as none', () => {
     const base = snaps.at(-1)!
     if (base.cpu.status !== 'ok') throw new Error('fixture has CPU readings')
+    const cpuValue = base.cpu.value
     const withCount = (n: number): Snapshot => ({
       ...base,
-      cpu: ok({ ...base.cpu.value, packageThrottle: ok([{ packageId: 0, count: ok(n), totalTimeMs: ok(0) }]) })
+      cpu: ok({
+        ...cpuValue,
+        packageThrottle: ok([{ packageId: 0, count: ok(n), totalTimeMs: ok(0) }])
+      })
     })
     const intel: Inventory = { ...inv, cpu: { ...inv.cpu, hasThrottleCounters: true } }
     expect(cpuThrottleState(intel, withCount(5), withCount(3)).state).toBe('throttled')

@@ -22,7 +22,9 @@ describe('present/palette', () => {
     it(`${theme}: body and muted text reach 4.5:1 on page, card and raised surfaces`, () => {
       for (const bg of [n.bg, n.surface, n.surface2]) {
         expect(contrastRatio(n.text, bg)).toBeGreaterThanOrEqual(4.5)
-        expect(contrastRatio(n.textMuted, bg), `${n.textMuted} on ${bg}`).toBeGreaterThanOrEqual(4.5)
+        expect(contrastRatio(n.textMuted, bg), `${n.textMuted} on ${bg}`).toBeGreaterThanOrEqual(
+          4.5
+        )
         expect(contrastRatio(n.accent, bg)).toBeGreaterThanOrEqual(4.5)
       }
     })

@@ -40,7 +40,8 @@ describe('present/readiness-text', () => {
         expect(s.total).toBe(counted.length)
         expect(s.ready).toBe(ready)
         expect(s.text).toMatch(/^(Ready to|Not ready to) (train|serve)/)
-        if (ready > 0 && ready < counted.length) expect(s.text).toContain(`${ready} of ${counted.length}`)
+        if (ready > 0 && ready < counted.length)
+          expect(s.text).toContain(`${ready} of ${counted.length}`)
       }
   })
 
@@ -65,7 +66,9 @@ describe('present/readiness-text', () => {
   })
 
   it('writes memory shortfalls in GiB, never engine GB', () => {
-    const vram = report.profiles.find((p) => p.verdict === 'does-not-fit' && p.binding === 'vram-capacity')
+    const vram = report.profiles.find(
+      (p) => p.verdict === 'does-not-fit' && p.binding === 'vram-capacity'
+    )
     expect(vram).toBeDefined()
     expect(workloadReason(vram!, 1)).toMatch(/needs [\d.]+ GiB of VRAM, [\d.]+ GiB available/)
   })

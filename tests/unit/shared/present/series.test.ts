@@ -44,7 +44,11 @@ describe('present/series', () => {
   it('keeps each bucket’s min and max, so a spike survives downsampling', () => {
     const all = day(86_400)
     all[50_000]!.gpus[0]!.powerDrawWatts = { status: 'ok', value: 999 }
-    const h = bucketSnapshots(all, inv, { keys: [`gpu/${gpuId}/power`], windowMs: 86_400_000, buckets: 1000 })
+    const h = bucketSnapshots(all, inv, {
+      keys: [`gpu/${gpuId}/power`],
+      windowMs: 86_400_000,
+      buckets: 1000
+    })
     expect(h.t.length).toBeLessThanOrEqual(1000)
     expect(h.t.length).toBeGreaterThan(500)
     const col = h.series[0]!
@@ -56,22 +60,38 @@ describe('present/series', () => {
 
   it('spans the named window even when the data covers less of it, and the whole session on request', () => {
     const some = day(180)
-    const hour = bucketSnapshots(some, inv, { keys: ['cpu/freq'], windowMs: 3_600_000, buckets: 600 })
+    const hour = bucketSnapshots(some, inv, {
+      keys: ['cpu/freq'],
+      windowMs: 3_600_000,
+      buckets: 600
+    })
     expect(hour.toMs - hour.fromMs).toBe(3_600_000)
     expect(hour.sessionStartMs).toBe(some[0]!.timestampMs)
     const session = bucketSnapshots(some, inv, { keys: ['cpu/freq'], windowMs: null, buckets: 600 })
     expect(session.fromMs).toBe(some[0]!.timestampMs)
     expect(session.toMs).toBe(some.at(-1)!.timestampMs)
-    const minute = bucketSnapshots(some, inv, { keys: ['cpu/freq'], windowMs: 60_000, buckets: 600 })
+    const minute = bucketSnapshots(some, inv, {
+      keys: ['cpu/freq'],
+      windowMs: 60_000,
+      buckets: 600
+    })
     expect(minute.sampleCount).toBe(61)
   })
 
   it('records throttle state as the worst cause per bucket and leaves unknown readings null', () => {
-    const h = bucketSnapshots(snaps, inv, { keys: [`gpu/${gpuId}/throttle`], windowMs: null, buckets: 20 })
+    const h = bucketSnapshots(snaps, inv, {
+      keys: [`gpu/${gpuId}/throttle`],
+      windowMs: null,
+      buckets: 20
+    })
     const causes = new Set(h.series[0]!.max.map((c) => (c === null ? 'unknown' : causeFromCode(c))))
     expect(causes.has('thermal')).toBe(true)
     expect(causes.has('power')).toBe(true)
-    const noReading = bucketSnapshots(snaps, null, { keys: ['cpu/temp'], windowMs: null, buckets: 20 })
+    const noReading = bucketSnapshots(snaps, null, {
+      keys: ['cpu/temp'],
+      windowMs: null,
+      buckets: 20
+    })
     const cpuTemp = snaps.at(-1)!.cpu
     if (cpuTemp.status === 'ok' && cpuTemp.value.packageTemperatureCelsius.status !== 'ok')
       expect(noReading.series[0]!.max.every((v) => v === null)).toBe(true)
@@ -79,7 +99,9 @@ describe('present/series', () => {
 
   it('sends a 24 h window of 20 series in well under a megabyte', () => {
     const all = day(86_400)
-    const keys = listSeries(inv, all.at(-1)!, { onlyAvailable: false }).map((d) => d.key).slice(0, 20)
+    const keys = listSeries(inv, all.at(-1)!, { onlyAvailable: false })
+      .map((d) => d.key)
+      .slice(0, 20)
     const h = bucketSnapshots(all, inv, { keys, windowMs: 86_400_000, buckets: 1500 })
     expect(JSON.stringify(h).length).toBeLessThan(1_000_000)
   })

@@ -14,7 +14,12 @@ describe('preference-storage', () => {
   it('falls back to defaults for missing, malformed or foreign values', () => {
     expect(parsePreferences(null)).toEqual(DEFAULT_PREFERENCES)
     expect(parsePreferences('{not json')).toEqual(DEFAULT_PREFERENCES)
-    expect(parsePreferences('{"theme":"pink","temperatureUnit":"kelvin"}')).toEqual(DEFAULT_PREFERENCES)
-    expect(parsePreferences('{"theme":"light"}')).toEqual({ ...DEFAULT_PREFERENCES, theme: 'light' })
+    expect(parsePreferences('{"theme":"pink","temperatureUnit":"kelvin"}')).toEqual(
+      DEFAULT_PREFERENCES
+    )
+    expect(parsePreferences('{"theme":"light"}')).toEqual({
+      ...DEFAULT_PREFERENCES,
+      theme: 'light'
+    })
   })
 })
