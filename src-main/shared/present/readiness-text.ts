@@ -17,7 +17,7 @@ import type {
   Verdict
 } from '../readiness'
 import { worseSeverity, type Severity } from './palette'
-import { formatBytes, formatHours, formatScore, formatTokensPerSec } from './units'
+import { formatBytes, formatHours, formatScore, formatSeconds, formatTokensPerSec } from './units'
 
 /**
  * Every verdict this layer knows: the report's own, plus `unknown` (an input the verdict needs is
@@ -159,6 +159,9 @@ export function speedWords(e: ProfileEvaluation): string | null {
       : null
   if (e.speed.decodeTokensPerSec.status === 'ok')
     return formatTokensPerSec(e.speed.decodeTokensPerSec.value)
+  // Workloads without token generation (image generation, embeddings): time per request.
+  if (e.speed.ttftSeconds.status === 'ok')
+    return `${formatSeconds(e.speed.ttftSeconds.value)} per request`
   return null
 }
 
@@ -220,6 +223,8 @@ export function workloadReason(
       return `needs ${formatBytes(e.memory.requiredBytes)} of VRAM, ${formatBytes(e.memory.availableBytes)} available`
     if (e.binding === 'host-ram' && e.placement.kind === 'cpu-only')
       return `needs ${formatBytes(e.memory.requiredBytes)} of RAM, ${formatBytes(e.memory.availableBytes)} usable`
+    if (e.binding === 'host-ram' && e.memory.hostRequiredBytes > 0)
+      return `needs ${formatBytes(e.memory.hostRequiredBytes)} of RAM for the layers that do not fit in VRAM`
     if (needsGpu(e, gpuCount)) return e.gates[0] ?? 'needs a GPU'
     return e.gates[0] ?? `limited by ${CONSTRAINT_TEXT[e.binding]}`
   }
