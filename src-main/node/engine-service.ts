@@ -18,7 +18,7 @@ import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
-import { bucketSnapshots } from '../shared/present/series'
+import { querySnapshots } from '../shared/present/series'
 import { composeReport, machineFor, whatIf } from './readiness-runner'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
@@ -107,10 +107,8 @@ export async function createEngineService(
       const items = engine.source.history(latestTs() - req.windowMs)
       return downsampleEvenly(items, req.maxPoints)
     },
-    'telemetry:get-series': async (req) => {
-      const since = req.windowMs === null ? 0 : latestTs() - req.windowMs
-      return bucketSnapshots(engine.source.history(since), engine.inventory, req, engine.intervalMs)
-    },
+    'telemetry:get-series': async (req) =>
+      querySnapshots(engine.source.history((req.endMs ?? latestTs()) - req.rangeMs - 1), req),
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:what-if': async (req) => {

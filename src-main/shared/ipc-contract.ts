@@ -9,9 +9,7 @@
  */
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
-import type { SeriesHistory, SeriesRequest } from './present/series'
-
-export type { SeriesHistory, SeriesRequest }
+import type { SeriesRequest, SeriesResponse } from './history'
 
 /** UI settings (persisted by the host). */
 export interface Settings {
@@ -63,8 +61,8 @@ export interface InvokeChannels {
   'telemetry:get-inventory': () => Promise<Inventory>
   'telemetry:get-snapshot': () => Promise<Snapshot | null>
   'telemetry:get-history': (req: HistoryRequest) => Promise<Snapshot[]>
-  /** The series shown, downsampled to min/max per bucket over a window (the Live view's charts). */
-  'telemetry:get-series': (req: SeriesRequest) => Promise<SeriesHistory>
+  /** Downsampled history of the requested series (min/max per bucket): see `shared/history.ts`. */
+  'telemetry:get-series': (req: SeriesRequest) => Promise<SeriesResponse>
   'readiness:get-report': () => Promise<ReadinessReport>
   'readiness:list-profiles': () => Promise<WorkloadProfile[]>
   'readiness:what-if': (req: WhatIfRequest) => Promise<ProfileEvaluation>

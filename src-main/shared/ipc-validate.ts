@@ -15,7 +15,7 @@ import {
   type InvokeChannel,
   type InvokeChannels
 } from './ipc-contract'
-import { MAX_SERIES_BUCKETS, MAX_SERIES_KEYS } from './present/series'
+import { MAX_SERIES_PER_QUERY, MAX_SERIES_POINTS, MAX_SERIES_RANGE_MS } from './history'
 
 /** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call). */
 export class ArgumentError extends Error {
@@ -52,18 +52,25 @@ const historyRequest = z.strictObject({
 })
 
 const seriesRequest = z.strictObject({
-  keys: z
-    .array(z.string().regex(ID_PATTERN), { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` })
-    .min(1, { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` })
-    .max(MAX_SERIES_KEYS, { error: `must be 1 to ${MAX_SERIES_KEYS} series keys` }),
-  windowMs: z
-    .number({ error: 'must be a positive number ≤ 7 days, or null for the whole session' })
-    .positive({ error: 'must be a positive number ≤ 7 days, or null for the whole session' })
-    .max(MAX_HISTORY_WINDOW_MS, {
-      error: 'must be a positive number ≤ 7 days, or null for the whole session'
-    })
-    .nullable(),
-  buckets: positiveInt(MAX_SERIES_BUCKETS, `must be an integer from 1 to ${MAX_SERIES_BUCKETS}`)
+  rangeMs: z
+    .number({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .positive({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .max(MAX_SERIES_RANGE_MS, { error: 'must be a positive number of milliseconds ≤ 7 days' }),
+  points: positiveInt(MAX_SERIES_POINTS, `must be an integer from 1 to ${MAX_SERIES_POINTS}`),
+  series: z
+    .array(
+      z
+        .string({ error: 'must be a series key such as "gpu.0.temperatureCelsius"' })
+        .regex(/^[A-Za-z0-9_.:-]{1,120}$/, {
+          error: 'must be a series key such as "gpu.0.temperatureCelsius"'
+        }),
+      { error: 'must be an array of series keys' }
+    )
+    .max(MAX_SERIES_PER_QUERY, { error: `must hold at most ${MAX_SERIES_PER_QUERY} series keys` }),
+  endMs: z
+    .number({ error: 'must be a finite epoch time in milliseconds' })
+    .finite({ error: 'must be a finite epoch time in milliseconds' })
+    .optional()
 })
 
 const whatIfRequest = z.strictObject({

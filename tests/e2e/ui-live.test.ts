@@ -7,7 +7,7 @@
 import { resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { SeriesHistory } from '../../src-main/shared/present'
+import type { SeriesResponse } from '../../src-main/shared/history'
 import { describeThrottleCause } from '../../src-main/shared/present'
 import type { Snapshot } from '../../src-main/shared/telemetry'
 import { collectErrors, describeBrowser, launchChromium } from '../helpers/chromium'
@@ -72,15 +72,15 @@ describeBrowser('ui live (browser, real agent replaying in a loop)', () => {
         await expect.poll(() => span('utilization'), { timeout: 5000 }).toBe(ms)
         await expect.poll(() => span('gpu-clocks')).toBe(ms)
       } else {
-        const h = await api.invoke<SeriesHistory>('telemetry:get-series', {
-          keys: ['cpu/freq'],
-          windowMs: null,
-          buckets: 300
+        const h = await api.invoke<SeriesResponse>('telemetry:get-series', {
+          rangeMs: 1000,
+          points: 1,
+          series: ['gpu.0.utilizationPct']
         })
-        expect(h.sessionStartMs).not.toBeNull()
+        expect(h.oldestMs).not.toBeNull()
         await expect
           .poll(async () => Number(await chart('utilization').getAttribute('data-from-ms')))
-          .toBe(h.sessionStartMs)
+          .toBe(h.oldestMs)
       }
       if (id === '1m') {
         await expect

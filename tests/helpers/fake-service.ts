@@ -7,7 +7,7 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
-import { bucketSnapshots } from '../../src-main/shared/present/series'
+import { querySnapshots } from '../../src-main/shared/present/series'
 import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
@@ -751,14 +751,7 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       },
       'telemetry:get-series': async (req) => {
         track('telemetry:get-series', [req])
-        const last = history.at(-1)
-        const since = req.windowMs === null || !last ? -Infinity : last.timestampMs - req.windowMs
-        return bucketSnapshots(
-          history.filter((s) => s.timestampMs >= since),
-          inventory,
-          req,
-          intervalMs
-        )
+        return querySnapshots(history, req)
       },
       'readiness:get-report': async () =>
         fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { gzip as gzipCb } from 'node:zlib'
-import { bucketSnapshots, listSeries } from '../../shared/present/series'
+import { historyKeys, listSeries, querySnapshots } from '../../shared/present/series'
 import type { Snapshot } from '../../shared/telemetry'
 import { createEngineService } from '../engine-service'
 import { readSession } from '../recorder/session'
@@ -58,20 +58,14 @@ async function historyFigures(sessionFile: string): Promise<string[]> {
     seq: i,
     timestampMs: t0 + i * 1000
   }))
-  const keys = listSeries(session.header.inventory, day.at(-1)!, { onlyAvailable: false }).map(
-    (d) => d.key
-  )
+  const keys = historyKeys(listSeries(session.header.inventory, day.at(-1)!))
   const out: string[] = []
-  for (const buckets of [1500, 3840]) {
-    const h = bucketSnapshots(day, session.header.inventory, {
-      keys,
-      windowMs: 86_400_000,
-      buckets
-    })
+  for (const points of [1000, 2000]) {
+    const h = querySnapshots(day, { rangeMs: 86_400_000, points, series: keys })
     const json = JSON.stringify({ ok: true, value: h })
     const gz = (await gzip(json)).length
     out.push(
-      `ui history, 24 h at 1 Hz, ${keys.length} series, ${buckets} buckets asked (${h.t.length} sent, ${h.bucketMs / 1000} s each, min+max): ${kb(json.length)} JSON, ${kb(gz)} gzip (budget 1 MiB)`
+      `ui history, 24 h at 1 Hz, ${keys.length} series, ${points} buckets of ${(h.bucketMs / 1000).toFixed(1)} s (min+max): ${kb(json.length)} JSON, ${kb(gz)} gzip (budget 1 MiB)`
     )
   }
   const full = JSON.stringify(day.filter((_, i) => i % 43 === 0))

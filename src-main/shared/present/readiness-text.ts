@@ -455,6 +455,10 @@ export function plainEngineText(text: string): string {
     const words = CONSTRAINT_TEXT[c as Constraint]
     return words ? `; held back by ${words}` : ''
   })
+  out = out.replace(/\bbound by ([a-z]+(?:-[a-z]+)*)/g, (m, c: string) => {
+    const words = CONSTRAINT_TEXT[c as Constraint]
+    return words ? `held back by ${words}` : m
+  })
   out = out.replace(/\s*\((?:required|needed)\s*÷[^)]*\)/g, '')
   return out
 }

@@ -1,16 +1,24 @@
 /**
- * Time series of the Live view: which numbers each chart plots (by key), how a key reads its value from a
- * Snapshot, and min/max bucketing of a history window, shared by the agent (which downsamples before
- * sending) and the UI (which appends live samples to the same buckets).
+ * What the Live view's charts plot, in the key grammar of the agent's downsampled history
+ * (`shared/history.ts`, `telemetry:get-series`): which series each chart shows, how a key reads its value
+ * from a live Snapshot (so live samples join the same buckets), the throttle band's per-bucket state, and
+ * a snapshot-list implementation of the query for engines without a series store.
  *
- * Keys: `gpu/<gpu id>/<field>` (util, sm, sm-max, temp, temp-slowdown, power, power-limit, vram,
- * vram-total, throttle), `cpu/<field>` (util, freq, freq-max, temp), `ram/used`, `ram/total`,
- * `disk/<name>/<field>` (read, write, temp, temp-max). Values are in base units (%, MHz, °C, W, bytes,
- * bytes/s); `throttle` is a cause code (`causeCode`: 0 = observed and not throttled, higher = worse), so
- * a bucket's max is its worst cause. Unavailable readings are `null`, never 0.
+ * Keys: `gpu.<index>.<field>`, `cpu.<field>`, `memory.<field>`, `disk.<device>.<field>`, and
+ * `throttle.gpu<index>.<cause>` (1 while throttled by that cause, 0 while observed not to be). Device
+ * limits that do not change during a run (max clock, slowdown temperature, VRAM and RAM totals, a drive's
+ * limit) are not history series: charts draw them as constant lines from `devices.ts`, the one source of
+ * each limit. Unavailable readings are `null`, never 0.
  */
 import { ok, unavailable, type Reading } from '../reading'
-import type { CpuSample, GpuSample, Inventory, Snapshot, StorageDeviceSample } from '../telemetry'
+import type { SeriesColumn, SeriesRequest, SeriesResponse } from '../history'
+import type {
+  GpuSample,
+  Inventory,
+  Snapshot,
+  StorageDeviceSample,
+  ThrottleCause
+} from '../telemetry'
 import { causeCode, dominantCause, isThrottlingCause } from './causes'
 import { driveLimitCelsius, gpuLimits } from './devices'
 
@@ -21,7 +29,7 @@ export type ChartId =
 /** What a chart's y axis measures. */
 export type ChartUnit = 'pct' | 'mhz' | 'celsius' | 'watts' | 'bytes' | 'rate'
 
-/** A chart: title, unit, and what an empty chart means. */
+/** A chart: title and unit. */
 export interface ChartDef {
   id: ChartId
   title: string
@@ -39,308 +47,349 @@ export const CHART_DEFS: readonly ChartDef[] = [
   { id: 'disk', title: 'Disk throughput', unit: 'rate' }
 ]
 
+/** Causes a GPU's vendor flags can name (the agent keeps one `throttle.gpu<i>.<cause>` series each). */
+export const GPU_THROTTLE_CAUSES: readonly ThrottleCause[] = [
+  'power',
+  'thermal',
+  'psu',
+  'current',
+  'hw-slowdown',
+  'other'
+]
+
 /** One plotted series. */
 export interface SeriesDef {
+  /** History key, or `limit:<what>` for a constant limit line (not fetched). */
   key: string
   label: string
   chart: ChartId
   /** Limits and totals are dashed; measured values are solid. */
   dashed: boolean
-  /** `throttle` series are drawn as a band under the GPU clock chart, not as a line. */
-  role: 'value' | 'limit' | 'throttle'
+  /**
+   * `value`: a history series; `limit`: a history series drawn dashed (an enforced power limit changes);
+   * `constant`: a device limit drawn as a flat dashed line at `constant`; `throttle`: a throttle band
+   * row built from `throttleKeys`.
+   */
+  role: 'value' | 'limit' | 'constant' | 'throttle'
+  /** Groups a device's value with its limit (same colour). */
+  group: string
+  constant?: Reading<number>
+  throttleKeys?: string[]
 }
 
-type Extract = (s: Snapshot) => number | null
 type ReadingOf = (s: Snapshot) => Reading<number>
 
 const num = (r: Reading<number> | undefined): number | null =>
   r !== undefined && r.status === 'ok' && Number.isFinite(r.value) ? r.value : null
 
-const gpuOf = (s: Snapshot, id: string): GpuSample | undefined => s.gpus.find((g) => g.id === id)
+const gpuAt = (s: Snapshot, index: number): GpuSample | undefined =>
+  s.gpus.find((g) => g.index === index)
 const diskOf = (s: Snapshot, name: string): StorageDeviceSample | undefined =>
   s.storage.status === 'ok' ? s.storage.value.devices.find((d) => d.name === name) : undefined
-
-/** The throttle cause code of a GPU sample, or null when its flags are unknown. */
-export function gpuThrottleCode(g: GpuSample | undefined): number | null {
-  if (!g || g.state === 'asleep' || g.throttleFlags.status !== 'ok') return null
-  const causes = g.throttleFlags.value.map((f) => f.cause).filter(isThrottlingCause)
-  return causeCode(dominantCause(causes))
-}
 
 const GONE = (what: string): Reading<number> =>
   unavailable('no-device', `${what} not in this sample`)
 
-/** Compiles a key into a reader of its Reading (so a missing value carries its reason), or null for an unknown key. */
-export function compileSeriesReading(key: string, inventory: Inventory | null): ReadingOf | null {
-  const first = key.indexOf('/')
-  const last = key.lastIndexOf('/')
+function field(obj: object, name: string): Reading<number> {
+  const r = (obj as Record<string, unknown>)[name] as Reading<number> | undefined
+  return r !== undefined && typeof r === 'object' && r !== null && 'status' in r
+    ? r
+    : unavailable('unsupported', `${name} is not reported`)
+}
+
+/** A reader of a key's Reading from a snapshot (so a missing value carries its reason), or null for an unknown key. */
+export function compileSeriesReading(key: string): ReadingOf | null {
+  const first = key.indexOf('.')
+  const last = key.lastIndexOf('.')
   if (first < 0) return null
   const head = key.slice(0, first)
-  const field = key.slice(last + 1)
+  const name = key.slice(last + 1)
   const mid = first === last ? '' : key.slice(first + 1, last)
-  if (head === 'gpu' && mid) {
-    const info = inventory?.gpus.find((g) => g.id === mid)
-    const read = (f: (g: GpuSample) => Reading<number>): ReadingOf => {
-      return (s) => {
-        const g = gpuOf(s, mid)
-        return g ? f(g) : GONE(`GPU ${mid}`)
-      }
-    }
-    switch (field) {
-      case 'util':
-        return read((g) => g.utilizationPct)
-      case 'sm':
-        return read((g) => (g.clockSmMhz.status === 'ok' ? g.clockSmMhz : g.clockGraphicsMhz))
-      case 'sm-max':
-        return read((g) => gpuLimits(info, g).maxClockMhz)
-      case 'temp':
-        return read((g) => g.temperatureCelsius)
-      case 'temp-slowdown':
-        return read((g) => gpuLimits(info, g).slowdownCelsius)
-      case 'power':
-        return read((g) => g.powerDrawWatts)
-      case 'power-limit':
-        return read((g) => gpuLimits(info, g).powerLimitWatts)
-      case 'vram':
-        return read((g) => g.memoryUsedBytes)
-      case 'vram-total':
-        return read((g) => gpuLimits(info, g).vramBytes)
-      case 'throttle':
-        return read((g) => {
-          if (g.throttleFlags.status !== 'ok') return g.throttleFlags
-          const code = gpuThrottleCode(g)
-          return code === null ? unavailable('asleep') : ok(code)
-        })
-      default:
-        return null
+  if (head === 'gpu' && /^\d+$/.test(mid)) {
+    const index = Number(mid)
+    return (s) => {
+      const g = gpuAt(s, index)
+      return g ? field(g, name) : GONE(`GPU ${index}`)
     }
   }
-  if (head === 'cpu' && !mid) {
-    const c = (f: (c: CpuSample) => Reading<number>): ReadingOf => {
-      return (s) => (s.cpu.status === 'ok' ? f(s.cpu.value) : s.cpu)
+  if ((head === 'cpu' || head === 'memory') && !mid) {
+    return (s) => {
+      const part = head === 'cpu' ? s.cpu : s.memory
+      return part.status === 'ok' ? field(part.value, name) : part
     }
-    switch (field) {
-      case 'util':
-        return c((x) => x.utilizationPct)
-      case 'freq':
-        return c((x) => x.frequencyMhz)
-      case 'freq-max':
-        return c((x) => x.frequencyMaxMhz)
-      case 'temp':
-        return c((x) => x.packageTemperatureCelsius)
-      default:
-        return null
-    }
-  }
-  if (head === 'ram' && !mid) {
-    if (field === 'used')
-      return (s) => (s.memory.status === 'ok' ? s.memory.value.usedBytes : s.memory)
-    if (field === 'total')
-      return (s) => (s.memory.status === 'ok' ? s.memory.value.totalBytes : s.memory)
-    return null
   }
   if (head === 'disk' && mid) {
-    const d = (f: (d: StorageDeviceSample) => Reading<number>): ReadingOf => {
-      return (s) => {
-        if (s.storage.status !== 'ok') return s.storage
-        const dev = diskOf(s, mid)
-        return dev ? f(dev) : GONE(`drive ${mid}`)
-      }
+    return (s) => {
+      if (s.storage.status !== 'ok') return s.storage
+      const d = diskOf(s, mid)
+      return d ? field(d, name) : GONE(`drive ${mid}`)
     }
-    switch (field) {
-      case 'read':
-        return d((x) => x.readBytesPerSec)
-      case 'write':
-        return d((x) => x.writeBytesPerSec)
-      case 'temp':
-        return d((x) => x.temperatureCelsius)
-      case 'temp-max':
-        return d((x) => driveLimitCelsius(x))
-      default:
-        return null
+  }
+  if (head === 'throttle' && /^gpu\d+$/.test(mid)) {
+    const index = Number(mid.slice(3))
+    const cause = name as ThrottleCause
+    return (s) => {
+      const g = gpuAt(s, index)
+      if (!g) return GONE(`GPU ${index}`)
+      if (g.throttleFlags.status !== 'ok') return g.throttleFlags
+      return ok(g.throttleFlags.value.some((f) => f.cause === cause) ? 1 : 0)
     }
   }
   return null
 }
 
-/** Compiles a key into a value reader (null = unavailable), or returns null for a key that names nothing. */
-export function compileSeriesKey(key: string, inventory: Inventory | null): Extract | null {
-  const read = compileSeriesReading(key, inventory)
-  if (!read) return null
-  if (key.endsWith('/throttle')) {
-    const g = key.slice(4, key.lastIndexOf('/'))
-    return (s) => gpuThrottleCode(gpuOf(s, g))
-  }
-  return (s) => num(read(s))
+/** A reader of a key's value (null = unavailable), or null for an unknown key. */
+export function compileSeriesKey(key: string): ((s: Snapshot) => number | null) | null {
+  const read = compileSeriesReading(key)
+  return read ? (s) => num(read(s)) : null
 }
 
 /**
- * The series a machine offers, from its inventory and a recent sample: per GPU utilisation, SM clock
- * against its max, throttle state, temperature against slowdown, power against limit, VRAM against total;
- * CPU utilisation, clock against max and package temperature; RAM against total; per drive read/write and
- * temperature against its limit. Series whose reading is unavailable in the sample are left out (the
- * chart says why instead).
+ * The series a machine offers: per GPU utilisation, SM clock against its max, the throttle band,
+ * temperature against slowdown, power against its enforced limit, VRAM against total; CPU utilisation,
+ * clock against max, package temperature; RAM against total; per drive read/write and temperature against
+ * its limit. With `onlyAvailable`, value series whose reading is unavailable in `sample` are left out.
  */
 export function listSeries(
   inventory: Inventory | null,
   sample: Snapshot | null,
   options: { onlyAvailable?: boolean } = {}
 ): SeriesDef[] {
-  const only = options.onlyAvailable ?? true
+  const only = options.onlyAvailable ?? false
   const out: SeriesDef[] = []
-  const add = (
-    key: string,
-    label: string,
-    chart: ChartId,
-    role: SeriesDef['role'] = 'value'
-  ): void => {
-    if (
-      only &&
-      sample &&
-      role !== 'throttle' &&
-      compileSeriesKey(key, inventory)?.(sample) === null
-    )
-      return
-    out.push({ key, label, chart, role, dashed: role === 'limit' })
+  const add = (d: Omit<SeriesDef, 'dashed'>): void => {
+    if (only && sample && (d.role === 'value' || d.role === 'limit')) {
+      if (compileSeriesKey(d.key)?.(sample) === null) return
+    }
+    out.push({ ...d, dashed: d.role === 'limit' || d.role === 'constant' })
   }
   for (const g of sample?.gpus ?? []) {
     const n = `GPU ${g.index}`
-    const k = `gpu/${g.id}`
-    add(`${k}/util`, `${n}`, 'utilization')
-    add(`${k}/sm`, `${n} SM clock`, 'gpu-clocks')
-    add(`${k}/sm-max`, `${n} max clock`, 'gpu-clocks', 'limit')
-    add(`${k}/throttle`, `${n} throttling`, 'gpu-clocks', 'throttle')
-    add(`${k}/temp`, `${n}`, 'temperature')
-    add(`${k}/temp-slowdown`, `${n} slowdown`, 'temperature', 'limit')
-    add(`${k}/power`, `${n} power`, 'power')
-    add(`${k}/power-limit`, `${n} limit`, 'power', 'limit')
-    add(`${k}/vram`, `${n} VRAM`, 'memory')
-    add(`${k}/vram-total`, `${n} VRAM total`, 'memory', 'limit')
+    const k = `gpu.${g.index}`
+    const lim = gpuLimits(
+      inventory?.gpus.find((x) => x.id === g.id),
+      g
+    )
+    add({ key: `${k}.utilizationPct`, label: n, chart: 'utilization', role: 'value', group: k })
+    add({
+      key: `${k}.clockSmMhz`,
+      label: `${n} SM clock`,
+      chart: 'gpu-clocks',
+      role: 'value',
+      group: k
+    })
+    add({
+      key: `limit:${k}.maxClock`,
+      label: `${n} max clock`,
+      chart: 'gpu-clocks',
+      role: 'constant',
+      group: k,
+      constant: lim.maxClockMhz
+    })
+    add({
+      key: `band:${k}`,
+      label: `${n} throttling`,
+      chart: 'gpu-clocks',
+      role: 'throttle',
+      group: k,
+      throttleKeys: GPU_THROTTLE_CAUSES.map((c) => `throttle.gpu${g.index}.${c}`)
+    })
+    add({ key: `${k}.temperatureCelsius`, label: n, chart: 'temperature', role: 'value', group: k })
+    add({
+      key: `limit:${k}.slowdown`,
+      label: `${n} slowdown`,
+      chart: 'temperature',
+      role: 'constant',
+      group: k,
+      constant: lim.slowdownCelsius
+    })
+    add({
+      key: `${k}.powerDrawWatts`,
+      label: `${n} power`,
+      chart: 'power',
+      role: 'value',
+      group: k
+    })
+    add({
+      key: `${k}.powerLimitWatts`,
+      label: `${n} limit`,
+      chart: 'power',
+      role: 'limit',
+      group: k
+    })
+    add({
+      key: `${k}.memoryUsedBytes`,
+      label: `${n} VRAM`,
+      chart: 'memory',
+      role: 'value',
+      group: k
+    })
+    add({
+      key: `limit:${k}.vram`,
+      label: `${n} VRAM total`,
+      chart: 'memory',
+      role: 'constant',
+      group: k,
+      constant: lim.vramBytes
+    })
   }
-  add('cpu/util', 'CPU', 'utilization')
-  add('cpu/freq', 'CPU clock', 'cpu-clocks')
-  add('cpu/freq-max', 'CPU max clock', 'cpu-clocks', 'limit')
-  add('cpu/temp', 'CPU package', 'temperature')
-  add('ram/used', 'RAM', 'memory')
-  add('ram/total', 'RAM total', 'memory', 'limit')
+  const cpu = sample?.cpu.status === 'ok' ? sample.cpu.value : null
+  add({
+    key: 'cpu.utilizationPct',
+    label: 'CPU',
+    chart: 'utilization',
+    role: 'value',
+    group: 'cpu'
+  })
+  add({
+    key: 'cpu.frequencyMhz',
+    label: 'CPU clock',
+    chart: 'cpu-clocks',
+    role: 'value',
+    group: 'cpu'
+  })
+  add({
+    key: 'limit:cpu.maxClock',
+    label: 'CPU max clock',
+    chart: 'cpu-clocks',
+    role: 'constant',
+    group: 'cpu',
+    constant: cpu ? cpu.frequencyMaxMhz : (inventory?.cpu.maxMhz ?? unavailable('no-device'))
+  })
+  add({
+    key: 'cpu.packageTemperatureCelsius',
+    label: 'CPU package',
+    chart: 'temperature',
+    role: 'value',
+    group: 'cpu'
+  })
+  const mem = sample?.memory.status === 'ok' ? sample.memory.value : null
+  add({ key: 'memory.usedBytes', label: 'RAM', chart: 'memory', role: 'value', group: 'ram' })
+  add({
+    key: 'limit:memory.total',
+    label: 'RAM total',
+    chart: 'memory',
+    role: 'constant',
+    group: 'ram',
+    constant: mem ? mem.totalBytes : (inventory?.memory.totalBytes ?? unavailable('no-device'))
+  })
   const disks = sample && sample.storage.status === 'ok' ? sample.storage.value.devices : []
   for (const d of disks) {
-    add(`disk/${d.name}/read`, `${d.name} read`, 'disk')
-    add(`disk/${d.name}/write`, `${d.name} write`, 'disk')
-    add(`disk/${d.name}/temp`, `${d.name}`, 'temperature')
-    add(`disk/${d.name}/temp-max`, `${d.name} max`, 'temperature', 'limit')
+    const k = `disk.${d.name}`
+    add({
+      key: `${k}.readBytesPerSec`,
+      label: `${d.name} read`,
+      chart: 'disk',
+      role: 'value',
+      group: `${k}.r`
+    })
+    add({
+      key: `${k}.writeBytesPerSec`,
+      label: `${d.name} write`,
+      chart: 'disk',
+      role: 'value',
+      group: `${k}.w`
+    })
+    add({
+      key: `${k}.temperatureCelsius`,
+      label: d.name,
+      chart: 'temperature',
+      role: 'value',
+      group: k
+    })
+    add({
+      key: `limit:${k}.temperature`,
+      label: `${d.name} max`,
+      chart: 'temperature',
+      role: 'constant',
+      group: k,
+      constant: driveLimitCelsius(d)
+    })
   }
   return out
 }
 
-/** A downsampling request: the series shown, a window (null = everything the agent holds), buckets. */
-export interface SeriesRequest {
-  keys: string[]
-  /** Window length ending at the newest sample (ms); null for the whole session the agent holds. */
-  windowMs: number | null
-  /** Most buckets to return (one per chart pixel column is plenty). */
-  buckets: number
-}
-
-/** One series of a downsampled window: the min and max of each bucket (null where nothing was read). */
-export interface BucketedSeries {
-  key: string
-  min: (number | null)[]
-  max: (number | null)[]
-}
-
-/** A downsampled window. Only buckets holding at least one sample are sent. */
-export interface SeriesHistory {
-  /** Window start and end (ms): `toMs` is the newest sample, `fromMs` is `toMs - windowMs` or the session start. */
-  fromMs: number
-  toMs: number
-  /** Bucket width (ms); bucket starts are multiples of it (epoch-aligned), so live samples join the same buckets. */
-  bucketMs: number
-  /** Oldest sample the agent holds (ms), null when it holds none. */
-  sessionStartMs: number | null
-  /** Samples that went into the buckets. */
-  sampleCount: number
-  /** Bucket start times (ms). */
-  t: number[]
-  series: BucketedSeries[]
-}
-
-/** Most buckets one request may ask for. */
-export const MAX_SERIES_BUCKETS = 4000
-/** Most series one request may ask for. */
-export const MAX_SERIES_KEYS = 64
-
-/** Four significant digits: enough for any chart, a third of the JSON of a full double. */
-export function roundForWire(v: number): number {
-  if (v === 0 || !Number.isFinite(v)) return v
-  const a = Math.abs(v)
-  if (a >= 1000) return Math.round(v)
-  return Number(v.toPrecision(4))
-}
-
-/** Bucket width for a span: at least `minBucketMs`, so that the span holds at most `buckets` buckets. */
-export function bucketWidthMs(spanMs: number, buckets: number, minBucketMs = 1000): number {
-  const raw = Math.max(minBucketMs, Math.ceil(spanMs / Math.max(1, buckets)))
-  // Round up to a step people recognise on an axis: 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1 h…
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600]
-  for (const s of steps) if (s * 1000 >= raw) return s * 1000
-  return Math.ceil(raw / 3_600_000) * 3_600_000
+/** The history keys a set of series needs (value and limit series, and every throttle band's causes). */
+export function historyKeys(defs: readonly SeriesDef[]): string[] {
+  const keys: string[] = []
+  for (const d of defs) {
+    if (d.role === 'value' || d.role === 'limit') keys.push(d.key)
+    else if (d.role === 'throttle') keys.push(...(d.throttleKeys ?? []))
+  }
+  return [...new Set(keys)]
 }
 
 /**
- * Buckets snapshots (oldest first) into min/max per bucket for the given keys.
- *
- * `toMs` is the newest snapshot's time; `fromMs` is `toMs - windowMs`, or the oldest snapshot for the
- * whole session. Snapshots outside the window are skipped. O(snapshots × keys), no allocation per sample
- * beyond the output.
+ * A throttle band's state per bucket from its cause columns (0/1 per cause): the worst cause seen in
+ * the bucket as a cause code, 0 when observed and never throttled, null when nothing was observed.
  */
-export function bucketSnapshots(
-  snapshots: readonly Snapshot[],
-  inventory: Inventory | null,
-  req: SeriesRequest,
-  minBucketMs = 1000
-): SeriesHistory {
+export function bandCodes(
+  causes: readonly ThrottleCause[],
+  columns: readonly ((number | null)[] | undefined)[]
+): (number | null)[] {
+  const n = Math.max(0, ...columns.map((c) => c?.length ?? 0))
+  const out = new Array<number | null>(n).fill(null)
+  for (let i = 0; i < n; i++) {
+    let observed = false
+    const active: ThrottleCause[] = []
+    for (let k = 0; k < causes.length; k++) {
+      const v = columns[k]?.[i]
+      if (v === null || v === undefined) continue
+      observed = true
+      if (v > 0 && isThrottlingCause(causes[k]!)) active.push(causes[k]!)
+    }
+    out[i] = observed ? causeCode(dominantCause(active)) : null
+  }
+  return out
+}
+
+/**
+ * Answers a history query from a list of snapshots (oldest first), in the agent's response shape: dense
+ * buckets of `ceil(rangeMs / points)` ending at the newest snapshot, min and max per bucket.
+ *
+ * For engines and tests without the agent's series store; O(snapshots × series).
+ */
+export function querySnapshots(snapshots: readonly Snapshot[], req: SeriesRequest): SeriesResponse {
   const newest = snapshots.length > 0 ? snapshots[snapshots.length - 1]!.timestampMs : null
   const oldest = snapshots.length > 0 ? snapshots[0]!.timestampMs : null
-  const toMs = newest ?? 0
-  const fromMs = req.windowMs === null ? (oldest ?? 0) : toMs - req.windowMs
-  const bucketMs = bucketWidthMs(Math.max(1, toMs - fromMs), req.buckets, minBucketMs)
-  const readers = req.keys.map((k) => compileSeriesKey(k, inventory))
-  const series: BucketedSeries[] = req.keys.map((key) => ({ key, min: [], max: [] }))
-  const t: number[] = []
-  let count = 0
-  let current = NaN
+  const toMs = (req.endMs ?? newest ?? 0) + 1
+  const points = Math.max(1, Math.floor(req.points))
+  const bucketMs = Math.max(1, Math.ceil(req.rangeMs / points))
+  const fromMs = toMs - bucketMs * points
+  const readers = req.series.map((k) => compileSeriesReading(k))
+  const series: SeriesColumn[] = req.series.map((key, k) => {
+    const min = new Array<number | null>(points).fill(null)
+    const max = new Array<number | null>(points).fill(null)
+    if (!readers[k]) return { key, unit: '', min, max, unknown: true }
+    return { key, unit: '', min, max }
+  })
   for (const s of snapshots) {
-    if (s.timestampMs < fromMs || s.timestampMs > toMs) continue
-    count++
-    const b = Math.floor(s.timestampMs / bucketMs) * bucketMs
-    const fresh = b !== current
-    if (fresh) {
-      current = b
-      t.push(b)
-    }
-    const i = t.length - 1
+    if (s.timestampMs < fromMs || s.timestampMs >= toMs) continue
+    const b = Math.floor((s.timestampMs - fromMs) / bucketMs)
     for (let k = 0; k < readers.length; k++) {
-      const col = series[k]!
-      if (fresh) {
-        col.min.push(null)
-        col.max.push(null)
-      }
-      const v = readers[k]?.(s) ?? null
+      const v = num(readers[k]?.(s))
       if (v === null) continue
-      const lo = col.min[i]
-      const hi = col.max[i]
-      if (lo === null || lo === undefined || v < lo) col.min[i] = v
-      if (hi === null || hi === undefined || v > hi) col.max[i] = v
+      const col = series[k]!
+      const lo = col.min[b]
+      const hi = col.max[b]
+      col.min[b] = lo === null || lo === undefined || v < lo ? v : lo
+      col.max[b] = hi === null || hi === undefined || v > hi ? v : hi
     }
   }
-  for (const col of series) {
-    for (let i = 0; i < col.min.length; i++) {
-      const lo = col.min[i]
-      const hi = col.max[i]
-      if (lo !== null && lo !== undefined) col.min[i] = roundForWire(lo)
-      if (hi !== null && hi !== undefined) col.max[i] = roundForWire(hi)
+  const latest = snapshots.length > 0 ? snapshots[snapshots.length - 1]! : null
+  if (latest)
+    for (let k = 0; k < readers.length; k++) {
+      const r = readers[k]?.(latest)
+      if (r && r.status === 'unavailable') series[k]!.latestUnavailable = r
     }
+  return {
+    fromMs,
+    toMs,
+    bucketMs,
+    buckets: points,
+    oldestMs: oldest,
+    resolution: 'raw',
+    series,
+    available: []
   }
-  return { fromMs, toMs, bucketMs, sessionStartMs: oldest, sampleCount: count, t, series }
 }

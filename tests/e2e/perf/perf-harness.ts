@@ -7,7 +7,7 @@
  * Exposes `window.__rigreadyPerf` for the test.
  */
 import type uPlot from 'uplot'
-import { bucketWidthMs, type SeriesHistory } from '../../../src-main/shared/present/series'
+import type { SeriesResponse } from '../../../src-main/shared/history'
 import { SeriesBuffer } from '../../../src-renderer/src/lib/charts/series-buffer'
 import { createTimeChart } from '../../../src-renderer/src/lib/charts/time-chart'
 import { RedrawScheduler } from '../../../src-renderer/src/lib/charts/redraw-scheduler'
@@ -24,7 +24,7 @@ export interface PerfApi {
 }
 
 /** Buckets the Live view asks for on a wide screen. */
-const BUCKETS = 1500
+const BUCKETS = 1440
 
 /** Installs the harness into `target`. */
 export function installPerfHarness(target: HTMLElement): void {
@@ -50,39 +50,35 @@ export function installPerfHarness(target: HTMLElement): void {
       windowMs = seconds * 1000
       fromMs = nowMs - windowMs
       // The agent's downsampled answer (outside the timed region: the server computes it).
-      const bucketMs = bucketWidthMs(windowMs, BUCKETS)
-      const histories: SeriesHistory[] = []
+      const bucketMs = Math.ceil(windowMs / BUCKETS)
+      const histories: SeriesResponse[] = []
       let s0 = 0
       for (const n of perChart) {
-        const t: number[] = []
-        const cols = Array.from({ length: n }, () => ({ min: [] as number[], max: [] as number[] }))
+        const cols = Array.from({ length: n }, () => ({
+          min: new Array<number | null>(BUCKETS).fill(null),
+          max: new Array<number | null>(BUCKETS).fill(null)
+        }))
         for (let i = 0; i < seconds; i++) {
-          const ts = fromMs + i * 1000
-          const b = Math.floor(ts / bucketMs) * bucketMs
-          const fresh = t.at(-1) !== b
-          if (fresh) t.push(b)
+          const b = Math.min(BUCKETS - 1, Math.floor((i * 1000) / bucketMs))
           for (let k = 0; k < n; k++) {
             const v = value(s0 + k, i)
             const col = cols[k]!
-            if (fresh) {
-              col.min.push(v)
-              col.max.push(v)
-            } else {
-              const j = col.min.length - 1
-              if (v < col.min[j]!) col.min[j] = v
-              if (v > col.max[j]!) col.max[j] = v
-            }
+            const lo = col.min[b]
+            const hi = col.max[b]
+            if (lo === null || lo === undefined || v < lo) col.min[b] = v
+            if (hi === null || hi === undefined || v > hi) col.max[b] = v
           }
         }
         s0 += n
         histories.push({
           fromMs,
-          toMs: nowMs,
+          toMs: fromMs + bucketMs * BUCKETS,
           bucketMs,
-          sessionStartMs: fromMs,
-          sampleCount: seconds,
-          t,
-          series: cols.map((c, k) => ({ key: `s${k}`, ...c }))
+          buckets: BUCKETS,
+          oldestMs: fromMs,
+          resolution: 'raw',
+          series: cols.map((c, k) => ({ key: `s${k}`, unit: 'pct', ...c })),
+          available: []
         })
       }
       await new Promise((r) => requestAnimationFrame(() => r(null)))

@@ -18,9 +18,9 @@ export const CHANNEL_CASES: Record<
     names: 'windowMs must be a positive number ≤ 7 days'
   },
   'telemetry:get-series': {
-    valid: [{ keys: ['cpu/util'], windowMs: null, buckets: 600 }],
-    malformed: [{ keys: [], windowMs: 60_000, buckets: 600 }],
-    names: 'keys must be 1 to 64 series keys'
+    valid: [{ rangeMs: 3_600_000, points: 600, series: ['gpu.0.temperatureCelsius'] }],
+    malformed: [{ rangeMs: -1, points: 600, series: [] }],
+    names: 'rangeMs must be a positive number of milliseconds ≤ 7 days'
   },
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },

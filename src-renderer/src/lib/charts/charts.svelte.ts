@@ -1,23 +1,25 @@
 /**
  * The Live view's charts: the time range, which series each chart shows, and their buffers.
  *
- * A range loads the series shown from the agent, downsampled to min/max per bucket
- * (`telemetry:get-series`); live samples then join the buffers. The x axis always spans the range it
- * names (1 h shows an hour, with data where the agent has it), or the whole session.
+ * A range loads the series shown from the agent's downsampled history (`telemetry:get-series`, min/max
+ * per bucket, only the keys on screen); live samples then join the buffers. The x axis always spans the
+ * range it names (1 h shows an hour, with data where the agent has it), or the whole session the agent
+ * holds. Device limits are constant dashed lines from the shared presentation layer.
  */
 import {
   CHART_DEFS,
   compileSeriesKey,
   compileSeriesReading,
+  historyKeys,
   listSeries,
   noGpuReason,
   readingText,
   toTemperatureUnit,
   type ChartDef,
   type SeriesDef,
-  type SeriesHistory,
   type TemperatureUnit
 } from '$shared/present'
+import { MAX_SERIES_PER_QUERY, MAX_SERIES_POINTS, type SeriesResponse } from '$shared/history'
 import type { Inventory, Snapshot } from '$shared/telemetry'
 import type { Bridge } from '../bridge'
 import { SeriesBuffer, type Convert } from './series-buffer'
@@ -26,7 +28,7 @@ import { SeriesBuffer, type Convert } from './series-buffer'
 export interface TimeRange {
   id: string
   label: string
-  /** Window length (ms); null for the whole session. */
+  /** Range length (ms); null for the whole session. */
   ms: number | null
 }
 
@@ -44,18 +46,23 @@ export const TIME_RANGES: readonly TimeRange[] = [
 /** One chart: its lines, its throttle band rows, its buffer, or why it has nothing to show. */
 export interface ChartModel {
   def: ChartDef
-  /** Lines, in buffer order after the bands. */
+  /** Lines (values, limits and constants). */
   lines: SeriesDef[]
-  /** Throttle band rows (GPU clock chart only), in buffer order first. */
+  /** Throttle band rows (GPU clock chart only). */
   bands: SeriesDef[]
   buffer: SeriesBuffer
   /** Why the chart is empty (one line per missing reading), when it has no lines. */
   empty: string[]
 }
 
-/** Buckets asked for: about one per pixel column of a wide chart, bounded. */
+/** Buckets asked for: about one per pixel column of a wide chart, bounded by the agent's cap. */
 export function bucketsForWidth(viewportWidth: number): number {
-  return Math.max(300, Math.min(1500, Math.round(viewportWidth)))
+  return Math.max(120, Math.min(MAX_SERIES_POINTS, Math.round(viewportWidth / 2)))
+}
+
+/** Bucket width no finer than the sample interval (1 s): a 1-minute range has 60 buckets. */
+function pointsFor(rangeMs: number, viewportWidth: number, intervalMs: number): number {
+  return Math.max(1, Math.min(bucketsForWidth(viewportWidth), Math.floor(rangeMs / intervalMs)))
 }
 
 const GPU_CHARTS = new Set(['gpu-clocks', 'power'])
@@ -77,7 +84,6 @@ export class ChartsState {
   error = $state<string | null>(null)
   paused = $state(false)
   charts: ChartModel[] = []
-  private unit: TemperatureUnit = 'celsius'
   private seq = 0
   private signature = ''
   private readers = new Map<string, (s: Snapshot) => number | null>()
@@ -98,22 +104,35 @@ export class ChartsState {
     rangeId: string,
     inventory: Inventory | null,
     latest: Snapshot | null,
-    unit: TemperatureUnit
+    unit: TemperatureUnit,
+    intervalMs = 1000
   ): Promise<void> {
     this.rangeId = rangeId
-    this.unit = unit
     const seq = ++this.seq
-    const defs = listSeries(inventory, latest, { onlyAvailable: false })
-    const keys = defs.map((d) => d.key)
+    const defs = listSeries(inventory, latest)
+    const keys = historyKeys(defs).slice(0, MAX_SERIES_PER_QUERY)
     this.signature = signatureOf(latest)
-    if (keys.length === 0) return
+    if (keys.length === 0 || !latest) return
     this.loading = true
-    let h: SeriesHistory
+    const endMs = latest.timestampMs
+    let h: SeriesResponse
     try {
+      let rangeMs = this.range.ms
+      if (rangeMs === null) {
+        // The whole session: ask once what the agent holds, then for exactly that span.
+        const probe = await this.bridge.invoke('telemetry:get-series', {
+          rangeMs: 1000,
+          points: 1,
+          series: keys.slice(0, 1),
+          endMs
+        })
+        rangeMs = Math.max(1000, endMs - (probe.oldestMs ?? endMs) + 1)
+      }
       h = await this.bridge.invoke('telemetry:get-series', {
-        keys,
-        windowMs: this.range.ms,
-        buckets: bucketsForWidth(this.viewportWidth())
+        rangeMs,
+        points: pointsFor(rangeMs, this.viewportWidth(), intervalMs),
+        series: keys,
+        endMs
       })
       this.error = null
     } catch (e) {
@@ -125,11 +144,11 @@ export class ChartsState {
     }
     if (seq !== this.seq) return
     this.loading = false
-    this.readers = new Map(keys.map((k) => [k, compileSeriesKey(k, inventory) ?? (() => null)]))
+    this.readers = new Map(keys.map((k) => [k, compileSeriesKey(k) ?? (() => null)]))
     this.charts = buildCharts(defs, h, inventory, latest, unit)
     this.bucketMs = h.bucketMs
-    this.sessionStartMs = h.sessionStartMs
-    this.setSpan(h.toMs || (latest?.timestampMs ?? Date.now()))
+    this.sessionStartMs = h.oldestMs
+    this.setSpan(endMs)
     this.layout++
     this.version++
   }
@@ -165,11 +184,6 @@ export class ChartsState {
     this.paused = paused
     if (!paused) this.version++
   }
-
-  /** The temperature unit the buffers hold. */
-  get temperatureUnit(): TemperatureUnit {
-    return this.unit
-  }
 }
 
 function signatureOf(s: Snapshot | null): string {
@@ -180,50 +194,60 @@ function signatureOf(s: Snapshot | null): string {
 
 function buildCharts(
   defs: SeriesDef[],
-  h: SeriesHistory,
+  h: SeriesResponse,
   inventory: Inventory | null,
-  latest: Snapshot | null,
+  latest: Snapshot,
   unit: TemperatureUnit
 ): ChartModel[] {
-  const hasData = (key: string): boolean => {
-    const s = h.series.find((x) => x.key === key)
+  const hasData = (d: SeriesDef): boolean => {
+    if (d.role === 'constant') return d.constant?.status === 'ok'
+    const s = h.series.find((x) => x.key === d.key)
     if (s && s.max.some((v) => v !== null)) return true
-    if (!latest) return false
-    return compileSeriesKey(key, inventory)?.(latest) !== null
+    return compileSeriesKey(d.key)?.(latest) !== null
   }
   const whyMissing = (d: SeriesDef): string | null => {
-    if (!latest) return `${d.label}: no sample yet`
-    const r = compileSeriesReading(d.key, inventory)?.(latest)
-    const t = readingText(r)
+    if (d.role === 'constant') return null
+    const t = readingText(compileSeriesReading(d.key)?.(latest))
     return t.ok ? null : `${d.label}: ${t.reason}`
   }
   const out: ChartModel[] = []
-  const noGpu = (latest?.gpus.length ?? 0) === 0
+  const noGpu = latest.gpus.length === 0
   for (const def of CHART_DEFS) {
     if (noGpu && def.id === 'power') continue
     const mine = defs.filter((d) => d.chart === def.id)
     const bands = mine.filter((d) => d.role === 'throttle')
-    const lines = mine.filter((d) => d.role !== 'throttle' && hasData(d.key))
+    const values = mine.filter((d) => d.role === 'value' && hasData(d))
+    // A limit line is drawn only beside a value of its device.
+    const lines = mine.filter(
+      (d) =>
+        (d.role === 'value' && values.includes(d)) ||
+        ((d.role === 'limit' || d.role === 'constant') &&
+          hasData(d) &&
+          values.some((v) => v.group === d.group))
+    )
     const missing = mine
-      .filter((d) => d.role !== 'throttle' && !lines.includes(d))
+      .filter((d) => d.role === 'value' && !values.includes(d))
       .map(whyMissing)
       .filter((x): x is string => x !== null)
-    if (lines.length === 0 && def.id === 'disk' && missing.length === 0 && latest) {
+    if (lines.length === 0 && def.id === 'disk' && missing.length === 0) {
       const r = latest.storage
       missing.push(r.status === 'ok' ? 'No drives are sampled' : `Drives: ${readingText(r).reason}`)
     }
     if (lines.length === 0 && GPU_CHARTS.has(def.id) && noGpu && inventory)
       missing.unshift(`No GPU: ${noGpuReason(inventory)}`)
     if (lines.length === 0 && missing.length === 0) continue
-    // Lines and their limits share a scale only where they measure the same thing (°C with °C…);
-    // every chart has one unit, and GPU and CPU clocks are separate charts.
-    const convert: Convert[] = [...bands, ...lines].map((d) =>
-      def.unit === 'celsius' && d.role !== 'throttle'
+    const bandKeys = bands.flatMap((b) => b.throttleKeys ?? [])
+    const keys = [...bandKeys, ...lines.map((d) => d.key)]
+    const constants = new Map<string, number | null>()
+    for (const d of lines)
+      if (d.role === 'constant')
+        constants.set(d.key, d.constant?.status === 'ok' ? d.constant.value : null)
+    const convert: Convert[] = keys.map((k) =>
+      def.unit === 'celsius' && !k.startsWith('throttle.')
         ? (v: number) => toTemperatureUnit(v, unit)
         : (v: number) => v
     )
-    const keys = [...bands, ...lines].map((d) => d.key)
-    const buffer = new SeriesBuffer(keys, h.bucketMs, convert)
+    const buffer = new SeriesBuffer(keys, h.bucketMs, convert, constants)
     buffer.fill(h)
     out.push({ def, lines, bands: lines.length > 0 ? bands : [], buffer, empty: missing })
   }

@@ -49,7 +49,7 @@ export interface TimeChartOptions {
   syncKey?: string
   /** Band rows and their canvas, drawn under the plot after every redraw. */
   band?: {
-    rows: BandRow[]
+    rows: () => BandRow[]
     canvas: HTMLCanvasElement
     rowHeight: number
     x: () => number[]
@@ -198,7 +198,8 @@ function readoutText(
 
 /** Draws the throttle band rows aligned with the plot area of `u`. */
 export function drawBand(u: uPlot, band: NonNullable<TimeChartOptions['band']>): void {
-  const { canvas, rows, rowHeight } = band
+  const { canvas, rowHeight } = band
+  const rows = band.rows()
   const dpr = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1
   const cssWidth = u.width
   const cssHeight = rows.length * rowHeight

@@ -87,5 +87,8 @@ describe('present/readiness-text', () => {
         'needs about 262 GB of GPU memory (required ÷ 0.9) — binding: host-ram; fits-comfortably, score 40 → 100'
       )
     ).toBe('needs about 262 GB of GPU memory; held back by system RAM; fits, score 40 → 100')
+    expect(plainEngineText('fits-tight, 14 tok/s, then bound by vram-capacity')).toBe(
+      'fits (tight), 14 tok/s, then held back by VRAM capacity'
+    )
   })
 })
