@@ -38,6 +38,12 @@ export default defineConfig({
     plugins: [svelte()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      // The renderer ships minified to browsers (`rigready serve`) and the app; the performance
+      // harness lives in tests/ and is never part of this bundle.
+      minify: true,
+      cssMinify: true,
+      sourcemap: false,
+      reportCompressedSize: false,
       rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } }
     }
   }

@@ -19,6 +19,7 @@ import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
 import { listModels } from './models/list'
+import { querySnapshots } from '../shared/present/series'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -112,6 +113,8 @@ export async function createEngineService(
       const items = engine.source.history(latestTs() - req.windowMs)
       return downsampleEvenly(items, req.maxPoints)
     },
+    'telemetry:get-series': async (req) =>
+      querySnapshots(engine.source.history((req.endMs ?? latestTs()) - req.rangeMs - 1), req),
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:list-models': async () =>
@@ -137,7 +140,15 @@ export async function createEngineService(
     },
     'settings:get': async () => settings,
     'settings:set': async (patch) => {
-      settings = { ...settings, ...patch }
+      // The interval drives the live sampler; a replay keeps the recording's cadence.
+      const next = { ...patch }
+      if (next.sampleIntervalMs !== undefined) {
+        if (engine.source.setIntervalMs) {
+          engine.source.setIntervalMs(next.sampleIntervalMs)
+          engine.intervalMs = next.sampleIntervalMs
+        } else delete next.sampleIntervalMs
+      }
+      settings = { ...settings, ...next }
       report = null
       return settings
     },

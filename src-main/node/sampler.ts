@@ -60,10 +60,13 @@ export function markGpuUnavailable(gpu: GpuSample, reason: ReadingUnavailable): 
 
 /** Creates a sampler. */
 export function createSampler(options: SamplerOptions): Sampler {
-  const { clock, log, intervalMs } = options
+  const { clock, log } = options
+  let intervalMs = options.intervalMs
   const slowEvery = options.slowEveryMs ?? 5000
   const rareEvery = options.rareEveryMs ?? 300_000
-  const timeoutMs = options.collectorTimeoutMs ?? Math.max(250, Math.floor(intervalMs * 0.8))
+  const timeoutFor = (interval: number): number =>
+    options.collectorTimeoutMs ?? Math.max(250, Math.floor(interval * 0.8))
+  let timeoutMs = timeoutFor(intervalMs)
   const fine = new RingBuffer<Snapshot>(options.historySize ?? 3600)
   const coarseEvery = options.coarseEveryMs ?? 60_000
   const coarse = new RingBuffer<Snapshot>(options.coarseSize ?? 1440)
@@ -255,6 +258,18 @@ export function createSampler(options: SamplerOptions): Sampler {
       return older.concat(fineItems)
     },
     health: () => [...healthById.values()].map((h) => ({ ...h })),
+    setIntervalMs(next) {
+      if (!Number.isFinite(next) || next <= 0 || next === intervalMs) return
+      intervalMs = next
+      timeoutMs = timeoutFor(next)
+      // Re-plan the pending tick on the new cadence; a tick in flight finishes and schedules the next.
+      if (active && timer !== null && running === null) {
+        clock.clearTimeout(timer)
+        timer = null
+        nextDue = clock.monotonic() + next
+        schedule()
+      } else nextDue = clock.monotonic() + next
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

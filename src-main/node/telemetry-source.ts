@@ -14,4 +14,9 @@ export interface TelemetrySource {
   history(sinceMs: number): Snapshot[]
   health(): CollectorHealth[]
   subscribe(listener: (s: Snapshot) => void): () => void
+  /**
+   * Changes the sampling cadence (ms) from the next tick on. Live samplers implement it; a replay keeps
+   * the recording's cadence and leaves it out.
+   */
+  setIntervalMs?(intervalMs: number): void
 }

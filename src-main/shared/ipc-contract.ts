@@ -10,6 +10,7 @@
 import type { ModelsOutput } from './cli-output'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
+import type { SeriesRequest, SeriesResponse } from './history'
 
 /** UI settings (persisted by the host). */
 export interface Settings {
@@ -38,6 +39,9 @@ export interface WhatIfRequest {
   gpuCount?: number
 }
 
+/** Most GPUs a what-if may assume (the validator's bound, shown by the UI). */
+export const MAX_WHATIF_GPUS = 64
+
 /** History query: a time window, downsampled to at most `maxPoints` snapshots. */
 export interface HistoryRequest {
   windowMs: number
@@ -58,6 +62,8 @@ export interface InvokeChannels {
   'telemetry:get-inventory': () => Promise<Inventory>
   'telemetry:get-snapshot': () => Promise<Snapshot | null>
   'telemetry:get-history': (req: HistoryRequest) => Promise<Snapshot[]>
+  /** Downsampled history of the requested series (min/max per bucket): see `shared/history.ts`. */
+  'telemetry:get-series': (req: SeriesRequest) => Promise<SeriesResponse>
   'readiness:get-report': () => Promise<ReadinessReport>
   'readiness:list-profiles': () => Promise<WorkloadProfile[]>
   /** The models on this machine (HF cache, Ollama, LM Studio, llama.cpp cache), evaluated here ("Your models"). */
@@ -82,6 +88,7 @@ export const INVOKE_CHANNELS = [
   'telemetry:get-inventory',
   'telemetry:get-snapshot',
   'telemetry:get-history',
+  'telemetry:get-series',
   'readiness:get-report',
   'readiness:list-profiles',
   'readiness:list-models',

@@ -10,10 +10,12 @@ import { z } from 'zod'
 import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
+  MAX_WHATIF_GPUS,
   type EventChannel,
   type InvokeChannel,
   type InvokeChannels
 } from './ipc-contract'
+import { MAX_SERIES_PER_QUERY, MAX_SERIES_POINTS, MAX_SERIES_RANGE_MS } from './history'
 
 /** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call). */
 export class ArgumentError extends Error {
@@ -49,6 +51,28 @@ const historyRequest = z.strictObject({
   maxPoints: positiveInt(MAX_HISTORY_POINTS, `must be an integer from 1 to ${MAX_HISTORY_POINTS}`)
 })
 
+const seriesRequest = z.strictObject({
+  rangeMs: z
+    .number({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .positive({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .max(MAX_SERIES_RANGE_MS, { error: 'must be a positive number of milliseconds ≤ 7 days' }),
+  points: positiveInt(MAX_SERIES_POINTS, `must be an integer from 1 to ${MAX_SERIES_POINTS}`),
+  series: z
+    .array(
+      z
+        .string({ error: 'must be a series key such as "gpu.0.temperatureCelsius"' })
+        .regex(/^[A-Za-z0-9_.:-]{1,120}$/, {
+          error: 'must be a series key such as "gpu.0.temperatureCelsius"'
+        }),
+      { error: 'must be an array of series keys' }
+    )
+    .max(MAX_SERIES_PER_QUERY, { error: `must hold at most ${MAX_SERIES_PER_QUERY} series keys` }),
+  endMs: z
+    .number({ error: 'must be a finite epoch time in milliseconds' })
+    .finite({ error: 'must be a finite epoch time in milliseconds' })
+    .optional()
+})
+
 const whatIfRequest = z.strictObject({
   profileId: profileId('must be a non-empty profile id (≤ 200 printable characters)'),
   weightFormat: z
@@ -64,7 +88,10 @@ const whatIfRequest = z.strictObject({
       error: 'must be one of full, lora, qlora, freeze'
     })
     .optional(),
-  gpuCount: positiveInt(64, 'must be an integer from 1 to 64').optional()
+  gpuCount: positiveInt(
+    MAX_WHATIF_GPUS,
+    `must be an integer from 1 to ${MAX_WHATIF_GPUS}`
+  ).optional()
 })
 
 const settingsPatch = z.strictObject({
@@ -168,6 +195,7 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'telemetry:get-inventory': [],
   'telemetry:get-snapshot': [],
   'telemetry:get-history': [{ name: 'req', schema: historyRequest }],
+  'telemetry:get-series': [{ name: 'req', schema: seriesRequest }],
   'readiness:get-report': [],
   'readiness:list-profiles': [],
   'readiness:list-models': [],

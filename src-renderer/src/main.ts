@@ -1,5 +1,5 @@
 /**
- * Renderer entry: mounts the app, or the performance harness with `?perf=1`.
+ * Renderer entry: mounts the app.
  */
 import { mount } from 'svelte'
 import 'uplot/dist/uPlot.min.css'
@@ -7,12 +7,4 @@ import './app.css'
 import App from './App.svelte'
 import { createBridge } from './lib/bridge'
 
-const target = document.getElementById('app')!
-const params = new URLSearchParams(location.search)
-
-if (params.get('perf') === '1') {
-  // Test hook for the performance test only; absent from normal use.
-  void import('./lib/perf/perf-harness').then((m) => m.installPerfHarness(target))
-} else {
-  mount(App, { target, props: { bridge: createBridge() } })
-}
+mount(App, { target: document.getElementById('app')!, props: { bridge: createBridge() } })

@@ -7,6 +7,7 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
+import { querySnapshots } from '../../src-main/shared/present/series'
 import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
@@ -760,6 +761,10 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
         const inWindow = history.filter((s) => s.timestampMs > last.timestampMs - req.windowMs)
         const step = Math.max(1, Math.ceil(inWindow.length / req.maxPoints))
         return inWindow.filter((_, i) => i % step === 0)
+      },
+      'telemetry:get-series': async (req) => {
+        track('telemetry:get-series', [req])
+        return querySnapshots(history, req)
       },
       'readiness:get-report': async () =>
         fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),

@@ -14,12 +14,15 @@ export interface ServeProcess {
 /** Path of the built CLI. */
 export const CLI_PATH = resolve(__dirname, '../../out/main/cli.js')
 
-/** Starts the agent on a replayed session; rejects with its output if it exits or stays silent. */
+/**
+ * Starts the agent on a replayed session (or, with `replayFile` null, on this machine as plain
+ * `serve`); rejects with its output if it exits or stays silent.
+ */
 export function startServeProcess(
-  replayFile: string,
+  replayFile: string | null,
   options: { speed?: number; timeoutMs?: number; extraArgs?: string[] } = {}
 ): Promise<ServeProcess> {
-  const args = [CLI_PATH, 'serve', '--replay', replayFile, '--port', '0']
+  const args = [CLI_PATH, 'serve', ...(replayFile ? ['--replay', replayFile] : []), '--port', '0']
   if (options.speed !== undefined) args.push('--speed', String(options.speed))
   args.push(...(options.extraArgs ?? []))
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -71,7 +71,7 @@ export interface EvaluationOverrides {
   microBatch?: number
   /** What-if: training method (a profile without a training section gets LoRA-style defaults). */
   method?: TrainingMethod
-  /** What-if: use only the first N GPUs. */
+  /** What-if: N GPUs — the first N of this machine, or this machine plus copies of its last GPU. */
   gpuCount?: number
 }
 
@@ -114,10 +114,22 @@ function applyOverrides(
       }
     }
   }
+  // Fewer GPUs: the first N. More GPUs: the machine plus copies of its last GPU (the card a user would
+  // add). Without any GPU there is nothing to copy, so the machine stays as it is.
+  const n = o.gpuCount === undefined ? machine.gpus.length : Math.max(0, Math.floor(o.gpuCount))
+  const last = machine.gpus[machine.gpus.length - 1]
   const m =
-    o.gpuCount !== undefined && o.gpuCount < machine.gpus.length
-      ? { ...machine, gpus: machine.gpus.slice(0, Math.max(0, o.gpuCount)) }
-      : machine
+    n < machine.gpus.length
+      ? { ...machine, gpus: machine.gpus.slice(0, n) }
+      : n > machine.gpus.length && last
+        ? {
+            ...machine,
+            gpus: [
+              ...machine.gpus,
+              ...Array.from({ length: n - machine.gpus.length }, () => ({ ...last }))
+            ]
+          }
+        : machine
   return { machine: m, profile: p }
 }
 

@@ -26,6 +26,7 @@ import { createThermalCollector } from '../collectors/thermal'
 import { createEngine } from '../engine'
 import { createLogger } from '../platform/logger'
 import { materializeTree } from './peer-tree'
+import { runUiBench } from './ui-bench'
 
 const CLK_TCK = 100
 
@@ -221,6 +222,8 @@ async function benchNodeExporter(
 
 async function main(): Promise<void> {
   const repo = process.cwd()
+  // UI figures first: they need only the built renderer, not the peer fixtures.
+  await runUiBench(repo)
   const peer = process.env.RIGREADY_PEER_FIXTURES ?? resolve(repo, '../shared/peer-fixtures')
   if (!(await exists(resolve(peer, 'prometheus__node_exporter/sys')))) {
     console.error(

@@ -17,6 +17,11 @@ export const CHANNEL_CASES: Record<
     malformed: [{ windowMs: -5, maxPoints: 600 }],
     names: 'windowMs must be a positive number ≤ 7 days'
   },
+  'telemetry:get-series': {
+    valid: [{ rangeMs: 3_600_000, points: 600, series: ['gpu.0.temperatureCelsius'] }],
+    malformed: [{ rangeMs: -1, points: 600, series: [] }],
+    names: 'rangeMs must be a positive number of milliseconds ≤ 7 days'
+  },
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
   'readiness:list-models': { valid: [], malformed: [[]], names: 'expected 0 arguments' },

@@ -1,21 +1,22 @@
 /**
- * Settings and host info, loaded from the engine and written back through `settings:set`.
+ * Agent settings (what the agent applies: its sampling interval, the profiles its scores count) and host
+ * info, loaded from the engine and written back through `settings:set`. Viewer preferences (theme, units)
+ * are not here: see `preferences.svelte.ts`.
  */
 import { getContext, setContext } from 'svelte'
 import { DEFAULT_SETTINGS, type HostInfoForUi, type Settings } from '$shared/ipc-contract'
 import type { Bridge } from '../bridge'
 import { SETTINGS_KEY } from './context'
 
+/** The settings the agent owns. */
+export type AgentSettingsPatch = Partial<Pick<Settings, 'sampleIntervalMs' | 'selectedProfileIds'>>
+
 /** Settings state. */
 export class SettingsState {
   settings = $state<Settings>({ ...DEFAULT_SETTINGS })
   info = $state.raw<HostInfoForUi | null>(null)
   error = $state<string | null>(null)
-  /** The theme actually applied (system resolved). */
-  systemDark = $state(false)
-  effectiveTheme = $derived<'light' | 'dark'>(
-    this.settings.theme === 'system' ? (this.systemDark ? 'dark' : 'light') : this.settings.theme
-  )
+  loaded = $state(false)
 
   constructor(private readonly bridge: Bridge) {}
 
@@ -28,21 +29,24 @@ export class SettingsState {
       ])
       this.settings = settings
       this.info = info
+      this.loaded = true
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e)
     }
   }
 
-  /** Applies a patch locally at once, then persists it; reverts on failure. */
-  async update(patch: Partial<Settings>): Promise<void> {
+  /** Applies a patch locally at once, then persists it in the agent; reverts on failure. */
+  async update(patch: AgentSettingsPatch): Promise<boolean> {
     const before = this.settings
     this.settings = { ...before, ...patch }
     try {
       this.settings = await this.bridge.invoke('settings:set', patch)
       this.error = null
+      return true
     } catch (e) {
       this.settings = before
       this.error = e instanceof Error ? e.message : String(e)
+      return false
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A labelled reading for FieldList.
+ * Typed rows for FieldList.
  */
 import type { Reading } from '$shared/reading'
 
