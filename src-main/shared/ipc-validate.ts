@@ -14,6 +14,7 @@ import {
   type InvokeChannel,
   type InvokeChannels
 } from './ipc-contract'
+import { MAX_SERIES_PER_QUERY, MAX_SERIES_POINTS, MAX_SERIES_RANGE_MS } from './history'
 
 /** Thrown for a malformed argument (maps to HTTP 400 / a rejected IPC call). */
 export class ArgumentError extends Error {
@@ -94,6 +95,64 @@ const settingsPatch = z.strictObject({
     })
     .max(1000, { error: 'must hold at most 1000 profile ids' })
     .optional()
+})
+
+const seriesRequest = z.strictObject({
+  rangeMs: z
+    .number({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .positive({ error: 'must be a positive number of milliseconds ≤ 7 days' })
+    .max(MAX_SERIES_RANGE_MS, { error: 'must be a positive number of milliseconds ≤ 7 days' }),
+  points: positiveInt(MAX_SERIES_POINTS, `must be an integer from 1 to ${MAX_SERIES_POINTS}`),
+  series: z
+    .array(
+      z
+        .string({ error: 'must be a series key such as "gpu.0.temperatureCelsius"' })
+        .regex(/^[A-Za-z0-9_.:-]{1,120}$/, {
+          error: 'must be a series key such as "gpu.0.temperatureCelsius"'
+        }),
+      { error: 'must be an array of series keys' }
+    )
+    .max(MAX_SERIES_PER_QUERY, { error: `must hold at most ${MAX_SERIES_PER_QUERY} series keys` }),
+  endMs: z
+    .number({ error: 'must be a finite epoch time in milliseconds' })
+    .finite({ error: 'must be a finite epoch time in milliseconds' })
+    .optional()
+})
+
+// Printable, bounded text for credentials: no control characters (they would corrupt a header).
+const secretText = (max: number) =>
+  z
+    .string({ error: `must be a string` })
+    .regex(new RegExp(`^[^\\u0000-\\u001f\\u007f]{1,${max}}$`), {
+      error: `must be 1–${max} printable characters`
+    })
+
+const fleetConfig = z.strictObject({
+  prometheusUrl: z
+    .string({ error: 'must be an http(s) URL or null' })
+    .max(2048, { error: 'must be at most 2048 characters' })
+    .regex(/^https?:\/\/\S+$/i, { error: 'must be an http:// or https:// URL' })
+    .nullable(),
+  auth: z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('none') }),
+      z.strictObject({
+        kind: z.literal('basic'),
+        username: secretText(256).regex(/^[^:]*$/, {
+          error: 'must not contain a colon'
+        }),
+        password: secretText(1024)
+      }),
+      z.strictObject({
+        kind: z.literal('bearer'),
+        token: secretText(4096).regex(/^[A-Za-z0-9\-._~+/]+=*$/, {
+          error: 'must be a bearer token (letters, digits, -._~+/)'
+        })
+      })
+    ],
+    { error: 'must be {kind:"none"}, {kind:"basic",username,password} or {kind:"bearer",token}' }
+  )
 })
 
 /**
@@ -180,7 +239,11 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
       schema: z.enum(['markdown', 'json'], { error: 'must be "markdown" or "json"' })
     }
   ],
-  'report:print-pdf': []
+  'report:print-pdf': [],
+  'telemetry:get-series': [{ name: 'req', schema: seriesRequest }],
+  'fleet:get-config': [],
+  'fleet:set-config': [{ name: 'config', schema: fleetConfig }],
+  'fleet:list': []
 }
 
 /** True when `x` names an invoke channel of the contract. */

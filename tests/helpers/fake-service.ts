@@ -17,6 +17,8 @@ import type {
 import { ok, unavailable } from '../../src-main/shared/reading'
 import type { GpuSample, Inventory, Snapshot } from '../../src-main/shared/telemetry'
 import { ArgumentError, type EngineService } from '../../src-main/node/service-types'
+import { createFleetService } from '../../src-main/node/metrics/fleet-client'
+import { createSeriesStore } from '../../src-main/node/metrics/series-store'
 
 const GiB = 1024 ** 3
 
@@ -711,6 +713,10 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
   const history: Snapshot[] = []
   for (let i = 0; i < (options.historySeconds ?? 90); i++) history.push(fakeSnapshot(i, intervalMs))
   let next = history.length
+  // The real series store and fleet client: they are pure data structures / need a configured URL.
+  const series = createSeriesStore({ rawCapacity: 86_400 })
+  for (const s of history) series.push(s)
+  const fleet = createFleetService()
   let settings: Settings = { ...DEFAULT_SETTINGS }
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>()
   let timer: ReturnType<typeof setInterval> | null = null
@@ -787,7 +793,17 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       },
       'report:print-pdf': async () => {
         throw new Error('printing to PDF needs the desktop app')
-      }
+      },
+      'telemetry:get-series': async (req) => (
+        track('telemetry:get-series', [req]),
+        series.query(req)
+      ),
+      'fleet:get-config': async () => fleet.getConfig(),
+      'fleet:set-config': async (config) => (
+        track('fleet:set-config', [config]),
+        fleet.setConfig(config)
+      ),
+      'fleet:list': async () => fleet.list()
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()
@@ -795,19 +811,10 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       listeners.set(channel, set)
       return () => set.delete(listener as (p: unknown) => void)
     },
-    metrics() {
-      const g = history.at(-1)?.gpus[0]
-      const power = g && g.powerDrawWatts.status === 'ok' ? g.powerDrawWatts.value : null
-      return [
-        '# HELP rigready_gpu_power_draw_watts GPU power draw.',
-        '# TYPE rigready_gpu_power_draw_watts gauge',
-        ...(power === null ? [] : [`rigready_gpu_power_draw_watts{gpu="0"} ${power}`]),
-        ''
-      ].join('\n')
-    },
     tick() {
       const snap = fakeSnapshot(next++, intervalMs)
       history.push(snap)
+      series.push(snap)
       if (history.length > 86_400) history.shift()
       emit('telemetry:did-sample', snap)
       return snap
