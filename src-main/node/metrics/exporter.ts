@@ -18,11 +18,7 @@ import { ok, type Reading } from '../../shared/reading'
 import type { ReadinessReport } from '../../shared/readiness'
 import { isFiniteReading, parseSnapshot } from '../../shared/snapshot-schema'
 import type { GpuInfo, Inventory, Snapshot } from '../../shared/telemetry'
-import {
-  createThrottleAccounting,
-  gpuDeviceId,
-  type ThrottleAccounting
-} from './throttle-accounting'
+import { createThrottleAccounting, type ThrottleAccounting } from './throttle-accounting'
 
 type Labels = Record<string, string>
 
