@@ -96,7 +96,7 @@ describe('Electron fuses in electron-builder.yml', () => {
     for (const key of Object.keys(config.electronFuses))
       expect(Object.keys(scheme.definitions.FuseOptionsV1.properties), key).toContain(key)
     // electron-builder's own translation into @electron/fuses' config, as it runs at packaging time.
-    const { PlatformPackager } = (await import('app-builder-lib')) as {
+    const { PlatformPackager } = (await import('app-builder-lib')) as unknown as {
       PlatformPackager: {
         prototype: { generateFuseConfig(f: unknown): Promise<Record<string, unknown>> }
       }
