@@ -30,6 +30,8 @@ export interface MetricsSource {
   report(): Promise<ReadinessReport | null>
   /** Subscribes to every new snapshot (feeds the throttle counters). */
   onSample(listener: (s: Snapshot) => void): () => void
+  /** Snapshots retained before the exporter started (primes the throttle counters), oldest first. */
+  history?(): Promise<Snapshot[]>
 }
 
 /** Options for the exporter. */
@@ -701,12 +703,30 @@ export async function buildExposition(data: {
 export function createMetricsExporter(options: MetricsExporterOptions): MetricsExporter {
   const ns = options.namespace ?? 'rigready'
   const throttle = createThrottleAccounting()
-  const unsubscribe = options.source.onSample((s) => throttle.push(s))
+  // Snapshots arriving while the retained history is read are held back, so the accumulator sees the
+  // stream in order: history first, then everything newer.
+  let pending: Snapshot[] | null = options.source.history ? [] : null
+  const unsubscribe = options.source.onSample((s) => {
+    if (pending !== null) pending.push(s)
+    else throttle.push(s)
+  })
+  const primed: Promise<void> = options.source.history
+    ? options.source
+        .history()
+        .catch(() => [] as Snapshot[])
+        .then((past) => {
+          const firstLive = pending?.[0]?.timestampMs ?? Infinity
+          for (const s of past) if (s.timestampMs < firstLive) throttle.push(s)
+          for (const s of pending ?? []) throttle.push(s)
+          pending = null
+        })
+    : Promise.resolve()
   const processRegistry = options.processMetrics ? new Registry() : null
   if (processRegistry) collectDefaultMetrics({ register: processRegistry })
   let inflight: Promise<Exposition> | null = null
 
   const renderOnce = async (): Promise<Exposition> => {
+    await primed
     const [inventory, snapshot, report] = await Promise.all([
       options.source.inventory().catch(() => null),
       options.source.latest().catch(() => null),

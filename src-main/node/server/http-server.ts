@@ -30,7 +30,11 @@ import { createServer as createHttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc-contract'
-import { validateInvokeArgs } from '../../shared/ipc-validate'
+import {
+  MAX_HISTORY_POINTS,
+  MAX_HISTORY_WINDOW_MS,
+  validateInvokeArgs
+} from '../../shared/ipc-validate'
 import { createMetricsExporter, type MetricsExporter } from '../metrics/exporter'
 import { silentLogger, type Logger } from '../platform/logger'
 import { ArgumentError, type EngineService } from '../service-types'
@@ -224,7 +228,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       inventory: () => service.handlers['telemetry:get-inventory'](),
       latest: () => service.handlers['telemetry:get-snapshot'](),
       report: () => service.handlers['readiness:get-report'](),
-      onSample: (l) => service.on('telemetry:did-sample', l)
+      onSample: (l) => service.on('telemetry:did-sample', l),
+      history: () =>
+        service.handlers['telemetry:get-history']({
+          windowMs: MAX_HISTORY_WINDOW_MS,
+          maxPoints: MAX_HISTORY_POINTS
+        })
     }
   })
   const extraHeaders = web?.headers ?? {}
