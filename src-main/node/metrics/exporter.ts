@@ -684,6 +684,13 @@ export async function buildExposition(data: {
         {},
         s.timestampMs / 1000
       )
+    if (typeof s.seq === 'number' && Number.isFinite(s.seq))
+      b.gauge(
+        'snapshot_sequence',
+        'Sequence number of the latest snapshot (stops changing when sampling stalls).',
+        {},
+        s.seq
+      )
     exportHealth(b, s)
     exportGpus(b, s)
     exportCpuMemory(b, s)
@@ -722,7 +729,17 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
         })
     : Promise.resolve()
   const processRegistry = options.processMetrics ? new Registry() : null
-  if (processRegistry) collectDefaultMetrics({ register: processRegistry })
+  if (processRegistry) {
+    collectDefaultMetrics({ register: processRegistry })
+    // Gauges prom-client names `_total` (which promtool rejects for non-counters); their unsuffixed twins
+    // (`nodejs_active_handles` …) carry the same numbers.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total'
+    ])
+      processRegistry.removeSingleMetric(name)
+  }
   let inflight: Promise<Exposition> | null = null
 
   const renderOnce = async (): Promise<Exposition> => {

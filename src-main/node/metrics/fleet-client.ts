@@ -350,11 +350,17 @@ export function createFleetService(options: FleetServiceOptions = {}): FleetServ
             temperatureCelsius: num(c),
             limitCelsius: unavailable('unsupported', 'no CPU limit exported')
           })
+        // Devices with a known limit rank by temperature ÷ limit; one without a limit is shown only when
+        // no device has one (a CPU at 88 °C with an unknown limit says less than a GPU 3 °C from its own).
+        const withLimit = candidates.filter(
+          (d) => d.limitCelsius.status === 'ok' && d.limitCelsius.value > 0
+        )
+        const ratio = (d: FleetHottestDevice): number =>
+          d.limitCelsius.status === 'ok' ? d.temperatureCelsius / d.limitCelsius.value : 0
+        const pool = withLimit.length > 0 ? withLimit : candidates
         const rank = (d: FleetHottestDevice): number =>
-          d.limitCelsius.status === 'ok' && d.limitCelsius.value > 0
-            ? d.temperatureCelsius / d.limitCelsius.value
-            : d.temperatureCelsius / 100
-        const hottest = candidates.sort((a, z) => rank(z) - rank(a))[0]
+          withLimit.length > 0 ? ratio(d) : d.temperatureCelsius
+        const hottest = [...pool].sort((a, z) => rank(z) - rank(a))[0]
         const act = activeBy.get(k)
         const throttlingNow: Reading<string[]> =
           act && act.length > 0
