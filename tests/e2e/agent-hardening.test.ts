@@ -452,6 +452,88 @@ describe('agent hardening', () => {
       )
     })
 
+    it('requires and verifies client certificates from client_ca_file, with client_allowed_sans', async () => {
+      const openssl = (...args: string[]) => run('openssl', args, { cwd: certDir })
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+      await openssl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=test clients CA'
+      )
+      const client = async (name: string, san: string): Promise<void> => {
+        await openssl(
+          'req',
+          ...ec,
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.csr`,
+          '-subj',
+          `/CN=${name}`
+        )
+        await writeFile(join(certDir, `${name}.ext`), `subjectAltName=DNS:${san}\n`)
+        await openssl(
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'ca.crt',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-out',
+          `${name}.crt`,
+          '-days',
+          '1',
+          '-extfile',
+          `${name}.ext`
+        )
+      }
+      await client('prometheus', 'prometheus.lan')
+      await client('intruder', 'laptop.lan')
+      await writeFile(
+        join(certDir, 'mtls.yml'),
+        [
+          'tls_server_config:',
+          '  cert_file: server.crt',
+          '  key_file: server.key',
+          '  client_auth_type: RequireAndVerifyClientCert',
+          '  client_ca_file: ca.crt',
+          '  client_allowed_sans: [prometheus.lan]',
+          ''
+        ].join('\n')
+      )
+      const s = await start({ webConfig: await loadWebConfig(join(certDir, 'mtls.yml')) })
+      const ca = await readFile(join(certDir, 'server.crt'))
+      const creds = async (name: string) => ({
+        key: await readFile(join(certDir, `${name}.key`)),
+        cert: await readFile(join(certDir, `${name}.crt`))
+      })
+      const pairs = { prometheus: await creds('prometheus'), intruder: await creds('intruder') }
+      const get = (name: 'prometheus' | 'intruder' | null): Promise<string> =>
+        new Promise((res) => {
+          const opts = name === null ? { ca } : { ca, ...pairs[name] }
+          const req = httpsRequest(`https://localhost:${s.port}/healthz`, opts, (r) => {
+            r.resume()
+            res(String(r.statusCode))
+          })
+          req.on('error', (e) => res(`error: ${e.message}`))
+          req.end()
+        })
+      expect(await get('prometheus')).toBe('200')
+      expect(await get(null)).toMatch(/^error/)
+      expect(await get('intruder')).toBe('403')
+    })
+
     it('refuses TLS versions below min_version', async () => {
       const yml = (await readFile(join(certDir, 'web.yml'), 'utf8')).replace('TLS12', 'TLS13')
       await writeFile(join(certDir, 'web13.yml'), yml)
