@@ -82,6 +82,38 @@ describe('security gate (scripts/security-scan.mjs)', () => {
   })
 })
 
+describe('Content-Security-Policies (the agent and the desktop renderer)', () => {
+  it('parse and have no HIGH, MEDIUM or syntax finding in csp-evaluator (the library electronegativity uses)', async () => {
+    const { CONTENT_SECURITY_POLICY } = await import('../../../src-main/node/server/http-server')
+    const { PRODUCTION_CSP } = await import('../../../src-main/electron-main/security')
+    // @ts-expect-error: CommonJS package without types
+    const csp = (await import('@doyensec/csp-evaluator')) as {
+      CspParser: new (text: string) => { csp: unknown }
+      CspEvaluator: new (
+        c: unknown,
+        v: unknown
+      ) => { evaluate(): { severity: number; directive: string; description: string }[] }
+      Version: { CSP3: unknown }
+      severities: Record<string, number>
+    }
+    for (const policy of [CONTENT_SECURITY_POLICY, PRODUCTION_CSP]) {
+      const findings = new csp.CspEvaluator(
+        new csp.CspParser(policy).csp,
+        csp.Version.CSP3
+      ).evaluate()
+      const bad = findings.filter((f) =>
+        [csp.severities.HIGH, csp.severities.SYNTAX, csp.severities.MEDIUM].includes(f.severity)
+      )
+      expect(
+        bad.map((f) => `${f.directive}: ${f.description}`),
+        policy
+      ).toEqual([])
+      // The one remaining note is about hosting JSONP or user uploads under 'self', which neither does.
+      expect(findings.every((f) => f.severity >= csp.severities.MEDIUM_MAYBE!)).toBe(true)
+    }
+  })
+})
+
 describe('Electron fuses in electron-builder.yml', () => {
   it('sets every fuse @electron/fuses knows, through electron-builder, to the hardened value', async () => {
     const config = parse(await readFile(resolve(ROOT, 'electron-builder.yml'), 'utf8')) as {
