@@ -1,7 +1,7 @@
 /**
  * Desktop app lifecycle: single instance, security, the engine host, IPC, window, menu and tray.
  */
-import { app, dialog, Menu, session, shell, type BrowserWindow } from 'electron'
+import { app, dialog, Menu, safeStorage, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import {
   EVENT_CHANNELS,
@@ -12,6 +12,8 @@ import {
 import type { InvokeHandlers } from '../node/service-types'
 import { parseAppArgs } from './app-options'
 import { createEngineClient, forkEngineHost, type EngineClient } from './engine-client'
+import { loadFleetConfig, saveFleetConfig } from './fleet-credentials'
+import type { FleetConfigView } from '../shared/fleet'
 import { createIpcMain, type IpcMainHost } from './ipc-main'
 import { buildMenuTemplate } from './menu'
 import { printReportToPdf } from './print-pdf'
@@ -125,8 +127,27 @@ export async function startApp(
   ipc = ipcHost
 
   const applySettings = (s: Settings): void => tray?.setTemperatureUnit(s.temperatureUnit)
+  // Fleet credentials: the engine holds them in memory; the main process keeps them on disk encrypted
+  // with safeStorage (fleet-credentials.ts) and reports where they live.
+  const fleetFile = join(app.getPath('userData'), 'fleet.json')
+  let fleetStorage: FleetConfigView['storage'] = 'none'
+  const withStorage = (v: FleetConfigView): FleetConfigView => ({
+    ...v,
+    storage: v.authKind === 'none' ? 'none' : fleetStorage
+  })
   const handlers: InvokeHandlers = {
     ...client.handlers,
+    'fleet:get-config': async () => withStorage(await client.handlers['fleet:get-config']()),
+    'fleet:set-config': async (config) => {
+      const view = await client.handlers['fleet:set-config'](config)
+      try {
+        fleetStorage = await saveFleetConfig(fleetFile, config, safeStorage)
+      } catch (e) {
+        fleetStorage = config.auth.kind === 'none' ? 'none' : 'memory'
+        warn(`could not save the fleet configuration: ${String(e)}`)
+      }
+      return withStorage(view)
+    },
     'settings:set': async (patch) => {
       const next = await client.handlers['settings:set'](patch)
       applySettings(next)
@@ -176,6 +197,11 @@ export async function startApp(
           ? await client.handlers['settings:set'](saved)
           : await client.handlers['settings:get']()
       applySettings(current)
+      const fleet = await loadFleetConfig(fleetFile, safeStorage)
+      if (fleet !== null) {
+        await client.handlers['fleet:set-config'](fleet)
+        fleetStorage = fleet.auth.kind === 'none' ? 'none' : 'encrypted'
+      }
     })
     .catch((e: unknown) => warn(`engine not ready: ${e instanceof Error ? e.message : String(e)}`))
 

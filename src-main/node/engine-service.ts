@@ -17,9 +17,9 @@ import {
 } from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import { createEngine, type Engine, type EngineOptions } from './engine'
-import { formatPrometheus } from './metrics/prometheus'
 import { listModels } from './models/list'
-import { querySnapshots } from '../shared/present/series'
+import { createFleetService, type FleetService } from './metrics/fleet-client'
+import { createSeriesStore } from './metrics/series-store'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -36,7 +36,14 @@ export interface EngineServiceOptions extends EngineOptions {
   engine?: Engine
   /** Window of the readiness report's throttle analysis, summaries and events (s). Default 600. */
   analysisWindowSeconds?: number
+  /** The fleet view's Prometheus client (the desktop host passes one holding decrypted credentials). */
+  fleet?: FleetService
 }
+
+/** Most profiles a user may add at run time (`readiness:add-profile`); replacing one by id is always allowed. */
+export const MAX_USER_PROFILES = 64
+/** Most full snapshots one `telemetry:get-history` answer holds (charts use `telemetry:get-series`). */
+export const MAX_HISTORY_SNAPSHOTS = 600
 
 /** Creates and starts the service. */
 export async function createEngineService(
@@ -90,8 +97,14 @@ export async function createEngineService(
   const getReport = (): ReadinessReport =>
     report && latestTs() - reportAt < reportEvery ? report : computeReport()
 
+  const series = createSeriesStore()
+  for (const s of engine.source.history(0)) series.push(s)
+  const fleet = options.fleet ?? createFleetService()
+  const addedProfileIds = new Set<string>()
+
   const unsub = engine.source.subscribe((s) => {
     feed(s)
+    series.push(s)
     for (const l of listeners['telemetry:did-sample']) l(s)
     if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
       const r = computeReport()
@@ -111,10 +124,9 @@ export async function createEngineService(
     'telemetry:get-snapshot': async () => engine.source.latest(),
     'telemetry:get-history': async (req) => {
       const items = engine.source.history(latestTs() - req.windowMs)
-      return downsampleEvenly(items, req.maxPoints)
+      return downsampleEvenly(items, Math.min(req.maxPoints, MAX_HISTORY_SNAPSHOTS))
     },
-    'telemetry:get-series': async (req) =>
-      querySnapshots(engine.source.history((req.endMs ?? latestTs()) - req.rangeMs - 1), req),
+    'telemetry:get-series': async (req) => series.query(req),
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
     'readiness:list-models': async () =>
@@ -134,6 +146,11 @@ export async function createEngineService(
     'readiness:add-profile': async (raw) => {
       const v = validateProfile(raw)
       if (!v.ok) throw new ArgumentError(`profile is invalid: ${v.errors.join('; ')}`)
+      if (!addedProfileIds.has(v.profile.id) && addedProfileIds.size >= MAX_USER_PROFILES)
+        throw new ArgumentError(
+          `readiness:add-profile: at most ${MAX_USER_PROFILES} custom profiles can be added; restart the agent or use --profiles-file for more`
+        )
+      addedProfileIds.add(v.profile.id)
       profiles = mergeProfiles(profiles, [v.profile])
       report = null
       return v.profile
@@ -158,7 +175,10 @@ export async function createEngineService(
     },
     'report:print-pdf': async () => {
       throw new Error('printing to PDF is only available in the desktop app')
-    }
+    },
+    'fleet:get-config': async () => fleet.getConfig(),
+    'fleet:set-config': async (config) => fleet.setConfig(config),
+    'fleet:list': async () => fleet.list()
   }
 
   return {
@@ -168,7 +188,6 @@ export async function createEngineService(
       set.add(listener)
       return () => set.delete(listener)
     },
-    metrics: () => formatPrometheus(engine.inventory, engine.source.latest()),
     async close() {
       unsub()
       await engine.close()

@@ -32,7 +32,5 @@ export interface EngineService {
     channel: K,
     listener: (...args: Parameters<EventChannels[K]>) => void
   ): () => void
-  /** Prometheus text exposition of the latest snapshot (for `/metrics`). */
-  metrics(): string
   close(): Promise<void>
 }

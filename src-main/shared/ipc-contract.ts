@@ -5,12 +5,13 @@
  * HTTP mapping: `POST /api/invoke/<channel>` with body `{ "args": [...] }` answers `{ "ok": true, "value" }`
  * or `{ "ok": false, "error" }`; event channels stream on `GET /api/events` as SSE events named after the
  * channel. Read-only GET aliases exist for scripts: `/api/inventory`, `/api/snapshot`, `/api/history`,
- * `/api/report`. Payloads are plain JSON (timestamps in epoch ms).
+ * `/api/report`, `/api/series`, `/api/fleet`. Payloads are plain JSON (timestamps in epoch ms).
  */
 import type { ModelsOutput } from './cli-output'
+import type { FleetConfig, FleetConfigView, FleetOverview } from './fleet'
+import type { SeriesRequest, SeriesResponse } from './history'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
-import type { SeriesRequest, SeriesResponse } from './history'
 
 /** UI settings (persisted by the host). */
 export interface Settings {
@@ -74,6 +75,11 @@ export interface InvokeChannels {
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
   'report:export': (format: 'markdown' | 'json') => Promise<string>
   'report:print-pdf': () => Promise<{ saved: boolean; path: string | null }>
+  /** Fleet view: the Prometheus server to read RigReady instances from (secrets never come back). */
+  'fleet:get-config': () => Promise<FleetConfigView>
+  'fleet:set-config': (config: FleetConfig) => Promise<FleetConfigView>
+  /** Every RigReady instance the configured Prometheus scrapes, from PromQL. */
+  'fleet:list': () => Promise<FleetOverview>
 }
 
 /** Push channels (main → renderer). */
@@ -97,7 +103,10 @@ export const INVOKE_CHANNELS = [
   'settings:get',
   'settings:set',
   'report:export',
-  'report:print-pdf'
+  'report:print-pdf',
+  'fleet:get-config',
+  'fleet:set-config',
+  'fleet:list'
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */

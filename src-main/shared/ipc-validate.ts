@@ -123,6 +123,42 @@ const settingsPatch = z.strictObject({
     .optional()
 })
 
+// Printable, bounded text for credentials: no control characters (they would corrupt a header).
+const secretText = (max: number) =>
+  z
+    .string({ error: `must be a string` })
+    .regex(new RegExp(`^[^\\u0000-\\u001f\\u007f]{1,${max}}$`), {
+      error: `must be 1–${max} printable characters`
+    })
+
+const fleetConfig = z.strictObject({
+  prometheusUrl: z
+    .string({ error: 'must be an http(s) URL or null' })
+    .max(2048, { error: 'must be at most 2048 characters' })
+    .regex(/^https?:\/\/\S+$/i, { error: 'must be an http:// or https:// URL' })
+    .nullable(),
+  auth: z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('none') }),
+      z.strictObject({
+        kind: z.literal('basic'),
+        username: secretText(256).regex(/^[^:]*$/, {
+          error: 'must not contain a colon'
+        }),
+        password: secretText(1024)
+      }),
+      z.strictObject({
+        kind: z.literal('bearer'),
+        token: secretText(4096).regex(/^[A-Za-z0-9\-._~+/]+=*$/, {
+          error: 'must be a bearer token (letters, digits, -._~+/)'
+        })
+      })
+    ],
+    { error: 'must be {kind:"none"}, {kind:"basic",username,password} or {kind:"bearer",token}' }
+  )
+})
+
 /**
  * A user-supplied workload profile: any plain JSON object, bounded in size and depth.
  *
@@ -209,7 +245,10 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
       schema: z.enum(['markdown', 'json'], { error: 'must be "markdown" or "json"' })
     }
   ],
-  'report:print-pdf': []
+  'report:print-pdf': [],
+  'fleet:get-config': [],
+  'fleet:set-config': [{ name: 'config', schema: fleetConfig }],
+  'fleet:list': []
 }
 
 /** True when `x` names an invoke channel of the contract. */

@@ -7,7 +7,6 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
-import { querySnapshots } from '../../src-main/shared/present/series'
 import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
@@ -18,6 +17,8 @@ import type {
 import { ok, unavailable } from '../../src-main/shared/reading'
 import type { GpuSample, Inventory, Snapshot } from '../../src-main/shared/telemetry'
 import { ArgumentError, type EngineService } from '../../src-main/node/service-types'
+import { createFleetService } from '../../src-main/node/metrics/fleet-client'
+import { createSeriesStore } from '../../src-main/node/metrics/series-store'
 
 const GiB = 1024 ** 3
 
@@ -725,6 +726,10 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
   const history: Snapshot[] = []
   for (let i = 0; i < (options.historySeconds ?? 90); i++) history.push(fakeSnapshot(i, intervalMs))
   let next = history.length
+  // The real series store and fleet client: they are pure data structures / need a configured URL.
+  const series = createSeriesStore({ rawCapacity: 86_400 })
+  for (const s of history) series.push(s)
+  const fleet = createFleetService()
   let settings: Settings = { ...DEFAULT_SETTINGS }
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>()
   let timer: ReturnType<typeof setInterval> | null = null
@@ -761,10 +766,6 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
         const inWindow = history.filter((s) => s.timestampMs > last.timestampMs - req.windowMs)
         const step = Math.max(1, Math.ceil(inWindow.length / req.maxPoints))
         return inWindow.filter((_, i) => i % step === 0)
-      },
-      'telemetry:get-series': async (req) => {
-        track('telemetry:get-series', [req])
-        return querySnapshots(history, req)
       },
       'readiness:get-report': async () =>
         fakeReport(profiles, history.at(-1)?.timestampMs ?? FAKE.startMs),
@@ -811,7 +812,17 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       },
       'report:print-pdf': async () => {
         throw new Error('printing to PDF needs the desktop app')
-      }
+      },
+      'telemetry:get-series': async (req) => (
+        track('telemetry:get-series', [req]),
+        series.query(req)
+      ),
+      'fleet:get-config': async () => fleet.getConfig(),
+      'fleet:set-config': async (config) => (
+        track('fleet:set-config', [config]),
+        fleet.setConfig(config)
+      ),
+      'fleet:list': async () => fleet.list()
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()
@@ -819,19 +830,10 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       listeners.set(channel, set)
       return () => set.delete(listener as (p: unknown) => void)
     },
-    metrics() {
-      const g = history.at(-1)?.gpus[0]
-      const power = g && g.powerDrawWatts.status === 'ok' ? g.powerDrawWatts.value : null
-      return [
-        '# HELP rigready_gpu_power_draw_watts GPU power draw.',
-        '# TYPE rigready_gpu_power_draw_watts gauge',
-        ...(power === null ? [] : [`rigready_gpu_power_draw_watts{gpu="0"} ${power}`]),
-        ''
-      ].join('\n')
-    },
     tick() {
       const snap = fakeSnapshot(next++, intervalMs)
       history.push(snap)
+      series.push(snap)
       if (history.length > 86_400) history.shift()
       emit('telemetry:did-sample', snap)
       return snap

@@ -7,6 +7,7 @@
  *    of this process per sample (the fake tool's own CPU is excluded: it is a Node script, not the real tool).
  * 3. Baseline: polling systeminformation for the same readings (currentLoad, mem, cpuTemperature, graphics,
  *    disksIO, fsSize, cpuCurrentSpeed), CPU time per iteration including the child processes it spawns.
+ * 0. Agent: load (100 SSE clients + 20 scrapes/s) and the 24 h history payload, see `agent-load.ts`.
  * 4. Baseline: prometheus-node-exporter (when installed) with --path.sysfs/--path.procfs on the same tree and the
  *    cpu, meminfo, hwmon, thermal_zone, diskstats, cpufreq, nvme, rapl and powersupplyclass collectors,
  *    CPU time per scrape of its process.
@@ -25,6 +26,7 @@ import { createStorageCollector } from '../collectors/storage'
 import { createThermalCollector } from '../collectors/thermal'
 import { createEngine } from '../engine'
 import { createLogger } from '../platform/logger'
+import { benchAgentLoad, benchHistoryPayload } from './agent-load'
 import { materializeTree } from './peer-tree'
 import { runUiBench } from './ui-bench'
 
@@ -222,8 +224,10 @@ async function benchNodeExporter(
 
 async function main(): Promise<void> {
   const repo = process.cwd()
-  // UI figures first: they need only the built renderer, not the peer fixtures.
+  // UI and agent figures first: they need only the built renderer/CLI and the session fixture.
   await runUiBench(repo)
+  await benchHistoryPayload(repo)
+  if (process.env.BENCH_AGENT !== '0') await benchAgentLoad(repo)
   const peer = process.env.RIGREADY_PEER_FIXTURES ?? resolve(repo, '../shared/peer-fixtures')
   if (!(await exists(resolve(peer, 'prometheus__node_exporter/sys')))) {
     console.error(

@@ -7,7 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { gzip as gzipCb } from 'node:zlib'
-import { historyKeys, listSeries, querySnapshots } from '../../shared/present/series'
+import { historyKeys, listSeries } from '../../shared/present/series'
+import { createSeriesStore } from '../metrics/series-store'
 import type { Snapshot } from '../../shared/telemetry'
 import { createEngineService } from '../engine-service'
 import { readSession } from '../recorder/session'
@@ -60,8 +61,10 @@ async function historyFigures(sessionFile: string): Promise<string[]> {
   }))
   const keys = historyKeys(listSeries(session.header.inventory, day.at(-1)!))
   const out: string[] = []
+  const store = createSeriesStore()
+  for (const s of day) store.push(s)
   for (const points of [1000, 2000]) {
-    const h = querySnapshots(day, { rangeMs: 86_400_000, points, series: keys })
+    const h = store.query({ rangeMs: 86_400_000, points, series: keys })
     const json = JSON.stringify({ ok: true, value: h })
     const gz = (await gzip(json)).length
     out.push(

@@ -22,7 +22,7 @@ Usage:
   rigready watch
   rigready record    [--out FILE] [--duration SECONDS] [-- COMMAND ARGS...]
   rigready report    SESSION [--json | --csv]
-  rigready serve     [--host 127.0.0.1] [--port 7878] [--token TOKEN]
+  rigready serve     [--host 127.0.0.1] [--port 7878] [--web-config FILE] [--token-file FILE]
 
 Engine flags (check, snapshot, watch, record, serve):
   --sysfs-root DIR    read sysfs from DIR instead of /sys (captured trees)

@@ -11,7 +11,6 @@
  * each limit. Unavailable readings are `null`, never 0.
  */
 import { ok, unavailable, type Reading } from '../reading'
-import type { SeriesColumn, SeriesRequest, SeriesResponse } from '../history'
 import type {
   GpuSample,
   Inventory,
@@ -341,55 +340,4 @@ export function bandCodes(
     out[i] = observed ? causeCode(dominantCause(active)) : null
   }
   return out
-}
-
-/**
- * Answers a history query from a list of snapshots (oldest first), in the agent's response shape: dense
- * buckets of `ceil(rangeMs / points)` ending at the newest snapshot, min and max per bucket.
- *
- * For engines and tests without the agent's series store; O(snapshots × series).
- */
-export function querySnapshots(snapshots: readonly Snapshot[], req: SeriesRequest): SeriesResponse {
-  const newest = snapshots.length > 0 ? snapshots[snapshots.length - 1]!.timestampMs : null
-  const oldest = snapshots.length > 0 ? snapshots[0]!.timestampMs : null
-  const toMs = (req.endMs ?? newest ?? 0) + 1
-  const points = Math.max(1, Math.floor(req.points))
-  const bucketMs = Math.max(1, Math.ceil(req.rangeMs / points))
-  const fromMs = toMs - bucketMs * points
-  const readers = req.series.map((k) => compileSeriesReading(k))
-  const series: SeriesColumn[] = req.series.map((key, k) => {
-    const min = new Array<number | null>(points).fill(null)
-    const max = new Array<number | null>(points).fill(null)
-    if (!readers[k]) return { key, unit: '', min, max, unknown: true }
-    return { key, unit: '', min, max }
-  })
-  for (const s of snapshots) {
-    if (s.timestampMs < fromMs || s.timestampMs >= toMs) continue
-    const b = Math.floor((s.timestampMs - fromMs) / bucketMs)
-    for (let k = 0; k < readers.length; k++) {
-      const v = num(readers[k]?.(s))
-      if (v === null) continue
-      const col = series[k]!
-      const lo = col.min[b]
-      const hi = col.max[b]
-      col.min[b] = lo === null || lo === undefined || v < lo ? v : lo
-      col.max[b] = hi === null || hi === undefined || v > hi ? v : hi
-    }
-  }
-  const latest = snapshots.length > 0 ? snapshots[snapshots.length - 1]! : null
-  if (latest)
-    for (let k = 0; k < readers.length; k++) {
-      const r = readers[k]?.(latest)
-      if (r && r.status === 'unavailable') series[k]!.latestUnavailable = r
-    }
-  return {
-    fromMs,
-    toMs,
-    bucketMs,
-    buckets: points,
-    oldestMs: oldest,
-    resolution: 'raw',
-    series,
-    available: []
-  }
 }

@@ -116,6 +116,17 @@ export const protocol = {
 export const net = { fetch: vi.fn() }
 export const utilityProcess = { fork: vi.fn() }
 export const shell = { openExternal: vi.fn(async () => {}) }
+/** A reversible stand-in for the OS keychain (tests only). */
+export const safeStorage = {
+  isEncryptionAvailable: vi.fn(() => true),
+  getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
+  encryptString: vi.fn((s: string) => Buffer.from(`enc:${Buffer.from(s).toString('base64')}`)),
+  decryptString: vi.fn((b: Buffer) => {
+    const t = b.toString()
+    if (!t.startsWith('enc:')) throw new Error('not encrypted by this keychain')
+    return Buffer.from(t.slice(4), 'base64').toString()
+  })
+}
 export const dialog = { showSaveDialog: vi.fn() }
 export const nativeImage = { createFromPath: vi.fn((p: string) => ({ path: p })) }
 export const Menu = { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn() }

@@ -67,6 +67,13 @@ describe('security', () => {
         'Content-Security-Policy': ["default-src 'none'"]
       }
     })
+    // The shipped policy goes out exactly as built (the literal the security scan evaluates).
+    installSessionSecurity(fakeSession as unknown as Session, buildContentSecurityPolicy())
+    const prod = vi.fn()
+    onHeaders!({ responseHeaders: {} }, prod)
+    expect(prod).toHaveBeenCalledWith({
+      responseHeaders: { 'Content-Security-Policy': [buildContentSecurityPolicy()] }
+    })
     const decide = vi.fn()
     permission.mock.calls[0][0]({}, 'media', decide)
     expect(decide).toHaveBeenCalledWith(false)

@@ -26,7 +26,6 @@ function fakeService() {
       set.add(l as (p: unknown) => void)
       return () => set.delete(l as (p: unknown) => void)
     },
-    metrics: () => '',
     close: vi.fn(async () => {})
   }
   const emit = (channel: string, payload: unknown) =>

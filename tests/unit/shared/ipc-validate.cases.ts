@@ -17,11 +17,6 @@ export const CHANNEL_CASES: Record<
     malformed: [{ windowMs: -5, maxPoints: 600 }],
     names: 'windowMs must be a positive number ≤ 7 days'
   },
-  'telemetry:get-series': {
-    valid: [{ rangeMs: 3_600_000, points: 600, series: ['gpu.0.temperatureCelsius'] }],
-    malformed: [{ rangeMs: -1, points: 600, series: [] }],
-    names: 'rangeMs must be a positive number of milliseconds ≤ 7 days'
-  },
   'readiness:get-report': { valid: [], malformed: [null], names: 'expected 0 arguments' },
   'readiness:list-profiles': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
   'readiness:list-models': { valid: [], malformed: [[]], names: 'expected 0 arguments' },
@@ -54,5 +49,22 @@ export const CHANNEL_CASES: Record<
     malformed: ['pdf'],
     names: 'format must be "markdown" or "json"'
   },
-  'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' }
+  'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' },
+  'telemetry:get-series': {
+    valid: [{ rangeMs: 3_600_000, points: 600, series: ['gpu.0.temperatureCelsius'] }],
+    malformed: [{ rangeMs: 3_600_000, points: 5000, series: [] }],
+    names: 'points must be an integer from 1 to 2000'
+  },
+  'fleet:get-config': { valid: [], malformed: [1], names: 'expected 0 arguments' },
+  'fleet:set-config': {
+    valid: [
+      {
+        prometheusUrl: 'https://prometheus.lan:9090',
+        auth: { kind: 'basic', username: 'grafana', password: 's3cret pass' }
+      }
+    ],
+    malformed: [{ prometheusUrl: 'file:///etc/passwd', auth: { kind: 'none' } }],
+    names: 'prometheusUrl must be an http:// or https:// URL'
+  },
+  'fleet:list': { valid: [], malformed: [{}], names: 'expected 0 arguments' }
 }

@@ -2,9 +2,11 @@
  * Bridge over HTTP + Server-Sent Events (`rigready serve`).
  *
  * Invokes are `POST /api/invoke/<channel>` with `{"args":[...]}`; events arrive on one shared
- * `EventSource('/api/events')`, opened on the first subscription. When the agent was started with a token,
- * the page is opened as `...?token=…`: invokes send it as a bearer header, EventSource (which cannot set
- * headers) as a query parameter.
+ * `EventSource('/api/events')`, opened on the first subscription. When the agent needs a bearer token,
+ * invokes send it as a header; EventSource cannot set headers, so the bridge first trades the token for an
+ * event-stream cookie (`POST /api/events/session`: HttpOnly, SameSite=Strict, valid for `/api/events`
+ * only) and reopens the stream with a fresh cookie when the agent drops it (e.g. after a restart). The
+ * token never travels in a URL. Basic-auth agents need none of this: the browser sends its credentials.
  */
 import { EVENT_CHANNELS, type EventChannel } from '$shared/ipc-contract'
 import { BridgeError, type Bridge, type ConnectionState } from './types'
@@ -14,14 +16,22 @@ export interface HttpBridgeOptions {
   /** Base URL of the agent (default: the page's origin). */
   baseUrl?: string
   token?: string | null
+  /** Asked once when the agent answers 401 and no token is known; returns the token or null. */
+  askToken?: () => string | null
+  /** Called with a token the agent accepted (to keep it for this browser session). */
+  onToken?: (token: string) => void
   fetchImpl?: typeof fetch
   eventSourceImpl?: typeof EventSource
+  /** Delay before reopening a stream the agent closed (ms). */
+  reopenMs?: number
 }
 
 /** Creates the HTTP/SSE bridge. */
 export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
   const base = options.baseUrl ?? `${location.origin}/`
-  const token = options.token ?? null
+  let token = options.token ?? null
+  let asked = false
+  const reopenMs = options.reopenMs ?? 3000
   const doFetch = options.fetchImpl ?? fetch.bind(globalThis)
   const ES = options.eventSourceImpl ?? EventSource
   const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>()
@@ -34,13 +44,36 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
     for (const l of connectionListeners) l(s)
   }
 
-  const ensureSource = (): void => {
-    if (source !== null) return
-    const url = new URL('api/events', base)
-    if (token) url.searchParams.set('token', token)
-    source = new ES(url.toString())
-    source.onopen = () => setState('open')
-    source.onerror = () => setState('reconnecting')
+  let closed = false
+  let opening = false
+  const openSource = async (): Promise<void> => {
+    if (source !== null || opening || closed) return
+    opening = true
+    try {
+      if (token) {
+        // The cookie this sets is what authorises the stream below.
+        await doFetch(new URL('api/events/session', base), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: '{}'
+        }).catch(() => undefined)
+      }
+    } finally {
+      opening = false
+    }
+    if (closed || source !== null) return
+    const es = new ES(new URL('api/events', base).toString())
+    source = es
+    es.onopen = () => setState('open')
+    es.onerror = () => {
+      setState('reconnecting')
+      // EventSource retries by itself after network errors, but gives up on an HTTP error (a 401 once
+      // the cookie expired or the agent restarted): then get a new cookie and open a new stream.
+      if (es.readyState === 2) {
+        if (source === es) source = null
+        setTimeout(() => void openSource(), reopenMs)
+      }
+    }
     for (const channel of EVENT_CHANNELS) {
       source.addEventListener(channel, (e) => {
         let payload: unknown
@@ -53,19 +86,44 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
       })
     }
   }
+  const ensureSource = (): void => {
+    void openSource()
+  }
+
+  const post = (channel: string, args: unknown[]): Promise<Response> => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+    if (token) headers.Authorization = `Bearer ${token}`
+    return doFetch(new URL(`api/invoke/${channel}`, base), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ args })
+    })
+  }
 
   const bridge: Bridge = {
     transport: 'http',
     invoke: (async (channel: string, ...args: unknown[]): Promise<unknown> => {
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-      if (token) headers.Authorization = `Bearer ${token}`
       let res: Response
       try {
-        res = await doFetch(new URL(`api/invoke/${channel}`, base), {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ args })
-        })
+        res = await post(channel, args)
+        const bearer = /^bearer/i.test(res.headers.get('www-authenticate') ?? '')
+        if (res.status === 401 && bearer && !asked && options.askToken) {
+          asked = true
+          const t = options.askToken()
+          if (t) {
+            token = t.trim()
+            res = await post(channel, args)
+            if (res.ok) {
+              options.onToken?.(token)
+              // A stream opened without the token failed; open it again with a cookie.
+              if (source !== null) {
+                source.close()
+                source = null
+              }
+              if (listeners.size > 0) ensureSource()
+            }
+          }
+        }
       } catch (e) {
         throw new BridgeError(`agent unreachable: ${e instanceof Error ? e.message : String(e)}`)
       }
@@ -101,6 +159,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): Bridge {
       }
     },
     close() {
+      closed = true
       source?.close()
       source = null
       listeners.clear()

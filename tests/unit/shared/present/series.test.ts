@@ -6,9 +6,10 @@ import {
   compileSeriesKey,
   GPU_THROTTLE_CAUSES,
   historyKeys,
-  listSeries,
-  querySnapshots
+  listSeries
 } from '../../../../src-main/shared/present/series'
+import { createSeriesStore } from '../../../../src-main/node/metrics/series-store'
+import type { SeriesRequest, SeriesResponse } from '../../../../src-main/shared/history'
 import { causeFromCode } from '../../../../src-main/shared/present/causes'
 import { gpuLimits } from '../../../../src-main/shared/present/devices'
 import { parseSession } from '../../../../src-main/node/recorder/session'
@@ -18,6 +19,13 @@ const FILE = resolve(__dirname, '../../../fixtures/sessions/rtx4090-training-run
 const session = parseSession(readFileSync(FILE, 'utf8'), FILE)
 const inv = session.header.inventory
 const snaps = session.snapshots
+
+/** The agent's own series store, fed every snapshot, answering one query. */
+function querySnapshots(all: readonly Snapshot[], req: SeriesRequest): SeriesResponse {
+  const store = createSeriesStore()
+  for (const s of all) store.push(s)
+  return store.query(req)
+}
 
 /** A day of synthetic 1 Hz snapshots with one GPU whose power is the second of the day mod 300. */
 function day(seconds: number): Snapshot[] {
