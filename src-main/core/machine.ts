@@ -9,6 +9,7 @@ import type { GpuInfo, GpuVendor, Inventory, Snapshot } from '../shared/telemetr
 import type { GpuSpec } from './gpu-specs'
 import { GPU_SPECS, closeGpuMatches, findGpuSpec, matchGpuSpec } from './gpu-specs'
 import { RESERVES } from './tables'
+import { chooseBackend, rocmPresence } from './backends'
 
 const GIB = 2 ** 30
 
@@ -16,19 +17,13 @@ function specReading(v: number | null, name: string, what: string): Reading<numb
   return v === null ? unavailable('unsupported', `${what} of ${name} not in the spec table`) : ok(v)
 }
 
-function backendFor(vendor: GpuVendor): MachineGpu['backend'] {
-  switch (vendor) {
-    case 'nvidia':
-      return 'cuda'
-    case 'amd':
-      return 'rocm'
-    case 'apple':
-      return 'metal'
-    case 'intel':
-      return 'sycl'
-    case 'other':
-      return 'vulkan'
-  }
+// Backend choice lives in backends.ts (ROCm support list, Vulkan for Arc and AMD without ROCm).
+function backendFor(
+  vendor: GpuVendor,
+  gfxTarget: string | null = null,
+  runtime?: Reading<string>
+): MachineGpu['backend'] {
+  return chooseBackend({ vendor, gfxTarget, rocm: rocmPresence(vendor, runtime) }).backend
 }
 
 /** bf16 on matrix units: NVIDIA cc ≥ 8.0; AMD CDNA2+ (gfx90a, gfx94x) and RDNA3+ (gfx11xx, gfx12xx). */
@@ -68,7 +63,7 @@ export function gpuFromSpec(
     pcieMaxGen: specReading(spec.pcieGen, spec.name, 'PCIe generation'),
     pcieMaxWidth: specReading(spec.pcieWidth, spec.name, 'PCIe width'),
     unified,
-    backend: backendFor(spec.vendor)
+    backend: backendFor(spec.vendor, spec.gfxTarget)
   }
 }
 
@@ -133,7 +128,7 @@ function gpuFromInfo(
         ? info.pcieMaxWidth
         : fromSpec(spec?.pcieWidth, 'PCIe width'),
     unified,
-    backend: backendFor(info.vendor)
+    backend: backendFor(info.vendor, gfx ?? spec?.gfxTarget ?? null, info.runtimeVersion)
   }
 }
 
@@ -191,8 +186,8 @@ export function machineFromInventory(
   return {
     label:
       gpus.length > 0
-        ? `${gpus.map((g) => g.name).join(' + ')}, ${(ramBytes / 1e9).toFixed(0)} GB RAM`
-        : `${model} (no GPU), ${(ramBytes / 1e9).toFixed(0)} GB RAM`,
+        ? `${gpus.map((g) => g.name).join(' + ')}, ${(ramBytes / GIB).toFixed(0)} GiB RAM`
+        : `${model} (no GPU), ${(ramBytes / GIB).toFixed(0)} GiB RAM`,
     origin: 'probed',
     gpus,
     cpu: {
@@ -222,6 +217,7 @@ export function machineFromInventory(
 export interface MachineDescription {
   gpu?: string
   gpus?: number
+  /** Host RAM in GiB (memory sizes are binary: a 64 GB kit is 64 GiB). */
   ramGb?: number
   storage?: 'nvme' | 'sata-ssd' | 'hdd'
   cpuCores?: number
@@ -231,11 +227,12 @@ export interface MachineDescription {
 
 /**
  * A described machine. `gpu` is matched against the spec table; an unknown name throws an error listing the
- * closest rows. Fields left out come from `base`, else from defaults (16 cores, 64 GB, NVMe).
+ * closest rows. Fields left out come from `base`, else from defaults (16 cores, 64 GiB, NVMe).
  */
 export function describeMachine(d: MachineDescription): MachineModel {
   let gpus: MachineGpu[] = d.base?.gpus ?? []
-  const ramBytes = d.ramGb !== undefined ? d.ramGb * 1e9 : (d.base?.ramBytes ?? 64e9)
+  // GiB: a "64 GB" kit as sold is 64 GiB (rigready estimate --ram).
+  const ramBytes = d.ramGb !== undefined ? d.ramGb * GIB : (d.base?.ramBytes ?? 64 * GIB)
   if (d.gpu !== undefined) {
     const spec = findGpuSpec(d.gpu)
     if (spec === null) {
@@ -261,7 +258,7 @@ export function describeMachine(d: MachineDescription): MachineModel {
   const apple = gpus.some((g) => g.vendor === 'apple')
   const label = [
     gpus.length > 0 ? `${gpus.length > 1 ? `${gpus.length}× ` : ''}${gpus[0].name}` : 'no GPU',
-    `${(ramBytes / 1e9).toFixed(0)} GB RAM`,
+    `${(ramBytes / GIB).toFixed(0)} GiB RAM`,
     d.storage ?? d.base?.storage.kind ?? 'nvme'
   ].join(', ')
   return {

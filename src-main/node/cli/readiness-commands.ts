@@ -226,13 +226,14 @@ Usage: rigready estimate [machine flags] [--model M] [workload flags] [--json]
 Machine (default: this machine):
   --gpu NAME|none      a GPU from the table (\`rigready list gpus\`; "rtx4090", "M1 Max"), or none
   --gpus N             number of those GPUs (whole number, 0–16)
-  --ram GB             system RAM (unified memory on Apple)
-  --ram-bandwidth GBPS system RAM bandwidth, or --ram-type DDR5-6000 [--ram-channels 2]
+  --ram GIB            system RAM in GiB, as sold ("64" = a 64 GB kit = 64 GiB; unified memory on Apple)
+  --ram-bandwidth GBPS system RAM bandwidth in GB/s (SI), or --ram-type DDR5-6000 [--ram-channels 2]
   --storage nvme|sata-ssd|hdd   --cpu-cores N
 Model:
   --model M            a catalogue model (\`rigready list models\`), a .gguf file, a Hugging Face folder or
                        its config.json, hf:ORG/NAME (local cache) or ollama:NAME[:TAG] (local store)
   --quant Q            weight format (\`rigready list quants\`)   --context N   tokens of context
+Units: memory sizes are binary (GiB = 2^30 bytes) in inputs and output; rates are SI (GB/s, TFLOPS).
 Training (--method full|lora|qlora):
   --recipe torchtune|unsloth|hf-trainer|deepspeed-zero2|deepspeed-zero3-offload
   --optimizer adamw|adamw8bit|paged-adamw8bit   --grad-checkpointing none|selective|full
@@ -288,7 +289,8 @@ export async function machineFromFlags(
   if (v.storage && !['nvme', 'sata-ssd', 'hdd'].includes(v.storage))
     throw new UsageError(`--storage must be nvme, sata-ssd or hdd (got "${v.storage}")`)
   const gpus = intFlag('gpus', v.gpus, 0, 16)
-  const ramGb = numFlag('ram', v.ram, 1, 16384, 'GB')
+  // GiB: memory is sold in binary sizes (a "64 GB" kit holds 64 GiB).
+  const ramGb = numFlag('ram', v.ram, 1, 16384, 'GiB')
   const cores = intFlag('cpu-cores', v['cpu-cores'], 1, 1024)
   const channels = intFlag('ram-channels', v['ram-channels'], 1, 24) ?? 2
   if (v['ram-bandwidth'] !== undefined && v['ram-type'] !== undefined)

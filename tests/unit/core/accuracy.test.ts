@@ -32,6 +32,11 @@ function decode(p: WorkloadProfile, gpu: string, gpus = 1, ramGb = 128): number 
   if (e.speed.decodeTokensPerSec.status !== 'ok') throw new Error('no decode estimate')
   return e.speed.decodeTokensPerSec.value
 }
+function decodeOn(p: WorkloadProfile, gpu: string, ramGb = 64): number {
+  const e = evaluateProfile(describeMachine({ gpu, ramGb }), p)
+  if (e.speed.decodeTokensPerSec.status !== 'ok') throw new Error('no decode estimate')
+  return e.speed.decodeTokensPerSec.value
+}
 const within = (got: number, want: number, tol: number): void => {
   expect(
     Math.abs(got - want) / want,
@@ -81,6 +86,45 @@ describe(`dense decode within ±20% — ${XD}`, () => {
       want,
       0.2
     )
+  })
+})
+
+describe('Vulkan / SYCL decode within ±20% (llama.cpp llama-bench tg128)', () => {
+  function tg128(id: string, format: string): WorkloadProfile {
+    const p = byId(id)
+    p.precision.weightFormat = format
+    delete p.precision.weightFormatCandidates
+    return {
+      ...p,
+      shape: { ...p.shape, ctxTokens: 4096, promptTokens: 0, genTokens: 128, concurrency: 1 }
+    }
+  }
+  // Fitted: these rows set the Vulkan/SYCL η in core/tables.ts.
+  it.each([
+    [
+      'fitted — RX 9070 XT (Vulkan, AMD driver): Qwen2.5 14B Q4_0 58.90 t/s (ggml-org/llama.cpp PR #13326)',
+      'code-qwen14b-q5',
+      'Q4_0',
+      'radeon-rx-9070-xt',
+      58.9
+    ],
+    [
+      'fitted — Arc B580: DeepSeek-R1-Distill-Qwen-7B (Qwen2.5-7B) Q4_K_M 66.48 t/s SYCL, Vulkan faster (intel/ipex-llm #12991)',
+      'chat-qwen7b-q4',
+      'Q4_K_M',
+      'intel-arc-b580',
+      66.48
+    ],
+    // Held out: not used to fit anything.
+    [
+      'held out — Arc A770 (Vulkan): gpt-oss-20b MXFP4 TG 68 t/s (ggml-org/llama.cpp #19918, 2026-02)',
+      'moe-gpt-oss-20b',
+      'MXFP4',
+      'intel-arc-a770-16gb',
+      68
+    ]
+  ])('%s', (_t, id, format, gpu, want) => {
+    within(decodeOn(tg128(id, format), gpu), want, 0.2)
   })
 })
 

@@ -160,7 +160,8 @@ describe('evaluate', () => {
       byId('serve-70b-q4')
     )
     expect(e.placement.kind).toBe('unified')
-    expect(e.memory.availableBytes).toBeCloseTo(96e9 * 0.75, -3)
+    // --ram / ramGb is GiB (a 96 GB configuration is 96 GiB).
+    expect(e.memory.availableBytes).toBeCloseTo(96 * 2 ** 30 * 0.75, -3)
   })
 
   it('gates a bf16 profile on a GPU below its minimum compute capability', () => {
