@@ -13,7 +13,13 @@ import { findWeightFormat, weightFormatNames } from '../../core/quant-types'
 import { RECIPE_NAMES, recipeTraining, type RecipeName } from '../../core/training-recipes'
 import { resolveLocalModel } from '../models/resolve'
 import { ModelFileError, type LocalModel } from '../models/types'
-import { loadCatalogue, mergeProfiles, parseProfilesFile } from '../../core/profiles'
+import {
+  loadCatalogue,
+  mergeProfiles,
+  parseProfilesFile,
+  resolveCatalogueModel,
+  resolveProfileId
+} from '../../core/profiles'
 import { formatReportMarkdown, formatReportText } from '../../core/report-format'
 import { isOk } from '../../shared/reading'
 import {
@@ -75,11 +81,10 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('--fail-under must be a number between 0 and 100')
   const profiles = await profilesFrom(values['profiles-file'])
   const selected = values.profile ?? []
-  const unknown = selected.filter((id) => !profiles.some((p) => p.id === id))
-  if (unknown.length)
-    throw new UsageError(
-      `unknown profile(s): ${unknown.join(', ')}. Known: ${profiles.map((p) => p.id).join(', ')}`
-    )
+  for (const id of selected) {
+    const r = resolveProfileId(id, profiles)
+    if (!r.ok) throw new UsageError(r.message)
+  }
 
   const opts = engineOptionsFrom(values, io)
   // Sample at least four times in the window so rates and throttle flags have evidence.
@@ -149,18 +154,12 @@ export function adHocProfile(
     batch?: number
   }
 ): WorkloadProfile {
-  const want = norm(q.model)
+  const found = resolveCatalogueModel(q.model, catalogue)
+  if (!found.ok) throw new UsageError(found.message)
   const byId = catalogue.find((p) => p.id === q.model)
   const candidates = byId
     ? [byId, ...catalogue.filter((p) => p !== byId && norm(p.model.name) === norm(byId.model.name))]
-    : catalogue.filter((p) => {
-        const n = norm(p.model.name)
-        return n === want || n.includes(want) || want.includes(n)
-      })
-  if (candidates.length === 0) {
-    const names = [...new Set(catalogue.map((p) => p.model.name))].join(', ')
-    throw new UsageError(`unknown model "${q.model}". Known models: ${names}`)
-  }
+    : catalogue.filter((p) => p.model.name === found.item)
   const training = q.method !== 'inference'
   const base =
     candidates.find((p) =>
@@ -455,8 +454,10 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
     if (training) p = applyTrainingFlags(p, values, { seqLen, batch, tokens })
     profiles = [p]
   } else if (values.profile?.length) {
-    const unknown = values.profile.filter((id) => !catalogue.some((p) => p.id === id))
-    if (unknown.length) throw new UsageError(`unknown profile(s): ${unknown.join(', ')}`)
+    for (const id of values.profile) {
+      const r = resolveProfileId(id, catalogue)
+      if (!r.ok) throw new UsageError(r.message)
+    }
     profiles = catalogue.filter((p) => values.profile!.includes(p.id))
   } else profiles = catalogue
   const evaluations = profiles.map((p) => evaluateProfile(machine, p))
