@@ -30,6 +30,12 @@ export interface GpuSpec {
   tdpWatts: number | null
   pcieGen: number | null
   pcieWidth: number | null
+  /** Power connectors of the reference / Founders Edition board (`1x 16-pin`, `2x 8-pin`, `none`); null unknown. */
+  powerConnectors: string | null
+  /** Length of the reference board in mm (partner cards are often longer); null unknown. */
+  boardLengthMm: number | null
+  /** Expansion slots the reference board occupies (2, 2.5, 3); null unknown. */
+  slotWidth: number | null
   source: string
   unverifiedFields: string[]
   confidence: Confidence
@@ -131,10 +137,15 @@ interface Tokens {
   core: string[]
   forms: string[]
   sizeGb: number | null
+  /** GPU core count written in the name (`(24-core GPU)`, `24-core`), Apple chips. */
+  gpuCores: number | null
 }
 
 function tokenize(name: string, forRow: boolean): Tokens {
   let s = name.toLowerCase().replace(/\((r|tm)\)/g, ' ')
+  const cores = /\b(\d+)[- ]?(?:core|c)\b/.exec(s)
+  const gpuCores = cores ? Number(cores[1]) : null
+  s = s.replace(/\b(\d+)[- ]?(?:core|c)\b/g, ' ')
   // Parenthesised detail in table names ("(32-core GPU)", "(GDDR5)", "(HGX)") is optional for matching.
   if (forRow)
     s = s.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/hgx/.test(inner) ? ' hgx ' : ' '))
@@ -155,7 +166,7 @@ function tokenize(name: string, forRow: boolean): Tokens {
     }
     core.push(t)
   }
-  return { core, forms, sizeGb }
+  return { core, forms, sizeGb, gpuCores }
 }
 
 const ROW_TOKENS = new Map<string, Tokens>(GPU_SPECS.map((r) => [r.key, tokenize(r.name, true)]))
@@ -193,7 +204,9 @@ export function matchGpuSpec(
     if (!rt.core.every((t) => qset.has(t))) continue
     const rset = new Set(rt.core)
     if (q.core.some((t) => MODIFIERS.has(t) && !rset.has(t))) continue
+    if (q.gpuCores !== null && rt.gpuCores !== null && q.gpuCores !== rt.gpuCores) continue
     let score = rt.core.length * 10
+    if (q.gpuCores !== null && rt.gpuCores === q.gpuCores) score += 4
     for (const f of q.forms) score += rt.forms.includes(f) ? 5 : -5
     const size = q.sizeGb ?? vramGiB
     if (size !== null && spec.vramGb !== null)
@@ -293,11 +306,53 @@ export function closeGpuMatches(query: string, limit = 5): GpuSpec[] {
     .map((x) => x.spec)
 }
 
-/** The spellings a row answers to: its name, the name without vendor words or parentheses, its key. */
+/** Family words a user may leave out (`4090` for `GeForce RTX 4090`). */
+const FAMILY = new Set(['rtx', 'gtx', 'rx', 'arc', 'quadro', 'instinct'])
+
+/**
+ * The spellings a row answers to: its name, the name without vendor words or parentheses, its key. Apple
+ * chips sold with several GPU core counts answer to the bare chip name (`M1 Max`) only for the full chip;
+ * the binned variant answers to `M1 Max 24-core` / `M1 Max 24c`, so `--gpu "M1 Max"` is never ambiguous and
+ * the row it resolves to names its core count.
+ */
 export function gpuNameAliases(spec: GpuSpec): string[] {
   const bare = spec.name.replace(/\([^)]*\)/g, ' ').trim()
   const noVendor = bare.replace(/^(NVIDIA|GeForce|AMD|Radeon|Apple|Intel|Tesla)\s+/gi, '')
+  const cores = ROW_TOKENS.get(spec.key)?.gpuCores ?? null
+  if (spec.vendor === 'apple' && cores !== null) {
+    const withCores = [
+      `${noVendor} ${cores}-core`,
+      `${noVendor} ${cores}c`,
+      `${bare} ${cores}-core`
+    ]
+    const siblings = GPU_SPECS.filter(
+      (o) => o.vendor === 'apple' && o.name.replace(/\([^)]*\)/g, ' ').trim() === bare
+    )
+    const most = Math.max(...siblings.map((o) => ROW_TOKENS.get(o.key)?.gpuCores ?? 0))
+    return cores === most
+      ? [spec.name, bare, noVendor, spec.key, ...withCores]
+      : [spec.name, spec.key, ...withCores]
+  }
   return [spec.name, bare, noVendor, noVendor.replace(/^(GeForce|Radeon)\s+/i, ''), spec.key]
+}
+
+/**
+ * Among candidates a name contains, the ones the query names completely: every model token of the row
+ * (family words such as `RTX` aside) is in the query, and a size the query gives (`16GB`) is the row's.
+ * `4060` → RTX 4060 (not the Ti rows); `4060 Ti` → both Ti rows (8 and 16 GB: ambiguous until the size is
+ * given).
+ */
+function namedCompletely(query: string, candidates: readonly GpuSpec[]): GpuSpec[] {
+  const q = tokenize(query, false)
+  const qset = new Set(q.core.filter((t) => !FAMILY.has(t)))
+  return candidates.filter((spec) => {
+    const rt = ROW_TOKENS.get(spec.key)
+    if (!rt) return false
+    if (!rt.core.filter((t) => !FAMILY.has(t)).every((t) => qset.has(t))) return false
+    if (q.sizeGb !== null && spec.vramGb !== null && Math.abs(q.sizeGb - spec.vramGb) > 1)
+      return false
+    return q.gpuCores === null || rt.gpuCores === null || rt.gpuCores === q.gpuCores
+  })
 }
 
 /** Result of resolving a user-typed GPU name. */
@@ -308,13 +363,19 @@ export type GpuNameResult = { ok: true; spec: GpuSpec } | { ok: false; message: 
  * come back with a message listing candidates ("did you mean"), never a silent pick.
  */
 export function resolveGpuName(query: string): GpuNameResult {
-  const r = matchName(query, GPU_SPECS, gpuNameAliases)
+  const r = matchName(query, GPU_SPECS, gpuNameAliases, 5, 40)
   if (r.kind === 'exact' || r.kind === 'unique') return { ok: true, spec: r.item }
-  if (r.kind === 'ambiguous')
+  if (r.kind === 'ambiguous') {
+    const complete = namedCompletely(query, r.items)
+    if (complete.length === 1) return { ok: true, spec: complete[0] }
+    const listed = (complete.length > 1 ? complete : r.items).slice(0, 12)
     return {
       ok: false,
-      message: `GPU "${query}" is ambiguous: ${r.items.map((s) => s.name).join(', ')}`
+      message: `GPU "${query}" is ambiguous: ${listed.map((s) => s.name).join(', ')}${
+        listed.some((s) => /\d+GB$/.test(s.name)) ? ' (add the memory size, e.g. "16GB")' : ''
+      }`
     }
+  }
   const sugg = r.suggestions.length > 0 ? r.suggestions : closeGpuMatches(query)
   return {
     ok: false,

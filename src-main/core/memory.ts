@@ -12,12 +12,12 @@ import type { MoeBytes } from './moe'
 import { isMoe, moeBytes } from './moe'
 import { KV_BYTES, OPTIMIZER_BYTES, RESERVES, weightFormat } from './tables'
 
-const GB = 1e9
 const GIB = 2 ** 30
 
-/** Bytes as "12.3 GB" for formulas. */
+/** Bytes as "12.3 GiB" for formulas (memory is presented in binary units everywhere). */
 export function fmtGB(bytes: number): string {
-  return `${(bytes / GB).toFixed(bytes >= 100 * GB ? 0 : bytes >= 10 * GB ? 1 : 2)} GB`
+  const GIB = 2 ** 30
+  return `${(bytes / GIB).toFixed(bytes >= 100 * GIB ? 0 : bytes >= 10 * GIB ? 1 : 2)} GiB`
 }
 
 /** Effective bits per weight for a format, with 16-bit embeddings where the format keeps them. */

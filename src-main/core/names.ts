@@ -35,13 +35,15 @@ export type NameMatch<T> =
 /**
  * Looks `query` up in `items` by the names `namesOf` gives each (several spellings allowed). Exact
  * normalised match wins; else the items whose name contains the query (or is contained by it) — one is a
- * match, several ambiguous; else up to `limit` suggestions by edit distance (≤ 40% of the length).
+ * match, several ambiguous (at most `ambiguousLimit` returned); else up to `limit` suggestions by edit
+ * distance (≤ 40% of the length).
  */
 export function matchName<T>(
   query: string,
   items: readonly T[],
   namesOf: (t: T) => string[],
-  limit = 5
+  limit = 5,
+  ambiguousLimit = 12
 ): NameMatch<T> {
   const q = normaliseName(query)
   if (q === '') return { kind: 'none', suggestions: [] }
@@ -54,7 +56,7 @@ export function matchName<T>(
   )
   if (contains.length === 1) return { kind: 'unique', item: contains[0].t }
   if (contains.length > 1)
-    return { kind: 'ambiguous', items: contains.slice(0, 12).map((x) => x.t) }
+    return { kind: 'ambiguous', items: contains.slice(0, ambiguousLimit).map((x) => x.t) }
   const scored = norm
     .map((x) => ({ t: x.t, d: Math.min(...x.names.map((n) => editDistance(q, n))) }))
     .filter((x) => x.d <= Math.max(1, Math.ceil(q.length * 0.4)))

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import catalogue from '../../resources/workloads.json'
 import type { WorkloadProfile } from '../shared/readiness'
+import { matchName } from './names'
 import { weightFormatNames } from './quant-types'
 import { weightFormat } from './tables'
 
@@ -318,4 +319,60 @@ export function mergeProfiles(base: WorkloadProfile[], user: WorkloadProfile[]):
   const byId = new Map(base.map((p) => [p.id, p]))
   for (const p of user) byId.set(p.id, p)
   return [...byId.values()]
+}
+
+/** Outcome of looking a profile id or model name up in the catalogue. */
+export type CatalogueLookup<T> = { ok: true; item: T } | { ok: false; message: string }
+
+function didYouMean(names: string[], seeAlso: string): string {
+  return names.length > 0 ? `; did you mean: ${names.join(', ')}?` : ` (see \`${seeAlso}\`)`
+}
+
+/**
+ * Resolves a profile id (`--profile ID`): exact ids only — ids are identifiers — with "did you mean"
+ * suggestions (edit distance, or ids containing what was typed) for anything else.
+ */
+export function resolveProfileId(
+  query: string,
+  profiles: readonly WorkloadProfile[]
+): CatalogueLookup<WorkloadProfile> {
+  const exact = profiles.find((p) => p.id === query)
+  if (exact) return { ok: true, item: exact }
+  const r = matchName(query, profiles, (p) => [p.id])
+  const near =
+    r.kind === 'none' ? r.suggestions : r.kind === 'ambiguous' ? r.items.slice(0, 5) : [r.item]
+  return {
+    ok: false,
+    message: `unknown profile "${query}"${didYouMean(
+      near.map((p) => p.id),
+      'rigready list profiles'
+    )}`
+  }
+}
+
+/**
+ * Resolves a catalogue model (`--model NAME`) by profile id or model name in any spelling (`qwen3-30b-a3b`,
+ * `Llama 3.1 8B`): an exact or unique match resolves; several matches are an error listing them (never a
+ * silent pick); no match gets "did you mean" suggestions.
+ */
+export function resolveCatalogueModel(
+  query: string,
+  profiles: readonly WorkloadProfile[]
+): CatalogueLookup<string> {
+  const byId = profiles.find((p) => p.id === query)
+  if (byId) return { ok: true, item: byId.model.name }
+  const names = [...new Set(profiles.map((p) => p.model.name))]
+  const r = matchName(query, names, (n) => [n, n.replace(/-Instruct.*$|-it$/i, '')])
+  if (r.kind === 'exact' || r.kind === 'unique') return { ok: true, item: r.item }
+  if (r.kind === 'ambiguous')
+    return { ok: false, message: `model "${query}" is ambiguous: ${r.items.join(', ')}` }
+  const ids = matchName(query, profiles, (p) => [p.id])
+  const near = [
+    ...r.suggestions,
+    ...(ids.kind === 'none' ? ids.suggestions.map((p) => p.id) : [])
+  ].slice(0, 5)
+  return {
+    ok: false,
+    message: `unknown model "${query}"${didYouMean(near, 'rigready list models')}`
+  }
 }

@@ -22,7 +22,9 @@ import { isMoe, moeLayers } from './moe'
 import type { DeviceShare } from './placement'
 import { recipeEfficiency } from './training-recipes'
 import type { Sourced } from './tables'
+import type { GpuSpec } from './gpu-specs'
 import { GPU_SPECS, appleGenerationOf, memoryTypeOf } from './gpu-specs'
+import { backendNote } from './backends'
 import {
   APPLE_DECODE_EFFICIENCY,
   CPU_FLOPS_PER_CYCLE,
@@ -36,6 +38,8 @@ import {
   PER_TOKEN_OVERHEAD,
   PREFILL_MFU,
   TRAINING_MFU,
+  VULKAN_ARC_DECODE_EFFICIENCY,
+  VULKAN_PREFILL_MFU,
   decodeEfficiency,
   weightFormat
 } from './tables'
@@ -68,7 +72,16 @@ export function decodeEfficiencyFor(
   const gen = spec ? appleGenerationOf(spec) : null
   if (gen && backend === 'metal')
     return f16 ? APPLE_DECODE_EFFICIENCY[gen].f16 : APPLE_DECODE_EFFICIENCY[gen].quantized
+  const arc = spec ? arcGenerationOf(spec) : null
+  if (arc && backend === 'vulkan') return VULKAN_ARC_DECODE_EFFICIENCY[arc]
   return decodeEfficiency(backend, format)
+}
+
+/** Intel Arc generation of a spec row: Alchemist (Xe-HPG) or Battlemage (Xe2), else null. */
+export function arcGenerationOf(spec: GpuSpec): 'alchemist' | 'battlemage' | null {
+  if (spec.vendor !== 'intel') return null
+  if (/xe2|battlemage/i.test(spec.arch)) return 'battlemage'
+  return /xe-hpg|alchemist/i.test(spec.arch) ? 'alchemist' : null
 }
 
 /** Fixed per-token time (seconds) for the primary backend, the model's layers and the GPUs in a split. */
@@ -199,6 +212,7 @@ export function peakTflops(
 ): { value: Reading<number>; assumed: Assumption[] } {
   if (gpus.length === 0) return cpuPeakTflops(machine)
   let total = 0
+  const notes: Assumption[] = backendNotes(gpus).map((text) => ({ kind: 'assumed-value', text }))
   for (const g of gpus) {
     const p = gpuPeakTflops(g)
     if (p.status !== 'ok')
@@ -211,7 +225,18 @@ export function peakTflops(
       }
     total += p.value
   }
-  return { value: ok(total), assumed: [] }
+  return { value: ok(total), assumed: notes }
+}
+
+/** Why each AMD/Intel/other GPU runs on its llama.cpp backend (one line per distinct GPU). */
+export function backendNotes(gpus: MachineGpu[]): string[] {
+  const out: string[] = []
+  for (const g of gpus) {
+    const spec = g.specKey ? GPU_SPECS.find((s) => s.key === g.specKey) : undefined
+    const note = backendNote(g, spec?.gfxTarget ?? null)
+    if (note !== null && !out.includes(note)) out.push(note)
+  }
+  return out
 }
 
 /** Prefill MFU for the GPU running the prompt (HBM datacenter cards, F16, MoE aware). */
@@ -221,7 +246,11 @@ export function prefillMfuFor(
 ): Sourced {
   const spec = opts.gpu?.specKey ? GPU_SPECS.find((s) => s.key === opts.gpu!.specKey) : undefined
   let base: Sourced = PREFILL_MFU[backend]
-  if (backend === 'cuda' && spec && memoryTypeOf(spec) === 'hbm') base = CUDA_HBM_PREFILL_MFU
+  if (backend === 'vulkan' && spec && arcGenerationOf(spec) === 'alchemist')
+    base = VULKAN_PREFILL_MFU.alchemist
+  else if (backend === 'vulkan' && spec?.vendor === 'amd' && spec.tensorTflopsDense === null)
+    base = VULKAN_PREFILL_MFU.amdNoMatrix
+  else if (backend === 'cuda' && spec && memoryTypeOf(spec) === 'hbm') base = CUDA_HBM_PREFILL_MFU
   else if (backend === 'cuda' && opts.format && weightFormat(opts.format)?.quantized === false)
     base = CUDA_F16_PREFILL_MFU
   if (!opts.moe) return base

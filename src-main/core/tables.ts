@@ -55,6 +55,9 @@ export const KV_BYTES: Readonly<Record<'f16' | 'q8_0' | 'q4_0' | 'fp8', Sourced>
 const XIONGJIE =
   'XiongjieDai/GPU-Benchmarks-on-LLM-Inference README (llama.cpp, Llama 3 8B/70B Q4_K_M and F16, tg512/tg1024)'
 
+const VK_AMD =
+  'llama.cpp Vulkan, fitted with 1.5 ms + 0.04 ms/layer overhead: RX 5700 XT (RADV) llama 7B Q4_0 3.56 GiB tg128 65.19 t/s (ggml-org/llama.cpp PR #13324, 2025-05) → η 0.68; RX 9070 XT (AMD driver, KHR_coopmat) Qwen2 14B Q4_0 7.95 GiB tg128 58.90 t/s (PR #13326, 2025-05) → η 0.98 → 0.8'
+
 /** Decode efficiency η for one memory class: quantised and f16 weights. */
 export interface EfficiencyRow {
   quantized: Sourced
@@ -85,16 +88,27 @@ export const DECODE_EFFICIENCY: Readonly<Record<MachineGpu['backend'], Efficienc
     f16: { value: 0.83, source: `${XIONGJIE}: M2 Ultra 8B F16 36.90 t/s → η 0.83` }
   },
   rocm: {
-    quantized: { value: 0.5, source: 'readiness reference §6.2 default (unverified for ROCm)' },
-    f16: { value: 0.5, source: 'readiness reference §6.2 default (unverified for ROCm)' }
+    quantized: {
+      value: 0.75,
+      source:
+        'ggml-org/llama.cpp PR #5835 (2024-03): RX 6700 XT ROCm 6.0 Mistral 7B Q4_0 3.83 GiB tg128 58.97 t/s with 1.5 ms + 0.04 ms/layer overhead → η 0.75 of 384 GB/s'
+    },
+    f16: { value: 0.75, source: 'assumed equal to quantised (llama.cpp PR #5835)' }
   },
   vulkan: {
-    quantized: { value: 0.5, source: 'readiness reference §6.2 default (unverified for Vulkan)' },
-    f16: { value: 0.5, source: 'readiness reference §6.2 default (unverified for Vulkan)' }
+    quantized: {
+      value: 0.8,
+      source: `${VK_AMD}; default for Vulkan on other vendors`
+    },
+    f16: { value: 0.8, source: `assumed equal to quantised (${VK_AMD})` }
   },
   sycl: {
-    quantized: { value: 0.45, source: 'assumed below Vulkan (no published η; unverified)' },
-    f16: { value: 0.45, source: 'assumed below Vulkan (no published η; unverified)' }
+    quantized: {
+      value: 0.83,
+      source:
+        'intel/ipex-llm #12991: Arc B580 SYCL (IPEX-LLM llama.cpp) DeepSeek-R1-Distill-Qwen-7B Q4_K_M (4.36 GiB) tg128 66.48 t/s with 1.5 ms + 0.04 ms/layer overhead → η 0.83 of 456 GB/s'
+    },
+    f16: { value: 0.83, source: 'assumed equal to quantised (ipex-llm #12991)' }
   },
   cpu: {
     quantized: {
@@ -115,6 +129,23 @@ export const CUDA_HBM_DECODE_EFFICIENCY: EfficiencyRow = {
   f16: {
     value: 0.62,
     source: `${XIONGJIE}: H100 PCIe 8B F16 67.79 t/s with 1.8 ms/token overhead → η 0.62`
+  }
+}
+
+/**
+ * Vulkan on Intel Arc: Alchemist (Xe-HPG) reaches a small share of its bandwidth (cooperative-matrix paths are
+ * disabled on it: llama.cpp PR #24404); Battlemage (Xe2) about what SYCL reaches.
+ */
+export const VULKAN_ARC_DECODE_EFFICIENCY: Readonly<Record<'alchemist' | 'battlemage', Sourced>> = {
+  alchemist: {
+    value: 0.35,
+    source:
+      'llama.cpp Vulkan on Arc A770 (560 GB/s), 1.5 ms + 0.04 ms/layer overhead: gemma2 2B Q4_K_M 1.59 GiB tg128 96.83 t/s (Windows, PR #14001, 2025-06) → η 0.39; Llama 3 8B Q4_K_M 4.58 GiB tg128 24.99 t/s (Mesa 24.0, PR #10597, 2024-12) → η 0.24'
+  },
+  battlemage: {
+    value: 0.83,
+    source:
+      'intel/ipex-llm #12991: Arc B580 llama.cpp Vulkan faster than SYCL, whose DeepSeek-R1-Distill-Qwen-7B Q4_K_M tg128 66.48 t/s gives η 0.83 at 1.5 ms + 0.04 ms/layer (a lower bound)'
   }
 }
 
@@ -194,14 +225,15 @@ export const PER_TOKEN_OVERHEAD: Readonly<
     perLayerMs: 0.04,
     perMoeLayerMs: 0.05,
     perExtraGpuMs: 0.3,
-    source: 'assumed (unverified)'
+    source:
+      'assumed (CUDA-like launch costs, higher); Vulkan η values are fitted together with it (VK_AMD, Arc rows)'
   },
   sycl: {
-    baseMs: 2.0,
-    perLayerMs: 0.05,
+    baseMs: 1.5,
+    perLayerMs: 0.04,
     perMoeLayerMs: 0.05,
     perExtraGpuMs: 0.3,
-    source: 'assumed (unverified)'
+    source: 'assumed equal to Vulkan; SYCL η fitted with it (ipex-llm #12991)'
   },
   cpu: {
     baseMs: 0.5,
@@ -253,8 +285,16 @@ export const PREFILL_MFU: Readonly<Record<MachineGpu['backend'], Sourced>> = {
     value: 0.63,
     source: `${XIONGJIE_PP}: M1 Max 8B Q4_K_M 408 t/s = 6.6 of 10.4 fp32 TFLOPS; M2 Ultra 994 t/s = 0.59; M3 Max 693 t/s = 0.78`
   },
-  vulkan: { value: 0.3, source: 'assumed (no published figure)' },
-  sycl: { value: 0.3, source: 'assumed (no published figure)' },
+  vulkan: {
+    value: 0.3,
+    source:
+      'llama.cpp Vulkan RX 9070 XT (KHR_coopmat) Qwen2 14B Q4_0 pp512 1984 t/s = 58.6 of 194.7 FP16 matrix TFLOPS (PR #13326)'
+  },
+  sycl: {
+    value: 0.31,
+    source:
+      'intel/ipex-llm #12991: Arc B580 SYCL Qwen2 7B Q4_K_M pp512 2336 t/s = 35.6 of 116.5 XMX FP16 TFLOPS'
+  },
   cpu: { value: 0.5, source: 'assumed: llama.cpp prompt processing scales with cores (issue #34)' }
 }
 
@@ -268,6 +308,23 @@ export const CUDA_HBM_PREFILL_MFU: Sourced = {
 export const CUDA_F16_PREFILL_MFU: Sourced = {
   value: 0.9,
   source: `${XIONGJIE_PP}: RTX 4090 8B F16 9382 t/s = 151 of 165 TFLOPS; RTX 3090 4445 t/s = 0.91`
+}
+
+/**
+ * Vulkan prompt processing where llama.cpp uses no matrix units: AMD RDNA1/2 (share of the FP32 peak, the only
+ * peak those cards have) and Intel Alchemist (share of the XMX peak it does not use).
+ */
+export const VULKAN_PREFILL_MFU: Readonly<Record<'amdNoMatrix' | 'alchemist', Sourced>> = {
+  amdNoMatrix: {
+    value: 0.5,
+    source:
+      'llama.cpp Vulkan pp512: RX 5700 XT llama 7B Q4_0 468 t/s = 6.3 of 9.75 FP32 TFLOPS (PR #13324) = 0.65; RX 6800 XT 13B Q6_K 374 t/s = 9.7 of 20.7 (PR #2059, 2024-01) = 0.47'
+  },
+  alchemist: {
+    value: 0.037,
+    source:
+      'llama.cpp Vulkan Arc A770 gemma2 2B Q4_K_M pp512 977.81 t/s = 5.1 of 137.6 XMX TFLOPS (PR #14001; cooperative matrix off on Xe-HPG, PR #24404)'
+  }
 }
 
 /** MoE prompt processing: expert matmuls are small and scattered (mul_mat_id). */

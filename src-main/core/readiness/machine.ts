@@ -11,6 +11,7 @@ import type {
 import type { Reading } from '../../shared/reading'
 import { mapReading, ok, unavailable, valueOf } from '../../shared/reading'
 import type { GpuInfo, GpuVendor, Inventory, Snapshot } from '../../shared/telemetry'
+import { chooseBackend, rocmPresence } from '../backends'
 import type { GpuSpec } from '../gpu-specs'
 import { GPU_SPECS, closeGpuMatches, findGpuSpec, matchGpuSpec } from '../gpu-specs'
 import { RESERVES } from '../tables'
@@ -32,9 +33,13 @@ const BACKENDS: ReadonlySet<string> = new Set<MachineGpu['backend']>([
 
 /**
  * The compute backend of a GPU: the inventory's own `backend` (declared by the GPU's collector) when it has
- * one, else the vendor's usual backend.
+ * one, else chosen from vendor, gfx target and ROCm presence (`backends.ts`: ROCm support list, Vulkan for
+ * Arc and for AMD without ROCm).
  */
-export function backendOf(info: Pick<GpuInfo, 'vendor'>): MachineGpu['backend'] {
+export function backendOf(
+  info: Pick<GpuInfo, 'vendor'> & Partial<Pick<GpuInfo, 'runtimeVersion'>>,
+  gfxTarget: string | null = null
+): MachineGpu['backend'] {
   // `backend` is declared by the collector registry where present (plain value or Reading).
   const declared = (info as { backend?: unknown }).backend
   const v =
@@ -42,22 +47,15 @@ export function backendOf(info: Pick<GpuInfo, 'vendor'>): MachineGpu['backend'] 
       ? valueOf(declared as Reading<unknown>)
       : declared
   if (typeof v === 'string' && BACKENDS.has(v)) return v as MachineGpu['backend']
-  return backendFor(info.vendor)
+  return backendFor(info.vendor, gfxTarget, info.runtimeVersion)
 }
 
-function backendFor(vendor: GpuVendor): MachineGpu['backend'] {
-  switch (vendor) {
-    case 'nvidia':
-      return 'cuda'
-    case 'amd':
-      return 'rocm'
-    case 'apple':
-      return 'metal'
-    case 'intel':
-      return 'sycl'
-    case 'other':
-      return 'vulkan'
-  }
+function backendFor(
+  vendor: GpuVendor,
+  gfxTarget: string | null = null,
+  runtime?: Reading<string>
+): MachineGpu['backend'] {
+  return chooseBackend({ vendor, gfxTarget, rocm: rocmPresence(vendor, runtime) }).backend
 }
 
 /** bf16 on matrix units: NVIDIA cc ≥ 8.0; AMD CDNA2+ (gfx90a, gfx94x) and RDNA3+ (gfx11xx, gfx12xx). */
@@ -100,7 +98,7 @@ export function gpuFromSpec(
     pcieMaxGen: specReading(spec.pcieGen, spec.name, 'PCIe generation'),
     pcieMaxWidth: specReading(spec.pcieWidth, spec.name, 'PCIe width'),
     unified,
-    backend: backendFor(spec.vendor)
+    backend: backendFor(spec.vendor, spec.gfxTarget)
   }
 }
 
@@ -178,12 +176,12 @@ function gpuFromInfo(
         ? info.pcieMaxWidth
         : fromSpec(spec?.pcieWidth, 'PCIe width'),
     unified,
-    backend: backendOf(info)
+    backend: backendOf(info, gfx ?? spec?.gfxTarget ?? null)
   }
 }
 
 function ramLabel(ramBytes: Reading<number>): string {
-  return ramBytes.status === 'ok' ? `${(ramBytes.value / 1e9).toFixed(0)} GB RAM` : 'RAM unknown'
+  return ramBytes.status === 'ok' ? `${(ramBytes.value / GIB).toFixed(0)} GiB RAM` : 'RAM unknown'
 }
 
 /**
@@ -270,6 +268,7 @@ export function machineFromInventory(
 export interface MachineDescription {
   gpu?: string
   gpus?: number
+  /** Host RAM in GiB (memory sizes are binary: a 64 GB kit is 64 GiB). */
   ramGb?: number
   storage?: 'nvme' | 'sata-ssd' | 'hdd'
   cpuCores?: number
@@ -279,12 +278,13 @@ export interface MachineDescription {
 
 /**
  * A described machine. `gpu` is matched against the spec table; an unknown name throws an error listing the
- * closest rows. Fields left out come from `base`, else from defaults (16 cores, 64 GB, NVMe).
+ * closest rows. Fields left out come from `base`, else from defaults (16 cores, 64 GiB, NVMe).
  */
 export function describeMachine(d: MachineDescription): MachineModel {
   let gpus: MachineGpu[] = d.base?.gpus ?? []
+  // GiB: a "64 GB" kit as sold is 64 GiB (rigready estimate --ram).
   const ramBytes: Reading<number> =
-    d.ramGb !== undefined ? ok(d.ramGb * 1e9) : (d.base?.ramBytes ?? ok(64e9))
+    d.ramGb !== undefined ? ok(d.ramGb * GIB) : (d.base?.ramBytes ?? ok(64 * GIB))
   if (d.gpu !== undefined) {
     const spec = findGpuSpec(d.gpu)
     if (spec === null) {

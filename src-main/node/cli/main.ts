@@ -14,7 +14,7 @@ const USAGE = `rigready — is this machine ready to train or serve your model?
 
 Usage:
   rigready check     [--profile ID]... [--sample SECONDS] [--json | --markdown] [--fail-under N]
-  rigready estimate  [--gpu NAME] [--gpus N] [--ram GB] [--storage nvme|sata-ssd|hdd] [--cpu-cores N]
+  rigready estimate  [--gpu NAME] [--gpus N] [--ram GIB] [--storage nvme|sata-ssd|hdd] [--cpu-cores N]
                      [--model ID] [--quant Q] [--context N] [--method inference|full|lora|qlora] [--tokens N] [--json]
   rigready models    [--dir DIR]... [machine flags of estimate] [--json]
   rigready list      gpus|models|profiles|quants [--json]

@@ -11,7 +11,13 @@ import { findWeightFormat, weightFormatNames } from '../../core/quant-types'
 import { RECIPE_NAMES, recipeTraining, type RecipeName } from '../../core/training-recipes'
 import { resolveLocalModel } from '../models/resolve'
 import { ModelFileError, type LocalModel } from '../models/types'
-import { loadCatalogue, mergeProfiles, parseProfilesFile } from '../../core/profiles'
+import {
+  loadCatalogue,
+  mergeProfiles,
+  parseProfilesFile,
+  resolveCatalogueModel,
+  resolveProfileId
+} from '../../core/profiles'
 import { evaluateProfile } from '../../core/readiness/evaluate'
 import { describeMachine } from '../../core/readiness/machine'
 import { composeReport, machineFor } from '../../core/readiness/report'
@@ -75,11 +81,10 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('--fail-under must be a number between 0 and 100')
   const profiles = await profilesFrom(values['profiles-file'])
   const selected = values.profile ?? []
-  const unknown = selected.filter((id) => !profiles.some((p) => p.id === id))
-  if (unknown.length)
-    throw new UsageError(
-      `unknown profile(s): ${unknown.join(', ')}. Known: ${profiles.map((p) => p.id).join(', ')}`
-    )
+  for (const id of selected) {
+    const r = resolveProfileId(id, profiles)
+    if (!r.ok) throw new UsageError(r.message)
+  }
 
   const opts = engineOptionsFrom(values, io)
   // Sample at least four times in the window so rates and throttle flags have evidence.
@@ -151,18 +156,12 @@ export function adHocProfile(
     batch?: number
   }
 ): WorkloadProfile {
-  const want = norm(q.model)
+  const found = resolveCatalogueModel(q.model, catalogue)
+  if (!found.ok) throw new UsageError(found.message)
   const byId = catalogue.find((p) => p.id === q.model)
   const candidates = byId
     ? [byId, ...catalogue.filter((p) => p !== byId && norm(p.model.name) === norm(byId.model.name))]
-    : catalogue.filter((p) => {
-        const n = norm(p.model.name)
-        return n === want || n.includes(want) || want.includes(n)
-      })
-  if (candidates.length === 0) {
-    const names = [...new Set(catalogue.map((p) => p.model.name))].join(', ')
-    throw new UsageError(`unknown model "${q.model}". Known models: ${names}`)
-  }
+    : catalogue.filter((p) => p.model.name === found.item)
   const training = q.method !== 'inference'
   const base =
     candidates.find((p) =>
@@ -228,13 +227,14 @@ Usage: rigready estimate [machine flags] [--model M] [workload flags] [--json]
 Machine (default: this machine):
   --gpu NAME|none      a GPU from the table (\`rigready list gpus\`; "rtx4090", "M1 Max"), or none
   --gpus N             number of those GPUs (whole number, 0–16)
-  --ram GB             system RAM (unified memory on Apple)
-  --ram-bandwidth GBPS system RAM bandwidth, or --ram-type DDR5-6000 [--ram-channels 2]
+  --ram GIB            system RAM in GiB, as sold ("64" = a 64 GB kit = 64 GiB; unified memory on Apple)
+  --ram-bandwidth GBPS system RAM bandwidth in GB/s (SI), or --ram-type DDR5-6000 [--ram-channels 2]
   --storage nvme|sata-ssd|hdd   --cpu-cores N
 Model:
   --model M            a catalogue model (\`rigready list models\`), a .gguf file, a Hugging Face folder or
                        its config.json, hf:ORG/NAME (local cache) or ollama:NAME[:TAG] (local store)
   --quant Q            weight format (\`rigready list quants\`)   --context N   tokens of context
+Units: memory sizes are binary (GiB = 2^30 bytes) in inputs and output; rates are SI (GB/s, TFLOPS).
 Training (--method full|lora|qlora):
   --recipe torchtune|unsloth|hf-trainer|deepspeed-zero2|deepspeed-zero3-offload
   --optimizer adamw|adamw8bit|paged-adamw8bit   --grad-checkpointing none|selective|full
@@ -290,7 +290,8 @@ export async function machineFromFlags(
   if (v.storage && !['nvme', 'sata-ssd', 'hdd'].includes(v.storage))
     throw new UsageError(`--storage must be nvme, sata-ssd or hdd (got "${v.storage}")`)
   const gpus = intFlag('gpus', v.gpus, 0, 16)
-  const ramGb = numFlag('ram', v.ram, 1, 16384, 'GB')
+  // GiB: memory is sold in binary sizes (a "64 GB" kit holds 64 GiB).
+  const ramGb = numFlag('ram', v.ram, 1, 16384, 'GiB')
   const cores = intFlag('cpu-cores', v['cpu-cores'], 1, 1024)
   const channels = intFlag('ram-channels', v['ram-channels'], 1, 24) ?? 2
   if (v['ram-bandwidth'] !== undefined && v['ram-type'] !== undefined)
@@ -455,8 +456,10 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
     if (training) p = applyTrainingFlags(p, values, { seqLen, batch, tokens })
     profiles = [p]
   } else if (values.profile?.length) {
-    const unknown = values.profile.filter((id) => !catalogue.some((p) => p.id === id))
-    if (unknown.length) throw new UsageError(`unknown profile(s): ${unknown.join(', ')}`)
+    for (const id of values.profile) {
+      const r = resolveProfileId(id, catalogue)
+      if (!r.ok) throw new UsageError(r.message)
+    }
     profiles = catalogue.filter((p) => values.profile!.includes(p.id))
   } else profiles = catalogue
   const evaluations = profiles.map((p) => evaluateProfile(machine, p))

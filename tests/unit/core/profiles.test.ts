@@ -97,4 +97,38 @@ describe('profiles', () => {
       expect(merged.find((p) => p.id === mine.id)!.label).toBe('mine')
     }
   })
+
+  it('cites the config each current-family profile was verified against, with the numbers it holds', () => {
+    const current = [
+      'chat-qwen3-8b-q4',
+      'chat-qwen3-32b-q4',
+      'moe-qwen3-30b-a3b-q4',
+      'moe-gpt-oss-20b',
+      'moe-gpt-oss-120b',
+      'chat-gemma3-27b-q4',
+      'serve-llama33-70b-q4',
+      'moe-llama4-scout-q4',
+      'reason-r1-distill-qwen32b-q4',
+      'reason-r1-distill-llama8b-q4',
+      'chat-mistral-small3-24b-q4',
+      'serve-deepseek-v3-q2',
+      'chat-phi4-q4'
+    ]
+    for (const id of current) {
+      const p = catalogue.find((x) => x.id === id)
+      expect(p, id).toBeDefined()
+      const cited = p!.sources.join(' ')
+      expect(cited, id).toMatch(/Verified|Architecture =|shares the Llama 3\.1 70B/)
+      // The layer count and hidden size the profile uses are the ones its source states.
+      expect(cited, id).toContain(String(p!.model.hidden))
+    }
+    const scout = catalogue.find((x) => x.id === 'moe-llama4-scout-q4')!.model
+    expect([scout.nLayers, scout.nExperts, scout.nExpertsActive, scout.nSlidingLayers]).toEqual([
+      48, 16, 1, 36
+    ])
+    const gemma3 = catalogue.find((x) => x.id === 'chat-gemma3-27b-q4')!.model
+    expect([gemma3.nLayers, gemma3.nSlidingLayers, gemma3.slidingWindow]).toEqual([62, 52, 1024])
+    const gemma2 = catalogue.find((x) => x.id === 'chat-gemma2-9b-q6')!.model
+    expect([gemma2.nSlidingLayers, gemma2.slidingWindow]).toEqual([21, 4096])
+  })
 })

@@ -164,7 +164,8 @@ describe('evaluate', () => {
       byId('serve-70b-q4')
     )
     expect(e.placement.kind).toBe('unified')
-    expect(valueOf(e.memory.availableBytes)).toBeCloseTo(96e9 * 0.75, -3)
+    // --ram / ramGb is GiB (a 96 GB configuration is 96 GiB).
+    expect(valueOf(e.memory.availableBytes)).toBeCloseTo(96 * 2 ** 30 * 0.75, -3)
   })
 
   it('gates a bf16 profile on a GPU below its minimum compute capability', () => {

@@ -212,7 +212,9 @@ describe('machine scores that do not apply', () => {
 describe('compute backend', () => {
   it("prefers the inventory GPU's declared backend and falls back to the vendor's", () => {
     expect(backendOf({ vendor: 'nvidia' })).toBe('cuda')
-    expect(backendOf({ vendor: 'amd' })).toBe('rocm')
+    // Without a gfx target or a ROCm runtime reading, an AMD card runs through llama.cpp's Vulkan backend.
+    expect(backendOf({ vendor: 'amd' })).toBe('vulkan')
+    expect(backendOf({ vendor: 'amd', runtimeVersion: ok('6.2.0') }, 'gfx1100')).toBe('rocm')
     expect(backendOf({ vendor: 'amd', backend: 'vulkan' } as Pick<GpuInfo, 'vendor'>)).toBe(
       'vulkan'
     )

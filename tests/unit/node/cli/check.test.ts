@@ -50,10 +50,11 @@ describe('rigready check on this machine', () => {
     expect(r.stderr).toMatch(/below --fail-under/)
   })
 
-  it('rejects an unknown profile id with the list of known ones', async () => {
-    const r = await runCli(['check', '--sample', '0.3', '--profile', 'nope'])
+  it('rejects an unknown profile id with the near misses ("did you mean"), not the whole list', async () => {
+    const r = await runCli(['check', '--sample', '0.3', '--profile', 'serve-70b-q5'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/unknown profile\(s\): nope\. Known: .*serve-70b-q4/)
+    expect(r.stderr).toMatch(/unknown profile "serve-70b-q5"; did you mean: .*serve-70b-q4/)
+    expect(r.stderr).not.toMatch(/resnet50/)
   })
 })
 

@@ -147,7 +147,7 @@ describe('rigready estimate with models from disk', () => {
     [['--model', 'hf:nobody/nothing'], /not in the Hugging Face cache/],
     [['--model', 'ollama:missing'], /not in the Ollama store/],
     [['--gpus', '2.5'], /--gpus must be a whole number/],
-    [['--ram=-4'], /--ram must be a number of GB/],
+    [['--ram=-4'], /--ram must be a number of GiB/],
     [['--ram-type', 'DDR9-1'], /--ram-type must look like/],
     [['--quant', 'Q5_KS'], /did you mean: .*Q5_K_S/],
     [['--gpu', 'RTX 40'], /ambiguous: .*RTX 4090/],
