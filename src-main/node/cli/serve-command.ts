@@ -68,7 +68,7 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout.write(`RigReady serving on ${server.url}\n`)
   if (values.speed) positiveNumber('speed', values.speed, 1)
-  await new Promise<void>((r) => io.onInterrupt(r))
+  await new Promise<void>((r) => io.onInterrupt(() => r()))
   await server.close()
   await service.close()
   return EXIT.ok
