@@ -16,7 +16,11 @@ import {
 } from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import type { Snapshot } from '../shared/telemetry'
+import type { AlertConfig } from '../shared/alerts'
+import { createAlertMonitor } from './alerts/monitor'
 import { createEngine, type Engine, type EngineOptions } from './engine'
+import { defaultSessionsDir } from './recorder/paths'
+import { createSessionsHandlers } from './server/sessions-api'
 import { formatPrometheus } from './metrics/prometheus'
 import { composeReport, machineFor, whatIf } from './readiness-runner'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
@@ -35,6 +39,12 @@ export interface EngineServiceOptions extends EngineOptions {
   engine?: Engine
   /** Snapshots used for readiness/throttle analysis (the most recent N). */
   analysisWindow?: number
+  /** Folder the Sessions view lists (default: the platform's sessions folder). */
+  sessionsDir?: string
+  /** Alert rules (default thresholds when absent); `false` turns alerts off. */
+  alerts?: AlertConfig | false
+  /** POST every alert to this URL. */
+  alertWebhook?: URL
 }
 
 /** Creates and starts the service. */
@@ -51,8 +61,20 @@ export async function createEngineService(
   let settings: Settings = { ...DEFAULT_SETTINGS, sampleIntervalMs: engine.intervalMs }
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
-    'readiness:did-update': new Set()
+    'readiness:did-update': new Set(),
+    'alerts:did-change': new Set()
   }
+  const alerts =
+    options.alerts === false
+      ? null
+      : createAlertMonitor({
+          inventory: engine.inventory,
+          config: options.alerts,
+          webhookUrl: options.alertWebhook,
+          onAlert: (a) => {
+            for (const l of listeners['alerts:did-change']) l(a)
+          }
+        })
   const window = options.analysisWindow ?? 600
   const tracker = createThrottleTracker()
   const reportEvery = options.reportEveryMs ?? 10_000
@@ -85,6 +107,7 @@ export async function createEngineService(
 
   const unsub = engine.source.subscribe((s) => {
     tracker.push(s, engine.inventory)
+    alerts?.push(s)
     for (const l of listeners['telemetry:did-sample']) l(s)
     if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
       const r = computeReport()
@@ -132,7 +155,8 @@ export async function createEngineService(
     },
     'report:print-pdf': async () => {
       throw new Error('printing to PDF is only available in the desktop app')
-    }
+    },
+    ...createSessionsHandlers({ dir: options.sessionsDir ?? defaultSessionsDir(options.env) })
   }
 
   return {
@@ -146,6 +170,7 @@ export async function createEngineService(
     async close() {
       unsub()
       await engine.close()
+      await alerts?.close()
     }
   }
 }

@@ -7,7 +7,14 @@
  * channel. Read-only GET aliases exist for scripts: `/api/inventory`, `/api/snapshot`, `/api/history`,
  * `/api/report`. Payloads are plain JSON (timestamps in epoch ms).
  */
+import type { AlertTransition } from './alerts'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
+import type {
+  SessionListEntry,
+  SessionOverview,
+  SessionRange,
+  SessionRangeRequest
+} from './session-format'
 import type { Inventory, Snapshot } from './telemetry'
 
 /** UI settings (persisted by the host). */
@@ -65,12 +72,20 @@ export interface InvokeChannels {
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
   'report:export': (format: 'markdown' | 'json') => Promise<string>
   'report:print-pdf': () => Promise<{ saved: boolean; path: string | null }>
+  /** Recordings in the sessions folder, newest first (at most 500). */
+  'sessions:list': () => Promise<SessionListEntry[]>
+  /** One recording: its review, timeline (episodes, alerts, marks) and the whole run downsampled. */
+  'sessions:open': (id: string) => Promise<SessionOverview>
+  /** A time range of an opened recording, downsampled to min/max/mean buckets (zoom). */
+  'sessions:range': (req: SessionRangeRequest) => Promise<SessionRange>
 }
 
 /** Push channels (main → renderer). */
 export interface EventChannels {
   'telemetry:did-sample': (snapshot: Snapshot) => void
   'readiness:did-update': (report: ReadinessReport) => void
+  /** An alert was raised or cleared (near slowdown, throttled, drive hot, memory or disk full, GPU gone…). */
+  'alerts:did-change': (alert: AlertTransition) => void
 }
 
 /** Runtime allowlists (the preload and the HTTP server check channel names against these). */
@@ -86,13 +101,17 @@ export const INVOKE_CHANNELS = [
   'settings:get',
   'settings:set',
   'report:export',
-  'report:print-pdf'
+  'report:print-pdf',
+  'sessions:list',
+  'sessions:open',
+  'sessions:range'
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */
 export const EVENT_CHANNELS = [
   'telemetry:did-sample',
-  'readiness:did-update'
+  'readiness:did-update',
+  'alerts:did-change'
 ] as const satisfies readonly (keyof EventChannels)[]
 
 /** Invoke channel name. */

@@ -7,6 +7,7 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
+import type { SessionsHandlers } from '../../src-main/node/server/sessions-api'
 import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
@@ -689,6 +690,8 @@ export interface FakeServiceOptions {
   /** Seconds of history present before the first tick. */
   historySeconds?: number
   face?: 'electron' | 'serve'
+  /** Real Sessions API handlers (browser tests of the Sessions view); default: an empty folder. */
+  sessions?: SessionsHandlers
 }
 
 /** The fake service plus test controls. */
@@ -787,7 +790,16 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       },
       'report:print-pdf': async () => {
         throw new Error('printing to PDF needs the desktop app')
-      }
+      },
+      ...(options.sessions ?? {
+        'sessions:list': async () => [],
+        'sessions:open': async (id: string) => {
+          throw new ArgumentError(`sessions: no session named ${JSON.stringify(id)}`)
+        },
+        'sessions:range': async () => {
+          throw new ArgumentError('sessions: nothing open')
+        }
+      })
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()

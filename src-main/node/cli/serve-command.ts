@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ALERT_FLAGS, alertFlagsFrom } from '../alerts/monitor'
 import { createEngineService } from '../engine-service'
 import { createHttpServer } from '../server/http-server'
 import {
@@ -29,6 +30,8 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     options: {
       ...ENGINE_FLAGS,
+      ...ALERT_FLAGS,
+      'sessions-dir': { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
@@ -46,8 +49,13 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
   const userProfilesText = values['profiles-file']
     ? await readFile(values['profiles-file'], 'utf8')
     : undefined
+  const alertFlags = await alertFlagsFrom(values)
+  if (typeof alertFlags === 'string') throw new UsageError(alertFlags)
   const service = await createEngineService({
     ...engineOptionsFrom(values, io),
+    alerts: alertFlags.enabled ? alertFlags.config : false,
+    alertWebhook: alertFlags.webhookUrl,
+    sessionsDir: values['sessions-dir'],
     loop: values.loop,
     userProfilesText,
     face: 'serve',
