@@ -59,51 +59,49 @@ afterAll(async () => {
   }
 })
 
-;(full && ro ? describe : describe.skip)(
-  `record on a full disk and a read-only folder${full && ro ? '' : ` (skipped: ${reason})`}`,
-  () => {
-    it('a full disk stops recording with one clear message; the command runs on and exits with its code', async () => {
-      const out = join(full as string, 's.rrs')
-      const r = await run([
-        'record',
-        '--replay',
-        SESSION,
-        '--speed',
-        '40',
-        '--out',
-        out,
-        '--',
-        'node',
-        '-e',
-        "setTimeout(() => { console.log('command finished'); process.exit(5) }, 4500)"
-      ])
-      expect(r.code).toBe(5)
-      expect(r.stdout).toBe('command finished\n')
-      expect(r.stderr).toMatch(
-        /s\.rrs: disk full \(ENOSPC\); recording stopped, \d+ samples kept; node keeps running/
-      )
-      const back = await readSession(out)
-      expect(back.snapshots.length).toBeGreaterThan(0)
-      expect(back.problems.filter((p) => p.kind !== 'torn')).toEqual([])
-    })
+describe('record on a full disk and a read-only folder (a tiny tmpfs)', () => {
+  it('a full disk stops recording with one clear message; the command runs on and exits with its code', async (ctx) => {
+    if (!full || !ro) return ctx.skip(reason)
+    const out = join(full as string, 's.rrs')
+    const r = await run([
+      'record',
+      '--replay',
+      SESSION,
+      '--speed',
+      '40',
+      '--out',
+      out,
+      '--',
+      'node',
+      '-e',
+      "setTimeout(() => { console.log('command finished'); process.exit(5) }, 4500)"
+    ])
+    expect(r.code).toBe(5)
+    expect(r.stdout).toBe('command finished\n')
+    expect(r.stderr).toMatch(
+      /s\.rrs: disk full \(ENOSPC\); recording stopped, \d+ samples kept; node keeps running/
+    )
+    const back = await readSession(out)
+    expect(back.snapshots.length).toBeGreaterThan(0)
+    expect(back.problems.filter((p) => p.kind !== 'torn')).toEqual([])
+  })
 
-    it('a read-only folder is refused before the command starts (exit 2, one line)', async (ctx) => {
-      if (!full || !ro) return ctx.skip(reason)
-      const r = await run([
-        'record',
-        '--replay',
-        SESSION,
-        '--out',
-        `${ro as string}/`,
-        '--',
-        'node',
-        '-e',
-        "console.log('ran')"
-      ])
-      expect(r.code).toBe(2)
-      expect(r.stderr).toMatch(/read-only file system \(EROFS\)/)
-      expect(r.stdout).toBe('')
-      expect(await readdir(ro as string)).toEqual([])
-    })
-  }
-)
+  it('a read-only folder is refused before the command starts (exit 2, one line)', async (ctx) => {
+    if (!full || !ro) return ctx.skip(reason)
+    const r = await run([
+      'record',
+      '--replay',
+      SESSION,
+      '--out',
+      `${ro as string}/`,
+      '--',
+      'node',
+      '-e',
+      "console.log('ran')"
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/read-only file system \(EROFS\)/)
+    expect(r.stdout).toBe('')
+    expect(await readdir(ro as string)).toEqual([])
+  })
+})
