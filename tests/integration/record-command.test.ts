@@ -25,7 +25,12 @@ interface Run {
 function start(
   args: string[],
   env: NodeJS.ProcessEnv = {}
-): { p: ChildProcess; done: Promise<Run>; out: () => string } {
+): {
+  p: ChildProcess
+  done: Promise<Run>
+  out: () => string
+  stdout: () => string
+} {
   const p = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env }

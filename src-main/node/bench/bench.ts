@@ -26,6 +26,7 @@ import { createThermalCollector } from '../collectors/thermal'
 import { createEngine } from '../engine'
 import { createLogger } from '../platform/logger'
 import { materializeTree } from './peer-tree'
+import { benchSessions } from './session-bench'
 
 const CLK_TCK = 100
 
@@ -268,4 +269,6 @@ async function main(): Promise<void> {
   await tree.cleanup()
 }
 
-await main()
+// BENCH_ONLY=sessions runs only the session figures.
+if (process.env.BENCH_ONLY !== 'sessions') await main()
+await benchSessions()
