@@ -762,12 +762,6 @@ export class SessionReviewer {
     for (const a of this.all) if (a.stamp === t) fn(a.key, a.value)
   }
 
-  private threshold(d: DeviceAcc, i: number, make: () => ThresholdAcc): ThresholdAcc {
-    let t = d.thresholds[i]
-    if (!t) t = d.thresholds[i] = make()
-    return t
-  }
-
   /** Reads every spec of a device into its accumulators; returns the values by spec index. */
   private readAll(
     d: DeviceAcc,
@@ -816,55 +810,35 @@ export class SessionReviewer {
       const invSlow =
         info && info.tempSlowdownCelsius.status === 'ok' ? info.tempSlowdownCelsius.value : NaN
       const slowdown = fin(invSlow) ? invSlow : temp + headroom
-      this.threshold(
-        d,
-        0,
-        () =>
-          new ThresholdAcc(
-            'at or above its slowdown temperature',
-            `${key}.temperatureCelsius`,
-            'celsius',
-            'the GPU does not report a slowdown temperature'
-          )
-      ).add(temp, slowdown, w)
+      ;(d.thresholds[0] ??= new ThresholdAcc(
+        'at or above its slowdown temperature',
+        `${key}.temperatureCelsius`,
+        'celsius',
+        'the GPU does not report a slowdown temperature'
+      )).add(temp, slowdown, w)
       const maxOp =
         info && info.tempMaxOperatingCelsius.status === 'ok'
           ? info.tempMaxOperatingCelsius.value
           : NaN
-      this.threshold(
-        d,
-        1,
-        () =>
-          new ThresholdAcc(
-            'at or above its maximum operating temperature',
-            `${key}.temperatureCelsius`,
-            'celsius',
-            'the GPU does not report a maximum operating temperature'
-          )
-      ).add(temp, maxOp, w)
+      ;(d.thresholds[1] ??= new ThresholdAcc(
+        'at or above its maximum operating temperature',
+        `${key}.temperatureCelsius`,
+        'celsius',
+        'the GPU does not report a maximum operating temperature'
+      )).add(temp, maxOp, w)
       const limit = aux('powerLimitWatts')
-      this.threshold(
-        d,
-        2,
-        () =>
-          new ThresholdAcc(
-            `at or above ${Math.round(this.o.powerLimitFraction * 100)}% of its power limit`,
-            `${key}.powerDrawWatts`,
-            'watts',
-            'the GPU does not report its power limit'
-          )
-      ).add(power, limit * this.o.powerLimitFraction, w)
-      this.threshold(
-        d,
-        3,
-        () =>
-          new ThresholdAcc(
-            `with memory at least ${this.o.memoryFullPct}% full`,
-            `${key}.memoryUsedBytes`,
-            'gib',
-            'the GPU does not report its memory size'
-          )
-      ).add(usedGib, (total * this.o.memoryFullPct) / 100 / GIB, w)
+      ;(d.thresholds[2] ??= new ThresholdAcc(
+        `at or above ${Math.round(this.o.powerLimitFraction * 100)}% of its power limit`,
+        `${key}.powerDrawWatts`,
+        'watts',
+        'the GPU does not report its power limit'
+      )).add(power, limit * this.o.powerLimitFraction, w)
+      ;(d.thresholds[3] ??= new ThresholdAcc(
+        `with memory at least ${this.o.memoryFullPct}% full`,
+        `${key}.memoryUsedBytes`,
+        'gib',
+        'the GPU does not report its memory size'
+      )).add(usedGib, (total * this.o.memoryFullPct) / 100 / GIB, w)
       // Sustained clock: busy SM clock ÷ the GPU's own maximum.
       const maxClockSample = aux('clockMaxSmMhz')
       const invMax =
@@ -911,17 +885,12 @@ export class SessionReviewer {
       const m = r.read(s.max, r.cpu, true)
       if (fin(m) && !(m >= limit)) limit = m
     }
-    this.threshold(
-      d,
-      0,
-      () =>
-        new ThresholdAcc(
-          'at or above its maximum temperature',
-          'cpu.packageTemperatureCelsius',
-          'celsius',
-          'the CPU sensors report no maximum temperature'
-        )
-    ).add(temp, limit, w)
+    ;(d.thresholds[0] ??= new ThresholdAcc(
+      'at or above its maximum temperature',
+      'cpu.packageTemperatureCelsius',
+      'celsius',
+      'the CPU sensors report no maximum temperature'
+    )).add(temp, limit, w)
     const max = r.read(r.cpuFields.get('frequencyMaxMhz'), r.cpu, true)
     const invMax = inv.cpu.maxMhz.status === 'ok' ? inv.cpu.maxMhz.value : NaN
     const maxMhz = fin(max) ? max : invMax
@@ -947,17 +916,12 @@ export class SessionReviewer {
     const d = this.devices.get('memory') ?? this.device('memory', 'memory', 'Memory', MEM_FIELDS)
     const got = this.readAll(d, MEM_FIELDS, r.memFields, r.mem, true, w, this.scratch)
     const total = r.read(r.memFields.get('totalBytes'), r.mem, true)
-    this.threshold(
-      d,
-      0,
-      () =>
-        new ThresholdAcc(
-          `with RAM at least ${this.o.memoryFullPct}% full`,
-          'memory.usedBytes',
-          'gib',
-          'total RAM not reported'
-        )
-    ).add(got[0], (total * this.o.memoryFullPct) / 100 / GIB, w)
+    ;(d.thresholds[0] ??= new ThresholdAcc(
+      `with RAM at least ${this.o.memoryFullPct}% full`,
+      'memory.usedBytes',
+      'gib',
+      'total RAM not reported'
+    )).add(got[0], (total * this.o.memoryFullPct) / 100 / GIB, w)
   }
 
   private tickStorage(w: number): void {
@@ -980,28 +944,18 @@ export class SessionReviewer {
       const maxReason = r.reason
       const maxDetail = r.detail
       const crit = r.read(b.fields.get('tempCritCelsius'), r.storage, true)
-      this.threshold(
-        d,
-        0,
-        () =>
-          new ThresholdAcc(
-            'at or above its warning temperature',
-            `${name}.temperatureCelsius`,
-            'celsius',
-            'the drive does not report a warning temperature'
-          )
-      ).add(temp, max, w)
-      this.threshold(
-        d,
-        1,
-        () =>
-          new ThresholdAcc(
-            'at or above its critical temperature',
-            `${name}.temperatureCelsius`,
-            'celsius',
-            'the drive does not report a critical temperature'
-          )
-      ).add(temp, crit, w)
+      ;(d.thresholds[0] ??= new ThresholdAcc(
+        'at or above its warning temperature',
+        `${name}.temperatureCelsius`,
+        'celsius',
+        'the drive does not report a warning temperature'
+      )).add(temp, max, w)
+      ;(d.thresholds[1] ??= new ThresholdAcc(
+        'at or above its critical temperature',
+        `${name}.temperatureCelsius`,
+        'celsius',
+        'the drive does not report a critical temperature'
+      )).add(temp, crit, w)
       if (fin(temp) && fin(max)) d.throttleObservedS += w
       else if (d.throttleWhyNot === null)
         d.throttleWhyNot = fin(temp)

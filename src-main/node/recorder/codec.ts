@@ -47,6 +47,8 @@ const T_INT = 16
 const MAX_SCALE = 6
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
+/** Paths one segment may define (a snapshot has about a thousand; a bound against damaged input). */
+const MAX_NODES = 1_000_000
 
 /** A problem inside a segment's bytes (the rest of the segment cannot be decoded). */
 export class CodecError extends Error {
@@ -528,6 +530,7 @@ export class SegmentDecoder {
     const kind = r.u8()
     const key = kind === 1 ? r.varint() : r.str()
     const id = this.parents.length
+    if (id >= MAX_NODES) throw new CodecError(`more than ${MAX_NODES} paths in one segment`)
     this.parents.push(parent)
     this.keys.push(key)
     this.values.push(undefined)

@@ -10,6 +10,7 @@
  * the record and byte) and skipped, a torn tail is noted. Only an unusable header throws `SessionError`.
  */
 import { open, type FileHandle } from 'node:fs/promises'
+import { constants as zconstants, createInflateRaw, type InflateRaw } from 'node:zlib'
 import {
   SESSION_FORMAT,
   SESSION_VERSION,
@@ -24,7 +25,6 @@ import { CodecError, ITEM_NODE, ITEM_TICK, SegmentDecoder, SegmentEncoder } from
 import { FRAME_SEGMENT, FrameScanner } from './frames'
 import { SessionError } from './session-error'
 import { snapshotProblem } from './validate'
-import { FlushingInflater } from './zstream'
 
 /** Longest header line accepted (bytes). */
 export const MAX_HEADER_BYTES = 64 * 1024 * 1024
@@ -224,7 +224,8 @@ function parseRecord(json: string): SessionRecord | string {
 /**
  * Reads the whole session (or from a segment start) into `sink`, in one pass with bounded memory.
  *
- * Resolves when the file ends or the sink stops; rejects only on I/O errors (as SessionError).
+ * Resolves when the file ends or the sink stops; rejects on I/O errors (as SessionError) and rethrows what
+ * a sink throws (a bug, not the file's fault).
  */
 export async function readSessionInto(
   opened: OpenedSession,
@@ -249,7 +250,9 @@ export async function readSessionInto(
           options.batchBytes ?? INFLATE_BATCH_BYTES
         )
   } catch (err) {
-    if (err instanceof SessionError) throw err
+    // File errors become one line naming the file; a sink's own bug keeps its stack.
+    if (err instanceof SessionError || typeof (err as NodeJS.ErrnoException)?.code !== 'string')
+      throw err
     throw new SessionError(describeOpenError(err, opened.path))
   } finally {
     await fh.close().catch(() => {})
@@ -318,36 +321,89 @@ async function readFrames(
   const scanner = new FrameScanner(fh, opened.dataOffset, READ_BYTES)
   if (from) scanner.seek(from.offset, from.index)
   const decoder = new SegmentDecoder(opened.header.startedAtMs)
-  let inflater: FlushingInflater | null = null
-  let inSegment = false
-  let batch: Buffer[] = []
-  let batchBytes = 0
-  let batchWhere = ''
+  // One streaming inflater per segment: file reads, inflation (zlib's thread pool) and decoding (here)
+  // overlap, and memory stays at zlib's chunk size whatever the segment's length.
+  let inflater: InflateRaw | null = null
+  let sinkError: unknown = null
+  let broken = false
+  let segmentWhere = ''
+  let inBytes = 0
+  let outBytes = 0
+  let sinceBetween = 0
   let orphanFrames = 0
   let orphanStart = -1
   const problem = (p: ReadProblem): void => {
     result.problems++
     sink.problem?.(p)
   }
-  const dispatch = dispatcher(decoder, sink, result, () => batchWhere)
-
-  const flushBatch = async (): Promise<void> => {
-    if (batch.length === 0 || !inflater) return
-    const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes)
-    batch = []
-    batchBytes = 0
-    try {
-      const out = await inflater.push(data)
-      decoder.decode(out, dispatch)
-    } catch (err) {
-      inSegment = false
-      problem({
-        where: batchWhere,
-        message: `${err instanceof CodecError ? 'malformed rows' : 'cannot be decompressed'} (${err instanceof Error ? err.message : String(err)}); the rest of this segment is skipped`,
-        kind: 'corrupt'
-      })
-    }
+  const dispatch = dispatcher(decoder, sink, result, () => segmentWhere)
+  const breakSegment = (why: string): void => {
+    if (broken) return
+    broken = true
+    problem({
+      where: segmentWhere,
+      message: `${why}; the rest of this segment is skipped`,
+      kind: 'corrupt'
+    })
   }
+
+  const openSegment = (): void => {
+    const z = createInflateRaw({ windowBits: 15, chunkSize: 128 * 1024 })
+    inflater = z
+    broken = false
+    inBytes = 0
+    outBytes = 0
+    z.on('data', (chunk: Buffer) => {
+      if (broken || result.stopped || inflater !== z) return
+      outBytes += chunk.length
+      // A stream that inflates far beyond what any recorder writes is damaged (or hostile).
+      if (outBytes > inBytes * 512 + 64 * 1024 * 1024) {
+        breakSegment('decompresses to far more than any recording holds')
+        return
+      }
+      try {
+        decoder.decode(chunk, dispatch)
+      } catch (err) {
+        // Damaged rows are the file's problem; anything else is a bug in a sink and must surface.
+        if (err instanceof CodecError) breakSegment(`malformed rows (${err.message})`)
+        else {
+          sinkError ??= err
+          result.stopped = true
+        }
+      }
+    })
+    z.on('error', (err: Error) => {
+      if (inflater === z) breakSegment(`cannot be decompressed (${err.message})`)
+    })
+  }
+
+  // Frames are small (one per tick): hand them to zlib in batches, one native call per ~256 KiB.
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  const writePending = async (): Promise<void> => {
+    const z = inflater as InflateRaw | null
+    if (!z || pendingBytes === 0) return
+    const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes)
+    pending = []
+    pendingBytes = 0
+    if (broken) return
+    if (!z.write(data)) await new Promise<void>((resolve) => z.once('drain', () => resolve()))
+  }
+
+  /** Lets the segment's inflater emit everything written so far, then retires it. */
+  const closeSegment = async (): Promise<void> => {
+    await writePending()
+    const z = inflater
+    if (!z) return
+    if (!broken && !result.stopped && !z.destroyed)
+      await new Promise<void>((resolve) => {
+        z.flush(zconstants.Z_SYNC_FLUSH, () => resolve())
+        z.once('error', () => resolve())
+      })
+    inflater = null
+    z.close()
+  }
+
   const reportOrphans = (): void => {
     if (orphanFrames === 0) return
     problem({
@@ -372,8 +428,7 @@ async function readFrames(
       break
     }
     if (ev.type === 'skipped') {
-      await flushBatch()
-      inSegment = false
+      await closeSegment()
       problem({
         where: `record ${ev.firstIndex + 1} at byte ${ev.start}`,
         message: `${ev.end - ev.start} unreadable bytes (${ev.why}) skipped; reading resumes at the next segment`,
@@ -383,29 +438,35 @@ async function readFrames(
     }
     const f = ev.frame
     if (f.kind === FRAME_SEGMENT) {
-      await flushBatch()
+      await closeSegment()
       reportOrphans()
-      inflater?.close()
-      inflater = new FlushingInflater()
       decoder.reset()
       sink.segment?.(decoder)
-      inSegment = true
-    } else if (!inSegment) {
+      segmentWhere = `record ${f.index + 1} at byte ${f.offset}`
+      openSegment()
+    } else if (!inflater) {
       if (orphanFrames === 0) orphanStart = f.offset
       orphanFrames++
       continue
     }
-    if (batch.length === 0) batchWhere = `record ${f.index + 1} at byte ${f.offset}`
-    batch.push(f.payload)
-    batchBytes += f.payload.length
-    if (batchBytes >= batchLimit) {
-      await flushBatch()
+    const z = inflater as InflateRaw | null
+    if (!z || broken) continue
+    inBytes += f.payload.length
+    pending.push(f.payload)
+    pendingBytes += f.payload.length
+    if (pendingBytes >= Math.min(256 * 1024, batchLimit)) await writePending()
+    sinceBetween += f.payload.length
+    if (sinceBetween >= batchLimit) {
+      sinceBetween = 0
+      await writePending()
+      // Let the inflater catch up, so the sink's output (and the read-ahead) stays bounded.
+      await new Promise<void>((resolve) => z.flush(zconstants.Z_SYNC_FLUSH, () => resolve()))
       await sink.between?.()
     }
   }
-  if (!result.stopped) await flushBatch()
+  await closeSegment()
   reportOrphans()
-  inflater?.close()
+  if (sinkError !== null) throw sinkError
   return result
 }
 
