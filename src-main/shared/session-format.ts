@@ -306,8 +306,10 @@ export function formatSpan(seconds: number): string {
   if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`
   const h = Math.floor(m / 60)
   if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
-  const d = Math.floor(h / 24)
-  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`
+  // Days: to the nearest hour (71 h 59 min 59 s reads "3 d", not "2 d 23 h").
+  const hr = Math.round(s / 3600)
+  const d = Math.floor(hr / 24)
+  return hr % 24 === 0 ? `${d} d` : `${d} d ${hr % 24} h`
 }
 
 /** A 0–1 share as a percent without false precision (`<1%`, `4%`, `100%`). */

@@ -184,5 +184,10 @@ export function createSessionChart(
       ]
     }
   }
-  return new uPlot(opts, chartData(spec, range), host)
+  const plot = new uPlot(opts, chartData(spec, range), host)
+  // The min and max series only bound the band: keep them out of the legend.
+  plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+    if (i > 0 && (i - 1) % 3 !== 2) row.style.display = 'none'
+  })
+  return plot
 }
