@@ -56,7 +56,9 @@ export const CHANNEL_CASES: Record<
     names: 'id must be a session file name (no folders)'
   },
   'sessions:range': {
-    valid: [{ id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 500, keys: ['gpu0.temperatureCelsius'] }],
+    valid: [
+      { id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 500, keys: ['gpu0.temperatureCelsius'] }
+    ],
     malformed: [{ id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 100_000 }],
     names: 'maxPoints must be an integer from 1 to 4000'
   }
