@@ -61,7 +61,7 @@ function report(
           /"seq":\d+,"timestampMs":\d+/,
           `"seq":${i},"timestampMs":${t0 + i * 1000}`
         )
-        if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r))
+        if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
       }
       await new Promise<void>((r) => out.end(() => r()))
       const size = (await stat(path)).size

@@ -6,12 +6,8 @@
 import { hostname } from 'node:os'
 import { readFile } from 'node:fs/promises'
 import { createAlertEngine, type AlertEngine } from '../../core/alerts'
-import {
-  DEFAULT_ALERT_CONFIG,
-  parseAlertConfig,
-  type AlertConfig,
-  type AlertTransition
-} from '../../shared/alerts'
+import { DEFAULT_ALERT_CONFIG, type AlertConfig, type AlertTransition } from '../../shared/alerts'
+import { parseAlertConfig } from '../../shared/alert-config-schema'
 import type { Inventory, Snapshot } from '../../shared/telemetry'
 import { createWebhookSender, parseWebhookUrl, type WebhookSender } from './webhook'
 

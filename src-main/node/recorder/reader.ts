@@ -14,12 +14,14 @@ import { constants as zconstants, createInflateRaw, type InflateRaw } from 'node
 import {
   SESSION_FORMAT,
   SESSION_VERSION,
-  describeSchemaIssue,
-  sessionHeaderSchema,
-  sessionRecordSchema,
   type SessionHeader,
   type SessionRecord
 } from '../../shared/session-format'
+import {
+  describeSchemaIssue,
+  sessionHeaderSchema,
+  sessionRecordSchema
+} from '../../shared/session-format-schema'
 import type { Snapshot } from '../../shared/telemetry'
 import { CodecError, ITEM_NODE, ITEM_TICK, SegmentDecoder, SegmentEncoder } from './codec'
 import { FRAME_SEGMENT, FrameScanner } from './frames'
