@@ -79,7 +79,7 @@ export function parseSession(text: string, name = 'session'): Session {
 }
 
 /**
- * Reads a session file (either version) into memory, keeping the most recent `maxSnapshots` (default 10 000).
+ * Reads a session file (either version) into memory, keeping the most recent `maxSnapshots` (default 3600: an hour at 1 Hz, about 100 MB of objects).
  *
  * @throws SessionError when the file is missing or its header is unusable.
  */
@@ -87,7 +87,7 @@ export async function readSession(
   path: string,
   options: { maxSnapshots?: number } = {}
 ): Promise<Session> {
-  const max = Math.max(1, options.maxSnapshots ?? 10_000)
+  const max = Math.max(1, options.maxSnapshots ?? 3600)
   const opened = await openSession(path)
   const ring: Snapshot[] = []
   let head = 0
