@@ -9,11 +9,11 @@ const code = await main(process.argv.slice(2), {
   stdin: process.stdin.isTTY ? process.stdin : null,
   env: process.env,
   onInterrupt(fn) {
-    process.on('SIGINT', fn)
-    process.on('SIGTERM', fn)
+    // Node passes the signal's name to the listener; main turns it into 128 + n.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+    for (const s of signals) process.on(s, fn)
     return () => {
-      process.off('SIGINT', fn)
-      process.off('SIGTERM', fn)
+      for (const s of signals) process.off(s, fn)
     }
   }
 })

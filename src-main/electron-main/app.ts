@@ -10,6 +10,7 @@ import {
   type Settings
 } from '../shared/ipc-contract'
 import type { InvokeHandlers } from '../node/service-types'
+import { createAlertNotifier } from './alert-notifications'
 import { parseAppArgs } from './app-options'
 import { createEngineClient, forkEngineHost, type EngineClient } from './engine-client'
 import { loadFleetConfig, saveFleetConfig } from './fleet-credentials'
@@ -167,6 +168,8 @@ export async function startApp(
   }
   for (const channel of EVENT_CHANNELS) forward(channel)
   client.on('telemetry:did-sample', (snapshot) => tray?.update(snapshot))
+  const notifier = createAlertNotifier({ onClick: showWindow })
+  client.on('alerts:did-change', (alert) => notifier.notify(alert))
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

@@ -20,6 +20,10 @@ import { createEngine, type Engine, type EngineOptions } from './engine'
 import { listModels } from './models/list'
 import { createFleetService, type FleetService } from './metrics/fleet-client'
 import { createSeriesStore } from './metrics/series-store'
+import type { AlertConfig } from '../shared/alerts'
+import { createAlertMonitor } from './alerts/monitor'
+import { defaultSessionsDir } from './recorder/paths'
+import { createSessionsHandlers } from './server/sessions-api'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -38,6 +42,12 @@ export interface EngineServiceOptions extends EngineOptions {
   analysisWindowSeconds?: number
   /** The fleet view's Prometheus client (the desktop host passes one holding decrypted credentials). */
   fleet?: FleetService
+  /** Folder the Sessions view lists (default: the platform's sessions folder). */
+  sessionsDir?: string
+  /** Alert rules (default thresholds when absent); `false` turns alerts off. */
+  alerts?: AlertConfig | false
+  /** POST every alert to this URL. */
+  alertWebhook?: URL
 }
 
 /** Most profiles a user may add at run time (`readiness:add-profile`); replacing one by id is always allowed. */
@@ -59,8 +69,20 @@ export async function createEngineService(
   let settings: Settings = { ...DEFAULT_SETTINGS, sampleIntervalMs: engine.intervalMs }
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
-    'readiness:did-update': new Set()
+    'readiness:did-update': new Set(),
+    'alerts:did-change': new Set()
   }
+  const alerts =
+    options.alerts === false
+      ? null
+      : createAlertMonitor({
+          inventory: engine.inventory,
+          config: options.alerts,
+          webhookUrl: options.alertWebhook,
+          onAlert: (a) => {
+            for (const l of listeners['alerts:did-change']) l(a)
+          }
+        })
   // One tracker, fed every snapshot, gives the report its summaries, events and sustained evidence over one
   // window: no batch pass, and no mixing of windows.
   const tracker = createThrottleTracker({ windowSeconds: options.analysisWindowSeconds ?? 600 })
@@ -105,6 +127,7 @@ export async function createEngineService(
   const unsub = engine.source.subscribe((s) => {
     feed(s)
     series.push(s)
+    alerts?.push(s)
     for (const l of listeners['telemetry:did-sample']) l(s)
     if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
       const r = computeReport()
@@ -178,7 +201,8 @@ export async function createEngineService(
     },
     'fleet:get-config': async () => fleet.getConfig(),
     'fleet:set-config': async (config) => fleet.setConfig(config),
-    'fleet:list': async () => fleet.list()
+    'fleet:list': async () => fleet.list(),
+    ...createSessionsHandlers({ dir: options.sessionsDir ?? defaultSessionsDir(options.env) })
   }
 
   return {
@@ -191,6 +215,7 @@ export async function createEngineService(
     async close() {
       unsub()
       await engine.close()
+      await alerts?.close()
     }
   }
 }

@@ -13,8 +13,9 @@ import { createCommandRunner, type CommandRunner } from './platform/command-runn
 import { createFileReader } from './platform/file-reader'
 import { createLogger, type Logger } from './platform/logger'
 import { spawnProcessStream, type StreamSpawner } from './platform/process-stream'
+import { openSession } from './recorder/reader'
 import { createReplaySource } from './recorder/replay'
-import { readSession, type SessionHeader } from './recorder/session'
+import type { SessionHeader } from './recorder/session'
 import { createSampler } from './sampler'
 import type { TelemetrySource } from './telemetry-source'
 
@@ -25,8 +26,10 @@ export interface EngineOptions {
   sysRoot?: string
   procRoot?: string
   replayFile?: string
-  /** Replay speed factor. */
+  /** Replay speed factor (Infinity: as fast as the engine can). */
   speed?: number
+  /** Where a replay starts: an offset from the session's start, or a recorded time (epoch ms). */
+  replayFrom?: { offsetMs: number } | { atMs: number }
   loop?: boolean
   prefill?: number
   intervalMs?: number
@@ -66,27 +69,31 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     createLogger(level === 'debug' || level === 'info' || level === 'warn' ? level : 'error')
   const intervalMs = options.intervalMs ?? 1000
   if (options.replayFile) {
-    const session = await readSession(options.replayFile)
-    if (session.badLines.length > 0)
-      log.log(
-        'warn',
-        `${options.replayFile}: ignored ${session.badLines.length} corrupt line(s): ${session.badLines.slice(0, 5).join(', ')}`
-      )
-    if (session.snapshots.length === 0)
-      throw new Error(`${options.replayFile}: the session holds no snapshots`)
-    const source = createReplaySource(session, {
+    // Streamed: playback starts at once whatever the session's length; corrupt regions are logged and skipped.
+    const opened = await openSession(options.replayFile)
+    const file = options.replayFile
+    const from = options.replayFrom
+    const source = createReplaySource(opened, {
       clock,
       speed: options.speed,
       loop: options.loop,
       prefill: options.prefill,
-      historySize: options.historySize
+      historySize: options.historySize,
+      startAtMs: from
+        ? 'atMs' in from
+          ? from.atMs
+          : opened.header.startedAtMs + from.offsetMs
+        : undefined,
+      onProblem: (p) => {
+        if (p.kind !== 'torn') log.log('warn', `${file}: ${p.where}: ${p.message}`)
+      }
     })
     return {
       mode: 'replay',
-      inventory: session.header.inventory,
+      inventory: opened.header.inventory,
       source,
-      intervalMs: session.header.intervalMs,
-      replayHeader: session.header,
+      intervalMs: opened.header.intervalMs,
+      replayHeader: opened.header,
       collectorIds: [],
       close: () => source.stop()
     }

@@ -10,7 +10,14 @@
 import type { ModelsOutput } from './cli-output'
 import type { FleetConfig, FleetConfigView, FleetOverview } from './fleet'
 import type { SeriesRequest, SeriesResponse } from './history'
+import type { AlertTransition } from './alerts'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
+import type {
+  SessionListEntry,
+  SessionOverview,
+  SessionRange,
+  SessionRangeRequest
+} from './session-format'
 import type { Inventory, Snapshot } from './telemetry'
 
 /** UI settings (persisted by the host). */
@@ -80,12 +87,20 @@ export interface InvokeChannels {
   'fleet:set-config': (config: FleetConfig) => Promise<FleetConfigView>
   /** Every RigReady instance the configured Prometheus scrapes, from PromQL. */
   'fleet:list': () => Promise<FleetOverview>
+  /** Recordings in the sessions folder, newest first (at most 500). */
+  'sessions:list': () => Promise<SessionListEntry[]>
+  /** One recording: its review, timeline (episodes, alerts, marks) and the whole run downsampled. */
+  'sessions:open': (id: string) => Promise<SessionOverview>
+  /** A time range of an opened recording, downsampled to min/max/mean buckets (zoom). */
+  'sessions:range': (req: SessionRangeRequest) => Promise<SessionRange>
 }
 
 /** Push channels (main → renderer). */
 export interface EventChannels {
   'telemetry:did-sample': (snapshot: Snapshot) => void
   'readiness:did-update': (report: ReadinessReport) => void
+  /** An alert was raised or cleared (near slowdown, throttled, drive hot, memory or disk full, GPU gone…). */
+  'alerts:did-change': (alert: AlertTransition) => void
 }
 
 /** Runtime allowlists (the preload and the HTTP server check channel names against these). */
@@ -106,13 +121,17 @@ export const INVOKE_CHANNELS = [
   'report:print-pdf',
   'fleet:get-config',
   'fleet:set-config',
-  'fleet:list'
+  'fleet:list',
+  'sessions:list',
+  'sessions:open',
+  'sessions:range'
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */
 export const EVENT_CHANNELS = [
   'telemetry:did-sample',
-  'readiness:did-update'
+  'readiness:did-update',
+  'alerts:did-change'
 ] as const satisfies readonly (keyof EventChannels)[]
 
 /** Invoke channel name. */

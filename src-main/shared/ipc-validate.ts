@@ -7,6 +7,7 @@
  * bad field, e.g. `telemetry:get-history: windowMs must be a positive number ≤ 7 days`.
  */
 import { z } from 'zod'
+import { SESSIONS_LIMITS, isSessionId } from './session-format'
 import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
@@ -159,6 +160,28 @@ const fleetConfig = z.strictObject({
   )
 })
 
+const sessionId = z
+  .string({ error: 'must be a session file name' })
+  .refine(isSessionId, { error: 'must be a session file name (no folders)' })
+
+const epochMs = z
+  .number({ error: 'must be a time in epoch ms' })
+  .refine(Number.isFinite, { error: 'must be a time in epoch ms' })
+
+const sessionRangeRequest = z.strictObject({
+  id: sessionId,
+  startMs: epochMs,
+  endMs: epochMs,
+  maxPoints: positiveInt(
+    SESSIONS_LIMITS.maxPoints,
+    `must be an integer from 1 to ${SESSIONS_LIMITS.maxPoints}`
+  ),
+  keys: z
+    .array(z.string().max(200), { error: 'must be an array of series keys' })
+    .max(SESSIONS_LIMITS.maxKeys, { error: `must hold at most ${SESSIONS_LIMITS.maxKeys} keys` })
+    .optional()
+})
+
 /**
  * A user-supplied workload profile: any plain JSON object, bounded in size and depth.
  *
@@ -248,7 +271,10 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'report:print-pdf': [],
   'fleet:get-config': [],
   'fleet:set-config': [{ name: 'config', schema: fleetConfig }],
-  'fleet:list': []
+  'fleet:list': [],
+  'sessions:list': [],
+  'sessions:open': [{ name: 'id', schema: sessionId }],
+  'sessions:range': [{ name: 'req', schema: sessionRangeRequest }]
 }
 
 /** True when `x` names an invoke channel of the contract. */

@@ -7,6 +7,7 @@
  * numbers. `tick()` advances time by one interval and emits `telemetry:did-sample`; `start()` does so on a
  * timer (for browser tests).
  */
+import type { SessionsHandlers } from '../../src-main/node/server/sessions-api'
 import type { EventChannel, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import { DEFAULT_SETTINGS } from '../../src-main/shared/ipc-contract'
 import type {
@@ -704,6 +705,8 @@ export interface FakeServiceOptions {
   /** Seconds of history present before the first tick. */
   historySeconds?: number
   face?: 'electron' | 'serve'
+  /** Real Sessions API handlers (browser tests of the Sessions view); default: an empty folder. */
+  sessions?: SessionsHandlers
 }
 
 /** The fake service plus test controls. */
@@ -822,7 +825,16 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
         track('fleet:set-config', [config]),
         fleet.setConfig(config)
       ),
-      'fleet:list': async () => fleet.list()
+      'fleet:list': async () => fleet.list(),
+      ...(options.sessions ?? {
+        'sessions:list': async () => [],
+        'sessions:open': async (id: string) => {
+          throw new ArgumentError(`sessions: no session named ${JSON.stringify(id)}`)
+        },
+        'sessions:range': async () => {
+          throw new ArgumentError('sessions: nothing open')
+        }
+      })
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()

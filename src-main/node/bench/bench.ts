@@ -29,6 +29,7 @@ import { createLogger } from '../platform/logger'
 import { benchAgentLoad, benchHistoryPayload } from './agent-load'
 import { materializeTree } from './peer-tree'
 import { runUiBench } from './ui-bench'
+import { benchSessions } from './session-bench'
 
 const CLK_TCK = 100
 
@@ -275,4 +276,6 @@ async function main(): Promise<void> {
   await tree.cleanup()
 }
 
-await main()
+// BENCH_ONLY=sessions runs only the session figures.
+if (process.env.BENCH_ONLY !== 'sessions') await main()
+await benchSessions()

@@ -10,8 +10,13 @@ export interface CliIo {
   stderr: { write(s: string): unknown }
   stdin: NodeJS.ReadStream | null
   env: NodeJS.ProcessEnv
-  /** Resolves when the user asks to stop (Ctrl-C / SIGTERM). */
-  onInterrupt(fn: () => void): () => void
+  /** Calls `fn` when the user asks to stop (Ctrl-C, SIGTERM, SIGHUP), with the signal's name. */
+  onInterrupt(fn: (signal?: NodeJS.Signals) => void): () => void
+  /**
+   * Set by `main`: a command whose exit code is someone else's (the wrapped command's) claims it, so an
+   * interrupt does not turn it into 128 + signal.
+   */
+  claimExitCode?: () => void
 }
 
 /** A usage mistake: printed without a stack trace, exit code 2. */
@@ -20,7 +25,15 @@ export class UsageError extends Error {
 }
 
 /** Exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, belowThreshold: 3 } as const
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  belowThreshold: 3,
+  notExecutable: 126,
+  notFound: 127,
+  interrupted: 130
+} as const
 
 /** Flags shared by engine-backed commands. */
 export const ENGINE_FLAGS = {
@@ -28,8 +41,29 @@ export const ENGINE_FLAGS = {
   'procfs-root': { type: 'string' },
   replay: { type: 'string' },
   speed: { type: 'string' },
+  seek: { type: 'string' },
   interval: { type: 'string' }
 } as const
+
+/**
+ * Parses `--seek`: an offset from the session's start (`90m`, `36h`, `1h30m`, `45s`, plain seconds) or an
+ * ISO time (`2026-01-06T08:00:00Z`).
+ */
+export function parseSeek(v: string): { offsetMs: number } | { atMs: number } {
+  const rel =
+    /^\+?(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$/.exec(
+      v.trim()
+    )
+  if (rel && v.trim() !== '' && rel.slice(1).some((x) => x !== undefined)) {
+    const [d, h, m, sec] = rel.slice(1).map((x) => (x === undefined ? 0 : Number(x)))
+    return { offsetMs: Math.round(((d * 24 + h) * 3600 + m * 60 + sec) * 1000) }
+  }
+  const at = Date.parse(v)
+  if (Number.isFinite(at) && /\d{4}-\d{2}-\d{2}/.test(v)) return { atMs: at }
+  throw new UsageError(
+    `--seek must be an offset such as 90m, 36h or 1h30m, or an ISO time (got "${v}")`
+  )
+}
 
 /** Parses a positive number flag. */
 export function positiveNumber(name: string, v: string | undefined, fallback: number): number {
@@ -46,7 +80,12 @@ export function engineOptionsFrom(values: Record<string, unknown>, io: CliIo): E
   if (typeof values['sysfs-root'] === 'string') opts.sysRoot = values['sysfs-root']
   if (typeof values['procfs-root'] === 'string') opts.procRoot = values['procfs-root']
   if (typeof values.replay === 'string') opts.replayFile = values.replay
-  if (typeof values.speed === 'string') opts.speed = positiveNumber('speed', values.speed, 1)
+  if (typeof values.speed === 'string')
+    opts.speed = values.speed === 'max' ? Infinity : positiveNumber('speed', values.speed, 1)
+  if (typeof values.seek === 'string') {
+    if (typeof values.replay !== 'string') throw new UsageError('--seek needs --replay FILE')
+    opts.replayFrom = parseSeek(values.seek)
+  }
   if (typeof values.interval === 'string')
     opts.intervalMs = Math.round(positiveNumber('interval', values.interval, 1) * 1000)
   return opts

@@ -1,13 +1,19 @@
 /**
- * Command dispatch and top-level error handling for `rigready`.
+ * Command dispatch, top-level error handling and the one place where signals become exit codes.
+ *
+ * Exit codes: 0 ok, 1 failure, 2 usage or bad input, 3 below `--fail-under`, 126 not executable, 127 command
+ * not found, 130 Ctrl-C, 128 + n ended by signal n. A command interrupted by SIGINT/SIGTERM/SIGHUP exits
+ * 128 + the signal's number after cleaning up, unless it ran a command whose own exit code it passes on
+ * (`record -- CMD`), which it claims with `io.claimExitCode()`.
  */
-import { SessionError } from '../recorder/session'
+import { constants } from 'node:os'
+import { SessionError } from '../recorder/session-error'
 import { EXIT, UsageError, type CliIo } from './common'
 import { cmdList, cmdModels } from './models-commands'
 import { MACHINE_FLAGS, cmdCheck, cmdEstimate, machineFromFlags } from './readiness-commands'
-import { cmdReport } from './report-command'
+import { REPORT_USAGE, cmdReport } from './report-command'
 import { cmdServe } from './serve-command'
-import { cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
+import { RECORD_USAGE, WATCH_USAGE, cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
 import { VERSION } from './version'
 
 const USAGE = `rigready — is this machine ready to train or serve your model?
@@ -19,43 +25,76 @@ Usage:
   rigready models    [--dir DIR]... [machine flags of estimate] [--json]
   rigready list      gpus|models|profiles|quants [--json]
   rigready snapshot  [--json]
-  rigready watch
-  rigready record    [--out FILE] [--duration SECONDS] [-- COMMAND ARGS...]
-  rigready report    SESSION [--json | --csv]
-  rigready serve     [--host 127.0.0.1] [--port 7878] [--web-config FILE] [--token-file FILE]
+  rigready watch     [--alert-webhook URL] [--alert-config FILE] [--no-alerts]
+  rigready record    [--out FILE|DIR] [--interval SECONDS] [--duration SECONDS] [-- COMMAND ARGS...]
+  rigready report    SESSION [--json | --csv | --markdown | --html] [--out FILE]
+  rigready serve     [--host 127.0.0.1] [--port 7878] [--web-config FILE] [--token-file FILE] [--alert-webhook URL]
 
 Engine flags (check, snapshot, watch, record, serve):
   --sysfs-root DIR    read sysfs from DIR instead of /sys (captured trees)
   --procfs-root DIR   read procfs from DIR instead of /proc
-  --replay FILE       play a recorded session as if live (--speed N to accelerate)
+  --replay FILE       play a recorded session as if live (--speed N or --speed max; --seek 36h)
   --interval SECONDS  sampling interval (default 1)
 
 Profiles: --profiles-file FILE adds your own workload profiles (JSON array) to the catalogue.
+Run "rigready COMMAND --help" for a command's own flags.
 `
+
+/** 128 + the signal's number (SIGINT → 130, SIGTERM → 143, SIGHUP → 129). */
+export function signalExitCode(signal: NodeJS.Signals | string | undefined): number {
+  const n = signal ? (constants.signals as Record<string, number>)[signal] : undefined
+  return 128 + (typeof n === 'number' ? n : 2)
+}
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv
+  let signal: NodeJS.Signals | null = null
+  let claimed = false
+  const wrapped: CliIo = {
+    ...io,
+    onInterrupt(fn) {
+      return io.onInterrupt((sig) => {
+        signal ??= sig ?? 'SIGINT'
+        fn(sig ?? 'SIGINT')
+      })
+    },
+    claimExitCode() {
+      claimed = true
+    }
+  }
+  const finish = (code: number): number =>
+    signal !== null && !claimed && code === EXIT.ok ? signalExitCode(signal) : code
+  const wantsHelp = rest.includes('--help') || rest.includes('-h')
   try {
     switch (cmd) {
       case 'snapshot':
-        return await cmdSnapshot(rest, io)
+        return finish(await cmdSnapshot(rest, wrapped))
       case 'watch':
-        return await cmdWatch(rest, io)
-      case 'record':
-        return await cmdRecord(rest, io)
+        if (wantsHelp) return help(io, WATCH_USAGE)
+        return finish(await cmdWatch(rest, wrapped))
+      case 'record': {
+        // Flags after -- belong to the wrapped command (`record -- python train.py --help`).
+        const dash = rest.indexOf('--')
+        const own = dash >= 0 ? rest.slice(0, dash) : rest
+        if (own.includes('--help') || own.includes('-h')) return help(io, RECORD_USAGE)
+        return finish(await cmdRecord(rest, wrapped))
+      }
       case 'check':
-        return await cmdCheck(rest, io)
+        return finish(await cmdCheck(rest, wrapped))
       case 'estimate':
-        return await cmdEstimate(rest, io)
+        return finish(await cmdEstimate(rest, wrapped))
       case 'models':
-        return await cmdModels(rest, io, (v) => machineFromFlags(v, io), MACHINE_FLAGS)
+        return finish(
+          await cmdModels(rest, wrapped, (v) => machineFromFlags(v, wrapped), MACHINE_FLAGS)
+        )
       case 'list':
-        return await cmdList(rest, io)
+        return finish(await cmdList(rest, wrapped))
       case 'report':
-        return await cmdReport(rest, io)
+        if (wantsHelp) return help(io, REPORT_USAGE)
+        return finish(await cmdReport(rest, wrapped))
       case 'serve':
-        return await cmdServe(rest, io)
+        return finish(await cmdServe(rest, wrapped))
       case '--version':
       case '-v':
         io.stdout.write(`rigready ${VERSION}\n`)
@@ -80,11 +119,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (err instanceof SessionError) {
       io.stderr.write(`rigready ${cmd}: ${err.message}\n`)
-      return EXIT.failure
+      return EXIT.usage
     }
+    const debug = io.env.RIGREADY_DEBUG === '1'
     io.stderr.write(
-      `rigready ${cmd}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
+      `rigready ${cmd}: ${err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err)}\n`
     )
-    return EXIT.failure
+    return signal !== null ? signalExitCode(signal) : EXIT.failure
   }
+}
+
+function help(io: CliIo, text: string): number {
+  io.stdout.write(text)
+  return EXIT.ok
 }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ALERT_FLAGS, alertFlagsFrom } from '../alerts/monitor'
 import { createEngineService } from '../engine-service'
 import { createFleetService } from '../metrics/fleet-client'
 import { createHttpServer, isLoopbackHost, type HttpServerHandle } from '../server/http-server'
@@ -131,6 +132,8 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     options: {
       ...ENGINE_FLAGS,
+      ...ALERT_FLAGS,
+      'sessions-dir': { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
@@ -198,8 +201,13 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
   const userProfilesText = values['profiles-file']
     ? await readFile(values['profiles-file'], 'utf8')
     : undefined
+  const alertFlags = await alertFlagsFrom(values)
+  if (typeof alertFlags === 'string') throw new UsageError(alertFlags)
   const service = await createEngineService({
     ...engineOptionsFrom(values, io),
+    alerts: alertFlags.enabled ? alertFlags.config : false,
+    alertWebhook: alertFlags.webhookUrl,
+    sessionsDir: values['sessions-dir'],
     loop: values.loop,
     userProfilesText,
     face: 'serve',
@@ -223,7 +231,7 @@ export async function cmdServe(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError((err as Error).message)
   }
   io.stdout.write(accessLines(server, host).join('\n') + '\n')
-  await new Promise<void>((r) => io.onInterrupt(r))
+  await new Promise<void>((r) => io.onInterrupt(() => r()))
   await server.close()
   await service.close()
   return EXIT.ok

@@ -1,171 +1,123 @@
 /**
- * Session files: JSON lines, a versioned header then one Snapshot per line.
+ * Session files, the small entry points: the header types, reading a session's snapshots into memory (for
+ * short sessions and tests), and the writer.
  *
- * Writing is append-only (one `write` per snapshot on an `a`-mode handle, periodic `fdatasync`), so a
- * `kill -9` or power loss loses at most the last interval. Reading ignores a torn last line and reports
- * corrupt lines in the middle without giving up on the rest.
+ * Long sessions are read with the streaming reader (`reader.ts`); `readSession` keeps only the most recent
+ * `maxSnapshots` snapshots so even a 72 h file cannot exhaust memory.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises'
-import { SNAPSHOT_SCHEMA_VERSION, type Inventory, type Snapshot } from '../../shared/telemetry'
+import { SESSION_FORMAT, SESSION_VERSION, type SessionHeader } from '../../shared/session-format'
+import type { Snapshot } from '../../shared/telemetry'
+import { openSession, parseHeaderLine, readSessionInto, type ReadProblem } from './reader'
+import { SessionError } from './session-error'
+import { snapshotProblem } from './validate'
 
-/** Identifies a RigReady session file. */
-export const SESSION_FORMAT = 'rigready-session'
-/** Current session file version. */
-export const SESSION_VERSION = 1
+export { SESSION_FORMAT, SESSION_VERSION, SessionError }
+export type { SessionHeader }
+export { createSessionWriter, type SessionWriter, type SessionWriterOptions } from './writer'
 
-/** The first line of a session file. */
-export interface SessionHeader {
-  format: typeof SESSION_FORMAT
-  version: number
-  startedAtMs: number
-  intervalMs: number
-  inventory: Inventory
-  /** The command wrapped by `rigready record -- CMD`, when any. */
-  command?: string[]
-  note?: string
-}
-
-/** A parsed session. */
+/** A session read into memory. */
 export interface Session {
   header: SessionHeader
   snapshots: Snapshot[]
-  /** Lines that could not be parsed (1-based line numbers), excluding a torn final line. */
+  /** Version-1 lines that could not be used (1-based line numbers), excluding a torn final line. */
   badLines: number[]
-  /** True when the final line was incomplete (interrupted write) and was ignored. */
+  /** True when the final line or record was incomplete (interrupted write) and was ignored. */
   tornTail: boolean
+  /** Everything that was skipped, with where and why. */
+  problems: ReadProblem[]
+  /** Snapshots older than the kept ones (over `maxSnapshots`). */
+  skippedSnapshots: number
 }
 
-/** A session file that cannot be used at all. */
-export class SessionError extends Error {
-  override name = 'SessionError'
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
-
-/** Checks the minimal shape of a Snapshot line. */
+/** Checks the minimal shape of a Snapshot. */
 export function looksLikeSnapshot(x: unknown): x is Snapshot {
-  return (
-    isObject(x) &&
-    typeof x.timestampMs === 'number' &&
-    typeof x.seq === 'number' &&
-    Array.isArray(x.gpus) &&
-    isObject(x.cpu) &&
-    isObject(x.memory)
-  )
+  return snapshotProblem(x) === null
 }
 
-/** Parses session text (pure). Throws SessionError with a precise message when the header is unusable. */
+/** Parses version-1 session text (pure). Throws SessionError with a precise message when the header is unusable. */
 export function parseSession(text: string, name = 'session'): Session {
   const lines = text.split('\n')
   const tornTail = lines.length > 0 && lines[lines.length - 1] !== '' && !text.endsWith('\n')
   if (lines[lines.length - 1] === '') lines.pop()
   if (lines.length === 0 || lines[0].trim() === '')
     throw new SessionError(`${name}: empty file (no session header)`)
-  let header: unknown
-  try {
-    header = JSON.parse(lines[0])
-  } catch {
-    throw new SessionError(`${name}: line 1 is not JSON; not a RigReady session file`)
-  }
-  if (!isObject(header) || header.format !== SESSION_FORMAT)
+  const header = parseHeaderLine(lines[0], name)
+  if (header.version !== 1)
     throw new SessionError(
-      `${name}: line 1 has no "format": "${SESSION_FORMAT}"; not a RigReady session file`
+      `${name}:1: version ${header.version} sessions are binary; use readSession`
     )
-  if (typeof header.version !== 'number' || header.version > SESSION_VERSION)
-    throw new SessionError(
-      `${name}: session version ${String(header.version)} is not supported (this build reads ≤ ${SESSION_VERSION})`
-    )
-  if (!isObject(header.inventory)) throw new SessionError(`${name}: header has no inventory`)
-  if (typeof header.intervalMs !== 'number' || !(header.intervalMs > 0))
-    throw new SessionError(`${name}: header.intervalMs must be a positive number`)
   const snapshots: Snapshot[] = []
   const badLines: number[] = []
+  const problems: ReadProblem[] = []
+  let torn = false
   for (let i = 1; i < lines.length; i++) {
     const isLast = i === lines.length - 1
     const line = lines[i]
     if (line.trim() === '') continue
+    let v: unknown
     try {
-      const v: unknown = JSON.parse(line)
-      if (looksLikeSnapshot(v)) snapshots.push(v)
-      else badLines.push(i + 1)
+      v = JSON.parse(line)
     } catch {
-      // A torn final line is the expected result of a crash mid-write: ignore it silently.
-      if (!(isLast && tornTail)) badLines.push(i + 1)
+      // A torn final line is the expected result of a crash mid-write: ignore it.
+      if (isLast && tornTail) {
+        torn = true
+        problems.push({ where: `line ${i + 1}`, message: 'cut short', kind: 'torn' })
+      } else {
+        badLines.push(i + 1)
+        problems.push({ where: `line ${i + 1}`, message: 'not JSON', kind: 'corrupt' })
+      }
+      continue
+    }
+    const why = snapshotProblem(v)
+    if (why === null) snapshots.push(v as Snapshot)
+    else {
+      badLines.push(i + 1)
+      problems.push({ where: `line ${i + 1}`, message: why, kind: 'invalid' })
     }
   }
-  return { header: header as unknown as SessionHeader, snapshots, badLines, tornTail }
+  return { header, snapshots, badLines, tornTail: torn, problems, skippedSnapshots: 0 }
 }
 
-/** Reads a session file. */
-export async function readSession(path: string): Promise<Session> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new SessionError(
-      code === 'ENOENT'
-        ? `${path}: no such file`
-        : code === 'EACCES'
-          ? `${path}: permission denied`
-          : `${path}: ${String(err)}`
-    )
-  }
-  return parseSession(text, path)
-}
-
-/** An append-only session writer. */
-export interface SessionWriter {
-  append(snapshot: Snapshot): Promise<void>
-  close(): Promise<void>
-}
-
-/** Opens `path` for appending and writes the header (the file must not exist, to never clobber a session). */
-export async function createSessionWriter(
+/**
+ * Reads a session file (either version) into memory, keeping the most recent `maxSnapshots` (default 3600: an hour at 1 Hz, about 100 MB of objects).
+ *
+ * @throws SessionError when the file is missing or its header is unusable.
+ */
+export async function readSession(
   path: string,
-  header: Omit<SessionHeader, 'format' | 'version'>,
-  options: { syncEveryMs?: number } = {}
-): Promise<SessionWriter> {
-  let fh: FileHandle
-  try {
-    fh = await open(path, 'wx')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new SessionError(
-      code === 'EEXIST'
-        ? `${path}: already exists (refusing to overwrite a session)`
-        : `${path}: ${String(err)}`
-    )
-  }
-  const full: SessionHeader = { format: SESSION_FORMAT, version: SESSION_VERSION, ...header }
-  await fh.write(JSON.stringify(full) + '\n')
-  await fh.datasync()
-  const syncEvery = options.syncEveryMs ?? 5000
-  let lastSync = Date.now()
-  let chain: Promise<void> = Promise.resolve()
-  return {
-    append(snapshot) {
-      // Serialise writes so lines never interleave.
-      chain = chain.then(async () => {
-        await fh.write(
-          JSON.stringify({
-            ...snapshot,
-            schemaVersion: snapshot.schemaVersion ?? SNAPSHOT_SCHEMA_VERSION
-          }) + '\n'
-        )
-        if (Date.now() - lastSync >= syncEvery) {
-          lastSync = Date.now()
-          await fh.datasync()
-        }
-      })
-      return chain
+  options: { maxSnapshots?: number } = {}
+): Promise<Session> {
+  const max = Math.max(1, options.maxSnapshots ?? 3600)
+  const opened = await openSession(path)
+  const ring: Snapshot[] = []
+  let head = 0
+  let total = 0
+  const badLines: number[] = []
+  const problems: ReadProblem[] = []
+  const result = await readSessionInto(opened, {
+    tick(t) {
+      const s = t.snapshot()
+      // Version-2 snapshots are built fresh; version-1 ones come from the parsed line.
+      if (ring.length < max) ring.push(s)
+      else {
+        ring[head] = s
+        head = (head + 1) % max
+      }
+      total++
     },
-    async close() {
-      await chain.catch(() => {})
-      await fh.datasync().catch(() => {})
-      await fh.close()
+    problem(p) {
+      if (problems.length < 1000) problems.push(p)
+      const m = /^line (\d+)$/.exec(p.where)
+      if (m && p.kind !== 'torn' && badLines.length < 1000) badLines.push(Number(m[1]))
     }
+  })
+  const snapshots = head === 0 ? ring : [...ring.slice(head), ...ring.slice(0, head)]
+  return {
+    header: opened.header,
+    snapshots,
+    badLines,
+    tornTail: result.tornTail,
+    problems,
+    skippedSnapshots: total - snapshots.length
   }
 }

@@ -1,245 +1,282 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  downsample,
-  downsampleEnvelope,
-  extractSeries,
-  seriesStats,
-  summarizeSession,
-  thresholdsFor
+  EnvelopeBuilder,
+  WeightedQuantiles,
+  seriesForInventory,
+  verdictOf
 } from '../../../src-main/core/session-stats'
 import { ok, unavailable } from '../../../src-main/shared/reading'
-import type { Snapshot } from '../../../src-main/shared/telemetry'
+import type { ThrottleEvent } from '../../../src-main/shared/readiness'
+import type { SessionReview } from '../../../src-main/shared/session-format'
+import { reviewSnapshots } from '../../helpers/review-stream'
 import {
   cpuSample,
+  gpuInfo,
   gpuSample,
+  inventory,
   na,
-  snapshot,
   storageDevice,
   stream,
   STREAM_T0
 } from '../../helpers/snapshot-builder'
 
+const inv = inventory({ gpus: [gpuInfo({ tempSlowdownCelsius: ok(85) })] })
+const series = (r: SessionReview, key: string) =>
+  r.devices.flatMap((d) => d.series).find((s) => s.key === key)
+
 describe('core/session-stats', () => {
-  it('computes min, time-weighted mean, p95 and max of a GPU temperature series', () => {
+  it('computes min, median, p95 and max of a GPU temperature, weighted by time', () => {
     // 20 samples 1 s apart: 60, 61, …, 79 °C.
     const snaps = stream(20, 1000, (i) => ({ gpus: [gpuSample({ temperatureCelsius: 60 + i })] }))
-    const s = summarizeSession(snaps).series.find((x) => x.key === 'gpu0.temperatureCelsius')
-    expect(s).toBeDefined()
-    expect(s?.min).toEqual(ok(60))
-    expect(s?.max).toEqual(ok(79))
-    expect(s?.mean).toEqual(ok(69.5))
-    expect(s?.p95).toEqual(ok(78))
-    expect(s?.samples).toBe(20)
-    expect(s?.unit).toBe('celsius')
+    const s = series(reviewSnapshots(snaps, inv).review, 'gpu0.temperatureCelsius')
+    expect(s).toMatchObject({
+      unit: 'celsius',
+      min: ok(60),
+      median: ok(69),
+      p95: ok(78),
+      max: ok(79),
+      observedSeconds: 20,
+      coverage: 1
+    })
   })
 
-  it('measures time at or above thresholds with sample spacing', () => {
+  it('measures time at or above the device’s own slowdown temperature with sample spacing', () => {
     const temps = [70, 70, 81, 82, 86, 86, 79, 70, 70, 70]
     const snaps = stream(10, 2000, (i) => ({ gpus: [gpuSample({ temperatureCelsius: temps[i] })] }))
-    const s = summarizeSession(snaps).series.find((x) => x.key === 'gpu0.temperatureCelsius')
-    // First sample weighs the nominal 1 s, the rest 2 s: observed 19 s.
-    expect(s?.observedSeconds).toBe(19)
-    expect(s?.timeAbove).toEqual([
-      { threshold: 80, seconds: 8, fraction: 8 / 19 },
-      { threshold: 85, seconds: 4, fraction: 4 / 19 }
-    ])
+    const { review } = reviewSnapshots(snaps, inv, { intervalMs: 2000 })
+    const t = review.devices[0].thresholds.find((x) => x.label.includes('slowdown'))
+    // First sample weighs the nominal 2 s, the rest their 2 s spacing: 20 s observed, 4 s at ≥ 85 °C.
+    expect(t).toMatchObject({
+      threshold: ok(85),
+      seconds: ok(4),
+      fraction: ok(0.2),
+      unit: 'celsius'
+    })
   })
 
-  it('lets callers override thresholds by exact key or pattern', () => {
-    const t = {
-      'gpu*.temperatureCelsius': [80],
-      'gpu1.temperatureCelsius': [70],
-      'storage.*.temperatureCelsius': [60, 65]
-    }
-    expect(thresholdsFor('gpu0.temperatureCelsius', t)).toEqual([80])
-    expect(thresholdsFor('gpu1.temperatureCelsius', t)).toEqual([70])
-    expect(thresholdsFor('storage.nvme0n1.temperatureCelsius', t)).toEqual([60, 65])
-    expect(thresholdsFor('cpu.utilizationPct', t)).toEqual([])
+  it('says a limit is unknown when the device does not report it, never 0 s', () => {
+    const noLimit = inventory({
+      gpus: [gpuInfo({ tempSlowdownCelsius: na('unsupported', 'N/A') })]
+    })
+    const snaps = stream(3, 1000, () => ({
+      gpus: [
+        gpuSample({ temperatureCelsius: 90, temperatureHeadroomCelsius: na('unsupported', 'N/A') })
+      ]
+    }))
+    const t = reviewSnapshots(snaps, noLimit).review.devices[0].thresholds[0]
+    expect(t.seconds.status).toBe('unavailable')
+    expect(t.fraction.status).toBe('unavailable')
   })
 
-  it('reports a series that was never readable as unavailable with its reason, not as zero', () => {
+  it('reports a series that was never readable with its reason, not as zero', () => {
     const snaps = stream(5, 1000, () => ({
       cpu: cpuSample({ packagePowerWatts: na('permission-denied', 'energy_uj is root-only') })
     }))
-    const s = summarizeSession(snaps).series.find((x) => x.key === 'cpu.packagePowerWatts')
-    expect(s?.samples).toBe(0)
-    expect(s?.unavailableSamples).toBe(5)
+    const s = series(reviewSnapshots(snaps, inv).review, 'cpu.packagePowerWatts')
+    expect(s?.observedSeconds).toBe(0)
     expect(s?.max).toEqual(unavailable('permission-denied', 'energy_uj is root-only'))
-    expect(s?.mean.status).toBe('unavailable')
+    expect(s?.unavailable).toEqual([
+      { reason: unavailable('permission-denied', 'energy_uj is root-only'), seconds: 5 }
+    ])
   })
 
-  it('skips unavailable samples inside a series', () => {
+  it('skips unavailable samples inside a series and counts their time by reason', () => {
     const snaps = stream(4, 1000, (i) => ({
-      gpus: [gpuSample({ powerDrawWatts: i === 1 ? na('timeout') : 100 * (i + 1) })]
+      gpus: [
+        gpuSample({
+          powerDrawWatts: i === 1 ? na('timeout', 'nvidia-smi timed out') : 100 * (i + 1)
+        })
+      ]
     }))
-    const s = summarizeSession(snaps).series.find((x) => x.key === 'gpu0.powerDrawWatts')
-    expect(s?.samples).toBe(3)
-    expect(s?.unavailableSamples).toBe(1)
+    const s = series(reviewSnapshots(snaps, inv).review, 'gpu0.powerDrawWatts')
     expect(s?.min).toEqual(ok(100))
     expect(s?.max).toEqual(ok(400))
+    expect(s?.coverage).toBeCloseTo(0.75)
+    expect(s?.unavailable[0]).toEqual({
+      reason: unavailable('timeout', 'nvidia-smi timed out'),
+      seconds: 1
+    })
   })
 
-  it('derives percent series for GPU memory and RAM', () => {
-    const GiB = 1024 ** 3
-    const snaps = stream(2, 1000, () => ({
-      gpus: [gpuSample({ memoryUsedBytes: 12 * GiB, memoryTotalBytes: 24 * GiB })]
-    }))
-    const series = extractSeries(snaps)
-    expect(series.find((x) => x.key === 'gpu0.memoryUsedPct')?.values).toEqual([50, 50])
-    expect(series.find((x) => x.key === 'memory.usedPct')?.values).toEqual([25, 25])
-  })
-
-  it('records session span, observed time and gaps', () => {
+  it('lists gaps and coverage of the span', () => {
     const a = stream(5, 1000)
     const b = stream(5, 1000).map((s) => ({ ...s, timestampMs: s.timestampMs + 600_000 }))
-    const sum = summarizeSession([...a, ...b])
-    expect(sum.sampleCount).toBe(10)
-    expect(sum.startMs).toEqual(ok(STREAM_T0))
-    expect(sum.spanSeconds).toBe(604)
-    expect(sum.observedSeconds).toBe(10)
-    expect(sum.gaps).toEqual([{ startMs: STREAM_T0 + 4000, endMs: STREAM_T0 + 600_000 }])
+    const { review } = reviewSnapshots([...a, ...b], inv)
+    expect(review.samples).toBe(10)
+    expect(review.startMs).toEqual(ok(STREAM_T0))
+    expect(review.spanSeconds).toBe(605)
+    expect(review.observedSeconds).toBe(10)
+    expect(review.gapCount).toBe(1)
+    expect(review.gaps).toEqual([
+      { startMs: STREAM_T0 + 4000, endMs: STREAM_T0 + 600_000, seconds: 596 }
+    ])
+    expect(review.coverage).toBeCloseTo(10 / 605)
+    expect(review.verdict).toMatch(/samples cover 2% of 10 min 5 s/)
   })
 
-  it('summarises an empty session without inventing numbers', () => {
-    const sum = summarizeSession([])
-    expect(sum.startMs.status).toBe('unavailable')
-    expect(sum.series).toEqual([])
-    expect(sum.sampleCount).toBe(0)
+  it('reviews an empty session without inventing numbers', () => {
+    const { review } = reviewSnapshots([], inv)
+    expect(review.samples).toBe(0)
+    expect(review.startMs.status).toBe('unavailable')
+    expect(review.devices).toEqual([])
+    expect(review.verdict).toBe('No samples: nothing to review.')
   })
 
-  it('includes storage series per drive', () => {
-    const snaps = stream(3, 1000, () => ({
-      storage: [storageDevice({ name: 'nvme1n1', temperatureCelsius: 72 })]
-    }))
-    const s = summarizeSession(snaps).series.find(
-      (x) => x.key === 'storage.nvme1n1.temperatureCelsius'
-    )
-    expect(s?.timeAbove[0]).toMatchObject({ threshold: 70, fraction: 1 })
-  })
-
-  describe('downsampling (min/max envelopes)', () => {
-    it('keeps a one-sample dip that LTTB-style selection could drop', () => {
-      const t = Array.from({ length: 10_000 }, (_, i) => i * 1000)
-      const v = t.map((_, i) => (i === 4321 ? 900 : 2500))
-      const b = downsampleEnvelope(t, v, 200)
-      expect(b.length).toBeLessThanOrEqual(200)
-      expect(Math.min(...b.map((x) => x.min))).toBe(900)
-      expect(Math.max(...b.map((x) => x.max))).toBe(2500)
-      expect(b.reduce((n, x) => n + x.count, 0)).toBe(10_000)
-    })
-
-    it('returns every sample as its own bucket when there are few', () => {
-      expect(downsampleEnvelope([0, 1000, 2000], [1, 2, 3], 10)).toEqual([
-        { tMs: 0, min: 1, max: 1, mean: 1, count: 1 },
-        { tMs: 1000, min: 2, max: 2, mean: 2, count: 1 },
-        { tMs: 2000, min: 3, max: 3, mean: 3, count: 1 }
-      ])
-    })
-
-    it('omits empty buckets across a gap', () => {
-      const t = [
-        ...Array.from({ length: 50 }, (_, i) => i * 1000),
-        ...Array.from({ length: 50 }, (_, i) => 1_000_000 + i * 1000)
+  it('derives the sustained clock from busy samples only', () => {
+    const snaps = stream(10, 1000, (i) => ({
+      gpus: [
+        gpuSample({
+          utilizationPct: i < 2 ? 0 : 99,
+          clockSmMhz: i < 2 ? 210 : 2268,
+          clockMaxSmMhz: 2520
+        })
       ]
-      const b = downsampleEnvelope(
-        t,
-        t.map(() => 1),
-        20
-      )
-      expect(b.length).toBeLessThan(20)
-      expect(b.every((x) => x.count > 0)).toBe(true)
-    })
-
-    it('downsamples every series of a 24 h session to the point budget', () => {
-      const snaps = stream(86_400 / 10, 10_000, (i) => ({
-        gpus: [gpuSample({ utilizationPct: i % 100 })]
-      }))
-      const out = downsample(snaps, 500)
-      const util = out.find((s) => s.key === 'gpu0.utilizationPct')
-      expect(util?.buckets.length).toBeLessThanOrEqual(500)
-      expect(util?.buckets.length).toBeGreaterThan(400)
-      expect(Math.max(...(util?.buckets ?? []).map((b) => b.max))).toBe(99)
-    })
-
-    it('never throws and respects the budget on arbitrary input', () => {
-      fc.assert(
-        fc.property(
-          fc.array(fc.tuple(fc.double(), fc.double()), { maxLength: 300 }),
-          fc.integer({ min: -3, max: 50 }),
-          (pairs, max) => {
-            const b = downsampleEnvelope(
-              pairs.map((p) => p[0]),
-              pairs.map((p) => p[1]),
-              max
-            )
-            expect(b.length).toBeLessThanOrEqual(Math.max(1, max))
-            for (const x of b) expect(x.min).toBeLessThanOrEqual(x.max)
-          }
-        )
-      )
-    })
+    }))
+    const d = reviewSnapshots(snaps, inv).review.devices[0]
+    expect(d.sustainedClockRatio).toEqual(ok(0.9))
   })
 
-  it('never throws on random or malformed sessions, and fractions stay in [0, 1]', () => {
-    const num = fc.oneof(fc.double(), fc.integer({ min: 0, max: 200 }))
+  it('aggregates throttle episodes per cause with counts and the longest five', () => {
+    const ev = (
+      i: number,
+      seconds: number,
+      cause: ThrottleEvent['cause'] = 'power'
+    ): ThrottleEvent => ({
+      device: 'nvidia:0000:01:00.0',
+      deviceLabel: 'GPU0 NVIDIA GeForce RTX 4090',
+      cause,
+      startMs: STREAM_T0 + i * 60_000,
+      endMs: STREAM_T0 + i * 60_000 + seconds * 1000,
+      evidence: [],
+      durationSeconds: seconds,
+      source: 'flag'
+    })
+    const events = [1, 2, 3, 4, 5, 6, 7].map((i) => ev(i, i * 2))
+    const snaps = stream(600, 1000, () => ({
+      gpus: [gpuSample({ id: 'nvidia:0000:01:00.0', throttle: [] })]
+    }))
+    const gi = inventory({ gpus: [gpuInfo({ id: 'nvidia:0000:01:00.0' })] })
+    const { review } = reviewSnapshots(snaps, gi, {
+      records: [
+        ...events.map((e) => ({
+          type: 'throttle-end' as const,
+          atMs: e.endMs as number,
+          event: e
+        })),
+        { type: 'throttle-end', atMs: 0, event: ev(9, 30, 'idle') }
+      ]
+    })
+    const t = review.throttling.find((x) => x.device === 'gpu0')
+    expect(t?.byCause).toHaveLength(1)
+    const power = t?.byCause[0]
+    expect(power).toMatchObject({ cause: 'power', label: 'power cap', episodes: 7, seconds: 56 })
+    expect(power?.longest.map((e) => e.seconds)).toEqual([14, 12, 10, 8, 6])
+    expect(power?.fraction).toBeCloseTo(56 / 600)
+    expect(review.verdict).toMatch(/9% of the run power-capped; no thermal throttling/)
+  })
+
+  it('says throttling is unknown when the GPU never reported throttle reasons', () => {
+    const snaps = stream(5, 1000, () => ({
+      gpus: [
+        gpuSample({
+          throttle: na('unsupported', 'clocks_event_reasons not supported'),
+          counters: na('unsupported', 'clocks_event_reasons not supported')
+        })
+      ]
+    }))
+    const { review } = reviewSnapshots(snaps, inv)
+    const t = review.throttling.find((x) => x.device === 'gpu0')
+    expect(t?.throttledSeconds).toEqual(
+      unavailable('unsupported', 'clocks_event_reasons not supported')
+    )
+    expect(review.verdict).toMatch(
+      /throttling unknown \(not supported here: clocks_event_reasons not supported\)/
+    )
+    expect(review.verdict).not.toMatch(/no thermal/)
+  })
+
+  it('times a drive above its own warning temperature', () => {
+    const snaps = stream(4, 1000, (i) => ({
+      storage: [
+        storageDevice({ name: 'nvme1n1', temperatureCelsius: i < 2 ? 70 : 84, tempMaxCelsius: 83 })
+      ]
+    }))
+    const d = reviewSnapshots(snaps, inv).review.devices.find((x) => x.key === 'nvme1n1')
+    expect(d?.thresholds[0]).toMatchObject({ threshold: ok(83), seconds: ok(2), fraction: ok(0.5) })
+  })
+
+  it('reports the wrapped command from its records', () => {
+    const snaps = stream(3, 1000)
+    const { review } = reviewSnapshots(snaps, inv, {
+      records: [
+        { type: 'command-start', atMs: STREAM_T0, argv: ['python', 'train.py'], pid: 42 },
+        {
+          type: 'command-end',
+          atMs: STREAM_T0 + 2000,
+          argv: ['python', 'train.py'],
+          exitCode: null,
+          signal: 'SIGKILL',
+          exitStatus: 137,
+          durationMs: 2000
+        }
+      ]
+    })
+    expect(review.command).toMatchObject({
+      exitStatus: 137,
+      signal: 'SIGKILL',
+      unfinished: false,
+      durationSeconds: 2
+    })
+    expect(verdictOf(review)).toMatch(/command killed by SIGKILL after 2 s/)
+  })
+
+  it('names CSV columns for every series of the inventory before any sample', () => {
+    const keys = seriesForInventory(inv).map((s) => s.key)
+    expect(keys).toContain('gpu0.temperatureCelsius')
+    expect(keys).toContain('memory.usedBytes')
+  })
+})
+
+describe('WeightedQuantiles', () => {
+  it('is exact for few distinct values and within 0.1 % beyond', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            dt: fc.integer({ min: -5000, max: 50_000 }),
-            temp: num,
-            util: num,
-            bad: fc.boolean()
-          }),
-          { maxLength: 60 }
-        ),
-        (items) => {
-          let t = STREAM_T0
-          const snaps: Snapshot[] = items.map((it, i) => {
-            t += it.dt
-            return snapshot({
-              seq: i,
-              t,
-              gpus: [
-                gpuSample({
-                  temperatureCelsius: it.bad ? na('failed') : it.temp,
-                  utilizationPct: it.util
-                })
-              ]
-            })
-          })
-          const sum = summarizeSession(snaps)
-          for (const s of sum.series)
-            for (const ta of s.timeAbove) expect(ta.fraction >= 0 && ta.fraction <= 1).toBe(true)
-          downsample(snaps, 7)
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), {
+          minLength: 1,
+          maxLength: 3000
+        }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (values, q) => {
+          const w = new WeightedQuantiles()
+          for (const v of values) w.add(v, 1)
+          const sorted = values.slice().sort((a, b) => a - b)
+          const exact = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]
+          const got = w.quantile(q)
+          if (new Set(values).size <= 2048) expect(got).toBe(exact)
+          else expect(Math.abs(got - exact)).toBeLessThanOrEqual(Math.abs(exact) * 0.0011 + 1e-9)
         }
-      )
+      ),
+      { numRuns: 60 }
     )
-    const bad = [
-      null,
-      {},
-      {
-        timestampMs: 5,
-        gpus: [null],
-        cpu: ok(null),
-        memory: ok({}),
-        storage: ok({ devices: [null, {}] })
-      }
-    ] as unknown as Snapshot[]
-    expect(() => summarizeSession(bad)).not.toThrow()
-    expect(() => downsample(bad, 10)).not.toThrow()
-    expect(
-      seriesStats({
-        key: 'x',
-        label: 'x',
-        unit: 'pct',
-        tMs: [],
-        values: [],
-        weightsS: [],
-        unavailableSamples: 0,
-        lastUnavailable: null
-      }).max.status
-    ).toBe('unavailable')
+  })
+})
+
+describe('EnvelopeBuilder', () => {
+  it('keeps a one-sample spike in its bucket while averaging the rest', () => {
+    const e = new EnvelopeBuilder(0, 10_000, 10)
+    for (let t = 0; t < 10_000; t += 100) e.add('x', e.bucketOf(t), t === 5000 ? 999 : 1)
+    const r = e.result()
+    expect(r.t).toHaveLength(10)
+    const s = r.series[0]
+    expect(s.max[5]).toBe(999)
+    expect(s.min[5]).toBe(1)
+    expect(s.max.filter((v) => v === 999)).toHaveLength(1)
+  })
+
+  it('leaves buckets without samples empty (a gap, not zero)', () => {
+    const e = new EnvelopeBuilder(0, 1000, 4)
+    e.add('x', e.bucketOf(10), 5)
+    expect(e.result().series[0].mean).toEqual([5, null, null, null])
   })
 })

@@ -66,5 +66,18 @@ export const CHANNEL_CASES: Record<
     malformed: [{ prometheusUrl: 'file:///etc/passwd', auth: { kind: 'none' } }],
     names: 'prometheusUrl must be an http:// or https:// URL'
   },
-  'fleet:list': { valid: [], malformed: [{}], names: 'expected 0 arguments' }
+  'fleet:list': { valid: [], malformed: [{}], names: 'expected 0 arguments' },
+  'sessions:list': { valid: [], malformed: ['x'], names: 'expected 0 arguments' },
+  'sessions:open': {
+    valid: ['2026-01-05T20-00-00Z-train.rrs'],
+    malformed: ['../etc/passwd'],
+    names: 'id must be a session file name (no folders)'
+  },
+  'sessions:range': {
+    valid: [
+      { id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 500, keys: ['gpu0.temperatureCelsius'] }
+    ],
+    malformed: [{ id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 100_000 }],
+    names: 'maxPoints must be an integer from 1 to 4000'
+  }
 }

@@ -68,7 +68,8 @@ describe('rigready serve (flags)', () => {
       ['serve', '--token-file', file, '--port', '0', '--replay', SESSION, '--speed', '10'],
       { env: noToken, interruptAfterMs: 300 }
     )
-    expect(r.code).toBe(0)
+    // Stopped with Ctrl-C: 130, as every command.
+    expect(r.code).toBe(130)
     expect(r.stderr).toMatch(/is readable by other users \(chmod 600/)
     expect(r.stdout).toMatch(/^RigReady serving on http:\/\/127\.0\.0\.1:\d+\/$/m)
     expect(r.stdout).toMatch(/access: bearer token/)
@@ -81,7 +82,7 @@ describe('rigready serve (flags)', () => {
       env: noToken,
       interruptAfterMs: 200
     })
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(130)
     expect(r.stdout).toMatch(/access: no credentials \(loopback only/)
   })
 })

@@ -81,7 +81,7 @@ describe('rigready CLI usage errors', () => {
     expect(b.code).toBe(2)
     expect(b.stderr).toMatch(/bogus/)
     const c = await runCli(['snapshot', '--replay', '/nonexistent/session.jsonl'])
-    expect(c.code).toBe(1)
+    expect(c.code).toBe(2)
     expect(c.stderr).toMatch(/no such file/)
   })
 })

@@ -41,7 +41,7 @@ const header = {
 describe('session files', () => {
   it('round-trips through the append-only writer', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rr-session-'))
-    const path = join(dir, 's.jsonl')
+    const path = join(dir, 's.rrs')
     const w = await createSessionWriter(path, {
       startedAtMs: 0,
       intervalMs: 1000,
@@ -165,19 +165,29 @@ describe('replay', () => {
 })
 
 describe('session file on disk after kill', () => {
-  it('a session written then cut mid-line reads back', async () => {
+  it('a version-2 session cut at any byte reads back every complete sample', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rr-kill-'))
-    const path = join(dir, 's.jsonl')
+    const path = join(dir, 's.rrs')
     const w = await createSessionWriter(path, {
       startedAtMs: 0,
       intervalMs: 1000,
       inventory: header.inventory
     })
-    await w.append(snap(0, 0))
-    await w.append(snap(1, 1000))
+    for (let i = 0; i < 8; i++) await w.append(snap(i, 1000 * i))
     await w.close()
-    const text = await readFile(path, 'utf8')
-    await writeFile(path, text + JSON.stringify(snap(2, 2000)).slice(0, 20))
-    expect((await readSession(path)).snapshots).toHaveLength(2)
+    const full = await readFile(path)
+    const headerLen = full.indexOf(10) + 1
+    let prev = -1
+    for (let cut = headerLen; cut <= full.length; cut += 3) {
+      const p = join(dir, `cut-${cut}.rrs`)
+      await writeFile(p, full.subarray(0, cut))
+      const s = await readSession(p)
+      // Never more than the file holds, never fewer than before a shorter cut, never out of order.
+      expect(s.snapshots.length).toBeGreaterThanOrEqual(prev)
+      expect(s.snapshots.map((x) => x.seq)).toEqual(s.snapshots.map((_, i) => i))
+      expect(s.problems.filter((x) => x.kind !== 'torn')).toEqual([])
+      prev = s.snapshots.length
+    }
+    expect(prev).toBe(8)
   })
 })
