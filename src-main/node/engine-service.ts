@@ -17,6 +17,8 @@ import {
 } from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import { createEngine, type Engine, type EngineOptions } from './engine'
+import type { PriceTable } from '../core/prices'
+import { applyUserPrices, packagedPriceTable, PricesFileError } from './prices/load-prices'
 import { formatPrometheus } from './metrics/prometheus'
 import { listModels } from './models/list'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
@@ -35,6 +37,8 @@ export interface EngineServiceOptions extends EngineOptions {
   engine?: Engine
   /** Window of the readiness report's throttle analysis, summaries and events (s). Default 600. */
   analysisWindowSeconds?: number
+  /** The price table for the advice (a `--prices` file already merged); the packaged table by default. */
+  prices?: PriceTable
 }
 
 /** Creates and starts the service. */
@@ -49,13 +53,17 @@ export async function createEngineService(
     profiles = mergeProfiles(profiles, r.profiles)
   }
   let settings: Settings = { ...DEFAULT_SETTINGS, sampleIntervalMs: engine.intervalMs }
+  const basePrices = options.prices ?? packagedPriceTable()
+  // The Settings prices merged over the base table; replaced only by a valid text.
+  let prices: PriceTable = basePrices
+  const analysisWindowS = options.analysisWindowSeconds ?? 600
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
     'readiness:did-update': new Set()
   }
   // One tracker, fed every snapshot, gives the report its summaries, events and sustained evidence over one
   // window: no batch pass, and no mixing of windows.
-  const tracker = createThrottleTracker({ windowSeconds: options.analysisWindowSeconds ?? 600 })
+  const tracker = createThrottleTracker({ windowSeconds: analysisWindowS })
   let pushed = 0
   const feed = (s: Parameters<typeof tracker.push>[0]): void => {
     tracker.push(s, engine.inventory)
@@ -80,7 +88,10 @@ export async function createEngineService(
       throttle: analysis(),
       profiles,
       selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
-      nowMs: latestTs()
+      nowMs: latestTs(),
+      advice: { prices, budget: settings.adviceBudget, psuWatts: settings.psuWatts },
+      // The report's window of snapshots, for the memory pressure behind the swap advice.
+      window: engine.source.history(latestTs() - analysisWindowS * 1000)
     })
     report = r
     reportAt = latestTs()
@@ -137,6 +148,18 @@ export async function createEngineService(
     },
     'settings:get': async () => settings,
     'settings:set': async (patch) => {
+      if (patch.pricesJson !== undefined && patch.pricesJson !== settings.pricesJson) {
+        try {
+          prices =
+            patch.pricesJson.trim() === ''
+              ? basePrices
+              : applyUserPrices(basePrices, patch.pricesJson, 'Settings prices')
+        } catch (err) {
+          if (err instanceof PricesFileError)
+            throw new ArgumentError(`settings:set: ${err.message}`)
+          throw err
+        }
+      }
       settings = { ...settings, ...patch }
       report = null
       return settings
