@@ -119,7 +119,8 @@ export interface Candidate {
   /** Listed even when no selected score moves (a free fix with its own evidence). */
   keepWithoutImpact?: boolean
   /** Ranking group for de-duplication (at most a few GPU replacements, one RAM size). */
-  group?: 'gpu-replace' | 'gpu-add' | 'external-gpu' | 'ram' | 'machine' | 'storage'
+  group?:
+    'gpu-replace' | 'gpu-add' | 'gpu-add-same' | 'external-gpu' | 'ram' | 'machine' | 'storage'
   /** `costClass` for older readers. */
   costClass: 'free' | 'part' | 'platform'
 }

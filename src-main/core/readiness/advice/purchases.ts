@@ -139,7 +139,8 @@ function gpuAddCandidates(ctx: AdviceContext, external: boolean): Candidate[] {
         parts,
         relaxes: 'vram-capacity',
         costRank: 2,
-        group: external ? 'external-gpu' : 'gpu-add'
+        // The same card again is the option people think of first: it keeps its own place in the list.
+        group: external ? 'external-gpu' : sameCard ? 'gpu-add-same' : 'gpu-add'
       })
     )
   }

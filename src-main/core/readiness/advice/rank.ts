@@ -20,6 +20,7 @@ export const DEFAULT_ADVICE_LIMIT = 10
 const GROUP_LIMITS: Record<NonNullable<Candidate['group']>, number> = {
   'gpu-replace': 3,
   'gpu-add': 3,
+  'gpu-add-same': 1,
   'external-gpu': 2,
   ram: 1,
   machine: 2,
@@ -71,9 +72,7 @@ export function rankAdvice(ctx: AdviceContext, limit = DEFAULT_ADVICE_LIMIT): Ad
     }
     simulated.push(simulate(ctx, c))
   }
-  const useful = simulated.filter(
-    (s) => s.item.impact > 0 || (s.cand.free && s.cand.keepWithoutImpact)
-  )
+  const useful = simulated.filter((s) => s.item.impact > 0 || s.cand.keepWithoutImpact === true)
   const budget = ctx.budget
   const affordable = useful.filter((s) => {
     if (s.item.free) {
