@@ -170,6 +170,11 @@ export interface MemoryInfo {
   /** Module type and speed from memLayout (`DDR5`, 5600). */
   type: Reading<string>
   speedMtps: Reading<number>
+  /**
+   * The modules' rated speed (SPD / SMBIOS type 17 "Speed", MT/s) where the platform tells; `speedMtps` is
+   * the configured speed. Absent when no source reads it.
+   */
+  ratedSpeedMtps?: Reading<number>
   modules: Reading<number>
   /** Theoretical bandwidth from speed × channels (estimate). */
   bandwidthGBps: Reading<number>

@@ -12,7 +12,7 @@ import type {
   WorkloadProfile
 } from '../../shared/readiness'
 import { REPORT_SCHEMA_VERSION } from '../../shared/readiness'
-import { unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
+import { unavailable, type ReadingUnavailable } from '../../shared/reading'
 import type { Inventory, Snapshot } from '../../shared/telemetry'
 import type { WhatIfRequest } from '../../shared/ipc-contract'
 import { analyzeThrottle, type ThrottleAnalysis } from '../throttle'
@@ -152,7 +152,7 @@ export function adviceInputsFromInventory(
     latest?.power.status === 'ok' && latest.power.value.batteries.length > 0
       ? { value: 'laptop' as const, basis: 'a battery is present' }
       : undefined
-  const rated = (inv.memory as { ratedSpeedMtps?: Reading<number> }).ratedSpeedMtps
+  const rated = inv.memory.ratedSpeedMtps
   return {
     ...(inv.pcieSlots ? { pcieSlots: inv.pcieSlots } : {}),
     ramType: inv.memory.type,

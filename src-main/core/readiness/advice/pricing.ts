@@ -53,10 +53,18 @@ function toQuote(q: PriceQuote): AdvicePriceQuote {
   return out
 }
 
-/** A quote's range in words, e.g. "USD 700–900 used (used-market, 2026-05)" (as the price table writes it). */
+/** Plain words for the kind of figure a price is. */
+const BASIS_WORDS: Record<AdvicePriceQuote['basis'], string> = {
+  'launch-msrp': 'launch price',
+  'list-price': 'list price',
+  street: 'street price',
+  'used-market': 'used market'
+}
+
+/** A quote's range in words, e.g. "USD 700–900 used (used market, 2026-05)". */
 export function quoteRangeText(q: AdvicePriceQuote): string {
   const when = observedOnText(q.observedOn, q.datePrecision)
-  return `${rangeText(q.low, q.high, q.currency)} ${q.condition} (${q.basis}, ${when}${q.stale ? ', old' : ''})`
+  return `${rangeText(q.low, q.high, q.currency)} ${q.condition} (${BASIS_WORDS[q.basis]}, ${when}${q.stale ? `, ${q.ageDays} days old` : ''}${q.fromUser ? ', your price' : ''})`
 }
 
 /** The source line of a quote for the details disclosure. */

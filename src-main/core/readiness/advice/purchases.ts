@@ -58,6 +58,10 @@ function installable(spec: GpuSpec, machine: MachineModel): boolean {
   return spec.segment !== 'datacenter' || hasDatacenter
 }
 
+function vramOf(gpus: readonly MachineGpu[]): number {
+  return gpus.reduce((a, g) => a + (g.vramBytes.status === 'ok' ? g.vramBytes.value : 0), 0)
+}
+
 function hasPrice(ctx: AdviceContext, key: string): boolean {
   return ctx.prices !== null && findPriceRow(ctx.prices, key) !== undefined
 }
@@ -130,10 +134,9 @@ function gpuAddCandidates(ctx: AdviceContext, external: boolean): Candidate[] {
           external ? `eGPU ${spec.name}` : `another ${spec.name}`
         ),
         evidence: [
-          `GPU memory now ${gbText(m.gpus.reduce((a, x) => a + (x.vramBytes.status === 'ok' ? x.vramBytes.value : 0), 0))}`,
-          `spec: ${spec.source}`
+          `GPU memory ${gbText(vramOf(m.gpus))} → ${gbText(vramOf([...m.gpus, added]))}${external ? ' (the eGPU holds its own layers)' : ''}`
         ],
-        details: fit.details,
+        details: [`spec: ${spec.name} (${spec.source})`, ...fit.details],
         requires: fit.requires,
         blocked: fit.blocked,
         parts,
@@ -181,8 +184,10 @@ function gpuReplaceCandidates(ctx: AdviceContext): Candidate[] {
         kind: 'gpu-replace',
         title: `${dVram > 0.5 * 2 ** 30 ? `+${gbText(dVram)} VRAM: ` : ''}replace the ${old.name} with ${part.what} (${spec.vramGb} GB, ${spec.memBandwidthGBps} GB/s)${psuWords}`,
         machine: upgraded(m, { gpus }, spec.name),
-        evidence: [`spec: ${spec.source}`],
-        details: fit.details,
+        evidence: [
+          `GPU memory ${gbText(vramOf(m.gpus))} → ${gbText(vramOf(gpus))}; memory bandwidth ${curBw} → ${spec.memBandwidthGBps} GB/s`
+        ],
+        details: [`spec: ${spec.name} (${spec.source})`, ...fit.details],
         requires: fit.requires,
         blocked: fit.blocked,
         parts: [part, ...fit.parts],

@@ -123,6 +123,7 @@ export function simulate(ctx: AdviceContext, cand: Candidate): Simulated {
   const drops: AdviceScoreDrop[] = []
   const leads = new Map<string, DropReason[]>()
   let speedup: AdviceSpeedup | null = null
+  let trainingSpeedup: AdviceSpeedup | null = null
   result.profiles.forEach((after, i) => {
     const before = base.profiles[i]
     const sb = evaluationScore(before)
@@ -153,13 +154,15 @@ export function simulate(ctx: AdviceContext, cand: Candidate): Simulated {
     const va = speedOf(after)
     if (vb && va && !u && before.verdict !== 'does-not-fit' && va.rate > vb.rate * 1.01) {
       const factor = va.rate / vb.rate
-      if (!speedup || factor > speedup.factor)
-        speedup = {
-          profileId: after.profileId,
-          label: after.label,
-          factor,
-          text: speedPair(before, after) ?? ''
-        }
+      const found: AdviceSpeedup = {
+        profileId: after.profileId,
+        label: after.label,
+        factor,
+        text: speedPair(before, after) ?? ''
+      }
+      if (!speedup || factor > speedup.factor) speedup = found
+      if (vb.unit === 'h' && (!trainingSpeedup || factor > trainingSpeedup.factor))
+        trainingSpeedup = found
     }
     if (d === 0 && !u && before.verdict === after.verdict) return
     const same = before.verdict === after.verdict && speedText(before) === speedText(after)
@@ -201,6 +204,10 @@ export function simulate(ctx: AdviceContext, cand: Candidate): Simulated {
     .sort((a, b) => b.weight - a.weight)
     .slice(0, 3)
     .map((c) => c.text)
+  // The largest speed-up is said even when its score was already at the top (training twice as fast).
+  for (const fastest of [speedup as AdviceSpeedup | null, trainingSpeedup as AdviceSpeedup | null])
+    if (fastest && !words.some((w) => w.startsWith(fastest.label)))
+      words.push(`${fastest.label}: ${fastest.text} (${fastest.factor.toFixed(1)}× as fast)`)
   const weightOf = (x: AdviceScoreDrop): number =>
     (x.before - x.after) * (pri.get(x.profileId) ?? 1)
   drops.sort((a, b) => weightOf(b) - weightOf(a))

@@ -92,7 +92,7 @@ function kvFix(ctx: AdviceContext, p: WorkloadProfile, e: ProfileEvaluation): Ca
     return fix(ctx, p, {
       id: `kv-cache-${p.id}`,
       kind: 'kv-cache',
-      title: `Run ${p.label} with a ${kvDtype} KV cache (${flag})`,
+      title: `${p.label}: use a ${kvDtype} KV cache (${flag})`,
       overrides: { kvDtype },
       evidence: [
         `KV cache ${kvBefore ? `${(kvBefore.bytes / 2 ** 30).toFixed(1)} GiB` : '?'} at f16 → ${kvAfter ? `${(kvAfter.bytes / 2 ** 30).toFixed(1)} GiB` : '?'} at ${kvDtype}`
@@ -131,7 +131,7 @@ function quantFix(ctx: AdviceContext, p: WorkloadProfile, e: ProfileEvaluation):
     return fix(ctx, p, {
       id: `quantization-${p.id}`,
       kind: 'quantization',
-      title: `Run ${p.label} at ${name} instead of ${e.weightFormat}`,
+      title: `${p.label}: run ${name} weights instead of ${e.weightFormat}`,
       overrides: { weightFormat: name },
       evidence: [
         `weights ${f.bitsPerWeight} instead of ${current.bitsPerWeight} bits/weight: ${(after.memory.requiredBytes / 2 ** 30).toFixed(1)} GiB needed instead of ${(e.memory.requiredBytes / 2 ** 30).toFixed(1)} GiB`
@@ -158,7 +158,7 @@ function slotsFix(ctx: AdviceContext, p: WorkloadProfile, e: ProfileEvaluation):
     return fix(ctx, p, {
       id: `parallel-slots-${p.id}`,
       kind: 'parallel-slots',
-      title: `Serve ${p.label} with ${k} parallel sequence${k > 1 ? 's' : ''} instead of ${n}`,
+      title: `${p.label}: serve ${k} parallel sequence${k > 1 ? 's' : ''} instead of ${n}`,
       profile: q,
       evidence: [
         `the KV cache grows with the parallel sequences: ${n} need ${(e.memory.requiredBytes / 2 ** 30).toFixed(1)} GiB, ${k} need ${(after.memory.requiredBytes / 2 ** 30).toFixed(1)} GiB`
@@ -192,7 +192,7 @@ function flashFix(ctx: AdviceContext, p: WorkloadProfile, e: ProfileEvaluation):
   return fix(ctx, p, {
     id: `flash-attention-${p.id}`,
     kind: 'flash-attention',
-    title: `Turn on flash attention for ${p.label}`,
+    title: `${p.label}: turn on flash attention`,
     profile: q,
     evidence: [
       `activations ${(e.memory.requiredBytes / 2 ** 30).toFixed(1)} → ${(after.memory.requiredBytes / 2 ** 30).toFixed(1)} GiB needed`

@@ -168,7 +168,7 @@ describe('free workload fixes before purchases', () => {
     expect(fix.free).toBe(true)
     expect(fix.kind).toMatch(/^(parallel-slots|kv-cache)$/)
     if (fix.kind === 'parallel-slots')
-      expect(fix.title).toMatch(/with \d+ parallel sequences? instead of 16/)
+      expect(fix.title).toMatch(/serve \d+ parallel sequences? instead of 16/)
     const firstPurchase = r.advice.findIndex((a) => !a.free)
     expect(firstPurchase === -1 || r.advice.indexOf(fix) < firstPurchase).toBe(true)
   })
