@@ -121,7 +121,7 @@ export function priceParts(
   const text =
     quotes.length === 1
       ? quoteRangeText(quotes[0])
-      : `${rangeText(low, high, currency)} (${priced.map((p) => `${p.what} ${rangeText(p.quote!.low, p.quote!.high, p.quote!.currency)}`).join(' + ')})`
+      : `${rangeText(low, high, currency)} (${priced.map((p) => `${p.what} ${rangeText(p.quote!.low, p.quote!.high, p.quote!.currency)}${p.quote!.stale ? `, ${p.quote!.condition}, ${p.quote!.ageDays} days old` : ''}`).join(' + ')})`
   return {
     status: 'priced',
     currency,
