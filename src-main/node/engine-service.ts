@@ -17,6 +17,8 @@ import {
 } from '../shared/ipc-contract'
 import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import { createEngine, type Engine, type EngineOptions } from './engine'
+import type { PriceTable } from '../core/prices'
+import { applyUserPrices, packagedPriceTable, PricesFileError } from './prices/load-prices'
 import { listModels } from './models/list'
 import { createFleetService, type FleetService } from './metrics/fleet-client'
 import { createSeriesStore } from './metrics/series-store'
@@ -48,6 +50,8 @@ export interface EngineServiceOptions extends EngineOptions {
   alerts?: AlertConfig | false
   /** POST every alert to this URL. */
   alertWebhook?: URL
+  /** The price table for the advice (a `--prices` file already merged); the packaged table by default. */
+  prices?: PriceTable
 }
 
 /** Most profiles a user may add at run time (`readiness:add-profile`); replacing one by id is always allowed. */
@@ -67,6 +71,10 @@ export async function createEngineService(
     profiles = mergeProfiles(profiles, r.profiles)
   }
   let settings: Settings = { ...DEFAULT_SETTINGS, sampleIntervalMs: engine.intervalMs }
+  const basePrices = options.prices ?? packagedPriceTable()
+  // The Settings prices merged over the base table; replaced only by a valid text.
+  let prices: PriceTable = basePrices
+  const analysisWindowS = options.analysisWindowSeconds ?? 600
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
     'readiness:did-update': new Set(),
@@ -85,7 +93,7 @@ export async function createEngineService(
         })
   // One tracker, fed every snapshot, gives the report its summaries, events and sustained evidence over one
   // window: no batch pass, and no mixing of windows.
-  const tracker = createThrottleTracker({ windowSeconds: options.analysisWindowSeconds ?? 600 })
+  const tracker = createThrottleTracker({ windowSeconds: analysisWindowS })
   let pushed = 0
   const feed = (s: Parameters<typeof tracker.push>[0]): void => {
     tracker.push(s, engine.inventory)
@@ -110,7 +118,10 @@ export async function createEngineService(
       throttle: analysis(),
       profiles,
       selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
-      nowMs: latestTs()
+      nowMs: latestTs(),
+      advice: { prices, budget: settings.adviceBudget, psuWatts: settings.psuWatts },
+      // The report's window of snapshots, for the memory pressure behind the swap advice.
+      window: engine.source.history(latestTs() - analysisWindowS * 1000)
     })
     report = r
     reportAt = latestTs()
@@ -180,6 +191,18 @@ export async function createEngineService(
     },
     'settings:get': async () => settings,
     'settings:set': async (patch) => {
+      if (patch.pricesJson !== undefined && patch.pricesJson !== settings.pricesJson) {
+        try {
+          prices =
+            patch.pricesJson.trim() === ''
+              ? basePrices
+              : applyUserPrices(basePrices, patch.pricesJson, 'Settings prices')
+        } catch (err) {
+          if (err instanceof PricesFileError)
+            throw new ArgumentError(`settings:set: ${err.message}`)
+          throw err
+        }
+      }
       // The interval drives the live sampler; a replay keeps the recording's cadence.
       const next = { ...patch }
       if (next.sampleIntervalMs !== undefined) {

@@ -7,6 +7,7 @@ import type { Inventory } from '../shared/telemetry'
 import { collectorsFor } from './collectors/index'
 import type { Collector, CollectorDeps } from './collectors/types'
 import { readHostFacts } from './host-facts'
+import { readPcieSlots } from './sources/pci-slots'
 import { buildInventory, type SiInventory } from './inventory'
 import { createSystemClock, type Clock } from './platform/clock'
 import { createCommandRunner, type CommandRunner } from './platform/command-runner'
@@ -127,6 +128,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     if (inventory.host.kernel.status !== 'ok') inventory.host.kernel = facts.kernel
     inventory.host.container = facts.container
     inventory.host.virtualization = facts.virtualization
+    // Free slots and their lanes for the advice (what the box can take).
+    inventory.pcieSlots = await readPcieSlots(deps.fs)
   }
   const sampler = createSampler({
     collectors: present,

@@ -2,7 +2,15 @@
  * Top-level JSON shapes printed by the CLI (`snapshot --json`, `estimate --json`).
  */
 import type { Reading } from './reading'
-import type { Constraint, MachineModel, ProfileEvaluation, Verdict } from './readiness'
+import type {
+  AdviceItem,
+  AdviceSummary,
+  Constraint,
+  MachineModel,
+  MinimumUpgrade,
+  ProfileEvaluation,
+  Verdict
+} from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
 
 /** `rigready snapshot --json`. */
@@ -16,6 +24,10 @@ export interface EstimateOutput {
   schemaVersion: number
   machine: MachineModel
   evaluations: ProfileEvaluation[]
+  /** Advice for the machine and the workloads, ranked as in `check`. */
+  advice: AdviceItem[]
+  adviceSummary: AdviceSummary
+  minimumUpgrades: MinimumUpgrade[]
 }
 
 /** One model found on disk, evaluated on a machine (`rigready models --json`). */

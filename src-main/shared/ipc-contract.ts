@@ -27,6 +27,15 @@ export interface Settings {
   theme: 'light' | 'dark' | 'system'
   /** Profiles that count towards the machine scores; empty = all. */
   selectedProfileIds: string[]
+  /** Advice budget in the price table's currency: purchases above it are not proposed; null = none. */
+  adviceBudget: number | null
+  /** The PSU's rating (W) for the advice's power checks; null = not given. */
+  psuWatts: number | null
+  /**
+   * The user's own prices: JSON text in the shape of resources/prices.json (rows that replace or add to
+   * the packaged table); '' = none. Rejected with a one-line error naming the row and field when invalid.
+   */
+  pricesJson: string
 }
 
 /** Defaults for Settings. */
@@ -34,7 +43,10 @@ export const DEFAULT_SETTINGS: Settings = {
   sampleIntervalMs: 1000,
   temperatureUnit: 'celsius',
   theme: 'system',
-  selectedProfileIds: []
+  selectedProfileIds: [],
+  adviceBudget: null,
+  psuWatts: null,
+  pricesJson: ''
 }
 
 /** A what-if request: a catalogue profile with overrides, evaluated on this machine (optionally with N GPUs). */

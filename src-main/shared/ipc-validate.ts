@@ -29,6 +29,13 @@ export const MAX_HISTORY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
 export const MAX_HISTORY_POINTS = 100_000
 /** Largest serialized size of a user-supplied profile (bytes of JSON text). */
 export const MAX_PROFILE_JSON_BYTES = 64 * 1024
+/** Largest advice budget a setting may hold (in the price table's currency). */
+export const MAX_ADVICE_BUDGET = 10_000_000
+/** PSU rating bounds for settings (W). */
+export const MIN_PSU_WATTS = 100
+export const MAX_PSU_WATTS = 5000
+/** Largest user price text a setting may hold (characters of JSON). */
+export const MAX_PRICES_JSON_CHARS = 512 * 1024
 /** Sample interval bounds for settings (ms). */
 export const MIN_SAMPLE_INTERVAL_MS = 100
 export const MAX_SAMPLE_INTERVAL_MS = 60_000
@@ -121,6 +128,33 @@ const settingsPatch = z.strictObject({
       error: 'must be an array of profile ids'
     })
     .max(1000, { error: 'must hold at most 1000 profile ids' })
+    .optional(),
+  adviceBudget: z
+    .number({ error: `must be null or a number from 0 to ${MAX_ADVICE_BUDGET}` })
+    .min(0, { error: `must be null or a number from 0 to ${MAX_ADVICE_BUDGET}` })
+    .max(MAX_ADVICE_BUDGET, { error: `must be null or a number from 0 to ${MAX_ADVICE_BUDGET}` })
+    .nullable()
+    .optional(),
+  psuWatts: z
+    .number({
+      error: `must be null or a whole number of watts from ${MIN_PSU_WATTS} to ${MAX_PSU_WATTS}`
+    })
+    .int({
+      error: `must be null or a whole number of watts from ${MIN_PSU_WATTS} to ${MAX_PSU_WATTS}`
+    })
+    .min(MIN_PSU_WATTS, {
+      error: `must be null or a whole number of watts from ${MIN_PSU_WATTS} to ${MAX_PSU_WATTS}`
+    })
+    .max(MAX_PSU_WATTS, {
+      error: `must be null or a whole number of watts from ${MIN_PSU_WATTS} to ${MAX_PSU_WATTS}`
+    })
+    .nullable()
+    .optional(),
+  pricesJson: z
+    .string({ error: 'must be JSON text of a price file, or empty' })
+    .max(MAX_PRICES_JSON_CHARS, {
+      error: `must be at most ${MAX_PRICES_JSON_CHARS / 1024} KiB of JSON text`
+    })
     .optional()
 })
 

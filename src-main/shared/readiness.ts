@@ -153,6 +153,12 @@ export interface SustainedEvidence {
   cpuThrottleEvents: Reading<number>
   /** A GPU's enforced power limit is below its default; unavailable when limit or default is unknown. */
   powerLimitBelowDefault: Reading<boolean>
+  /**
+   * Worst GPU: median busy clock while thermally throttled ÷ median busy clock while busy and not thermally
+   * throttled (what cooling would give back); unavailable without both kinds of busy samples. Absent in
+   * evidence built before this field existed.
+   */
+  gpuThermalClockRatio?: Reading<number>
 }
 
 // ------------------------------------------------------------------------------------------------------
@@ -419,21 +425,211 @@ export interface ThrottleSummary {
   headline: string
 }
 
-/** One advice item. */
+/**
+ * Kind of an advice item.
+ *
+ * Free fixes: `cooling` (fan curve, airflow, dust first), `power-limit` (back to default), `pcie-slot` (move
+ * the card to a full-width slot), `cpu-governor`, `mains-power`, `ram-speed` (enable the modules' rated
+ * profile), `swap` (swap/zram when memory pressure was seen), and per workload `quantization`, `kv-cache`
+ * (q8_0/q4_0), `flash-attention` and `parallel-slots`. Purchases: `gpu-add`, `gpu-replace`, `external-gpu`
+ * (laptops), `ram`, `storage`, `psu`, `machine` (unified-memory machines: a new machine).
+ */
+export type AdviceKind =
+  | 'cooling'
+  | 'power-limit'
+  | 'pcie-slot'
+  | 'cpu-governor'
+  | 'mains-power'
+  | 'ram-speed'
+  | 'swap'
+  | 'quantization'
+  | 'kv-cache'
+  | 'flash-attention'
+  | 'parallel-slots'
+  | 'gpu-add'
+  | 'gpu-replace'
+  | 'external-gpu'
+  | 'ram'
+  | 'storage'
+  | 'psu'
+  | 'machine'
+
+/** Currencies of the price table (prices are never converted). */
+export type AdviceCurrency = 'USD' | 'EUR'
+
+/** Why a price is missing. */
+export type AdvicePriceMissingReason =
+  'not-in-table' | 'no-price-for-condition' | 'no-price-in-currency' | 'no-price-table'
+
+/** One observed price as the advice shows it (a row of the dated price table, or the user's price file). */
+export interface AdvicePriceQuote {
+  /** Price-table key (`geforce-rtx-3090`, `psu-1000w`). */
+  key: string
+  name: string
+  condition: 'new' | 'used'
+  /** `launch-msrp`, `list-price`, `street` or `used-market`. */
+  basis: 'launch-msrp' | 'list-price' | 'street' | 'used-market'
+  low: number
+  high: number
+  currency: AdviceCurrency
+  /** `YYYY-MM-DD` (the first day of the period when `datePrecision` is not `day`). */
+  observedOn: string
+  datePrecision: 'day' | 'month' | 'quarter' | 'year'
+  /** Whole days between `observedOn` and the report time. */
+  ageDays: number
+  /** Older than the stale threshold (180 days). */
+  stale: boolean
+  /** From the user's price file. */
+  fromUser: boolean
+  source: { url?: string; publication: string; says: string }
+}
+
+/** One part of a purchase (the card, the PSU it needs) with its price or why there is none. */
+export interface AdvicePricePart {
+  /** What the part is, in words ("used GeForce RTX 3090", "1000 W power supply"). */
+  what: string
+  /** The price found; null when missing (never 0). */
+  quote: AdvicePriceQuote | null
+  /** Why the price is missing (set when `quote` is null). */
+  missing?: { reason: AdvicePriceMissingReason; detail: string }
+}
+
+/**
+ * The price of an advice item: free, a range summed over its parts, or unknown with the reason.
+ *
+ * An item counts against a budget at `low`. `text` is the range in words ("USD 700–900 used (used-market,
+ * 2026-05)"); an unknown price is never 0.
+ */
+export type AdvicePrice =
+  | { status: 'free' }
+  | {
+      status: 'priced'
+      currency: AdviceCurrency
+      low: number
+      high: number
+      text: string
+      /** Some observation is older than the stale threshold. */
+      stale: boolean
+      parts: AdvicePricePart[]
+    }
+  | {
+      status: 'unknown'
+      reason: AdvicePriceMissingReason
+      detail: string
+      parts: AdvicePricePart[]
+    }
+
+/** A profile score that goes down with an item, and why, in words. */
+export interface AdviceScoreDrop {
+  profileId: string
+  label: string
+  before: number
+  after: number
+  /** E.g. "host RAM now limits training: 64 GB for 43 GB on the GPUs (RAM ≥ 2× GPU memory in use)". */
+  reason: string
+}
+
+/** The largest workload speed-up of an item. */
+export interface AdviceSpeedup {
+  profileId: string
+  label: string
+  /** After ÷ before throughput (tokens/s, or training hours before ÷ after). */
+  factor: number
+  /** "16 h → 8.1 h", "1.4 → 17 tok/s". */
+  text: string
+}
+
+/** One advice item. The report's `advice` array is ranked: free fixes first, then purchases by value. */
 export interface AdviceItem {
   id: string
-  kind: 'gpu-add' | 'gpu-replace' | 'ram' | 'storage' | 'cooling' | 'psu' | 'config'
+  kind: AdviceKind
+  /** True for changes that cost nothing (a setting, a slot, cleaning); false for purchases. */
+  free: boolean
   title: string
-  /** Numbers: score changes, unlocked profiles, tokens/s. */
+  /** What changes, in plain words with the numbers ("Llama 3.1 70B chat: 1.4 → 17 tok/s"). */
+  effectText: string
+  /** Numbers with engine profile ids (older readers; prefer `effectText`). */
   effect: string
   evidence: string[]
+  /** Formulas, assumptions and sources behind the effect and the price (the "details" disclosure). */
+  details: string[]
+  /** The price: free, a range from the price table, or unknown with the reason. */
+  price: AdvicePrice
+  /**
+   * Impact per USD at the low end of the price; unavailable for free items (`not-applicable`), unknown
+   * prices and prices in another currency (`unsupported`).
+   */
+  valuePerUsd: Reading<number>
+  /** The largest workload speed-up, or null when no workload gets faster. */
+  speedup: AdviceSpeedup | null
+  /** Profile scores that go down with this item, each with why. */
+  scoreDrops: AdviceScoreDrop[]
+  /** What else the box needs for this item, in words ("+ a ≥ 1300 W PSU", "a free x16 slot"). */
+  requires: string[]
+  /** The workloads a per-workload fix applies to (empty for machine-wide items). */
+  appliesTo: string[]
+  /** Within the budget at the low end of its price; null without a budget (free items: true). */
+  withinBudget: boolean | null
   /** Σ priority × (Δscore + 50 × unlocked). */
   impact: number
   trainingDelta: number
   inferenceDelta: number
   unlocked: string[]
+  /** Kept for older readers: `free`, `part`, or `platform` (a new machine). Prefer `free` and `price`. */
   costClass: 'free' | 'part' | 'platform'
   relaxes: Constraint
+}
+
+/** Form factor of the box, which decides what can be added. */
+export type BoxFormFactor = 'desktop' | 'laptop' | 'unified' | 'unknown'
+
+/** A PCIe slot of the box as the advice uses it. */
+export interface BoxPcieSlot {
+  /** Slot name from the firmware or sysfs ("PCIEX16_2", "slot 3"). */
+  name: string
+  /** Electrical lanes. */
+  lanes: Reading<number>
+  /** PCIe generation. */
+  gen: Reading<number>
+  /** A card is in it. */
+  inUse: Reading<boolean>
+}
+
+/** The constraints of the box the advice respects. */
+export interface BoxConstraints {
+  formFactor: BoxFormFactor
+  /** Why the form factor is what it is ("a battery is present", "unified memory (Apple M2 Max)"). */
+  formFactorBasis: string
+  /** PSU rating (user-given, `--psu W` or the Settings field). */
+  psuWatts: Reading<number>
+  /** PCIe slots where the platform tells (SMBIOS slot table, sysfs slots). */
+  pcieSlots: Reading<BoxPcieSlot[]>
+}
+
+/** The price table behind the advice: its date, age and a warning when old. */
+export interface AdvicePriceTableInfo {
+  asOf: string
+  ageDays: number
+  /** One line when the table is old, else null. */
+  warning: string | null
+  /** The user price file merged in, when any. */
+  userFile: string | null
+}
+
+/** Budget, best items, items left out and the inputs of the advice. */
+export interface AdviceSummary {
+  currency: AdviceCurrency
+  /** The budget in `currency`, or null. */
+  budget: number | null
+  /** With a budget: the item that does the most within it, in words; null without a budget. */
+  bestUnderBudget: { itemId: string | null; text: string } | null
+  /** The purchase with the most impact per unit of money, in words; null when nothing is priced. */
+  bestValue: { itemId: string; text: string } | null
+  /** Candidates not proposed, each with why (over budget, the box cannot take it, price unknown). */
+  leftOut: { title: string; reason: string }[]
+  /** The price table, or why there is none. */
+  prices: Reading<AdvicePriceTableInfo>
+  box: BoxConstraints
 }
 
 /** The inverse question: what is the least that makes a profile reach its target. */
@@ -453,7 +649,10 @@ export interface ReadinessReport {
   profiles: ProfileEvaluation[]
   /** Throttle findings over one window: the events are those of the summaries' window. */
   throttling: { windowSeconds: number; events: ThrottleEvent[]; summaries: ThrottleSummary[] }
+  /** Ranked: free fixes first (cooling first when thermal throttling was measured), then purchases by value. */
   advice: AdviceItem[]
+  /** Budget, best item under it, items left out, price table age, the box's constraints. */
+  adviceSummary: AdviceSummary
   minimumUpgrades: MinimumUpgrade[]
   unavailable: { item: string; reason: ReadingUnavailable }[]
 }

@@ -170,6 +170,11 @@ export interface MemoryInfo {
   /** Module type and speed from memLayout (`DDR5`, 5600). */
   type: Reading<string>
   speedMtps: Reading<number>
+  /**
+   * The modules' rated speed (SPD / SMBIOS type 17 "Speed", MT/s) where the platform tells; `speedMtps` is
+   * the configured speed. Absent when no source reads it.
+   */
+  ratedSpeedMtps?: Reading<number>
   modules: Reading<number>
   /** Theoretical bandwidth from speed × channels (estimate). */
   bandwidthGBps: Reading<number>
@@ -245,6 +250,28 @@ export interface Inventory {
   filesystems: FilesystemInfo[]
   /** What is missing and why (no NVIDIA GPU: nvidia-smi not found; SMART: permission denied…). */
   absent: AbsentDevice[]
+  /** PCIe slots of the board where the platform tells (SMBIOS slot table, sysfs slots); absent when not probed. */
+  pcieSlots?: Reading<PcieSlotInfo[]>
+}
+
+/**
+ * A PCIe slot of the board.
+ *
+ * Source: SMBIOS type 9 "System Slots" (`/sys/firmware/dmi/entries/9-*\/raw`, root only) or
+ * `/sys/bus/pci/slots/*` with the link maxima of the bridge above the slot.
+ */
+export interface PcieSlotInfo {
+  /** Firmware designation ("PCIEX16_1", "J6B2") or the sysfs slot name. */
+  name: string
+  /** Electrical lanes (SMBIOS data bus width, or the upstream bridge's max_link_width). */
+  lanes: Reading<number>
+  /** PCIe generation (from the slot type or the bridge's max_link_speed). */
+  gen: Reading<number>
+  /** A card is in it (SMBIOS current usage, or a device on the slot's bus). */
+  inUse: Reading<boolean>
+  /** PCI address of the slot (`0000:01:00`) when known. */
+  address: Reading<string>
+  source: 'smbios' | 'sysfs'
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -87,8 +87,9 @@ describePeer('rigready check on a session recorded from the H100 captures', () =
     expect(gpu.throttledFraction).toEqual({ status: 'ok', value: 0 })
     expect(gpu.state).toBe('not-throttled')
     expect(gpu.sustainedClockRatio).toEqual({ status: 'ok', value: 1 })
-    const impacts = doc.advice.map((a: { impact: number }) => a.impact)
-    expect(impacts).toEqual([...impacts].sort((a, b) => b - a))
+    // Free fixes first, then purchases (by value when priced).
+    const free = doc.advice.map((a: { free: boolean }) => a.free)
+    expect(free).toEqual([...free].sort((a: boolean, b: boolean) => Number(b) - Number(a)))
     const text = await runCli(['check', '--replay', session])
     expect(text.stdout).toMatch(/NVIDIA H100 80GB HBM3/)
     expect(text.stdout).toMatch(/Training score:\s+\d+/)

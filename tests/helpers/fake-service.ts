@@ -627,9 +627,52 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       {
         id: 'gpu-add-4090',
         kind: 'gpu-add',
+        free: false,
         title: 'Add a second 24 GB GPU',
+        effectText:
+          'Llama 3.1 70B chat: runs partly on the CPU → fits (tight) (3.1 → 17.8 tok/s); inference score 71 → 80',
         effect: 'serve-70b-q4 goes from offload (3.1 tok/s) to fits (17.8 tok/s); inference +9',
         evidence: ['70B Q4_K_M needs 42.4 GiB', 'one RTX 4090 has 24 GiB'],
+        details: ['PSU ≥ (900 W GPUs + ~150 W CPU and system) × 1.1 × 1.1 = 1300 W (Dettmers)'],
+        price: {
+          status: 'priced',
+          currency: 'USD',
+          low: 2200,
+          high: 2800,
+          text: 'USD 2,200–2,800 new (street, 2026-02)',
+          stale: false,
+          parts: [
+            {
+              what: 'GeForce RTX 4090',
+              quote: {
+                key: 'geforce-rtx-4090',
+                name: 'GeForce RTX 4090',
+                condition: 'new',
+                basis: 'street',
+                low: 2200,
+                high: 2800,
+                currency: 'USD',
+                observedOn: '2026-02-01',
+                datePrecision: 'month',
+                ageDays: 30,
+                stale: false,
+                fromUser: false,
+                source: { publication: 'example tracker', says: 'RTX 4090 USD 2,200–2,800' }
+              }
+            }
+          ]
+        },
+        valuePerUsd: ok(59 / 2200),
+        speedup: {
+          profileId: 'serve-70b-q4',
+          label: 'Llama 3.1 70B chat',
+          factor: 5.7,
+          text: '3.1 → 17.8 tok/s'
+        },
+        scoreDrops: [],
+        requires: ['a power supply of ≥ 1300 W (give --psu W to check yours)'],
+        appliesTo: [],
+        withinBudget: null,
         impact: 59,
         trainingDelta: 4,
         inferenceDelta: 9,
@@ -640,9 +683,33 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       {
         id: 'ram-128',
         kind: 'ram',
+        free: false,
         title: 'Upgrade RAM to 128 GB',
+        effectText: 'full offload of 70B at Q8 becomes possible; inference score 71 → 74',
         effect: 'full offload of 70B at Q8 becomes possible; inference +3',
         evidence: ['70B Q8_0 host share 51 GiB exceeds 42 GiB free'],
+        details: [],
+        price: {
+          status: 'unknown',
+          reason: 'not-in-table',
+          detail: 'no DDR5 kit of 128 GB with a price in the table',
+          parts: [
+            {
+              what: 'DDR5 kit of 128 GB',
+              quote: null,
+              missing: {
+                reason: 'not-in-table',
+                detail: 'no DDR5 kit of 128 GB with a price in the table'
+              }
+            }
+          ]
+        },
+        valuePerUsd: unavailable('unsupported', 'price unknown'),
+        speedup: null,
+        scoreDrops: [],
+        requires: [],
+        appliesTo: [],
+        withinBudget: null,
         impact: 23,
         trainingDelta: 0,
         inferenceDelta: 3,
@@ -651,11 +718,21 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
         relaxes: 'host-ram'
       },
       {
-        id: 'config-power-limit',
-        kind: 'config',
+        id: 'power-limit',
+        kind: 'power-limit',
+        free: true,
         title: 'Raise the GPU power limit to 500 W',
+        effectText: 'sustained clock 87% → 95% of max; training score 70 → 72',
         effect: 'sustained clock ratio 0.87 → 0.95; training +2',
         evidence: ['power-capped 31% of the last hour', 'max limit 600 W'],
+        details: [],
+        price: { status: 'free' },
+        valuePerUsd: unavailable('not-applicable', 'free'),
+        speedup: null,
+        scoreDrops: [],
+        requires: [],
+        appliesTo: [],
+        withinBudget: null,
         impact: 12,
         trainingDelta: 2,
         inferenceDelta: 1,
@@ -666,9 +743,19 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       {
         id: 'cooling-case',
         kind: 'cooling',
+        free: true,
         title: 'Improve case airflow',
+        effectText: 'thermal headroom 6 °C → 12 °C',
         effect: 'thermal headroom 6 °C → 12 °C',
         evidence: ['GPU reached 81 °C of 87 °C slowdown'],
+        details: [],
+        price: { status: 'free' },
+        valuePerUsd: unavailable('not-applicable', 'free'),
+        speedup: null,
+        scoreDrops: [],
+        requires: [],
+        appliesTo: [],
+        withinBudget: null,
         impact: 4,
         trainingDelta: 1,
         inferenceDelta: 0,
@@ -677,6 +764,23 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
         relaxes: 'thermals'
       }
     ],
+    adviceSummary: {
+      currency: 'USD',
+      budget: null,
+      bestUnderBudget: null,
+      bestValue: {
+        itemId: 'gpu-add-4090',
+        text: 'Best value: Add a second 24 GB GPU (USD 2,200–2,800 new (street, 2026-02))'
+      },
+      leftOut: [],
+      prices: ok({ asOf: '2026-12-02', ageDays: 30, warning: null, userFile: null }),
+      box: {
+        formFactor: 'desktop',
+        formFactorBasis: 'discrete GPU and no sign of a laptop',
+        psuWatts: unavailable('unsupported', 'not given (use --psu W or the Settings field)'),
+        pcieSlots: unavailable('unsupported', 'the board does not tell its slots here')
+      }
+    },
     minimumUpgrades: [
       {
         profileId: 'serve-70b-q4',

@@ -765,18 +765,16 @@ function evaluateTraining(
       kind: 'assumed-value',
       text: 'bf16 not native: fp16 with loss scaling assumed'
     })
-  // Every GPU in the plan has a known size (evaluateProfile returns unknown otherwise).
-  const totalVram = plan.gpus.reduce(
-    (s, g) => s + (g.vramBytes.status === 'ok' ? g.vramBytes.value : 0),
-    0
-  )
+  // Host RAM follows the GPU memory this job uses (per GPU × GPUs), not the VRAM installed: a bigger card
+  // or an idle second one does not make a job need more RAM, while a data-parallel replica per GPU does.
+  const gpuInUse = Math.min(plan.requiredBytes, plan.availableBytes) * Math.max(1, plan.gpus.length)
   const w16 = 2 * profile.model.paramsTotalB * 1e9
-  const ramDetail = `RAM vs max(2 × ${fmtGB(totalVram)} VRAM, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
+  const ramDetail = `RAM vs max(2 × ${fmtGB(gpuInUse)} GPU memory in use, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
   values.push({
     def: def('training', 'host-ram'),
     score:
       unknowns.ram === undefined && machine.ramBytes.status === 'ok'
-        ? ok(hostRamScore(machine.ramBytes.value, totalVram, plan.hostRequiredBytes, w16))
+        ? ok(hostRamScore(machine.ramBytes.value, gpuInUse, plan.hostRequiredBytes, w16))
         : (unknowns.ram ?? unavailable('unsupported', 'system RAM size unknown')),
     detail:
       unknowns.ram === undefined && machine.ramBytes.status === 'ok'

@@ -5,7 +5,13 @@
  * memory needed vs available, speed, binding constraint), throttling found, the top advice with its effect,
  * and what was unavailable and why.
  */
-import type { MachineScore, ProfileEvaluation, ReadinessReport } from '../../shared/readiness'
+import type {
+  AdviceItem,
+  AdviceSummary,
+  MachineScore,
+  ProfileEvaluation,
+  ReadinessReport
+} from '../../shared/readiness'
 import { describeReason } from '../../shared/reading'
 
 /** Text rendering options. */
@@ -140,12 +146,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
       L.push(`  … ${report.throttling.events.length - shown.length} more events`)
   }
   L.push('')
-  L.push(paint(c, 'bold', 'Advice'))
-  if (report.advice.length === 0) L.push('  nothing to change for the selected profiles')
-  report.advice.slice(0, 5).forEach((a, i) => {
-    L.push(...wrap(`${i + 1}. [${a.costClass}] ${a.title}: ${a.effect}`, width, '  '))
-    for (const ev of a.evidence.slice(0, 2)) L.push(...wrap(ev, width, '       '))
-  })
+  L.push(...adviceTextLines(report, width, c))
   if (report.minimumUpgrades.length > 0) {
     L.push('')
     L.push(paint(c, 'bold', 'Minimum upgrade per profile'))
@@ -210,18 +211,7 @@ export function formatReportMarkdown(report: ReadinessReport): string {
     }
   }
   L.push('')
-  L.push('## Advice')
-  L.push('')
-  if (report.advice.length === 0) L.push('Nothing to change for the selected profiles.')
-  else {
-    L.push('| # | cost | advice and effect | evidence |')
-    L.push('|---:|---|---|---|')
-    report.advice.forEach((a, i) =>
-      L.push(
-        `| ${i + 1} | ${a.costClass} | ${md(`${a.title}: ${a.effect}`)} | ${md(a.evidence.join('; '))} |`
-      )
-    )
-  }
+  L.push(...adviceMarkdownLines(report))
   if (report.minimumUpgrades.length > 0) {
     L.push('')
     L.push('## Minimum upgrade per profile')
@@ -234,5 +224,186 @@ export function formatReportMarkdown(report: ReadinessReport): string {
     L.push('')
     for (const u of report.unavailable) L.push(`- ${md(u.item)}: ${md(describeReason(u.reason))}`)
   }
+  return L.join('\n') + '\n'
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Advice
+
+/** Most advice items shown in the terminal and in Markdown. */
+export const ADVICE_SHOWN = 10
+
+/** "free", the price range, or "price unknown (why)". */
+export function advicePriceText(a: AdviceItem): string {
+  const p = a.price
+  if (p.status === 'free') return 'free'
+  if (p.status === 'priced') return p.text
+  const known = p.parts.filter((x) => x.quote !== null)
+  return `price unknown (${p.detail})${known.length > 0 ? `; known: ${known.map((x) => `${x.what} ${x.quote!.currency} ${Math.round(x.quote!.low).toLocaleString('en-US')}–${Math.round(x.quote!.high).toLocaleString('en-US')}`).join(', ')}` : ''}`
+}
+
+/** The price table line: its date and age, and the warning when it is old. */
+export function priceTableText(s: AdviceSummary): string {
+  if (s.prices.status !== 'ok') return `Prices: none (${describeReason(s.prices)})`
+  const p = s.prices.value
+  const line = `Prices: table of ${p.asOf} (${p.ageDays} day${p.ageDays === 1 ? '' : 's'} old)${p.userFile ? `, with your prices from ${p.userFile}` : ''}; a purchase counts at the low end of its range`
+  return p.warning ? `${line}. ${p.warning}` : line
+}
+
+function boxText(s: AdviceSummary): string {
+  const b = s.box
+  const parts = [`${b.formFactor} (${b.formFactorBasis})`]
+  parts.push(
+    b.psuWatts.status === 'ok'
+      ? `PSU ${b.psuWatts.value} W`
+      : `PSU unknown: ${b.psuWatts.detail ?? describeReason(b.psuWatts)}`
+  )
+  if (b.pcieSlots.status === 'ok') {
+    const free = b.pcieSlots.value.filter((x) => x.inUse.status === 'ok' && !x.inUse.value)
+    parts.push(
+      `${b.pcieSlots.value.length} PCIe slots, ${free.length} free${free.length > 0 ? ` (${free.map((x) => `${x.name}${x.lanes.status === 'ok' ? ` x${x.lanes.value}` : ''}`).join(', ')})` : ''}`
+    )
+  } else parts.push(`PCIe slots unknown: ${b.pcieSlots.detail ?? describeReason(b.pcieSlots)}`)
+  return `Box: ${parts.join('; ')}`
+}
+
+/** The advice section alone, as terminal text (`estimate`). */
+export function formatAdviceText(
+  report: Pick<ReadinessReport, 'advice' | 'adviceSummary'>,
+  opts: TextOptions
+): string {
+  return adviceTextLines(report, Math.max(60, opts.width), opts.color).join('\n') + '\n'
+}
+
+function adviceTextLines(
+  report: Pick<ReadinessReport, 'advice' | 'adviceSummary'>,
+  width: number,
+  c: boolean
+): string[] {
+  const L: string[] = []
+  const s = report.adviceSummary
+  L.push(
+    paint(
+      c,
+      'bold',
+      `Advice${s.budget !== null ? ` (budget ${s.currency} ${Math.round(s.budget).toLocaleString('en-US')})` : ''}`
+    )
+  )
+  if (report.advice.length === 0) L.push('  nothing to change for the selected profiles')
+  report.advice.slice(0, ADVICE_SHOWN).forEach((a, i) => {
+    L.push(
+      ...wrap(
+        `${i + 1}. ${paint(c, a.free ? 'green' : 'cyan', a.free ? '[free]' : '[purchase]')} ${a.title} — ${advicePriceText(a)}`,
+        width,
+        '  '
+      )
+    )
+    L.push(...wrap(a.effectText, width, '       '))
+    for (const r of a.requires) L.push(...wrap(`needs: ${r}`, width, '       '))
+    for (const ev of a.evidence.slice(0, 2)) L.push(...wrap(paint(c, 'dim', ev), width, '       '))
+  })
+  if (report.advice.length > ADVICE_SHOWN)
+    L.push(`  … ${report.advice.length - ADVICE_SHOWN} more (--json lists all)`)
+  if (s.bestUnderBudget) L.push(...wrap(s.bestUnderBudget.text, width, '  '))
+  if (s.bestValue && s.budget === null) L.push(...wrap(s.bestValue.text, width, '  '))
+  if (s.leftOut.length > 0) {
+    const shown = s.leftOut.slice(0, 3)
+    L.push(
+      ...wrap(
+        `Not proposed: ${shown.map((x) => `${x.title} (${x.reason})`).join('; ')}${s.leftOut.length > shown.length ? `; and ${s.leftOut.length - shown.length} more` : ''}`,
+        width,
+        '  '
+      )
+    )
+  }
+  L.push(...wrap(priceTableText(s), width, '  '))
+  L.push(...wrap(boxText(s), width, '  '))
+  L.push(paint(c, 'dim', '  formulas and price sources: --markdown (details) or --json'))
+  return L
+}
+
+function adviceMarkdownLines(report: ReadinessReport): string[] {
+  const L: string[] = []
+  const s = report.adviceSummary
+  L.push(
+    `## Advice${s.budget !== null ? ` (budget ${s.currency} ${Math.round(s.budget).toLocaleString('en-US')})` : ''}`
+  )
+  L.push('')
+  if (report.advice.length === 0) L.push('Nothing to change for the selected profiles.')
+  report.advice.slice(0, ADVICE_SHOWN).forEach((a, i) => {
+    L.push(
+      `${i + 1}. **${md(a.title)}** — ${a.free ? 'free' : `purchase, ${md(advicePriceText(a))}`}  `
+    )
+    L.push(`   ${md(a.effectText)}`)
+    for (const r of a.requires) L.push(`   - needs: ${md(r)}`)
+    for (const d of a.scoreDrops)
+      L.push(`   - ${md(d.label)} score ${d.before} → ${d.after}: ${md(d.reason)}`)
+    L.push('')
+    L.push('   <details><summary>details</summary>')
+    L.push('')
+    for (const ev of a.evidence) L.push(`   - evidence: ${md(ev)}`)
+    for (const d of a.details) L.push(`   - ${md(d)}`)
+    L.push(`   - engine: ${md(a.effect)}`)
+    L.push('')
+    L.push('   </details>')
+    L.push('')
+  })
+  if (s.bestUnderBudget) L.push(`**${md(s.bestUnderBudget.text)}**`, '')
+  if (s.bestValue) L.push(md(s.bestValue.text), '')
+  if (s.leftOut.length > 0) {
+    L.push('<details><summary>not proposed</summary>', '')
+    for (const x of s.leftOut) L.push(`- ${md(x.title)}: ${md(x.reason)}`)
+    L.push('', '</details>', '')
+  }
+  L.push(md(priceTableText(s)), '')
+  L.push(md(boxText(s)))
+  return L
+}
+
+function esc(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+/**
+ * The advice as an HTML fragment (for HTML reports): each item in plain words with its price, what else it
+ * needs and why a score goes down; evidence, formulas and price sources inside a `<details>` disclosure.
+ * Every string is escaped.
+ */
+export function formatAdviceHtml(report: ReadinessReport): string {
+  const s = report.adviceSummary
+  const L: string[] = ['<section class="advice">', '<h2>Advice</h2>']
+  if (report.advice.length === 0) L.push('<p>Nothing to change for the selected profiles.</p>')
+  else {
+    L.push('<ol>')
+    for (const a of report.advice) {
+      L.push(
+        `<li data-kind="${esc(a.kind)}"><strong>${esc(a.title)}</strong> — <span class="${a.free ? 'free' : 'price'}">${esc(a.free ? 'free' : advicePriceText(a))}</span>`
+      )
+      L.push(`<p>${esc(a.effectText)}</p>`)
+      if (a.requires.length > 0)
+        L.push(
+          `<ul class="requires">${a.requires.map((r) => `<li>needs: ${esc(r)}</li>`).join('')}</ul>`
+        )
+      if (a.scoreDrops.length > 0)
+        L.push(
+          `<ul class="drops">${a.scoreDrops.map((d) => `<li>${esc(d.label)} score ${d.before} → ${d.after}: ${esc(d.reason)}</li>`).join('')}</ul>`
+        )
+      L.push(
+        `<details><summary>details</summary><ul>${[...a.evidence.map((e) => `evidence: ${e}`), ...a.details].map((d) => `<li>${esc(d)}</li>`).join('')}</ul></details>`
+      )
+      L.push('</li>')
+    }
+    L.push('</ol>')
+  }
+  if (s.bestUnderBudget)
+    L.push(`<p class="best"><strong>${esc(s.bestUnderBudget.text)}</strong></p>`)
+  if (s.bestValue) L.push(`<p class="best-value">${esc(s.bestValue.text)}</p>`)
+  L.push(`<p class="prices">${esc(priceTableText(s))}</p>`)
+  L.push(`<p class="box">${esc(boxText(s))}</p>`)
+  L.push('</section>')
   return L.join('\n') + '\n'
 }

@@ -16,7 +16,8 @@ import { unavailable, type ReadingUnavailable } from '../../shared/reading'
 import type { Inventory, Snapshot } from '../../shared/telemetry'
 import type { WhatIfRequest } from '../../shared/ipc-contract'
 import { analyzeThrottle, type ThrottleAnalysis } from '../throttle'
-import { buildAdvice, minimumUpgrades } from './advice'
+import type { AdviceOptions } from './advice'
+import { adviseMachine, memoryPressureEvidence } from './advice'
 import { evaluateAll, evaluateProfile } from './evaluate'
 import { machineFromInventory } from './machine'
 
@@ -30,6 +31,8 @@ export interface ReportInputs {
   profiles: WorkloadProfile[]
   selectedIds?: string[]
   nowMs: number
+  /** Prices, budget, PSU (the box facts of the inventory and the window's memory pressure are added). */
+  advice?: AdviceOptions
 }
 
 /** Inputs for a report from a live tracker's analysis. */
@@ -42,6 +45,10 @@ export interface AnalysisReportInputs {
   profiles: WorkloadProfile[]
   selectedIds?: string[]
   nowMs: number
+  /** Prices, budget, PSU (the box facts of the inventory are added). */
+  advice?: AdviceOptions
+  /** Snapshots of the report's window, for the memory pressure behind the swap advice (optional). */
+  window?: readonly Snapshot[]
 }
 
 /** Lists every unavailable item worth telling the user about (absent device classes, collector failures). */
@@ -128,6 +135,33 @@ export interface BuildReportInput {
   throttle: ReadinessReport['throttling']
   unavailable: UnavailableItem[]
   nowMs: number
+  /** Prices, budget, PSU and box facts for the advice. */
+  advice?: AdviceOptions
+}
+
+/**
+ * Box facts of an inventory for the advice: PCIe slots, RAM type, modules and speed, and a laptop seen by
+ * its battery. Options given by the caller win.
+ */
+export function adviceInputsFromInventory(
+  inv: Inventory,
+  latest: Snapshot | null,
+  given: AdviceOptions = {}
+): AdviceOptions {
+  const battery =
+    latest?.power.status === 'ok' && latest.power.value.batteries.length > 0
+      ? { value: 'laptop' as const, basis: 'a battery is present' }
+      : undefined
+  const rated = inv.memory.ratedSpeedMtps
+  return {
+    ...(inv.pcieSlots ? { pcieSlots: inv.pcieSlots } : {}),
+    ramType: inv.memory.type,
+    ramModules: inv.memory.modules,
+    ...(rated ? { ramSpeed: { runningMtps: inv.memory.speedMtps, ratedMtps: rated } } : {}),
+    ...(battery ? { formFactor: battery } : {}),
+    nowMs: latest?.timestampMs,
+    ...given
+  }
 }
 
 /** Builds the full readiness report from a machine model and throttle findings. */
@@ -136,7 +170,10 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
     ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
     : input.profiles
   const base = evaluateAll(input.machine, selected)
-  const advice = buildAdvice(input.machine, selected, base)
+  const advice = adviseMachine(input.machine, selected, base, {
+    nowMs: input.nowMs,
+    ...input.advice
+  })
   const seen = new Set(input.unavailable.map((u) => u.item))
   const unavailableItems = [
     ...input.unavailable,
@@ -150,8 +187,9 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
     inference: base.inference,
     profiles: base.profiles,
     throttling: input.throttle,
-    advice,
-    minimumUpgrades: minimumUpgrades(input.machine, selected, base),
+    advice: advice.advice,
+    adviceSummary: advice.summary,
+    minimumUpgrades: advice.minimumUpgrades,
     unavailable: unavailableItems
   }
 }
@@ -172,7 +210,12 @@ export function composeReportFromAnalysis(inputs: AnalysisReportInputs): Readine
         }
       : { windowSeconds: 0, events: [], summaries: [] },
     unavailable: collectUnavailable(inventory, latest),
-    nowMs: inputs.nowMs
+    nowMs: inputs.nowMs,
+    advice: {
+      ...adviceInputsFromInventory(inventory, latest, inputs.advice),
+      nowMs: inputs.nowMs,
+      ...(inputs.window ? { memoryPressure: memoryPressureEvidence(inputs.window) } : {})
+    }
   })
 }
 
@@ -185,7 +228,9 @@ export function composeReport(inputs: ReportInputs): ReadinessReport {
     throttle: analyzeWindow(inventory, snapshots),
     profiles: inputs.profiles,
     selectedIds: inputs.selectedIds,
-    nowMs: inputs.nowMs
+    nowMs: inputs.nowMs,
+    advice: inputs.advice,
+    window: snapshots
   })
 }
 

@@ -198,7 +198,12 @@ export function precisionScore(gpus: MachineGpu[]): Reading<number> {
   return ok(20)
 }
 
-/** Host RAM: min(1, RAM / max(2 × ΣVRAM, offload need, 16-bit weights + 8 GB)) × 100. */
+/**
+ * Host RAM: min(1, RAM / max(2 × GPU memory the job uses, offload need, 16-bit weights + 8 GB)) × 100.
+ *
+ * The 2× rule (Puget: RAM ≥ 2× VRAM) is applied to the GPU memory in use (per GPU × GPUs), so a larger
+ * card does not lower the score of a job that does not use it.
+ */
 export function hostRamScore(
   ramBytes: number,
   totalVramBytes: number,

@@ -149,6 +149,25 @@ export function clockRatio(recs: readonly TickRecord[], kind: DeviceKind): Readi
   return ok(median(ratios))
 }
 
+/**
+ * Median busy clock while thermally throttled ÷ median busy clock while busy and not thermally throttled:
+ * the clock that cooling would give back (power capping and other causes stay in the denominator).
+ */
+export function thermalClockRatio(recs: readonly TickRecord[]): Reading<number> {
+  const busy = recs.filter((r) => r.observed && r.facts.busyClockMhz !== undefined)
+  const hot = busy.filter((r) => (r.causeS.thermal ?? 0) > 0)
+  const cool = busy.filter((r) => !((r.causeS.thermal ?? 0) > 0))
+  if (hot.length === 0)
+    return unavailable('not-applicable', 'no busy sample was thermally throttled')
+  if (cool.length === 0)
+    return unavailable(
+      'unsupported',
+      'every busy sample was thermally throttled: no clock to compare'
+    )
+  const clock = (xs: TickRecord[]): number => median(xs.map((r) => r.facts.busyClockMhz as number))
+  return ok(clock(hot) / clock(cool))
+}
+
 /** Seconds per cause over the records, as fractions of the observed time. */
 function fractionsByCause(
   recs: readonly TickRecord[],
@@ -263,6 +282,8 @@ export function sustainedEvidence(i: SustainedInputs): SustainedEvidence {
     ratios.push(clockRatio(recs, 'gpu'))
   }
   const okRatios = ratios.filter((r) => r.status === 'ok').map((r) => r.value)
+  const thermal = i.gpus.map((recs) => thermalClockRatio(recs))
+  const okThermal = thermal.filter((r) => r.status === 'ok').map((r) => r.value)
   const cpuRecs = i.cpu ?? []
   const cpuCoverage = { ...coverageOf(cpuRecs), requestedSeconds: i.requestedSeconds }
   const cpuReason = lastReason(cpuRecs) ?? unavailable('no-device', 'no CPU samples')
@@ -297,6 +318,10 @@ export function sustainedEvidence(i: SustainedInputs): SustainedEvidence {
         ? ok(clamp01(cpuThrottled / cpuCoverage.observedSeconds))
         : cpuReason,
     cpuThrottleEvents: cpuEvents,
+    gpuThermalClockRatio:
+      okThermal.length > 0
+        ? ok(Math.min(...okThermal))
+        : (thermal.find((r) => r.status === 'unavailable') ?? noGpu),
     powerLimitBelowDefault:
       i.gpus.length === 0
         ? noGpu

@@ -21,7 +21,14 @@ import {
 import { evaluateProfile } from '../../core/readiness/evaluate'
 import { describeMachine } from '../../core/readiness/machine'
 import { composeReport, machineFor } from '../../core/readiness/report'
-import { formatReportMarkdown, formatReportText } from '../../core/readiness/report-format'
+import {
+  formatAdviceText,
+  formatReportMarkdown,
+  formatReportText
+} from '../../core/readiness/report-format'
+import { adviseMachine, type AdviceOptions } from '../../core/readiness/advice'
+import { scoreMachine } from '../../core/readiness/evaluate'
+import { loadPrices, PricesFileError } from '../prices/load-prices'
 import { isOk } from '../../shared/reading'
 import {
   REPORT_SCHEMA_VERSION,
@@ -70,11 +77,13 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
       'profiles-file': { type: 'string' },
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
-      'fail-under': { type: 'string' }
+      'fail-under': { type: 'string' },
+      ...ADVICE_FLAGS
     },
     strict: true
   })
   if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive')
+  const advice = await adviceOptionsFrom(values)
   const sampleS = positiveNumber('sample', values.sample, 2)
   const failUnder = values['fail-under'] === undefined ? null : Number(values['fail-under'])
   if (failUnder !== null && !(failUnder >= 0 && failUnder <= 100))
@@ -112,7 +121,8 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
     snapshots,
     profiles,
     selectedIds: selected.length ? selected : undefined,
-    nowMs: Date.now()
+    nowMs: Date.now(),
+    advice
   })
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else if (values.markdown) io.stdout.write(formatReportMarkdown(report))
@@ -239,6 +249,10 @@ Training (--method full|lora|qlora):
   --recipe torchtune|unsloth|hf-trainer|deepspeed-zero2|deepspeed-zero3-offload
   --optimizer adamw|adamw8bit|paged-adamw8bit   --grad-checkpointing none|selective|full
   --batch N  --seq-len N  --tokens N (dataset tokens)
+Advice (also on check):
+  --budget N           propose only purchases whose low price is ≤ N (the price table's currency)
+  --prices FILE        your own prices (JSON, the shape of resources/prices.json), merged over the table
+  --psu W              your power supply's rating: GPU items that need more include a PSU
 `
 
 function intFlag(
@@ -365,7 +379,8 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
       profile: { type: 'string', multiple: true },
       'profiles-file': { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      ...ADVICE_FLAGS
     },
     strict: true
   })
@@ -373,6 +388,7 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(ESTIMATE_HELP)
     return EXIT.ok
   }
+  const adviceOpts = await adviceOptionsFrom(values)
   const method = (values.method ?? 'inference') as 'inference' | TrainingMethod
   if (!['inference', 'full', 'lora', 'qlora', 'freeze'].includes(method))
     throw new UsageError(
@@ -463,12 +479,26 @@ export async function cmdEstimate(argv: string[], io: CliIo): Promise<number> {
     profiles = catalogue.filter((p) => values.profile!.includes(p.id))
   } else profiles = catalogue
   const evaluations = profiles.map((p) => evaluateProfile(machine, p))
+  const advice = adviseEstimate(machine, profiles, evaluations, adviceOpts, values['ram-type'])
   if (values.json) {
-    const out: EstimateOutput = { schemaVersion: REPORT_SCHEMA_VERSION, machine, evaluations }
+    const out: EstimateOutput = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      machine,
+      evaluations,
+      advice: advice.advice,
+      adviceSummary: advice.summary,
+      minimumUpgrades: advice.minimumUpgrades
+    }
     io.stdout.write(JSON.stringify(out, null, 2) + '\n')
     return EXIT.ok
   }
   io.stdout.write(formatEstimateText(machine, evaluations))
+  io.stdout.write(
+    formatAdviceText(
+      { advice: advice.advice, adviceSummary: advice.summary },
+      { color: Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 }
+    )
+  )
   return EXIT.ok
 }
 
@@ -571,4 +601,60 @@ function formatEstimateText(
     L.push('')
   }
   return L.join('\n')
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Advice flags of `check` and `estimate`: --budget, --prices, --psu
+
+/** Advice flags shared by `check` and `estimate`. */
+export const ADVICE_FLAGS = {
+  budget: { type: 'string' },
+  prices: { type: 'string' },
+  psu: { type: 'string' }
+} as const
+
+/** Largest budget accepted (in the table's currency). */
+const MAX_BUDGET = 10_000_000
+
+/**
+ * Advice options from `--budget N`, `--prices FILE` and `--psu W`: the price table (packaged, with the
+ * user's file merged in) and the numbers, validated. A bad price file is a usage error (exit 2) naming the
+ * file, the row and the field, in one line.
+ */
+export async function adviceOptionsFrom(values: Record<string, unknown>): Promise<AdviceOptions> {
+  const v = values as Record<string, string | undefined>
+  const budget = numFlag('budget', v.budget, 0, MAX_BUDGET, 'money')
+  const psu = intFlag('psu', v.psu, 100, 5000)
+  let prices
+  try {
+    prices = await loadPrices({ userFile: v.prices })
+  } catch (err) {
+    if (err instanceof PricesFileError) throw new UsageError(`--prices ${err.message}`)
+    throw err
+  }
+  return { prices, budget: budget ?? null, psuWatts: psu ?? null, nowMs: Date.now() }
+}
+
+/** Advice for a described machine (`estimate`): the same advice `check` gives, without measured evidence. */
+function adviseEstimate(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  evaluations: ReturnType<typeof evaluateProfile>[],
+  opts: AdviceOptions,
+  ramType: unknown
+): ReturnType<typeof adviseMachine> {
+  const m = typeof ramType === 'string' ? /^(LP)?(DDR[45])/i.exec(ramType.trim()) : null
+  return adviseMachine(
+    machine,
+    profiles,
+    {
+      profiles: evaluations,
+      training: scoreMachine(evaluations, profiles, 'training'),
+      inference: scoreMachine(evaluations, profiles, 'inference')
+    },
+    {
+      ...opts,
+      ...(m && !m[1] ? { ramType: { status: 'ok', value: m[2].toUpperCase() } } : {})
+    }
+  )
 }

@@ -54,14 +54,17 @@ describe('advice', () => {
     // The cheapest way (a second RTX 4090) is offered too, with its PSU co-requisite.
     const add = r.advice.find((a) => a.kind === 'gpu-add')!
     expect(add.title).toContain('second GeForce RTX 4090')
-    expect(add.evidence.join(' ')).toMatch(/PSU of ≥ \d+ W/)
+    expect([...add.requires, ...add.details].join(' ')).toMatch(/power supply of ≥ \d+ W/)
     expect(r.minimumUpgrades.find((m) => m.profileId === 'serve-70b-q4')!.achievable).toBe(true)
   })
 
-  it('ranks items by Σ priority × (Δscore + 50 × unlocked)', () => {
+  it('ranks free fixes first, then purchases without a price table by Σ priority × (Δscore + 50 × unlocked)', () => {
     const r = report(describeMachine({ gpu: 'RTX 4090', ramGb: 32 }), ['serve-70b-q4', 'qlora-8b'])
-    const impacts = r.advice.filter((a) => a.costClass !== 'free').map((a) => a.impact)
+    const free = r.advice.map((a) => a.free)
+    expect(free).toEqual([...free].sort((a, b) => Number(b) - Number(a)))
+    const impacts = r.advice.filter((a) => !a.free).map((a) => a.impact)
     expect([...impacts].sort((a, b) => b - a)).toEqual(impacts)
+    expect(r.advice.filter((a) => !a.free).every((a) => a.price.status === 'unknown')).toBe(true)
   })
 
   it('advises cooling for a thermally throttled GPU, citing the measured throttle time', () => {
@@ -96,10 +99,12 @@ describe('advice', () => {
     const base = describeMachine({ gpu: 'RTX 4090', ramGb: 64 })
     const x4 = { ...base, gpus: [{ ...base.gpus[0], pcieGen: ok(4), pcieWidth: ok(4) }] }
     const item = report(x4, ['chat-8b-q4']).advice.find(
-      (a) => a.kind === 'config' && a.relaxes === 'interconnect'
+      (a) => a.kind === 'pcie-slot' && a.relaxes === 'interconnect'
     )
     expect(item).toBeDefined()
     expect(item!.costClass).toBe('free')
+    expect(item!.free).toBe(true)
+    expect(item!.price).toEqual({ status: 'free' })
     expect(item!.title).toMatch(/to an x16 slot/)
     expect(item!.evidence[0]).toContain('Gen4 x4 under load')
   })
@@ -113,9 +118,7 @@ describe('advice', () => {
       sustained: { ...calm, powerLimitBelowDefault: ok(true) }
     }
     const ids = report(m, ['chat-8b-q4']).advice.map((a) => a.id)
-    expect(ids).toEqual(
-      expect.arrayContaining(['config-power-limit', 'config-governor', 'config-battery'])
-    )
+    expect(ids).toEqual(expect.arrayContaining(['power-limit', 'cpu-governor', 'mains-power']))
   })
 
   it('gives no advice to a machine where nothing binds', () => {

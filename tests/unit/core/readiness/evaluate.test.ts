@@ -201,7 +201,7 @@ describe('evaluate', () => {
     expect(text).toMatch(/Inference score: +\d+/)
     expect(text).toContain('serve-70b-q4')
     expect(text).toContain('fits-with-offload')
-    expect(text).toMatch(/1\. \[part\] \+\d+ GB VRAM/)
+    expect(text).toMatch(/\d\. \[purchase\] \+\d+ GB VRAM/)
     expect(text).toContain('Unavailable')
     expect(formatReportText(r, { color: true, width: 100 })).toContain(
       String.fromCharCode(27) + '['

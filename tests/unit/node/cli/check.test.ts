@@ -71,8 +71,9 @@ describe('rigready check on a replayed GPU session', () => {
     expect(causes.has('power')).toBe(true)
     expect(causes.has('hw-slowdown')).toBe(false)
     expect(doc.advice.length).toBeGreaterThan(0)
-    const impacts = doc.advice.map((a: { impact: number }) => a.impact)
-    expect(impacts).toEqual([...impacts].sort((a, b) => b - a))
+    // Free fixes first, then purchases (by value when priced).
+    const free = doc.advice.map((a: { free: boolean }) => a.free)
+    expect(free).toEqual([...free].sort((a: boolean, b: boolean) => Number(b) - Number(a)))
     expect(doc.advice.some((a: { kind: string }) => a.kind === 'cooling')).toBe(true)
   })
 
