@@ -4,6 +4,7 @@
 import { SessionError } from '../recorder/session'
 import { EXIT, UsageError, type CliIo } from './common'
 import { cmdCheck, cmdEstimate } from './readiness-commands'
+import { cmdProbe } from './probe-command'
 import { cmdReport } from './report-command'
 import { cmdServe } from './serve-command'
 import { cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
@@ -20,6 +21,7 @@ Usage:
   rigready record    [--out FILE] [--duration SECONDS] [-- COMMAND ARGS...]
   rigready report    SESSION [--json | --csv]
   rigready serve     [--host 127.0.0.1] [--port 7878] [--token TOKEN]
+  rigready probe     [--duration S | --long] [--cpu] [--memory] [--storage PATH] [--gpu] [--json] [-- CMD...]
 
 Engine flags (check, snapshot, watch, record, serve):
   --sysfs-root DIR    read sysfs from DIR instead of /sys (captured trees)
@@ -49,6 +51,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await cmdReport(rest, io)
       case 'serve':
         return await cmdServe(rest, io)
+      case 'probe':
+        return await cmdProbe(rest, io)
       case '--version':
       case '-v':
         io.stdout.write(`rigready ${VERSION}\n`)
