@@ -27,6 +27,12 @@ const targets = [
     title: 'rigready estimate --json (v1)'
   },
   {
+    file: 'src-main/shared/probe.ts',
+    type: 'ProbeResult',
+    out: 'probe.v1.schema.json',
+    title: 'rigready probe --json and stored probe results (v1)'
+  },
+  {
     file: 'src-main/shared/telemetry.ts',
     type: 'Snapshot',
     out: 'session-snapshot.v1.schema.json',

@@ -238,7 +238,13 @@ export async function runStoragePhase(
     opened = await openProbeFile(ctx, path, block, opts.forceBuffered ?? false)
   } catch (err) {
     await ctx.controller.removeFile(path)
+    // A stop closes the file under a pending write: that error is the stop, not a failing drive.
+    if (ctx.signal.aborted) return notRun('stopped', 'stopped while opening the probe file')
     return notRun('failed', `${path}: ${(err as Error).message}`)
+  }
+  if (ctx.signal.aborted) {
+    await ctx.controller.removeFile(path)
+    return notRun('stopped', 'stopped while opening the probe file')
   }
   const { fh, buf, direct } = opened
   await new Promise<void>((resolve, reject) => randomFill(buf, (e) => (e ? reject(e) : resolve())))
