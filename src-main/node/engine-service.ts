@@ -18,6 +18,7 @@ import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
 import type { Snapshot } from '../shared/telemetry'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import { formatPrometheus } from './metrics/prometheus'
+import { createProbeService, type ProbeServiceOptions } from './probe/service'
 import { composeReport, machineFor, whatIf } from './readiness-runner'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
@@ -35,6 +36,8 @@ export interface EngineServiceOptions extends EngineOptions {
   engine?: Engine
   /** Snapshots used for readiness/throttle analysis (the most recent N). */
   analysisWindow?: number
+  /** Enables `probe:start` (the desktop app; `serve` only when asked): load runs on request. */
+  probe?: ProbeServiceOptions
 }
 
 /** Creates and starts the service. */
@@ -51,7 +54,8 @@ export async function createEngineService(
   let settings: Settings = { ...DEFAULT_SETTINGS, sampleIntervalMs: engine.intervalMs }
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
-    'readiness:did-update': new Set()
+    'readiness:did-update': new Set(),
+    'probe:did-progress': new Set()
   }
   const window = options.analysisWindow ?? 600
   const tracker = createThrottleTracker()
@@ -92,6 +96,11 @@ export async function createEngineService(
     }
   })
   engine.source.start()
+  const probe = options.probe
+    ? createProbeService(engine, options.probe, (p) => {
+        for (const l of listeners['probe:did-progress']) l(p)
+      })
+    : null
 
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ({
@@ -132,7 +141,15 @@ export async function createEngineService(
     },
     'report:print-pdf': async () => {
       throw new Error('printing to PDF is only available in the desktop app')
-    }
+    },
+    'probe:start': async (req) => {
+      if (probe === null)
+        throw new Error(
+          'the load probe is not enabled here (use the desktop app or `rigready probe`)'
+        )
+      return probe.start(req)
+    },
+    'probe:cancel': async () => (probe === null ? { cancelled: false } : probe.cancel())
   }
 
   return {
@@ -144,6 +161,7 @@ export async function createEngineService(
     },
     metrics: () => formatPrometheus(engine.inventory, engine.source.latest()),
     async close() {
+      await probe?.close()
       unsub()
       await engine.close()
     }

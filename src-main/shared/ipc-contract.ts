@@ -7,6 +7,7 @@
  * channel. Read-only GET aliases exist for scripts: `/api/inventory`, `/api/snapshot`, `/api/history`,
  * `/api/report`. Payloads are plain JSON (timestamps in epoch ms).
  */
+import type { ProbeProgress, ProbeRequest } from './probe'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type { Inventory, Snapshot } from './telemetry'
 
@@ -65,12 +66,17 @@ export interface InvokeChannels {
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
   'report:export': (format: 'markdown' | 'json') => Promise<string>
   'report:print-pdf': () => Promise<{ saved: boolean; path: string | null }>
+  /** Starts a load probe (progress on `probe:did-progress`); rejects while one runs or where probing is off. */
+  'probe:start': (req: ProbeRequest) => Promise<{ started: true; totalSeconds: number }>
+  /** Stops the running probe at once; `cancelled: false` when none was running. */
+  'probe:cancel': () => Promise<{ cancelled: boolean }>
 }
 
 /** Push channels (main → renderer). */
 export interface EventChannels {
   'telemetry:did-sample': (snapshot: Snapshot) => void
   'readiness:did-update': (report: ReadinessReport) => void
+  'probe:did-progress': (progress: ProbeProgress) => void
 }
 
 /** Runtime allowlists (the preload and the HTTP server check channel names against these). */
@@ -86,13 +92,16 @@ export const INVOKE_CHANNELS = [
   'settings:get',
   'settings:set',
   'report:export',
-  'report:print-pdf'
+  'report:print-pdf',
+  'probe:start',
+  'probe:cancel'
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */
 export const EVENT_CHANNELS = [
   'telemetry:did-sample',
-  'readiness:did-update'
+  'readiness:did-update',
+  'probe:did-progress'
 ] as const satisfies readonly (keyof EventChannels)[]
 
 /** Invoke channel name. */

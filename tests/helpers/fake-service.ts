@@ -787,7 +787,11 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
       },
       'report:print-pdf': async () => {
         throw new Error('printing to PDF needs the desktop app')
-      }
+      },
+      'probe:start': async () => {
+        throw new Error('the load probe is not enabled here')
+      },
+      'probe:cancel': async () => ({ cancelled: false })
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()

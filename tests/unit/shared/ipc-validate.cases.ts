@@ -48,5 +48,11 @@ export const CHANNEL_CASES: Record<
     malformed: ['pdf'],
     names: 'format must be "markdown" or "json"'
   },
-  'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' }
+  'report:print-pdf': { valid: [], malformed: ['/tmp/x.pdf'], names: 'expected 0 arguments' },
+  'probe:start': {
+    valid: [{ durationS: 60, cpu: true, memory: true, storage: false, gpu: true }],
+    malformed: [{ durationS: 60, cpu: true, memory: true, storage: '/etc', gpu: true }],
+    names: 'storage must be true or false'
+  },
+  'probe:cancel': { valid: [], malformed: [true], names: 'expected 0 arguments' }
 }
