@@ -65,7 +65,11 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       const port = (server.address() as { port: number }).port
       await page.goto(`http://127.0.0.1:${port}/`)
       adapter = await page.evaluate(
-        (src) => (0, eval)(`(${src})`)(navigator.gpu, { mode: 'verify' }),
+        (src) =>
+          (0, eval)(`(${src})`)(
+            (globalThis as unknown as { navigator: { gpu: unknown } }).navigator.gpu,
+            { mode: 'verify' }
+          ),
         webGpuProbeMain.toString()
       )
       if (adapter.kind !== 'ok')
@@ -95,7 +99,11 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       const a = matrix(n, 7)
       const b = matrix(n, 11)
       const out = await page.evaluate(
-        ([src, a, b]) => (0, eval)(`(${src})`)(navigator.gpu, { mode: 'matmul', a, b }),
+        ([src, a, b]) =>
+          (0, eval)(`(${src})`)(
+            (globalThis as unknown as { navigator: { gpu: unknown } }).navigator.gpu,
+            { mode: 'matmul', a, b }
+          ),
         [webGpuProbeMain.toString(), a, b] as const
       )
       expect(out.kind).toBe('ok')
@@ -111,12 +119,15 @@ describe.skipIf(!hasChromium && !process.env.CI)(
       if (adapter.kind !== 'ok') return
       const out = await page.evaluate(
         (src) =>
-          (0, eval)(`(${src})`)(navigator.gpu, {
-            mode: 'run',
-            seconds: 3,
-            n: 64,
-            copyBytes: 1 << 20
-          }),
+          (0, eval)(`(${src})`)(
+            (globalThis as unknown as { navigator: { gpu: unknown } }).navigator.gpu,
+            {
+              mode: 'run',
+              seconds: 3,
+              n: 64,
+              copyBytes: 1 << 20
+            }
+          ),
         webGpuProbeMain.toString()
       )
       expect(out.kind).toBe('ok')
