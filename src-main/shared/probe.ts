@@ -19,6 +19,9 @@ export const PROBE_SCHEMA_VERSION = 1
 /** Identifies a stored probe result. */
 export const PROBE_FORMAT = 'rigready-probe'
 
+/** Most points kept per device series in a result (the session file has every sample). */
+export const MAX_DEVICE_SERIES_POINTS = 600
+
 /** Load phases, in the order they run. */
 export type ProbePhaseId = 'cpu' | 'memory' | 'storage' | 'gpu' | 'command'
 
@@ -220,6 +223,12 @@ export interface DeviceUnderLoad {
     maxGen: Reading<number>
     maxWidth: Reading<number>
   } | null
+  /** Readings over the phase (seconds from its start), at most `MAX_DEVICE_SERIES_POINTS` each (evenly thinned). */
+  series: {
+    clockMhz: RatePoint[]
+    temperatureCelsius: RatePoint[]
+    powerWatts: RatePoint[]
+  }
   /** Time throttled in this phase, by cause (s), from the throttle tracker. */
   throttleSecondsByCause: Partial<Record<ThrottleCause, number>>
   throttleEvents: number

@@ -3,7 +3,9 @@
  * discovery, one process per GPU, samples into TFLOPS and GB/s against the spec table, tool failures that
  * stop the probe, and the install hint when no runtime exists. Spawns real processes (slow folder).
  */
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import Ajv from 'ajv'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findTorchPython } from '../../src-main/node/probe/gpu-torch'
 import { startProbe } from '../../src-main/node/probe/runner'
@@ -119,6 +121,13 @@ describe('probe GPU phase through PyTorch (fake python)', () => {
     const dev = r.devices.find((d) => d.device === 'nvidia:0')!
     expect((dev.clock.sustainedRatio as { value: number }).value).toBeCloseTo(1755 / 1980, 5)
     expect(dev.pcie?.genReached).toEqual(ok(5))
+    // What the CLI prints with --json and the store writes: valid against the published schema.
+    const schema = JSON.parse(
+      await readFile(resolve(__dirname, '../../resources/schema/probe.v1.schema.json'), 'utf8')
+    )
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema)
+    expect(validate(JSON.parse(JSON.stringify(r))), JSON.stringify(validate.errors)).toBe(true)
+    expect(dev.series.clockMhz.length).toBeGreaterThan(5)
     const measured = measuredFromResult(r, 'memory')
     expect(measured.gpus[0]).toMatchObject({
       index: 0,

@@ -137,6 +137,12 @@ export async function cmdProbe(argv: string[], io: CliIo): Promise<number> {
     let lastPhase = ''
     const draw = (p: ProbeProgress): void => {
       if (p.result) return
+      // The user's command owns the terminal while it runs: one plain line, no redrawn bar.
+      if (p.phase === 'command') {
+        if (lastPhase !== 'command') io.stderr.write(formatProgress(p) + '\n')
+        lastPhase = 'command'
+        return
+      }
       if (tty) io.stderr.write(`\r\x1b[K${formatProgress(p, cols)}`)
       else if (Date.now() - lastPlain >= 5000 || p.phase !== lastPhase || p.state !== 'running') {
         lastPlain = Date.now()

@@ -7,7 +7,12 @@
  * the time throttled by cause, from the throttle tracker's events clipped to the phase window.
  */
 import { ok, unavailable, type Reading, type ReadingOk } from '../../shared/reading'
-import type { DeviceUnderLoad, ProbePhaseId } from '../../shared/probe'
+import {
+  MAX_DEVICE_SERIES_POINTS,
+  type DeviceUnderLoad,
+  type ProbePhaseId,
+  type RatePoint
+} from '../../shared/probe'
 import type { ThrottleEvent } from '../../shared/readiness'
 import type {
   FilesystemInfo,
@@ -23,6 +28,16 @@ export interface PhaseWindow {
   phase: ProbePhaseId
   startMs: number
   endMs: number
+}
+
+/** Keeps at most `max` points, evenly spread, always the last. */
+export function thin(points: Point[], max: number = MAX_DEVICE_SERIES_POINTS): RatePoint[] {
+  if (points.length <= max) return points
+  const out: RatePoint[] = []
+  const step = points.length / max
+  for (let i = 0; i < max; i++) out.push(points[Math.floor(i * step)])
+  out[out.length - 1] = points[points.length - 1]
+  return out
 }
 
 /** Tolerance of the thermal plateau (°C). */
@@ -215,6 +230,10 @@ function cpuSlowdown(sensors: TemperatureSensor[] | undefined): Reading<number> 
   return unavailable('unsupported', `${pkg.label}: no crit or max threshold`)
 }
 
+function series(clock: Point[], temp: Point[], power: Point[]): DeviceUnderLoad['series'] {
+  return { clockMhz: thin(clock), temperatureCelsius: thin(temp), powerWatts: thin(power) }
+}
+
 /** The filesystem holding `path` (longest mount prefix). */
 export function filesystemOf(path: string, filesystems: FilesystemInfo[]): FilesystemInfo | null {
   let best: FilesystemInfo | null = null
@@ -266,29 +285,29 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
       const max = lastOk(snaps, (s) => cpu(s)?.frequencyMaxMhz) ?? input.inventory.cpu.maxMhz
       const temps = lastOk(snaps, (s) => cpu(s)?.temperatures)
       const t = throttleIn(input.events, 'cpu', w)
+      const clock = seriesOf(snaps, w.startMs, (s) => cpu(s)?.frequencyMhz)
+      const temp = seriesOf(snaps, w.startMs, (s) => cpu(s)?.packageTemperatureCelsius)
+      const power = seriesOf(snaps, w.startMs, (s) => cpu(s)?.packagePowerWatts)
       finish({
         device: 'cpu',
         label: input.inventory.cpu.model.status === 'ok' ? input.inventory.cpu.model.value : 'CPU',
         phase: w.phase,
         windowSeconds,
         samples: snaps.length,
-        clock: clockBlock(
-          seriesOf(snaps, w.startMs, (s) => cpu(s)?.frequencyMhz),
-          max,
-          'CPU clock'
-        ),
+        clock: clockBlock(clock, max, 'CPU clock'),
         temperature: temperatureBlock(
-          seriesOf(snaps, w.startMs, (s) => cpu(s)?.packageTemperatureCelsius),
+          temp,
           temps
             ? cpuSlowdown(temps.value)
             : unavailable('unsupported', 'no CPU temperature sensor'),
           'CPU temperature'
         ),
         power: powerBlock(
-          seriesOf(snaps, w.startMs, (s) => cpu(s)?.packagePowerWatts),
+          power,
           unavailable('unsupported', 'the package power limit (RAPL constraint) is not read'),
           'CPU package power'
         ),
+        series: series(clock, temp, power),
         pcie: null,
         throttleSecondsByCause: t.byCause,
         throttleEvents: t.count
@@ -314,27 +333,19 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
               })()
         const limit = lastOk(snaps, (s) => g(s)?.powerLimitWatts) ?? info.powerDefaultLimitWatts
         const t = throttleIn(input.events, info.id, w)
+        const clock = seriesOf(snaps, w.startMs, (s) => g(s)?.clockSmMhz)
+        const temp = seriesOf(snaps, w.startMs, (s) => g(s)?.temperatureCelsius)
+        const power = seriesOf(snaps, w.startMs, (s) => g(s)?.powerDrawWatts)
         finish({
           device: info.id,
           label: `GPU${info.index} ${info.name}`,
           phase: w.phase,
           windowSeconds,
           samples: snaps.length,
-          clock: clockBlock(
-            seriesOf(snaps, w.startMs, (s) => g(s)?.clockSmMhz),
-            max,
-            'GPU SM clock'
-          ),
-          temperature: temperatureBlock(
-            seriesOf(snaps, w.startMs, (s) => g(s)?.temperatureCelsius),
-            slowdown,
-            'GPU temperature'
-          ),
-          power: powerBlock(
-            seriesOf(snaps, w.startMs, (s) => g(s)?.powerDrawWatts),
-            limit,
-            'GPU power'
-          ),
+          clock: clockBlock(clock, max, 'GPU SM clock'),
+          temperature: temperatureBlock(temp, slowdown, 'GPU temperature'),
+          power: powerBlock(power, limit, 'GPU power'),
+          series: series(clock, temp, power),
           pcie: {
             genReached: maxOf(seriesOf(snaps, w.startMs, (s) => g(s)?.pcieGen)),
             widthReached: maxOf(seriesOf(snaps, w.startMs, (s) => g(s)?.pcieWidth)),
@@ -358,6 +369,7 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
       const tmax =
         lastOk(snaps, (s) => st(s)?.tempMaxCelsius) ??
         unavailable('unsupported', `${dev.name}: no temp1_max threshold`)
+      const temp = seriesOf(snaps, w.startMs, (s) => st(s)?.temperatureCelsius)
       finish({
         device: `storage:${dev.name}`,
         label: dev.model.status === 'ok' ? `${dev.name} ${dev.model.value}` : dev.name,
@@ -370,11 +382,8 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
           maxMhz: unavailable('not-applicable', 'drives report no clock'),
           sustainedRatio: unavailable('not-applicable', 'drives report no clock')
         },
-        temperature: temperatureBlock(
-          seriesOf(snaps, w.startMs, (s) => st(s)?.temperatureCelsius),
-          tmax,
-          'drive temperature'
-        ),
+        temperature: temperatureBlock(temp, tmax, 'drive temperature'),
+        series: series([], temp, []),
         power: {
           medianWatts: unavailable('unsupported', 'drive power is not sampled'),
           peakWatts: unavailable('unsupported', 'drive power is not sampled'),
