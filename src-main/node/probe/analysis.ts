@@ -279,8 +279,8 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
       (s) => s.timestampMs >= w.startMs && s.timestampMs <= w.endMs
     )
     const windowSeconds = (w.endMs - w.startMs) / 1000
-    if (w.phase === 'cpu' || w.phase === 'memory') {
-      if (w.phase === 'memory') continue
+    // A user command loads whatever it loads: the CPU and every GPU are analysed for it.
+    if (w.phase === 'cpu' || w.phase === 'command') {
       const cpu = (s: Snapshot) => (s.cpu.status === 'ok' ? s.cpu.value : null)
       const max = lastOk(snaps, (s) => cpu(s)?.frequencyMaxMhz) ?? input.inventory.cpu.maxMhz
       const temps = lastOk(snaps, (s) => cpu(s)?.temperatures)
@@ -312,7 +312,8 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
         throttleSecondsByCause: t.byCause,
         throttleEvents: t.count
       })
-    } else if (w.phase === 'gpu' || w.phase === 'command') {
+    }
+    if (w.phase === 'gpu' || w.phase === 'command') {
       for (const info of input.inventory.gpus) {
         const g = (s: Snapshot) => s.gpus.find((x) => x.id === info.id)
         const max =
@@ -356,7 +357,8 @@ export function analyzeDevices(input: AnalysisInput): DeviceUnderLoad[] {
           throttleEvents: t.count
         })
       }
-    } else if (w.phase === 'storage' && input.storagePath !== null) {
+    }
+    if (w.phase === 'storage' && input.storagePath !== null) {
       const fsys = filesystemOf(input.storagePath, input.inventory.filesystems)
       const disk = fsys ? diskOf(fsys.device) : null
       const dev = disk !== null ? input.inventory.storage.find((s) => s.name === disk) : undefined
