@@ -7,7 +7,8 @@
  *   both sides alike.
  * - Other processes can only take bandwidth away, never add it, so the noise is one-sided and the best of
  *   several short runs estimates the unloaded figure; both sides use it: the probe its best STREAM trial
- *   (100–400 ms each, as STREAM itself reports), sysbench the best of three 2 s runs per round, fio and the
+ *   (100–400 ms each, as STREAM itself reports), sysbench the best one-second report of a 7 s run per round
+ *   (`--report-interval=1`, the first second dropped), fio and the
  *   probe's storage phase one time-bounded run (about 4 s per direction) per round; each figure is the best
  *   over the rounds. Medians are printed beside them.
  * - Same conditions: all threads on both sides; sysbench blocks of 4× the last-level cache per thread, rounded
@@ -89,33 +90,36 @@ async function directIoDir(): Promise<string> {
   throw new Error('no directory with O_DIRECT support (tmpfs?)')
 }
 
+/**
+ * One 7 s sysbench run with per-second reports; the first second (allocation, first touch) is dropped, the
+ * rest are one-second samples (GB/s).
+ */
 async function sysbenchGBps(
   op: 'read' | 'write',
   blockMiB: number,
   threads: number
-): Promise<number> {
-  const runs: number[] = []
-  for (let i = 0; i < 3; i++) {
-    const out = await run(
-      SYSBENCH,
-      [
-        'memory',
-        `--memory-block-size=${blockMiB}M`,
-        '--memory-total-size=1000G',
-        `--memory-oper=${op}`,
-        '--memory-access-mode=seq',
-        '--memory-scope=local',
-        `--threads=${threads}`,
-        '--time=2',
-        'run'
-      ],
-      60_000
-    )
-    const m = /\(([\d.]+) MiB\/sec\)/.exec(out)
-    if (!m) throw new Error(`sysbench output not understood:\n${out}`)
-    runs.push((Number(m[1]) * MiB) / 1e9)
-  }
-  return Math.max(...runs)
+): Promise<number[]> {
+  const out = await run(
+    SYSBENCH,
+    [
+      'memory',
+      `--memory-block-size=${blockMiB}M`,
+      '--memory-total-size=1000G',
+      `--memory-oper=${op}`,
+      '--memory-access-mode=seq',
+      '--memory-scope=local',
+      `--threads=${threads}`,
+      '--time=7',
+      '--report-interval=1',
+      'run'
+    ],
+    60_000
+  )
+  const samples = [...out.matchAll(/^\[ *(\d+)s \] ([\d.]+) MiB\/sec/gm)]
+    .filter((m) => Number(m[1]) > 1)
+    .map((m) => (Number(m[2]) * MiB) / 1e9)
+  if (samples.length === 0) throw new Error(`sysbench output not understood:\n${out}`)
+  return samples
 }
 
 async function fioMBps(dir: string, rw: 'write' | 'read'): Promise<number> {
@@ -160,7 +164,7 @@ describeTools(
 
     it('memory read/write/copy and sequential storage read/write within 30 %', async () => {
       const probe: ProbeResult[] = []
-      const sb: { read: number; write: number }[] = []
+      const sb: { read: number[]; write: number[] }[] = []
       const fio: { write: number; read: number }[] = []
       const runProbe = async () => {
         const out = await run(
@@ -232,7 +236,7 @@ describeTools(
         storageRead: best(fig.storageRead),
         gflops: best(fig.gflops)
       }
-      const s = { read: best(sb.map((x) => x.read)), write: best(sb.map((x) => x.write)) }
+      const s = { read: best(sb.flatMap((x) => x.read)), write: best(sb.flatMap((x) => x.write)) }
       const f = { write: best(fio.map((x) => x.write)), read: best(fio.map((x) => x.read)) }
       const serialCopy = (2 * s.read * s.write) / (s.read + s.write)
       const rows: [string, string, string, string][] = [
@@ -266,7 +270,7 @@ describeTools(
       ]
       const perRound = probe.map(
         (r, i) =>
-          `  round ${i + 1}: probe best read ${fig.read[i].toFixed(1)} write ${fig.write[i].toFixed(1)} copy ${fig.copy[i].toFixed(1)} GB/s (median trial ${value(r.memory!.kernels.read.medianGBps, '').toFixed(1)}/${value(r.memory!.kernels.write.medianGBps, '').toFixed(1)}/${value(r.memory!.kernels.copy.medianGBps, '').toFixed(1)}), storage ${value(r.storage!.write.meanMBps, '').toFixed(0)}/${value(r.storage!.read.meanMBps, '').toFixed(0)} MB/s | sysbench read ${sb[i].read.toFixed(1)} write ${sb[i].write.toFixed(1)} GB/s | fio ${fio[i].write.toFixed(0)}/${fio[i].read.toFixed(0)} MB/s`
+          `  round ${i + 1}: probe best read ${fig.read[i].toFixed(1)} write ${fig.write[i].toFixed(1)} copy ${fig.copy[i].toFixed(1)} GB/s (median trial ${value(r.memory!.kernels.read.medianGBps, '').toFixed(1)}/${value(r.memory!.kernels.write.medianGBps, '').toFixed(1)}/${value(r.memory!.kernels.copy.medianGBps, '').toFixed(1)}), storage ${value(r.storage!.write.meanMBps, '').toFixed(0)}/${value(r.storage!.read.meanMBps, '').toFixed(0)} MB/s | sysbench best read ${best(sb[i].read).toFixed(1)} write ${best(sb[i].write).toFixed(1)} GB/s | fio ${fio[i].write.toFixed(0)}/${fio[i].read.toFixed(0)} MB/s`
       )
       console.log(
         [
@@ -275,7 +279,7 @@ describeTools(
           ...rows.map(
             ([a, b, c, d]) => `  ${a.padEnd(22)}${b.padStart(16)}${c.padStart(24)}${d.padStart(14)}`
           ),
-          `  medians over rounds: probe read ${median(fig.read).toFixed(1)} write ${median(fig.write).toFixed(1)} copy ${median(fig.copy).toFixed(1)} GB/s, storage ${median(fig.storageWrite).toFixed(0)}/${median(fig.storageRead).toFixed(0)} MB/s | sysbench read ${median(sb.map((x) => x.read)).toFixed(1)} write ${median(sb.map((x) => x.write)).toFixed(1)} GB/s | fio ${median(fio.map((x) => x.write)).toFixed(0)}/${median(fio.map((x) => x.read)).toFixed(0)} MB/s`,
+          `  medians over rounds: probe read ${median(fig.read).toFixed(1)} write ${median(fig.write).toFixed(1)} copy ${median(fig.copy).toFixed(1)} GB/s, storage ${median(fig.storageWrite).toFixed(0)}/${median(fig.storageRead).toFixed(0)} MB/s | sysbench read ${median(sb.flatMap((x) => x.read)).toFixed(1)} write ${median(sb.flatMap((x) => x.write)).toFixed(1)} GB/s | fio ${median(fio.map((x) => x.write)).toFixed(0)}/${median(fio.map((x) => x.read)).toFixed(0)} MB/s`,
           ...perRound
         ].join('\n')
       )
