@@ -33,6 +33,12 @@ const targets = [
     title: 'rigready models --json (v1)'
   },
   {
+    file: 'src-main/shared/probe.ts',
+    type: 'ProbeResult',
+    out: 'probe.v1.schema.json',
+    title: 'rigready probe --json and stored probe results (v1)'
+  },
+  {
     file: 'src-main/shared/telemetry.ts',
     type: 'Snapshot',
     out: 'session-snapshot.v1.schema.json',

@@ -6,6 +6,7 @@
  * `process.parentPort`: it waits for `init`, builds the engine service, answers `invoke` requests and
  * forwards event channels. It never imports electron; `parentPort` is typed by the small interface below.
  */
+import { homedir } from 'node:os'
 import { EVENT_CHANNELS } from '../shared/ipc-contract'
 import {
   parseEngineRequest,
@@ -126,7 +127,9 @@ if (parentPort !== undefined) {
       (await import('./engine-service')).createEngineService({
         ...options,
         face: 'electron',
-        canPrintPdf: true
+        canPrintPdf: true,
+        // The Probe button: load on request is what the desktop app is for; storage in the home folder.
+        probe: options.replayFile ? undefined : { storageDir: homedir(), env: process.env }
       }),
     exit: (code) => process.exit(code),
     warn: (message) => process.stderr.write(`[engine-host] ${message}\n`)

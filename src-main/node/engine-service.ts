@@ -26,6 +26,7 @@ import type { AlertConfig } from '../shared/alerts'
 import { createAlertMonitor } from './alerts/monitor'
 import { defaultSessionsDir } from './recorder/paths'
 import { createSessionsHandlers } from './server/sessions-api'
+import { createProbeService, type ProbeServiceOptions } from './probe/service'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -52,6 +53,8 @@ export interface EngineServiceOptions extends EngineOptions {
   alertWebhook?: URL
   /** The price table for the advice (a `--prices` file already merged); the packaged table by default. */
   prices?: PriceTable
+  /** Enables `probe:start` (the desktop app; `serve` only when asked): load runs on request. */
+  probe?: ProbeServiceOptions
 }
 
 /** Most profiles a user may add at run time (`readiness:add-profile`); replacing one by id is always allowed. */
@@ -78,7 +81,8 @@ export async function createEngineService(
   const listeners: { [K in EventChannel]: Set<(...a: Parameters<EventChannels[K]>) => void> } = {
     'telemetry:did-sample': new Set(),
     'readiness:did-update': new Set(),
-    'alerts:did-change': new Set()
+    'alerts:did-change': new Set(),
+    'probe:did-progress': new Set()
   }
   const alerts =
     options.alerts === false
@@ -146,6 +150,11 @@ export async function createEngineService(
     }
   })
   engine.source.start()
+  const probe = options.probe
+    ? createProbeService(engine, options.probe, (p) => {
+        for (const l of listeners['probe:did-progress']) l(p)
+      })
+    : null
 
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ({
@@ -225,7 +234,15 @@ export async function createEngineService(
     'fleet:get-config': async () => fleet.getConfig(),
     'fleet:set-config': async (config) => fleet.setConfig(config),
     'fleet:list': async () => fleet.list(),
-    ...createSessionsHandlers({ dir: options.sessionsDir ?? defaultSessionsDir(options.env) })
+    ...createSessionsHandlers({ dir: options.sessionsDir ?? defaultSessionsDir(options.env) }),
+    'probe:start': async (req) => {
+      if (probe === null)
+        throw new Error(
+          'the load probe is not enabled here (use the desktop app or `rigready probe`)'
+        )
+      return probe.start(req)
+    },
+    'probe:cancel': async () => (probe === null ? { cancelled: false } : probe.cancel())
   }
 
   return {
@@ -236,6 +253,7 @@ export async function createEngineService(
       return () => set.delete(listener)
     },
     async close() {
+      await probe?.close()
       unsub()
       await engine.close()
       await alerts?.close()

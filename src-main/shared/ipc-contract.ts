@@ -11,6 +11,7 @@ import type { ModelsOutput } from './cli-output'
 import type { FleetConfig, FleetConfigView, FleetOverview } from './fleet'
 import type { SeriesRequest, SeriesResponse } from './history'
 import type { AlertTransition } from './alerts'
+import type { ProbeProgress, ProbeRequest } from './probe'
 import type { ProfileEvaluation, ReadinessReport, WorkloadProfile } from './readiness'
 import type {
   SessionListEntry,
@@ -105,6 +106,10 @@ export interface InvokeChannels {
   'sessions:open': (id: string) => Promise<SessionOverview>
   /** A time range of an opened recording, downsampled to min/max/mean buckets (zoom). */
   'sessions:range': (req: SessionRangeRequest) => Promise<SessionRange>
+  /** Starts a load probe (progress on `probe:did-progress`); rejects while one runs or where probing is off. */
+  'probe:start': (req: ProbeRequest) => Promise<{ started: true; totalSeconds: number }>
+  /** Stops the running probe at once; `cancelled: false` when none was running. */
+  'probe:cancel': () => Promise<{ cancelled: boolean }>
 }
 
 /** Push channels (main → renderer). */
@@ -113,6 +118,7 @@ export interface EventChannels {
   'readiness:did-update': (report: ReadinessReport) => void
   /** An alert was raised or cleared (near slowdown, throttled, drive hot, memory or disk full, GPU gone…). */
   'alerts:did-change': (alert: AlertTransition) => void
+  'probe:did-progress': (progress: ProbeProgress) => void
 }
 
 /** Runtime allowlists (the preload and the HTTP server check channel names against these). */
@@ -136,14 +142,17 @@ export const INVOKE_CHANNELS = [
   'fleet:list',
   'sessions:list',
   'sessions:open',
-  'sessions:range'
+  'sessions:range',
+  'probe:start',
+  'probe:cancel'
 ] as const satisfies readonly (keyof InvokeChannels)[]
 
 /** Runtime allowlist of event channels. */
 export const EVENT_CHANNELS = [
   'telemetry:did-sample',
   'readiness:did-update',
-  'alerts:did-change'
+  'alerts:did-change',
+  'probe:did-progress'
 ] as const satisfies readonly (keyof EventChannels)[]
 
 /** Invoke channel name. */

@@ -274,6 +274,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
+/** Probe length bounds a caller may ask for (s). */
+export const MIN_PROBE_SECONDS = 10
+export const MAX_PROBE_SECONDS = 3600
+
+const probeRequest = z.strictObject({
+  durationS: z
+    .number({
+      error: `must be a number of seconds from ${MIN_PROBE_SECONDS} to ${MAX_PROBE_SECONDS}`
+    })
+    .min(MIN_PROBE_SECONDS, {
+      error: `must be a number of seconds from ${MIN_PROBE_SECONDS} to ${MAX_PROBE_SECONDS}`
+    })
+    .max(MAX_PROBE_SECONDS, {
+      error: `must be a number of seconds from ${MIN_PROBE_SECONDS} to ${MAX_PROBE_SECONDS}`
+    }),
+  cpu: z.boolean({ error: 'must be true or false' }),
+  memory: z.boolean({ error: 'must be true or false' }),
+  storage: z.boolean({ error: 'must be true or false' }),
+  gpu: z.boolean({ error: 'must be true or false' })
+})
+
 /** One positional argument: its name (used in messages when the whole argument is wrong) and schema. */
 interface ArgSpec<T> {
   name: string
@@ -308,7 +329,9 @@ const CHANNEL_ARGS: { [K in InvokeChannel]: ArgSpecs<Parameters<InvokeChannels[K
   'fleet:list': [],
   'sessions:list': [],
   'sessions:open': [{ name: 'id', schema: sessionId }],
-  'sessions:range': [{ name: 'req', schema: sessionRangeRequest }]
+  'sessions:range': [{ name: 'req', schema: sessionRangeRequest }],
+  'probe:start': [{ name: 'req', schema: probeRequest }],
+  'probe:cancel': []
 }
 
 /** True when `x` names an invoke channel of the contract. */

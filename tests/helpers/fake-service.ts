@@ -938,7 +938,11 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
         'sessions:range': async () => {
           throw new ArgumentError('sessions: nothing open')
         }
-      })
+      }),
+      'probe:start': async () => {
+        throw new Error('the load probe is not enabled here')
+      },
+      'probe:cancel': async () => ({ cancelled: false })
     },
     on(channel, listener) {
       const set = listeners.get(channel) ?? new Set()

@@ -12,6 +12,7 @@ import { EXIT, UsageError, type CliIo } from './common'
 import { cmdList, cmdModels } from './models-commands'
 import { MACHINE_FLAGS, cmdCheck, cmdEstimate, machineFromFlags } from './readiness-commands'
 import { REPORT_USAGE, cmdReport } from './report-command'
+import { cmdProbe } from './probe-command'
 import { cmdServe } from './serve-command'
 import { RECORD_USAGE, WATCH_USAGE, cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
 import { VERSION } from './version'
@@ -29,6 +30,7 @@ Usage:
   rigready record    [--out FILE|DIR] [--interval SECONDS] [--duration SECONDS] [-- COMMAND ARGS...]
   rigready report    SESSION [--json | --csv | --markdown | --html] [--out FILE]
   rigready serve     [--host 127.0.0.1] [--port 7878] [--web-config FILE] [--token-file FILE] [--alert-webhook URL]
+  rigready probe     [--duration S | --long] [--cpu] [--memory] [--storage PATH] [--gpu] [--json] [-- CMD...]
 
 Engine flags (check, snapshot, watch, record, serve):
   --sysfs-root DIR    read sysfs from DIR instead of /sys (captured trees)
@@ -95,6 +97,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return finish(await cmdReport(rest, wrapped))
       case 'serve':
         return finish(await cmdServe(rest, wrapped))
+      case 'probe':
+        return finish(await cmdProbe(rest, wrapped))
       case '--version':
       case '-v':
         io.stdout.write(`rigready ${VERSION}\n`)

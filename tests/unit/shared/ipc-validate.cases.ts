@@ -79,5 +79,11 @@ export const CHANNEL_CASES: Record<
     ],
     malformed: [{ id: 'a.rrs', startMs: 0, endMs: 1000, maxPoints: 100_000 }],
     names: 'maxPoints must be an integer from 1 to 4000'
-  }
+  },
+  'probe:start': {
+    valid: [{ durationS: 60, cpu: true, memory: true, storage: false, gpu: true }],
+    malformed: [{ durationS: 60, cpu: true, memory: true, storage: '/etc', gpu: true }],
+    names: 'storage must be true or false'
+  },
+  'probe:cancel': { valid: [], malformed: [true], names: 'expected 0 arguments' }
 }
