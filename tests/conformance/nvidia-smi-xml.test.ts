@@ -5,10 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import {
-  parseNvidiaSmiXml,
-  type NvidiaXmlResult
-} from '../../src-main/node/collectors/gpu-nvidia-xml'
+import { parseNvidiaSmiXml, type NvidiaXmlResult } from '../../src-main/node/sources/nvidia-smi-xml'
 import { describePeer, HAVE_PEER, peer } from '../helpers/peer-fixtures'
 
 const DIRS = [

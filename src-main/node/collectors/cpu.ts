@@ -16,21 +16,18 @@ import type {
   TemperatureSensor
 } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from './hwmon'
+import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from '../sources/hwmon'
 import {
-  fileUnavailable,
-  intFromFile,
   parseCpuinfo,
   parseCpuinfoMhz,
   parseCpuList,
   parseProcStat,
-  parseSysfsInt,
-  textFromFile,
   utilizationBetween,
   type CpuinfoEntry,
   type ProcStat
-} from './procfs-parsers'
+} from '../sources/procfs'
+import { fileUnavailable, intFromFile, parseSysfsInt, textFromFile } from '../sources/sysfs'
+import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
 
 const CPU_DIR = '/sys/devices/system/cpu'
 const POWERCAP_DIR = '/sys/class/powercap'
@@ -494,8 +491,9 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       let utilizationPct: Reading<number>
       let perCoreUtilizationPct: Reading<number[]>
       if (!statRes.ok) {
-        utilizationPct = fileUnavailable(statRes, '/proc/stat')
-        perCoreUtilizationPct = utilizationPct
+        const why = fileUnavailable(statRes, '/proc/stat')
+        utilizationPct = why
+        perCoreUtilizationPct = why
         prevStat = null
       } else {
         const cur = parseProcStat(statRes.value)

@@ -14,124 +14,27 @@
  * integrated.
  */
 import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
-import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import type { GpuInfo, GpuSample } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import {
   discoverHwmonChip,
   readHwmonChip,
   type HwmonChipHandle,
   type HwmonTempHandle
-} from './hwmon'
-import { decodeGpuMetrics, decodeIndepThrottleStatus, type GpuMetrics } from './gpu-amd-metrics'
+} from '../sources/hwmon'
+import { isDrmCardName, parsePpDpmClock, parsePpDpmPcie } from '../sources/amdgpu'
+import { decodeGpuMetrics, throttleFromMetrics, type GpuMetrics } from '../sources/amdgpu-metrics'
 import {
-  basename,
-  fileReason,
+  linkGenFromFile,
+  linkWidthFromFile,
   parseLinkSpeedGen,
   parseLinkWidth,
-  pcieGenFromGTps,
   readDriverName,
-  readInt,
-  readPolledInt,
-  readRuntimeStatus,
-  readText,
-  scale
-} from './pci'
+  readPciAddress,
+  readRuntimeStatus
+} from '../sources/pci'
+import { fileUnavailable, readInt, readPolledInt, readText, scale } from '../sources/sysfs'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-
-// ---------------------------------------------------------------------------------------------------------
-// Pure parsers
-// ---------------------------------------------------------------------------------------------------------
-
-/** One DPM level of `pp_dpm_sclk` / `pp_dpm_mclk` / `pp_dpm_fclk` / `pp_dpm_socclk`. */
-export interface DpmClockLevel {
-  /** Level label: `0`, `1`, … or `S` (deep sleep). */
-  level: string
-  mhz: number
-  current: boolean
-}
-
-/** Parsed `pp_dpm_*clk` table. */
-export interface DpmClockTable {
-  levels: DpmClockLevel[]
-  /** The level marked with `*`. */
-  currentMhz: Reading<number>
-  /** Highest listed level. */
-  maxMhz: Reading<number>
-}
-
-/**
- * Parses a `pp_dpm_sclk`-style table: lines `0: 852Mhz *`, `1: 991Mhz`, `S: 19Mhz` (deep sleep).
- *
- * The current level is the line with `*`. Unparseable lines are skipped; no line at all is a parse error.
- */
-export function parsePpDpmClock(text: string): DpmClockTable {
-  const levels: DpmClockLevel[] = []
-  for (const line of text.split('\n')) {
-    const m = /^\s*([0-9A-Za-z]+):\s*(\d+(?:\.\d+)?)\s*mhz\s*(\*)?\s*$/i.exec(line)
-    if (!m) continue
-    levels.push({ level: m[1], mhz: Number(m[2]), current: m[3] === '*' })
-  }
-  if (levels.length === 0) {
-    const r = unavailable('parse-error', 'no DPM levels')
-    return { levels, currentMhz: r, maxMhz: r }
-  }
-  const cur = levels.find((l) => l.current)
-  return {
-    levels,
-    currentMhz: cur ? ok(cur.mhz) : unavailable('unsupported', 'no level marked current'),
-    maxMhz: ok(Math.max(...levels.map((l) => l.mhz)))
-  }
-}
-
-/** One level of `pp_dpm_pcie`. */
-export interface DpmPcieLevel {
-  level: string
-  gen: number
-  width: number
-  current: boolean
-}
-
-/** Parsed `pp_dpm_pcie`. */
-export interface DpmPcieTable {
-  levels: DpmPcieLevel[]
-  current: Reading<{ gen: number; width: number }>
-  max: Reading<{ gen: number; width: number }>
-}
-
-/**
- * Parses `pp_dpm_pcie`: lines `0: 2.5GT/s, x8`, `1: 8.0GT/s, x16 *`, newer kernels append the LCLK
- * (`1: 16.0GT/s, x16 619Mhz *`).
- */
-export function parsePpDpmPcie(text: string): DpmPcieTable {
-  const levels: DpmPcieLevel[] = []
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\w+):\s*(\d+(?:\.\d+)?)\s*GT\/s,?\s*x(\d+)\b([^*]*)(\*)?\s*$/i.exec(line)
-    if (!m) continue
-    const gen = pcieGenFromGTps(Number(m[2]))
-    if (gen === undefined) continue
-    levels.push({ level: m[1], gen, width: Number(m[3]), current: m[5] === '*' })
-  }
-  if (levels.length === 0) {
-    const r = unavailable('parse-error', 'no PCIe DPM levels')
-    return { levels, current: r, max: r }
-  }
-  const cur = levels.find((l) => l.current)
-  const top = levels.reduce((a, b) =>
-    b.gen > a.gen || (b.gen === a.gen && b.width > a.width) ? b : a
-  )
-  return {
-    levels,
-    current: cur
-      ? ok({ gen: cur.gen, width: cur.width })
-      : unavailable('unsupported', 'no level marked current'),
-    max: ok({ gen: top.gen, width: top.width })
-  }
-}
-
-/** True for `cardN` (a GPU), false for connectors such as `card1-DP-5` and render nodes. */
-export function isDrmCardName(name: string): boolean {
-  return /^card\d+$/.test(name)
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Collector
@@ -183,7 +86,7 @@ const GPU_METRICS_MISSING = 'gpu_metrics: not-found'
 
 async function loadGpuMetrics(fs: FileReader, device: string): Promise<Reading<GpuMetrics>> {
   const r = await fs.readBytes(`${device}/gpu_metrics`)
-  if (!r.ok) return unavailable(fileReason(r.code), `gpu_metrics: ${r.code}`)
+  if (!r.ok) return fileUnavailable(r, 'gpu_metrics')
   const d = decodeGpuMetrics(r.value)
   if (!d.ok)
     return unavailable(d.error.kind === 'too-short' ? 'parse-error' : 'unsupported', d.error.detail)
@@ -350,28 +253,6 @@ function asleepSample(card: AmdCard): GpuSample {
   }
 }
 
-/** Throttle flags from a decoded gpu_metrics, or why there are none. */
-export function throttleFromMetrics(
-  metrics: Reading<GpuMetrics>,
-  hotspotCelsius: number | undefined
-): { flags: Reading<ThrottleFlag[]>; maskHex: Reading<string> } {
-  if (metrics.status !== 'ok') return { flags: metrics, maskHex: metrics }
-  const m = metrics.value
-  if (m.indepThrottleStatus.status !== 'ok') {
-    const why = unavailable(
-      'unsupported',
-      `gpu_metrics ${m.version} has no ASIC-independent throttle status`
-    )
-    return { flags: why, maskHex: why }
-  }
-  const mask = m.indepThrottleStatus.value
-  const hot = hotspotCelsius ?? valueOf(m.temperatureHotspotCelsius)
-  return {
-    flags: ok(decodeIndepThrottleStatus(mask, hot)),
-    maskHex: ok('0x' + mask.toString(16).padStart(16, '0'))
-  }
-}
-
 async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
   const d = card.device
   const h = card.hwmon
@@ -418,10 +299,8 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     ])
     clockGraphicsMhz = s.ok
       ? parsePpDpmClock(s.value).currentMhz
-      : unavailable(fileReason(s.code), 'pp_dpm_sclk')
-    clockMemoryMhz = m.ok
-      ? parsePpDpmClock(m.value).currentMhz
-      : unavailable(fileReason(m.code), 'pp_dpm_mclk')
+      : fileUnavailable(s, 'pp_dpm_sclk')
+    clockMemoryMhz = m.ok ? parsePpDpmClock(m.value).currentMhz : fileUnavailable(m, 'pp_dpm_mclk')
   }
 
   let pcieGen: Reading<number>
@@ -430,9 +309,7 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     // On Vega10+ the device's own current_link_* describes the link to the card's internal switch, not the
     // slot; the SMU's current PCIe DPM level is the real one.
     const t = await fs.readPolled(`${d}/pp_dpm_pcie`)
-    const cur = t.ok
-      ? parsePpDpmPcie(t.value).current
-      : unavailable(fileReason(t.code), 'pp_dpm_pcie')
+    const cur = t.ok ? parsePpDpmPcie(t.value).current : fileUnavailable(t, 'pp_dpm_pcie')
     pcieGen = cur.status === 'ok' ? ok(cur.value.gen) : cur
     pcieWidth = cur.status === 'ok' ? ok(cur.value.width) : cur
   } else {
@@ -440,12 +317,8 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
       fs.readPolled(`${d}/current_link_speed`),
       fs.readPolled(`${d}/current_link_width`)
     ])
-    pcieGen = s.ok
-      ? parseLinkSpeedGen(s.value)
-      : unavailable(fileReason(s.code), 'current_link_speed')
-    pcieWidth = w.ok
-      ? parseLinkWidth(w.value)
-      : unavailable(fileReason(w.code), 'current_link_width')
+    pcieGen = linkGenFromFile(s, 'current_link_speed')
+    pcieWidth = linkWidthFromFile(w, 'current_link_width')
   }
 
   const metrics = card.hasGpuMetrics
@@ -532,11 +405,7 @@ async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
       driver = uevent.ok ? /^DRIVER=(.+)$/m.exec(uevent.value)?.[1]?.trim() : undefined
     }
     if (driver !== 'amdgpu') continue
-    const real = await fs.realPath(device)
-    const bus = real.ok ? basename(real.value) : ''
-    const pciBusId: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(bus)
-      ? ok(bus)
-      : unavailable('unsupported', 'device link is not a PCI address')
+    const pciBusId = await readPciAddress(fs, device)
     const index = cards.length
     cards.push({
       card,

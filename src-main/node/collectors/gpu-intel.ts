@@ -13,46 +13,11 @@
 import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import { isDrmCardName } from './gpu-amd'
-import { basename, fileReason, readDriverName, readInt, readRuntimeStatus } from './pci'
+import { isDrmCardName } from '../sources/amdgpu'
+import { INTEL_THROTTLE_CAUSES, parseIntelThrottle } from '../sources/intel-gpu'
+import { readDriverName, readPciAddress, readRuntimeStatus } from '../sources/pci'
+import { readInt, readPolledInt } from '../sources/sysfs'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-
-/** Throttle reason name → cause class. */
-export const INTEL_THROTTLE_CAUSES: Readonly<Record<string, ThrottleFlag['cause']>> = {
-  pl1: 'power',
-  pl2: 'power',
-  pl4: 'power',
-  thermal: 'thermal',
-  prochot: 'thermal',
-  ratl: 'thermal',
-  vr_thermalert: 'thermal',
-  vr_tdc: 'current'
-}
-
-/**
- * Turns throttle file contents into flags. `status` is the summary bit; `reasons` maps reason → file text.
- * A set status with no reason set gives one `status` flag of cause 'other'. Unparseable files are skipped.
- */
-export function parseIntelThrottle(
-  status: string | undefined,
-  reasons: Record<string, string | undefined>
-): Reading<ThrottleFlag[]> {
-  const flags: ThrottleFlag[] = []
-  let parsed = 0
-  for (const [reason, text] of Object.entries(reasons)) {
-    if (text === undefined) continue
-    const t = text.trim()
-    if (t !== '0' && t !== '1') continue
-    parsed++
-    if (t === '1')
-      flags.push({ name: `reason_${reason}`, cause: INTEL_THROTTLE_CAUSES[reason] ?? 'other' })
-  }
-  const s = status?.trim()
-  if (s === '1' && flags.length === 0) flags.push({ name: 'status', cause: 'other' })
-  if (parsed === 0 && s !== '0' && s !== '1')
-    return unavailable('unsupported', 'no throttle reason files')
-  return ok(flags)
-}
 
 type Driver = 'i915' | 'xe'
 
@@ -163,11 +128,7 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
     const device = `${DRM}/${card}/device`
     const driver = await readDriverName(fs, device)
     if (driver !== 'i915' && driver !== 'xe') continue
-    const real = await fs.realPath(device)
-    const b = real.ok ? basename(real.value) : ''
-    const bus: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(b)
-      ? ok(b)
-      : unavailable('unsupported', 'no PCI address')
+    const bus = await readPciAddress(fs, device)
     const info = baseInfo(
       out.length,
       card,
@@ -218,17 +179,11 @@ function asleepSample(c: IntelCard): GpuSample {
   }
 }
 
-async function polledInt(fs: FileReader, path: string): Promise<Reading<number>> {
-  const r = await fs.readPolled(path)
-  if (!r.ok) return unavailable(fileReason(r.code), basename(path))
-  const t = r.value.trim()
-  return /^\d+$/.test(t)
-    ? ok(Number(t))
-    : unavailable('parse-error', `${basename(path)}: '${t.slice(0, 20)}'`)
-}
-
 async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
-  const [act, max] = await Promise.all([polledInt(fs, c.freq.act), polledInt(fs, c.freq.max)])
+  const [act, max] = await Promise.all([
+    readPolledInt(fs, c.freq.act),
+    readPolledInt(fs, c.freq.max)
+  ])
   let throttleFlags: Reading<ThrottleFlag[]> = unavailable(
     'unsupported',
     'no throttle reason files (older kernel)'

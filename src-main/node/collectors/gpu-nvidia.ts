@@ -30,8 +30,13 @@ import {
   splitCsvLine,
   type NegotiatedFields,
   type NvidiaLiveRow
-} from './gpu-nvidia-csv'
-import { parseNvidiaSmiXml } from './gpu-nvidia-xml'
+} from '../sources/nvidia-smi-csv'
+import { parseNvidiaSmiXml } from '../sources/nvidia-smi-xml'
+import {
+  describeRunFailure,
+  listNvidiaPciDevices,
+  type NvidiaPciDevice
+} from '../sources/nvidia-smi'
 
 /** Tunables (defaults suit a real machine; tests shorten them). */
 export interface GpuNvidiaOptions {
@@ -48,66 +53,6 @@ export interface GpuNvidiaOptions {
   /** First restart delay (doubles up to maxBackoffMs). */
   backoffMs?: number
   maxBackoffMs?: number
-}
-
-/** A PCI display device of vendor NVIDIA, as seen in sysfs. */
-export interface NvidiaPciDevice {
-  /** sysfs name, e.g. `0000:01:00.0`. */
-  busId: string
-  deviceId: string
-  runtimeStatus: string
-}
-
-/**
- * Lists NVIDIA display devices (vendor 0x10de, class 0x03xxxx) with their runtime PM status.
- *
- * Source: `/sys/bus/pci/devices/<bdf>/{vendor,class,device,power/runtime_status}`. A missing directory
- * (non-Linux, containers without sysfs) yields an empty list.
- */
-export async function listNvidiaPciDevices(fs: CollectorDeps['fs']): Promise<NvidiaPciDevice[]> {
-  const dir = await fs.readDir('/sys/bus/pci/devices')
-  if (!dir.ok) return []
-  const out: NvidiaPciDevice[] = []
-  for (const name of dir.value) {
-    const base = `/sys/bus/pci/devices/${name}`
-    const vendor = await fs.readText(`${base}/vendor`)
-    if (!vendor.ok || vendor.value.trim().toLowerCase() !== '0x10de') continue
-    const cls = await fs.readText(`${base}/class`)
-    if (!cls.ok || !/^0x03/i.test(cls.value.trim())) continue
-    const device = await fs.readText(`${base}/device`)
-    const status = await fs.readText(`${base}/power/runtime_status`)
-    out.push({
-      busId: name.toLowerCase(),
-      deviceId: device.ok ? device.value.trim().replace(/^0x/i, '') : '',
-      runtimeStatus: status.ok ? status.value.trim() : 'unknown'
-    })
-  }
-  return out
-}
-
-/** Maps a failed one-shot nvidia-smi call to an unavailable reason (stderr, or stdout, as detail). */
-export function describeRunFailure(r: CommandResult, what: string): ReadingUnavailable | undefined {
-  switch (r.kind) {
-    case 'ok':
-      return r.stdout.trim() === ''
-        ? unavailable('parse-error', `${what}: empty output`)
-        : undefined
-    case 'not-found':
-      return unavailable('tool-missing', 'nvidia-smi not found')
-    case 'permission-denied':
-      return unavailable('permission-denied', r.message)
-    case 'timeout':
-      return unavailable('timeout', `${what} did not answer within ${r.timeoutMs} ms`)
-    case 'aborted':
-      return unavailable('failed', `${what} aborted`)
-    case 'exit': {
-      // nvidia-smi prints its driver-communication failure on stdout, not stderr.
-      const text = (r.stderr.trim() || r.stdout.trim()).slice(0, 2000)
-      if (/no devices were found/i.test(text)) return unavailable('no-device', text)
-      const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`
-      return unavailable('failed', text ? `${text} (${how})` : `${what}: ${how}`)
-    }
-  }
 }
 
 type StreamState =

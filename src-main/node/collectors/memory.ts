@@ -7,7 +7,8 @@
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { MemorySample } from '../../shared/telemetry'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { fileUnavailable, parseMeminfo, parsePressure, pickProcValues } from './procfs-parsers'
+import { parseMeminfo, parsePressure, pickProcValues } from '../sources/procfs'
+import { fileUnavailable } from '../sources/sysfs'
 
 const MEMINFO_KEYS = [
   'MemTotal',

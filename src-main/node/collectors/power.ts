@@ -9,7 +9,7 @@ import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { BatteryState, PowerSample } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { intFromFile, textFromFile } from './procfs-parsers'
+import { intFromFile, textFromFile } from '../sources/sysfs'
 
 const PS_DIR = '/sys/class/power_supply'
 

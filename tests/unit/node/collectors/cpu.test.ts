@@ -13,7 +13,7 @@ import {
   parseCpuList,
   parseProcStat,
   utilizationBetween
-} from '../../../../src-main/node/collectors/procfs-parsers'
+} from '../../../../src-main/node/sources/procfs'
 import type { TemperatureSensor } from '../../../../src-main/shared/telemetry'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 

@@ -9,11 +9,7 @@ import {
   memoryFigures,
   pageRate
 } from '../../../../src-main/node/collectors/memory'
-import {
-  parseMeminfo,
-  parsePressure,
-  parseVmstat
-} from '../../../../src-main/node/collectors/procfs-parsers'
+import { parseMeminfo, parsePressure, parseVmstat } from '../../../../src-main/node/sources/procfs'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const signal = new AbortController().signal

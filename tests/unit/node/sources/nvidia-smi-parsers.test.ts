@@ -9,8 +9,8 @@ import {
   parseHelpQueryGpu,
   parseNvidiaNumber,
   parseNvidiaSmiCsvRow
-} from '../../../../src-main/node/collectors/gpu-nvidia-csv'
-import { parseNvidiaSmiXml } from '../../../../src-main/node/collectors/gpu-nvidia-xml'
+} from '../../../../src-main/node/sources/nvidia-smi-csv'
+import { parseNvidiaSmiXml } from '../../../../src-main/node/sources/nvidia-smi-xml'
 
 const FIX = resolve(__dirname, '../../../fixtures/nvidia-smi')
 const help = readFileSync(resolve(FIX, 'help-query-gpu-r550.txt'), 'utf8')

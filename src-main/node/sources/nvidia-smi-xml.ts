@@ -15,7 +15,7 @@ import {
   parseNvidiaNumber,
   parseNvidiaText,
   THROTTLE_BITS
-} from './gpu-nvidia-csv'
+} from './nvidia-smi-csv'
 
 const MIB = 1024 * 1024
 
