@@ -26,7 +26,8 @@ function backendFor(vendor: GpuVendor): MachineGpu['backend'] {
       return 'metal'
     case 'intel':
       return 'sycl'
-    case 'other':
+    default:
+      // 'other' and vendors without a known stack: Vulkan compute is the portable fallback.
       return 'vulkan'
   }
 }
@@ -133,7 +134,7 @@ function gpuFromInfo(
         ? info.pcieMaxWidth
         : fromSpec(spec?.pcieWidth, 'PCIe width'),
     unified,
-    backend: backendFor(info.vendor)
+    backend: info.backend ?? backendFor(info.vendor)
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type CollectorId,
   type Inventory
 } from '../shared/telemetry'
+import { collectorModule, isGpuDeviceClass } from './collectors/index'
 import type { Collector, InventoryPart } from './collectors/types'
 
 /** The systeminformation calls used for inventory (injectable). */
@@ -283,7 +284,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   const hasGpu = inv.gpus.length > 0
   if (!hasGpu && !inv.absent.some((a) => a.deviceClass === 'gpu')) {
     const reasons = inv.absent
-      .filter((a) => a.deviceClass.startsWith('gpu-'))
+      .filter((a) => a.deviceClass !== 'gpu' && isGpuDeviceClass(a.deviceClass))
       .map((a) => `${a.deviceClass}: ${a.reason.detail ?? a.reason.reason}`)
     inv.absent.push({
       deviceClass: 'gpu',
@@ -296,9 +297,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   return { inventory: inv, present, absent, absentReasons }
 }
 
+/** The absent class a collector's registry entry declares ('other' for unregistered test collectors). */
 function absentClass(id: string): AbsentDevice['deviceClass'] {
-  if (id === 'gpu-nvidia' || id === 'gpu-amd' || id === 'gpu-intel' || id === 'storage') return id
-  if (id === 'power') return 'battery'
-  if (id === 'thermal') return 'cpu-temperature'
-  return 'other'
+  return collectorModule(id)?.absentClass ?? 'other'
 }

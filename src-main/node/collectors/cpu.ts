@@ -27,7 +27,16 @@ import {
   type ProcStat
 } from '../sources/procfs'
 import { fileUnavailable, intFromFile, parseSysfsInt, textFromFile } from '../sources/sysfs'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+const MODULE = { id: 'cpu' } as const
 
 const CPU_DIR = '/sys/devices/system/cpu'
 const POWERCAP_DIR = '/sys/class/powercap'
@@ -402,7 +411,7 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'cpu',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       const [cpuinfoRes, stat] = await Promise.all([
         fs.readText('/proc/cpuinfo'),
@@ -549,4 +558,13 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       prevStat = null
     }
   }
+}
+
+/** Registry entry: CPU (Linux procfs/sysfs). */
+export const cpuCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'other',
+  create: createCpuCollector
 }

@@ -13,8 +13,15 @@
  * gpu_metrics, a GPU with no hwmon `junction` sensor and at most 2 GiB of VRAM (a BIOS carve-out) is
  * integrated.
  */
-import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
-import type { GpuInfo, GpuSample } from '../../shared/telemetry'
+import {
+  isOk,
+  ok,
+  unavailable,
+  valueOf,
+  type Reading,
+  type ReadingUnavailable
+} from '../../shared/reading'
+import { emptyGpuInfo, emptyGpuSample, type GpuInfo, type GpuSample } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import {
   discoverHwmonChip,
@@ -34,7 +41,17 @@ import {
   readRuntimeStatus
 } from '../sources/pci'
 import { fileUnavailable, readInt, readPolledInt, readText, scale } from '../sources/sysfs'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-amd', vendor: 'amd', backend: 'rocm' } as const
 
 // ---------------------------------------------------------------------------------------------------------
 // Collector
@@ -60,7 +77,7 @@ interface AmdCard {
 const DRM = '/sys/class/drm'
 const GIB = 1024 ** 3
 
-const asleep = (): Reading<never> => unavailable('asleep', 'runtime-suspended; not woken')
+const asleep = (): ReadingUnavailable => unavailable('asleep', 'runtime-suspended; not woken')
 
 async function readHwmonDir(fs: FileReader, device: string): Promise<string | undefined> {
   const r = await fs.readDir(`${device}/hwmon`)
@@ -97,36 +114,24 @@ function emptyInfo(
   index: number,
   card: string,
   pciBusId: Reading<string>,
-  reason: Reading<never>
+  reason: ReadingUnavailable
 ): GpuInfo {
   return {
-    id: `amd:${valueOf(pciBusId) ?? card}`,
-    index,
-    vendor: 'amd',
-    name: `AMD GPU ${valueOf(pciBusId) ?? card}`,
-    uuid: reason,
+    ...emptyGpuInfo(
+      {
+        id: `amd:${valueOf(pciBusId) ?? card}`,
+        index,
+        vendor: MODULE.vendor,
+        backend: MODULE.backend,
+        name: `AMD GPU ${valueOf(pciBusId) ?? card}`
+      },
+      reason
+    ),
     pciBusId,
-    memoryTotalBytes: reason,
-    driverVersion: reason,
-    runtimeVersion: unavailable('unsupported', 'ROCm not used'),
-    computeCapability: unavailable('unsupported', 'NVIDIA only'),
-    gfxTarget: reason,
-    clockMaxSmMhz: reason,
-    clockMaxGraphicsMhz: reason,
-    clockMaxMemoryMhz: reason,
-    pcieMaxGen: reason,
-    pcieMaxWidth: reason,
-    pcieGpuMaxGen: reason,
+    runtimeVersion: unavailable('unsupported', 'ROCm version is not read (sysfs only)'),
+    computeCapability: unavailable('not-applicable', 'compute capability is an NVIDIA concept'),
     pcieHostMaxGen: unavailable('unsupported', 'not reported by amdgpu sysfs'),
-    powerDefaultLimitWatts: reason,
-    powerMinLimitWatts: reason,
-    powerMaxLimitWatts: reason,
-    tempSlowdownCelsius: reason,
-    tempShutdownCelsius: reason,
-    tempMaxOperatingCelsius: reason,
-    tempMemoryMaxCelsius: reason,
-    migEnabled: unavailable('unsupported', 'NVIDIA only'),
-    integrated: false,
+    migEnabled: unavailable('not-applicable', 'MIG is an NVIDIA feature'),
     vbiosVersion: reason
   }
 }
@@ -216,41 +221,7 @@ function textOr(r: { ok: true; value: string } | { ok: false }): string {
 }
 
 function asleepSample(card: AmdCard): GpuSample {
-  const a = asleep()
-  return {
-    id: card.info.id,
-    index: card.info.index,
-    vendor: 'amd',
-    name: card.info.name,
-    state: 'asleep',
-    utilizationPct: a,
-    memoryUtilizationPct: a,
-    memoryUsedBytes: a,
-    memoryTotalBytes: a,
-    temperatureCelsius: a,
-    hotspotTemperatureCelsius: a,
-    memoryTemperatureCelsius: a,
-    temperatureHeadroomCelsius: a,
-    powerDrawWatts: a,
-    powerAverageWatts: a,
-    powerInstantWatts: a,
-    powerLimitWatts: a,
-    clockSmMhz: a,
-    clockGraphicsMhz: a,
-    clockMemoryMhz: a,
-    clockMaxSmMhz: a,
-    clockMaxMemoryMhz: a,
-    pcieGen: a,
-    pcieWidth: a,
-    pcieMaxGen: a,
-    pcieMaxWidth: a,
-    fanPct: a,
-    fanRpm: a,
-    pstate: a,
-    throttleFlags: a,
-    throttleMaskHex: a,
-    throttleCountersSeconds: a
-  }
+  return emptyGpuSample(card.info, asleep())
 }
 
 async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
@@ -352,7 +323,7 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
   return {
     id: card.info.id,
     index: card.info.index,
-    vendor: 'amd',
+    vendor: card.info.vendor,
     name: card.info.name,
     state: 'active',
     utilizationPct: busy,
@@ -437,7 +408,7 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'gpu-amd',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
         return {
@@ -472,4 +443,13 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
     },
     async close() {}
   }
+}
+
+/** Registry entry: AMD GPUs through amdgpu sysfs (Linux). */
+export const gpuAmdCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'gpu-amd',
+  create: createGpuAmdCollector
 }

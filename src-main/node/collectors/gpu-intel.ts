@@ -10,14 +10,36 @@
  * `device/power/runtime_status` is `suspended` is reported asleep and nothing else is read. Busy % needs the
  * i915/xe perf PMU and is reported unsupported here. Integrated: the iGPU sits at PCI 0000:00:02.0.
  */
-import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
-import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import {
+  ok,
+  unavailable,
+  valueOf,
+  type Reading,
+  type ReadingUnavailable
+} from '../../shared/reading'
+import {
+  emptyGpuInfo,
+  emptyGpuSample,
+  type GpuInfo,
+  type GpuSample,
+  type ThrottleFlag
+} from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import { isDrmCardName } from '../sources/amdgpu'
 import { INTEL_THROTTLE_CAUSES, parseIntelThrottle } from '../sources/intel-gpu'
 import { readDriverName, readPciAddress, readRuntimeStatus } from '../sources/pci'
 import { readInt, readPolledInt } from '../sources/sysfs'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-intel', vendor: 'intel', backend: 'sycl' } as const
 
 type Driver = 'i915' | 'xe'
 
@@ -83,38 +105,29 @@ function baseInfo(
   card: string,
   bus: Reading<string>,
   driver: Driver,
-  reason: Reading<never>
+  reason: ReadingUnavailable
 ): GpuInfo {
   const na = unavailable('unsupported', 'not exposed by the Intel driver in sysfs')
   const slot = valueOf(bus)
   return {
-    id: `intel:${slot ?? card}`,
-    index,
-    vendor: 'intel',
-    name: `Intel GPU (${driver}) ${slot ?? card}`,
-    uuid: na,
+    ...emptyGpuInfo(
+      {
+        id: `intel:${slot ?? card}`,
+        index,
+        vendor: MODULE.vendor,
+        backend: MODULE.backend,
+        name: `Intel GPU (${driver}) ${slot ?? card}`,
+        integrated: slot === '0000:00:02.0'
+      },
+      na
+    ),
     pciBusId: bus,
-    memoryTotalBytes: na,
     driverVersion: ok(driver),
-    runtimeVersion: na,
-    computeCapability: unavailable('unsupported', 'NVIDIA only'),
-    gfxTarget: na,
+    computeCapability: unavailable('not-applicable', 'compute capability is an NVIDIA concept'),
+    gfxTarget: unavailable('not-applicable', 'gfx target is an AMD concept'),
     clockMaxSmMhz: reason,
     clockMaxGraphicsMhz: reason,
-    clockMaxMemoryMhz: na,
-    pcieMaxGen: na,
-    pcieMaxWidth: na,
-    pcieGpuMaxGen: na,
-    pcieHostMaxGen: na,
-    powerDefaultLimitWatts: na,
-    powerMinLimitWatts: na,
-    powerMaxLimitWatts: na,
-    tempSlowdownCelsius: na,
-    tempShutdownCelsius: na,
-    tempMaxOperatingCelsius: na,
-    tempMemoryMaxCelsius: na,
-    migEnabled: unavailable('unsupported', 'NVIDIA only'),
-    integrated: slot === '0000:00:02.0'
+    migEnabled: unavailable('not-applicable', 'MIG is an NVIDIA feature')
   }
 }
 
@@ -142,41 +155,7 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
 }
 
 function asleepSample(c: IntelCard): GpuSample {
-  const a = unavailable('asleep', 'runtime-suspended; not woken')
-  return {
-    id: c.info.id,
-    index: c.info.index,
-    vendor: 'intel',
-    name: c.info.name,
-    state: 'asleep',
-    utilizationPct: a,
-    memoryUtilizationPct: a,
-    memoryUsedBytes: a,
-    memoryTotalBytes: a,
-    temperatureCelsius: a,
-    hotspotTemperatureCelsius: a,
-    memoryTemperatureCelsius: a,
-    temperatureHeadroomCelsius: a,
-    powerDrawWatts: a,
-    powerAverageWatts: a,
-    powerInstantWatts: a,
-    powerLimitWatts: a,
-    clockSmMhz: a,
-    clockGraphicsMhz: a,
-    clockMemoryMhz: a,
-    clockMaxSmMhz: a,
-    clockMaxMemoryMhz: a,
-    pcieGen: a,
-    pcieWidth: a,
-    pcieMaxGen: a,
-    pcieMaxWidth: a,
-    fanPct: a,
-    fanRpm: a,
-    pstate: a,
-    throttleFlags: a,
-    throttleMaskHex: a,
-    throttleCountersSeconds: a
-  }
+  return emptyGpuSample(c.info, unavailable('asleep', 'runtime-suspended; not woken'))
 }
 
 async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
@@ -206,7 +185,7 @@ async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
   return {
     id: c.info.id,
     index: c.info.index,
-    vendor: 'intel',
+    vendor: c.info.vendor,
     name: c.info.name,
     state: 'active',
     utilizationPct: unavailable('unsupported', 'needs the i915/xe perf PMU'),
@@ -259,7 +238,7 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'gpu-intel',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux')
         return {
@@ -291,4 +270,13 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
     },
     async close() {}
   }
+}
+
+/** Registry entry: Intel GPUs through i915/xe sysfs (Linux). */
+export const gpuIntelCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'gpu-intel',
+  create: createGpuIntelCollector
 }

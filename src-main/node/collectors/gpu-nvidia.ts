@@ -15,11 +15,18 @@
  * and starts the stream. When at least one GPU is awake nvidia-smi runs normally (it may wake the others;
  * the running stream then keeps them awake, which is the price of live data).
  */
-import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
-import type { GpuInfo, GpuSample } from '../../shared/telemetry'
+import { ok, unavailable, type ReadingUnavailable } from '../../shared/reading'
+import { emptyGpuInfo, emptyGpuSample, type GpuInfo, type GpuSample } from '../../shared/telemetry'
 import type { CommandResult } from '../platform/command-runner'
 import type { ProcessStream, StreamEvent } from '../platform/process-stream'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 import {
   negotiateFields,
   normalizePciBusId,
@@ -37,6 +44,11 @@ import {
   listNvidiaPciDevices,
   type NvidiaPciDevice
 } from '../sources/nvidia-smi'
+
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-nvidia', vendor: 'nvidia', backend: 'cuda' } as const
+const MODULE_GPU = { vendor: MODULE.vendor, backend: MODULE.backend }
+const NOT_AMD = unavailable('not-applicable', 'gfx target is an AMD concept')
 
 /** Tunables (defaults suit a real machine; tests shorten them). */
 export interface GpuNvidiaOptions {
@@ -62,60 +74,12 @@ type StreamState =
   | { kind: 'down'; detail: string }
   | { kind: 'dead'; reason: ReadingUnavailable }
 
-const ALL_READINGS = [
-  'utilizationPct',
-  'memoryUtilizationPct',
-  'memoryUsedBytes',
-  'memoryTotalBytes',
-  'temperatureCelsius',
-  'hotspotTemperatureCelsius',
-  'memoryTemperatureCelsius',
-  'temperatureHeadroomCelsius',
-  'powerDrawWatts',
-  'powerAverageWatts',
-  'powerInstantWatts',
-  'powerLimitWatts',
-  'clockSmMhz',
-  'clockGraphicsMhz',
-  'clockMemoryMhz',
-  'clockMaxSmMhz',
-  'clockMaxMemoryMhz',
-  'pcieGen',
-  'pcieWidth',
-  'pcieMaxGen',
-  'pcieMaxWidth',
-  'fanPct',
-  'fanRpm',
-  'pstate',
-  'throttleFlags',
-  'throttleMaskHex',
-  'throttleCountersSeconds'
-] as const satisfies readonly (keyof GpuSample)[]
-
-/** A GpuSample whose every reading is the same unavailable reason. */
-export function unavailableGpuSample(
-  info: GpuInfo,
-  reason: ReadingUnavailable,
-  state: GpuSample['state'] = 'active'
-): GpuSample {
-  const s = {
-    id: info.id,
-    index: info.index,
-    vendor: info.vendor,
-    name: info.name,
-    state
-  } as GpuSample
-  const rec = s as unknown as Record<string, Reading<unknown>>
-  for (const k of ALL_READINGS) rec[k] = reason
-  return s
-}
-
 /** Builds a GpuSample from one live row (pure). */
 export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
   return {
     id: info.id,
     index: info.index,
-    vendor: 'nvidia',
+    vendor: info.vendor,
     name: info.name,
     state: 'active',
     utilizationPct: row.utilizationPct,
@@ -156,33 +120,17 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
 function asleepInfo(dev: NvidiaPciDevice, index: number): GpuInfo {
   const why = unavailable('asleep', `runtime-suspended (${dev.busId}); not woken to read it`)
   return {
-    id: `nvidia:${dev.busId}`,
-    index,
-    vendor: 'nvidia',
-    name: dev.deviceId ? `NVIDIA GPU [10de:${dev.deviceId}]` : 'NVIDIA GPU',
-    uuid: why,
+    ...emptyGpuInfo(
+      {
+        ...MODULE_GPU,
+        id: `nvidia:${dev.busId}`,
+        index,
+        name: dev.deviceId ? `NVIDIA GPU [10de:${dev.deviceId}]` : 'NVIDIA GPU'
+      },
+      why
+    ),
     pciBusId: ok(dev.busId),
-    memoryTotalBytes: why,
-    driverVersion: why,
-    runtimeVersion: why,
-    computeCapability: why,
-    gfxTarget: unavailable('unsupported', 'not an AMD GPU'),
-    clockMaxSmMhz: why,
-    clockMaxGraphicsMhz: why,
-    clockMaxMemoryMhz: why,
-    pcieMaxGen: why,
-    pcieMaxWidth: why,
-    pcieGpuMaxGen: why,
-    pcieHostMaxGen: why,
-    powerDefaultLimitWatts: why,
-    powerMinLimitWatts: why,
-    powerMaxLimitWatts: why,
-    tempSlowdownCelsius: why,
-    tempShutdownCelsius: why,
-    tempMaxOperatingCelsius: why,
-    tempMemoryMaxCelsius: why,
-    migEnabled: why,
-    integrated: false
+    gfxTarget: NOT_AMD
   }
 }
 
@@ -250,7 +198,7 @@ export function createGpuNvidiaCollector(
     if (parsed.gpus.length === 0)
       return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
 
-    const gpus = parsed.gpus.map((g) => g.info)
+    const gpus = parsed.gpus.map((g): GpuInfo => ({ ...g.info, backend: MODULE.backend }))
     await addQueriedFacts(gpus, catalogue.known, signal)
     const negotiated = negotiateFields(catalogue)
     if (stream && fields && negotiated.query.join(',') !== fields.query.join(',')) {
@@ -456,7 +404,7 @@ export function createGpuNvidiaCollector(
   function buildSamples(): GpuSample[] {
     const problem = liveProblem()
     if (problem || !latest)
-      return inventory.map((g) => unavailableGpuSample(g, problem ?? unavailable('timeout')))
+      return inventory.map((g) => emptyGpuSample(g, problem ?? unavailable('timeout')))
     const rows = [...latest.rows.values()]
     return inventory.map((g) => {
       const byBus =
@@ -470,7 +418,7 @@ export function createGpuNvidiaCollector(
       const row = byBus ?? rows.find((r) => r.busId.status !== 'ok' && r.index === g.index)
       return row
         ? gpuSampleFromRow(g, row)
-        : unavailableGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
+        : emptyGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
     })
   }
 
@@ -487,7 +435,7 @@ export function createGpuNvidiaCollector(
   }
 
   return {
-    id: 'gpu-nvidia',
+    id: MODULE.id,
 
     async probe(signal) {
       asleepDevices = undefined
@@ -513,7 +461,7 @@ export function createGpuNvidiaCollector(
         if (await checkAsleep()) {
           return {
             gpus: inventory.map((g) =>
-              unavailableGpuSample(
+              emptyGpuSample(
                 g,
                 unavailable('asleep', 'runtime-suspended; not woken to read it'),
                 'asleep'
@@ -525,7 +473,7 @@ export function createGpuNvidiaCollector(
         asleepDevices = undefined
         const r = await probeNvidiaSmi(ctx.signal)
         if (r.status === 'absent')
-          return { gpus: inventory.map((g) => unavailableGpuSample(g, r.reason)) }
+          return { gpus: inventory.map((g) => emptyGpuSample(g, r.reason)) }
       }
       if (!fields || inventory.length === 0) return { gpus: [] }
       ensureStream()
@@ -541,4 +489,13 @@ export function createGpuNvidiaCollector(
       await s?.stop()
     }
   }
+}
+
+/** Registry entry: NVIDIA GPUs through nvidia-smi (Linux, Windows). */
+export const gpuNvidiaCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux' || p === 'win32',
+  absentClass: 'gpu-nvidia',
+  create: createGpuNvidiaCollector
 }

@@ -6,9 +6,18 @@
  */
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { MemorySample } from '../../shared/telemetry'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 import { parseMeminfo, parsePressure, pickProcValues } from '../sources/procfs'
 import { fileUnavailable } from '../sources/sysfs'
+
+const MODULE = { id: 'memory' } as const
 
 const MEMINFO_KEYS = [
   'MemTotal',
@@ -146,7 +155,7 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'memory',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       const [meminfo, pressure] = await Promise.all([
         fs.readText('/proc/meminfo'),
@@ -199,4 +208,13 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
       prev = null
     }
   }
+}
+
+/** Registry entry: memory (Linux procfs). */
+export const memoryCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'other',
+  create: createMemoryCollector
 }

@@ -16,7 +16,9 @@ import type {
   PowerSample,
   StorageSample
 } from '../../shared/telemetry'
-import type { Collector, CollectorDeps, SnapshotPart } from './types'
+import type { Collector, CollectorDeps, HostCollectorModule, SnapshotPart } from './types'
+
+const MODULE = { id: 'si-fallback' } as const
 
 /** The subset of systeminformation this collector uses (injectable for tests). */
 export interface SiLike {
@@ -67,7 +69,7 @@ export function createSiFallbackCollector(
     p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
 
   return {
-    id: 'si-fallback',
+    id: MODULE.id,
     async probe() {
       return { status: 'present', inventory: {} }
     },
@@ -177,4 +179,13 @@ export function createSiFallbackCollector(
     },
     async close() {}
   }
+}
+
+/** Registry entry: systeminformation fallback (Windows, macOS and other platforms). */
+export const siFallbackCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p !== 'linux',
+  absentClass: 'other',
+  create: createSiFallbackCollector
 }

@@ -35,7 +35,16 @@ import {
 import { linkGenFromFile, linkWidthFromFile } from '../sources/pci'
 import { baseName, fileUnavailable, readInt, readText } from '../sources/sysfs'
 import { interpretSmartctlResult } from '../sources/smartctl'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+const MODULE = { id: 'storage' } as const
 
 // ---------------------------------------------------------------------------------------------------------
 // Collector
@@ -235,7 +244,7 @@ export function createStorageCollector(
   }
 
   return {
-    id: 'storage',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
         return {
@@ -346,4 +355,13 @@ export function createStorageCollector(
     },
     async close() {}
   }
+}
+
+/** Registry entry: block devices, filesystems and SMART (Linux). */
+export const storageCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'storage',
+  create: createStorageCollector
 }

@@ -27,7 +27,16 @@ import {
   type CoolingHandle,
   type ZoneHandle
 } from '../sources/thermal-zone'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+const MODULE = { id: 'thermal' } as const
 
 /** Builds the Linux thermal collector. */
 export function createThermalCollector(deps: CollectorDeps): Collector {
@@ -40,7 +49,7 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
   let fansRead = false
 
   return {
-    id: 'thermal',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       const [found, listing] = await Promise.all([discoverHwmonChips(fs), fs.readDir(THERMAL_DIR)])
       chips = found
@@ -128,4 +137,13 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
       fanCache.clear()
     }
   }
+}
+
+/** Registry entry: hwmon, thermal zones and cooling devices (Linux). */
+export const thermalCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'cpu-temperature',
+  create: createThermalCollector
 }
