@@ -251,7 +251,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   const probes = await Promise.all(
     options.collectors.map(async (c) => ({
       c,
-      r: await withTimeout(c.probe(signal), timeoutMs + 2000, `${c.id} probe`)
+      r: await withTimeout(c.probe(signal), c.probeTimeoutMs ?? timeoutMs + 2000, `${c.id} probe`)
     }))
   )
   const present: Collector[] = []

@@ -164,6 +164,12 @@ export interface GpuInfo {
   tlimitSlowdownOffsetCelsius?: Reading<number>
   tlimitShutdownOffsetCelsius?: Reading<number>
   tlimitMaxOperatingOffsetCelsius?: Reading<number>
+  /**
+   * Where the absolute thresholds come from: `driver` (reported absolute) or `tlimit` (derived from the T.Limit
+   * readings at probe time; a few °C of uncertainty, because the T.Limit sensor is not the GPU-temperature
+   * sensor). Absent when no threshold is known.
+   */
+  tempThresholdSource?: 'driver' | 'tlimit'
   migEnabled: Reading<boolean>
   /** Integrated GPU sharing host memory (APU, iGPU, Apple). */
   integrated: boolean
@@ -352,7 +358,11 @@ export interface GpuSample {
   /** Junction/hotspot temperature (AMD). */
   hotspotTemperatureCelsius: Reading<number>
   memoryTemperatureCelsius: Reading<number>
-  /** Distance to the slowdown limit (NVIDIA `temperature.gpu.tlimit`). */
+  /**
+   * Distance to the slowdown limit (°C). NVIDIA: the live T.Limit margin (`temperature.gpu.tlimit`) minus the
+   * driver's slowdown offset (`GpuInfo.tlimitSlowdownOffsetCelsius`, e.g. −2 °C) when it reports one, else the
+   * margin itself. AMD: the smaller of edge and junction distance to their `crit` limits.
+   */
   temperatureHeadroomCelsius: Reading<number>
   powerDrawWatts: Reading<number>
   powerAverageWatts: Reading<number>

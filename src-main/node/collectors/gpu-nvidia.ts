@@ -15,7 +15,7 @@
  * and starts the stream. When at least one GPU is awake nvidia-smi runs normally (it may wake the others;
  * the running stream then keeps them awake, which is the price of live data).
  */
-import { ok, unavailable, type ReadingUnavailable } from '../../shared/reading'
+import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
 import { emptyGpuInfo, emptyGpuSample, type GpuInfo, type GpuSample } from '../../shared/telemetry'
 import type { CommandResult } from '../platform/command-runner'
 import type { ProcessStream, StreamEvent } from '../platform/process-stream'
@@ -28,15 +28,17 @@ import type {
   SnapshotPart
 } from './types'
 import {
+  fillGpuInfo,
   negotiateFields,
+  negotiateInventoryFields,
   normalizePciBusId,
   parseHelpQueryGpu,
-  parseNvidiaNumber,
+  parseNvidiaInventoryCsv,
   parseNvidiaSmiCsvRow,
-  parseNvidiaText,
-  splitCsvLine,
   type NegotiatedFields,
-  type NvidiaLiveRow
+  type NegotiatedInventoryFields,
+  type NvidiaLiveRow,
+  type NvidiaQueryGpu
 } from '../sources/nvidia-smi-csv'
 import { parseNvidiaSmiXml } from '../sources/nvidia-smi-xml'
 import {
@@ -54,7 +56,11 @@ const NOT_AMD = unavailable('not-applicable', 'gfx target is an AMD concept')
 export interface GpuNvidiaOptions {
   /** Timeout for `--help-query-gpu` and the one-shot compute_cap query. */
   queryTimeoutMs?: number
-  /** Timeout for `-q -x` (slow on many-GPU boxes). */
+  /**
+   * Timeout for `-q -x` (10–20× slower than `--query-gpu`, and hangs on some boxes). Past it the inventory
+   * comes from `--query-gpu` alone and only the XML-only facts (temperature thresholds, CUDA version) are
+   * unavailable.
+   */
   xmlTimeoutMs?: number
   /** How long the first sample() waits for the stream's first complete row set. */
   firstSampleWaitMs?: number
@@ -73,6 +79,16 @@ type StreamState =
   | { kind: 'up' }
   | { kind: 'down'; detail: string }
   | { kind: 'dead'; reason: ReadingUnavailable }
+
+/**
+ * Distance to the slowdown limit: the live T.Limit margin minus the driver's slowdown offset (slowdown starts
+ * when the margin falls to the offset, e.g. −2 °C), or the margin itself when the driver gives no offset.
+ */
+function headroomToSlowdown(margin: Reading<number>, info: GpuInfo): Reading<number> {
+  const offset = info.tlimitSlowdownOffsetCelsius
+  if (margin.status !== 'ok' || offset?.status !== 'ok') return margin
+  return ok(margin.value - offset.value)
+}
 
 /** Builds a GpuSample from one live row (pure). */
 export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
@@ -93,7 +109,7 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
       'nvidia-smi does not report a hotspot temperature'
     ),
     memoryTemperatureCelsius: row.memoryTemperatureCelsius,
-    temperatureHeadroomCelsius: row.temperatureHeadroomCelsius,
+    temperatureHeadroomCelsius: headroomToSlowdown(row.temperatureHeadroomCelsius, info),
     powerDrawWatts: row.powerDrawWatts,
     powerAverageWatts: row.powerAverageWatts,
     powerInstantWatts: row.powerInstantWatts,
@@ -134,6 +150,54 @@ function asleepInfo(dev: NvidiaPciDevice, index: number): GpuInfo {
   }
 }
 
+/** The `-q -x` inventory, or why there is none. */
+type XmlInventory = { ok: true; gpus: GpuInfo[] } | { ok: false; reason: ReadingUnavailable }
+
+function readXmlInventory(r: CommandResult): XmlInventory {
+  const fail = describeRunFailure(r, 'nvidia-smi -q -x')
+  if (fail) return { ok: false, reason: fail }
+  const parsed = parseNvidiaSmiXml(r.kind === 'ok' ? r.stdout : '')
+  if (!parsed.ok) return { ok: false, reason: parsed.reason }
+  if (parsed.gpus.length === 0)
+    return { ok: false, reason: unavailable('no-device', 'nvidia-smi -q -x lists no GPU') }
+  return { ok: true, gpus: parsed.gpus.map((g) => g.info) }
+}
+
+/** The `--query-gpu` inventory rows, and why the call failed if it did. */
+function readQueryInventory(
+  r: CommandResult,
+  fields: NegotiatedInventoryFields,
+  xml: XmlInventory
+): { gpus: NvidiaQueryGpu[]; fail?: ReadingUnavailable } {
+  const fail = describeRunFailure(r, 'nvidia-smi --query-gpu')
+  if (fail || r.kind !== 'ok') return { gpus: [], fail: fail ?? unavailable('failed') }
+  // What the XML alone has: pending the merge when the XML answered, else the XML's own failure.
+  const xmlOnly = xml.ok
+    ? unavailable('unsupported', 'only in nvidia-smi -q -x output')
+    : unavailable(
+        xml.reason.reason,
+        `${xml.reason.detail ?? xml.reason.reason}; only nvidia-smi -q -x reports this`
+      )
+  const gpus = parseNvidiaInventoryCsv(r.stdout, fields, xmlOnly)
+  if (gpus.length === 0)
+    return {
+      gpus,
+      fail: unavailable(
+        'parse-error',
+        `no GPU row in --query-gpu output: ${r.stdout.trim().slice(0, 200)}`
+      )
+    }
+  return { gpus }
+}
+
+/** The query row of an XML GPU: by PCI bus id, else by index when neither has a bus id. */
+function matchGpu(rows: NvidiaQueryGpu[], g: GpuInfo): NvidiaQueryGpu | undefined {
+  const bus = g.pciBusId.status === 'ok' ? g.pciBusId.value : undefined
+  return bus !== undefined
+    ? rows.find((q) => q.busId === bus)
+    : rows.find((q) => q.busId === undefined && q.index === g.index)
+}
+
 /** Builds the NVIDIA collector (id `gpu-nvidia`). */
 export function createGpuNvidiaCollector(
   deps: CollectorDeps,
@@ -143,7 +207,7 @@ export function createGpuNvidiaCollector(
   const bin = deps.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi'
   const intervalMs = Math.max(50, deps.intervalMs)
   const queryTimeoutMs = options.queryTimeoutMs ?? 5_000
-  const xmlTimeoutMs = options.xmlTimeoutMs ?? 15_000
+  const xmlTimeoutMs = options.xmlTimeoutMs ?? 8_000
   const firstSampleWaitMs = options.firstSampleWaitMs ?? Math.max(3_000, 2 * intervalMs)
   const staleAfterMs = (options.staleAfterIntervals ?? 3) * intervalMs
   const silenceTimeoutMs = options.silenceTimeoutMs ?? Math.max(5 * intervalMs, 5_000)
@@ -177,7 +241,11 @@ export function createGpuNvidiaCollector(
   const run = (args: string[], timeoutMs: number, signal?: AbortSignal): Promise<CommandResult> =>
     deps.run(bin, args, { timeoutMs, signal, env: deps.env })
 
-  /** The nvidia-smi part of probing: catalogue, XML inventory, compute capability. */
+  /**
+   * The nvidia-smi part of probing: the field catalogue, then `-q -x` and the `--query-gpu` inventory at once.
+   * Both answer: the XML inventory, with what only the query has (compute_cap, gpumax) filled in. The XML fails
+   * or times out: the query's inventory, with only the XML-only facts unavailable and why. Neither: absent.
+   */
   async function probeNvidiaSmi(signal?: AbortSignal): Promise<ProbeResult> {
     const help = await run(['--help-query-gpu'], queryTimeoutMs, signal)
     const helpFail = describeRunFailure(help, 'nvidia-smi --help-query-gpu')
@@ -190,16 +258,42 @@ export function createGpuNvidiaCollector(
       )
     }
 
-    const xml = await run(['-q', '-x'], xmlTimeoutMs, signal)
-    const xmlFail = describeRunFailure(xml, 'nvidia-smi -q -x')
-    if (xmlFail) return absent(xmlFail)
-    const parsed = parseNvidiaSmiXml(xml.kind === 'ok' ? xml.stdout : '')
-    if (!parsed.ok) return absent(parsed.reason)
-    if (parsed.gpus.length === 0)
-      return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
+    const invFields = negotiateInventoryFields(catalogue)
+    const [xmlRun, queryRun] = await Promise.all([
+      run(['-q', '-x'], xmlTimeoutMs, signal),
+      run(
+        [`--query-gpu=${invFields.query.join(',')}`, '--format=csv,noheader,nounits'],
+        queryTimeoutMs,
+        signal
+      )
+    ])
+    const xml = readXmlInventory(xmlRun)
+    const query = readQueryInventory(queryRun, invFields, xml)
 
-    const gpus = parsed.gpus.map((g): GpuInfo => ({ ...g.info, backend: MODULE.backend }))
-    await addQueriedFacts(gpus, catalogue.known, signal)
+    let gpus: GpuInfo[]
+    if (xml.ok) {
+      gpus = xml.gpus.map((g) => {
+        const q = matchGpu(query.gpus, g)
+        const filled = q ? fillGpuInfo(g, q.info) : g
+        // compute_cap is not in any -q -x schema: say why the query could not add it.
+        if (filled.computeCapability.status === 'ok') return filled
+        const why = q?.info.computeCapability ?? query.fail
+        return why ? { ...filled, computeCapability: why } : filled
+      })
+    } else if (query.gpus.length > 0) {
+      gpus = query.gpus.map((q) => q.info)
+      logTransition(
+        `degraded:${xml.reason.reason}`,
+        'warn',
+        `nvidia-smi -q -x unusable (${xml.reason.detail ?? xml.reason.reason}); inventory from --query-gpu, thresholds unavailable`
+      )
+    } else {
+      // Prefer "no GPU" from either call; then the XML's reason (the query's is usually the same failure).
+      const reasons = [xml.reason, query.fail].filter((r): r is ReadingUnavailable => !!r)
+      return absent(reasons.find((r) => r.reason === 'no-device') ?? reasons[0])
+    }
+    gpus = gpus.map((g) => ({ ...g, vendor: MODULE.vendor, backend: MODULE.backend }))
+
     const negotiated = negotiateFields(catalogue)
     if (stream && fields && negotiated.query.join(',') !== fields.query.join(',')) {
       // Re-probed after a driver change: the running stream asks for the old field list.
@@ -216,55 +310,6 @@ export function createGpuNvidiaCollector(
     inventory = gpus
     expectedCount = gpus.length
     return { status: 'present', inventory: { gpus } }
-  }
-
-  /** compute_cap and gpumax/hostmax are not in every -q -x schema; one short query fills them in. */
-  async function addQueriedFacts(
-    gpus: GpuInfo[],
-    known: Set<string>,
-    signal?: AbortSignal
-  ): Promise<void> {
-    const wanted = ['compute_cap', 'pcie.link.gen.gpumax', 'pcie.link.gen.hostmax'].filter((f) =>
-      known.has(f)
-    )
-    if (wanted.length === 0) {
-      for (const g of gpus)
-        g.computeCapability = unavailable('unsupported', 'driver has no compute_cap field')
-      return
-    }
-    const q = ['index', 'pci.bus_id', ...wanted]
-    const r = await run(
-      [`--query-gpu=${q.join(',')}`, '--format=csv,noheader,nounits'],
-      queryTimeoutMs,
-      signal
-    )
-    const fail = describeRunFailure(r, 'nvidia-smi --query-gpu=compute_cap')
-    if (fail || r.kind !== 'ok') {
-      for (const g of gpus)
-        if (known.has('compute_cap'))
-          g.computeCapability = fail ?? unavailable('failed', 'query failed')
-      return
-    }
-    for (const line of r.stdout.split(/\r?\n/)) {
-      const cells = splitCsvLine(line, q.length)
-      if (!cells) continue
-      const bus = normalizePciBusId(cells[1])
-      const idx = parseNvidiaNumber(cells[0])
-      const g = gpus.find(
-        (x) =>
-          (bus !== undefined && x.pciBusId.status === 'ok' && x.pciBusId.value === bus) ||
-          (bus === undefined && idx.status === 'ok' && x.index === idx.value)
-      )
-      if (!g) continue
-      wanted.forEach((f, i) => {
-        const cell = cells[2 + i]
-        if (f === 'compute_cap') g.computeCapability = parseNvidiaText(cell)
-        else if (f === 'pcie.link.gen.gpumax' && g.pcieGpuMaxGen.status !== 'ok')
-          g.pcieGpuMaxGen = parseNvidiaNumber(cell)
-        else if (f === 'pcie.link.gen.hostmax' && g.pcieHostMaxGen.status !== 'ok')
-          g.pcieHostMaxGen = parseNvidiaNumber(cell)
-      })
-    }
   }
 
   function absent(reason: ReadingUnavailable): ProbeResult {
@@ -436,6 +481,8 @@ export function createGpuNvidiaCollector(
 
   return {
     id: MODULE.id,
+    // help, then -q -x and the inventory query side by side; a little over that for the sysfs reads.
+    probeTimeoutMs: queryTimeoutMs + Math.max(queryTimeoutMs, xmlTimeoutMs) + 1_000,
 
     async probe(signal) {
       asleepDevices = undefined

@@ -89,6 +89,11 @@ export type ProbeResult =
 /** A collector. */
 export interface Collector {
   readonly id: CollectorId
+  /**
+   * How long `probe()` may take (ms) before the inventory gives up on it, when the collector's own tool
+   * timeouts need more than the default budget.
+   */
+  readonly probeTimeoutMs?: number
   probe(signal: AbortSignal): Promise<ProbeResult>
   sample(ctx: SampleContext): Promise<SnapshotPart>
   /** Stops child processes and closes cached handles. */
