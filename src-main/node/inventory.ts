@@ -50,6 +50,8 @@ export interface InventoryOptions {
   collectors: Collector[]
   platform: NodeJS.Platform
   arch: string
+  /** The machine's hostname (fixture trees: the captured one); default this machine's. */
+  hostname?: string
   /** Skip systeminformation (fixture mode or replay). */
   useSystemInformation: boolean
   si?: SiInventory
@@ -71,12 +73,17 @@ export interface InventoryResult {
 const NOT_READ = unavailable('unsupported', 'not reported by any source on this machine')
 
 /** An inventory with every field unavailable (the base that probes fill in). */
-export function emptyInventory(nowMs: number, platform: string, arch: string): Inventory {
+export function emptyInventory(
+  nowMs: number,
+  platform: string,
+  arch: string,
+  host: string = hostname()
+): Inventory {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAtMs: nowMs,
     host: {
-      hostname: hostname(),
+      hostname: host,
       platform,
       arch,
       os: NOT_READ,
@@ -245,7 +252,7 @@ export async function mergeSystemInformation(
 
 /** Probes every collector (concurrently, each with a timeout) and builds the Inventory. */
 export async function buildInventory(options: InventoryOptions): Promise<InventoryResult> {
-  const inv = emptyInventory(options.nowMs, options.platform, options.arch)
+  const inv = emptyInventory(options.nowMs, options.platform, options.arch, options.hostname)
   const signal = options.signal ?? new AbortController().signal
   const timeoutMs = options.siTimeoutMs ?? 3000
   const probes = await Promise.all(

@@ -372,7 +372,10 @@ export function createGpuNvidiaCollector(
         silentNote = `nvidia-smi produced no output for ${e.silentMs} ms`
         return
       case 'not-found':
-        state = { kind: 'dead', reason: unavailable('tool-missing', 'nvidia-smi not found') }
+        state = {
+          kind: 'dead',
+          reason: unavailable('tool-missing', e.notRun ?? 'nvidia-smi not found')
+        }
         break
       case 'permission-denied':
         state = { kind: 'dead', reason: unavailable('permission-denied', e.message) }

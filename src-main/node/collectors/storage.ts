@@ -7,11 +7,11 @@
  * is classified `nvme` (name), `hdd` (rotational), `sata-ssd` (non-rotational on an ATA transport) or `other`
  * (USB sticks, virtio, MMC, optical…).
  *
- * statfs is not under the file reader's roots, so it is injectable (`options.statfs`). Without one, the
- * real `node:fs/promises` statfs is used only when the reader points at the real `/proc` and `/sys`; with
- * fixture roots filesystems are reported unavailable rather than stat-ing this machine's paths.
+ * Every read goes through the injected FileReader, filesystem usage (statfs) included: under fixture roots
+ * the reader refuses this machine's mount points, so a captured tree never reports the host's disks. NVMe
+ * namespaces that only `/sys/class/nvme/<ctrl>/` lists (no `/sys/block` entry in the tree) are found there.
+ * SMART runs `smartctl` on the devices found, and only those.
  */
-import { statfs as nodeStatfs } from 'node:fs/promises'
 import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type {
   FilesystemInfo,
@@ -50,20 +50,16 @@ const MODULE = { id: 'storage' } as const
 // Collector
 // ---------------------------------------------------------------------------------------------------------
 
-/** statfs subset the collector needs. */
-export interface StatfsResult {
-  bsize: number
-  blocks: number
-  bavail: number
-}
-
 /** Options for the storage collector. */
 export interface StorageCollectorOptions {
-  /** Filesystem statistics for a mount point (real path). Defaults as described in the file comment. */
-  statfs?: (path: string) => Promise<StatfsResult>
   /** smartctl executable. */
   smartctlPath?: string
   smartctlTimeoutMs?: number
+  /**
+   * How long a rare tick waits for a SMART refresh before returning (ms, default 400). smartctl runs in the
+   * background with its own timeout, never on the tick's deadline: a slow drive delays SMART, not the tick.
+   */
+  smartWaitMs?: number
 }
 
 interface Disk {
@@ -73,17 +69,35 @@ interface Disk {
   hwmon: HwmonChipHandle | undefined
 }
 
-const noSmartYet = unavailable('unsupported', 'SMART not collected yet (rare tier)')
+const noSmartYet = unavailable('warming-up', 'SMART not read yet (first smartctl run in progress)')
 
-async function readDisk(fs: FileReader, name: string): Promise<Disk> {
-  const base = `/sys/block/${name}`
+/**
+ * Where a block device's attributes are: `/sys/block/<name>` with its `device` dir, or, for an NVMe namespace
+ * that only its controller lists (`/sys/class/nvme/nvme0/nvme0n1`, as in trees that kept the nvme class but
+ * not `/sys/block`), the namespace dir with the controller dir as its device.
+ */
+interface DiskPlace {
+  name: string
+  base: string
+  deviceDir: string
+  /** The NVMe controller, when the place itself says (class-listed namespaces). */
+  controller?: string
+}
+
+/** NVMe namespace names under a controller (`nvme0n1`, multipath `nvme0c0n1`). */
+const NVME_NAMESPACE_RE = /^nvme\d+(?:c\d+)?n\d+$/
+
+async function readDisk(fs: FileReader, place: DiskPlace): Promise<Disk> {
+  const { name, base, deviceDir } = place
   const [rot, size, model, serial, real, devLink] = await Promise.all([
     readInt(fs, `${base}/queue/rotational`),
     readInt(fs, `${base}/size`),
-    readText(fs, `${base}/device/model`),
-    readText(fs, `${base}/device/serial`),
+    readText(fs, `${deviceDir}/model`),
+    readText(fs, `${deviceDir}/serial`),
     fs.realPath(base),
-    fs.readLink(`${base}/device`)
+    place.controller === undefined
+      ? fs.readLink(`${base}/device`)
+      : Promise.resolve({ ok: true as const, value: place.controller })
   ])
   const rotational: Reading<boolean> = rot.status === 'ok' ? ok(rot.value === 1) : rot
   const transport = transportFromPath(name, real.ok ? real.value : undefined)
@@ -162,28 +176,41 @@ export function createStorageCollector(
 ): Collector {
   const fs = deps.fs
   const log = deps.log.child('collector:storage')
-  const realRoots = fs.sysRoot === '/sys' && fs.procRoot === '/proc'
-  const statfs =
-    options.statfs ??
-    (realRoots
-      ? async (p: string): Promise<StatfsResult> => {
-          const s = await nodeStatfs(p)
-          return { bsize: s.bsize, blocks: s.blocks, bavail: s.bavail }
-        }
-      : undefined)
   const smartctl = options.smartctlPath ?? 'smartctl'
   const smartTimeoutMs = options.smartctlTimeoutMs ?? 15_000
   let disks: Disk[] | undefined
   let prev: { atMs: number; stats: Map<string, DiskstatsEntry> } | undefined
+  const smartWaitMs = options.smartWaitMs ?? 400
+  const smartAbort = new AbortController()
+  let smartInFlight: Promise<void> | undefined
   const smart = new Map<string, Reading<SmartHealth>>()
   const lastSmartReason = new Map<string, string>()
   let lastFs: FilesystemSample[] | undefined
 
   const discover = async (): Promise<Disk[]> => {
-    const dir = await fs.readDir('/sys/block')
-    if (!dir.ok) return []
-    const names = dir.value.filter((n) => !isVirtualBlockDevice(n))
-    const found = await Promise.all(names.map((n) => readDisk(fs, n)))
+    const [dir, ctrls] = await Promise.all([
+      fs.readDir('/sys/block'),
+      fs.readDir('/sys/class/nvme')
+    ])
+    const places: DiskPlace[] = (dir.ok ? dir.value : [])
+      .filter((n) => !isVirtualBlockDevice(n))
+      .map((name) => ({ name, base: `/sys/block/${name}`, deviceDir: `/sys/block/${name}/device` }))
+    // NVMe namespaces their controller lists but /sys/block lacks (trees that kept only the nvme class).
+    const known = new Set(places.map((p) => p.name))
+    for (const ctrl of ctrls.ok ? ctrls.value : []) {
+      const entries = await fs.readDir(`/sys/class/nvme/${ctrl}`)
+      for (const ns of entries.ok ? entries.value : []) {
+        if (!NVME_NAMESPACE_RE.test(ns) || known.has(ns)) continue
+        known.add(ns)
+        places.push({
+          name: ns,
+          base: `/sys/class/nvme/${ctrl}/${ns}`,
+          deviceDir: `/sys/class/nvme/${ctrl}`,
+          controller: ctrl
+        })
+      }
+    }
+    const found = await Promise.all(places.map((p) => readDisk(fs, p)))
     const chips = await discoverHwmonChips(fs)
     for (const d of found) d.hwmon = await matchHwmon(fs, d, chips)
     return found
@@ -196,23 +223,21 @@ export function createStorageCollector(
     if (!r.ok) return []
     return Promise.all(
       parseMounts(r.value).map(async (mount) => {
-        if (!statfs) {
-          const why = unavailable('unsupported', 'fixture root: filesystem not stat-ed')
-          return { mount, sizeBytes: why, freeBytes: why }
-        }
-        try {
-          const s = await statfs(mount.mount)
+        const st = await fs.statfs(mount.mount)
+        if (st.ok) {
+          const s = st.value
           return { mount, sizeBytes: ok(s.blocks * s.bsize), freeBytes: ok(s.bavail * s.bsize) }
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException)?.code
-          const why =
-            code === 'EACCES' || code === 'EPERM'
-              ? unavailable('permission-denied', mount.mount)
-              : code === 'ENOENT'
-                ? unavailable('no-device', mount.mount)
-                : unavailable('failed', `${mount.mount}: ${code ?? String(err)}`)
-          return { mount, sizeBytes: why, freeBytes: why }
         }
+        // Under fixture roots the mount point is not this machine's: say so instead of stat-ing it.
+        const why = !fs.hostPaths
+          ? unavailable(
+              'unsupported',
+              `${mount.mount}: not in the fixture tree (filesystem not stat-ed)`
+            )
+          : st.code === 'not-found'
+            ? unavailable('no-device', `${mount.mount}: not mounted here`)
+            : fileUnavailable(st, mount.mount)
+        return { mount, sizeBytes: why, freeBytes: why }
       })
     )
   }
@@ -293,7 +318,15 @@ export function createStorageCollector(
       const stats = ds.ok ? parseDiskstats(ds.value) : undefined
       const before = prev
       if (stats) prev = { atMs: nowMs, stats }
-      if (ctx.due.rare) await Promise.all(disks.map((d) => runSmart(d, ctx.signal)))
+      if (ctx.due.rare) {
+        const current = disks
+        smartInFlight ??= Promise.all(current.map((d) => runSmart(d, smartAbort.signal))).then(
+          () => {
+            smartInFlight = undefined
+          }
+        )
+        await waitAtMost(smartInFlight, smartWaitMs, ctx.signal, deps.clock)
+      }
       const devices = await Promise.all(
         disks.map(async (d, i): Promise<StorageDeviceSample> => {
           const name = d.info.name
@@ -353,8 +386,31 @@ export function createStorageCollector(
       lastFs = fsSamples
       return { storage: { devices, filesystems: fsSamples } }
     },
-    async close() {}
+    async close() {
+      smartAbort.abort()
+      await smartInFlight
+    }
   }
+}
+
+/** Resolves when `p` settles, `ms` pass or `signal` aborts, whichever is first. */
+function waitAtMost(
+  p: Promise<unknown>,
+  ms: number,
+  signal: AbortSignal,
+  clock: CollectorDeps['clock']
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = (): void => {
+      clock.clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = clock.setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    void p.then(done, done)
+  })
 }
 
 /** Registry entry: block devices, filesystems and SMART (Linux). */

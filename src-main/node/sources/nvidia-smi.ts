@@ -53,7 +53,7 @@ export function describeRunFailure(r: CommandResult, what: string): ReadingUnava
         ? unavailable('parse-error', `${what}: empty output`)
         : undefined
     case 'not-found':
-      return unavailable('tool-missing', 'nvidia-smi not found')
+      return unavailable('tool-missing', r.notRun ?? 'nvidia-smi not found')
     case 'permission-denied':
       return unavailable('permission-denied', r.message)
     case 'timeout':

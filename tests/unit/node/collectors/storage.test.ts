@@ -6,14 +6,18 @@ import {
 } from '../../../../src-main/node/collectors/storage'
 import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import type { CommandResult } from '../../../../src-main/node/platform/command-runner'
-import { createFileReader } from '../../../../src-main/node/platform/file-reader'
+import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
 import { silentLogger } from '../../../../src-main/node/platform/logger'
 import { createFakeRunner, okResult, type FakeResponse } from '../../../helpers/fake-runner'
 
 const ROOT = resolve(__dirname, '../../../fixtures/sysfs/storage-nvme-ssd-hdd')
 const signal = new AbortController().signal
 
-function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollectorOptions = {}) {
+function setup(
+  routes: Record<string, FakeResponse> = {},
+  options: StorageCollectorOptions = {},
+  wrap: (fs: FileReader) => FileReader = (fs) => fs
+) {
   let mono = 0
   const run = createFakeRunner(routes)
   const deps: CollectorDeps = {
@@ -21,7 +25,7 @@ function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollec
     spawnStream: (() => {
       throw new Error('not used')
     }) as unknown as CollectorDeps['spawnStream'],
-    fs: createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` }),
+    fs: wrap(createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` })),
     clock: {
       now: () => 1_700_000_000_000,
       monotonic: () => mono,
@@ -80,7 +84,7 @@ describe('storage', () => {
     expect(second.devices[2].temperatureCelsius.status).toBe('unavailable')
   })
 
-  it('reports filesystems unavailable under fixture roots, and uses an injected statfs', async () => {
+  it('reports filesystems unavailable under fixture roots, and stats them through the reader otherwise', async () => {
     const { c } = setup()
     const s = (await c.sample({ signal, due: { slow: true, rare: false } })).storage!
     expect(s.filesystems.map((f) => f.mount)).toEqual([
@@ -91,19 +95,21 @@ describe('storage', () => {
     ])
     expect(s.filesystems[0].freeBytes).toMatchObject({
       status: 'unavailable',
-      reason: 'unsupported'
+      reason: 'unsupported',
+      detail: '/: not in the fixture tree (filesystem not stat-ed)'
     })
+    // A reader whose paths are this machine's (as with the real roots) answers statfs itself.
     const seen: string[] = []
-    const { c: c2 } = setup(
-      {},
-      {
-        statfs: async (p) => {
-          seen.push(p)
-          if (p === '/tank/datasets') throw Object.assign(new Error('denied'), { code: 'EACCES' })
-          return { bsize: 4096, blocks: 1000, bavail: 250 }
-        }
+    const { c: c2 } = setup({}, {}, (fs) => ({
+      ...fs,
+      hostPaths: true,
+      statfs: async (p) => {
+        seen.push(p)
+        return p === '/tank/datasets'
+          ? { ok: false, code: 'permission-denied', message: 'EACCES' }
+          : { ok: true, value: { bsize: 4096, blocks: 1000, bavail: 250 } }
       }
-    )
+    }))
     const s2 = (await c2.sample({ signal, due: { slow: true, rare: false } })).storage!
     expect(s2.filesystems[0]).toEqual({
       mount: '/',
