@@ -70,10 +70,12 @@ export async function readHostFacts(fs: FileReader): Promise<{
   )
   return {
     kernel,
-    container: name ? ok(name) : unavailable('no-device', 'no container or WSL detected'),
+    container: name
+      ? ok(name)
+      : unavailable('not-applicable', 'not in a container or WSL (none detected)'),
     virtualization: hv
       ? ok(hv)
-      : unavailable('no-device', 'no hypervisor detected (bare metal, or not visible)')
+      : unavailable('not-applicable', 'no hypervisor detected (bare metal, or not visible)')
   }
 }
 

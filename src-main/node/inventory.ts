@@ -88,7 +88,7 @@ export function emptyInventory(
       arch,
       os: NOT_READ,
       kernel: NOT_READ,
-      container: unavailable('no-device', 'no container detected'),
+      container: unavailable('not-applicable', 'no container detected'),
       virtualization: NOT_READ
     },
     cpu: {

@@ -5,6 +5,21 @@
  * JSON (timestamps in epoch ms) so they cross IPC, HTTP/SSE and session files unchanged. The JSON Schema in
  * `resources/schema/snapshot.v1.schema.json` documents this shape; bump SNAPSHOT_SCHEMA_VERSION on breaking
  * changes.
+ *
+ * What each unavailable reason means here (one meaning per reason, across collectors):
+ * - `not-applicable`: the reading does not exist for this device or setup, and nothing is missing: a PCIe link
+ *   on a SATA drive, a P-state name on an AMD GPU, compute capability outside NVIDIA, whole-GPU utilisation
+ *   under MIG, thermal_throttle counters on an AMD CPU, a container name outside a container.
+ * - `warming-up`: the reading exists but needs time: rates and utilisation on the first sample (they are
+ *   deltas), package power before the second energy reading, SMART before the first smartctl run returns.
+ *   It clears by itself; analysis treats it as "not observed yet", never as zero.
+ * - `unsupported`: the reading would exist, but this hardware, driver, kernel or tool does not give it:
+ *   a missing sysfs attribute or empty file (`sources/sysfs.ts`), an `N/A` cell from nvidia-smi, an older
+ *   gpu_metrics layout, facts only `nvidia-smi -q -x` has when it was never asked.
+ * - `no-device`: the device is not there (no battery on a desktop, a GPU that fell off the bus).
+ * - `tool-missing`, `permission-denied`, `timeout`, `parse-error`, `failed`, `asleep`: what happened when
+ *   reading it (the tool is not installed or, under fixture roots, not run; root-only; no answer in time;
+ *   unreadable output; any other failure; a runtime-suspended device that is not woken to be read).
  */
 import type { Reading, ReadingUnavailable } from './reading'
 

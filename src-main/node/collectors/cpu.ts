@@ -102,7 +102,7 @@ export function raplPowerWatts(
   elapsedMs: number,
   maxRangeUj: number | null
 ): Reading<number> {
-  if (!(elapsedMs > 0)) return unavailable('unsupported', 'no time elapsed between samples')
+  if (!(elapsedMs > 0)) return unavailable('warming-up', 'no time elapsed between the two samples')
   let delta = curUj - prevUj
   if (delta < 0) {
     if (maxRangeUj === null || maxRangeUj <= 0)
@@ -294,6 +294,8 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   let needCpuinfoFallback = false
   let cores: ThrottleHandle[] = []
   let packages: PackageThrottleHandle[] = []
+  /** `vendor_id` of the first CPU: thermal_throttle counters are an Intel feature. */
+  let cpuVendor: string | null = null
   let chips: HwmonChipHandle[] = []
   let rapl: RaplZone[] = []
   let raplPrev: (RaplPrev | null)[] = []
@@ -370,7 +372,9 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       if (w.status !== 'ok') return w
       total += w.value
     }
-    return warming ? unavailable('unsupported', 'warming up (needs two samples)') : ok(total)
+    return warming
+      ? unavailable('warming-up', 'package power needs two energy readings')
+      : ok(total)
   }
 
   const readTemps = async (slow: boolean): Promise<Reading<TemperatureSensor[]>> => {
@@ -385,7 +389,10 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   const readThrottle = async (): Promise<
     [Reading<CoreThrottleCounter[]>, Reading<PackageThrottleCounter[]>]
   > => {
-    const none = unavailable('unsupported', 'no thermal_throttle counters (Intel only)')
+    const none =
+      cpuVendor !== null && cpuVendor !== 'GenuineIntel'
+        ? unavailable('not-applicable', `thermal_throttle counters are Intel-only (${cpuVendor})`)
+        : unavailable('unsupported', 'no thermal_throttle counters in sysfs')
     if (cores.length === 0 && packages.length === 0) return [none, none]
     const [c, p] = await Promise.all([
       Promise.all(
@@ -440,6 +447,7 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
           ? ok(Math.max(...maxes))
           : unavailable('unsupported', 'no cpuinfo_max_freq')
       const first = cpuinfo[0]
+      cpuVendor = first?.vendor ?? null
       const pkgIds = new Set(cpuinfo.flatMap((e) => (e.physicalId === null ? [] : [e.physicalId])))
       const physCores = new Set(
         cpuinfo.flatMap((e) =>

@@ -315,10 +315,9 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
   if (j !== undefined && jc !== undefined) headrooms.push(jc - j)
 
   // pwm1 is 0–255 duty; in automatic mode (pwm1_enable 2) it still reflects the duty the firmware set.
-  const fanPct =
-    pwm.status === 'ok' && pwmEnable.status === 'ok' && pwmEnable.value === 0
-      ? unavailable('unsupported', 'fan control disabled (full speed)')
-      : scale(pwm, 100 / 255)
+  // pwm1_enable 0 is "no fan speed control (i.e. fan at full power)" (kernel hwmon sysfs-interface).
+  const fanPct: Reading<number> =
+    pwmEnable.status === 'ok' && pwmEnable.value === 0 ? ok(100) : scale(pwm, 100 / 255)
 
   return {
     id: card.info.id,
@@ -352,7 +351,10 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     pcieMaxWidth: card.info.pcieMaxWidth,
     fanPct,
     fanRpm,
-    pstate: unavailable('unsupported', 'amdgpu has no P-state name'),
+    pstate: unavailable(
+      'not-applicable',
+      "P-state names (P0…P12) are NVIDIA's; amdgpu uses DPM levels"
+    ),
     throttleFlags: throttle.flags,
     throttleMaskHex: throttle.maskHex,
     throttleCountersSeconds: unavailable('unsupported', 'amdgpu exposes no throttle time counters')
@@ -413,7 +415,7 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
       if (deps.platform !== 'linux') {
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'amdgpu sysfs is Linux only')
+          reason: unavailable('not-applicable', 'amdgpu sysfs is Linux only')
         }
       }
       cards = await discoverCards(fs)

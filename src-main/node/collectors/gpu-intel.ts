@@ -213,7 +213,7 @@ async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
     fanRpm: na,
     pstate: na,
     throttleFlags,
-    throttleMaskHex: unavailable('unsupported', 'Intel reports reasons, not a mask'),
+    throttleMaskHex: unavailable('not-applicable', 'Intel reports one file per reason, not a mask'),
     throttleCountersSeconds: unavailable('unsupported', 'no throttle time counters in sysfs')
   }
 }
@@ -243,7 +243,7 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
       if (deps.platform !== 'linux')
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'i915/xe sysfs is Linux only')
+          reason: unavailable('not-applicable', 'i915/xe sysfs is Linux only')
         }
       cards = await discover(fs)
       if (cards.length === 0)

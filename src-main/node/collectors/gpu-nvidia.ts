@@ -90,6 +90,15 @@ function headroomToSlowdown(margin: Reading<number>, info: GpuInfo): Reading<num
   return ok(margin.value - offset.value)
 }
 
+/** Under MIG, nvidia-smi gives no utilisation for the whole GPU: the reading does not apply, it is not missing. */
+function underMig(r: Reading<number>, info: GpuInfo): Reading<number> {
+  if (r.status === 'ok' || info.migEnabled.status !== 'ok' || !info.migEnabled.value) return r
+  return unavailable(
+    'not-applicable',
+    'MIG mode: utilisation exists per GPU instance, not for the GPU'
+  )
+}
+
 /** Builds a GpuSample from one live row (pure). */
 export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
   return {
@@ -98,8 +107,8 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
     vendor: info.vendor,
     name: info.name,
     state: 'active',
-    utilizationPct: row.utilizationPct,
-    memoryUtilizationPct: row.memoryUtilizationPct,
+    utilizationPct: underMig(row.utilizationPct, info),
+    memoryUtilizationPct: underMig(row.memoryUtilizationPct, info),
     memoryUsedBytes: row.memoryUsedBytes,
     memoryTotalBytes:
       row.memoryTotalBytes.status === 'ok' ? row.memoryTotalBytes : info.memoryTotalBytes,

@@ -61,8 +61,8 @@ export function createSiFallbackCollector(
     deps.platform === 'win32' ? 'Windows' : deps.platform === 'darwin' ? 'macOS' : deps.platform
   let lastStorage: StorageSample = { devices: [], filesystems: [] }
   let lastPower: PowerSample = {
-    source: unavailable('unsupported', 'not read yet'),
-    acOnline: unavailable('unsupported', 'not read yet'),
+    source: unavailable('warming-up', 'not read yet'),
+    acOnline: unavailable('warming-up', 'not read yet'),
     batteries: []
   }
   const guard = async <T>(p: Promise<T>): Promise<T | Error> =>
@@ -135,11 +135,11 @@ export function createSiFallbackCollector(
                 `swap rates are not exposed on ${platformNote}`
               ),
               pressureSomeAvg10Pct: unavailable(
-                'unsupported',
+                'not-applicable',
                 'pressure stall information is Linux-only'
               ),
               pressureFullAvg10Pct: unavailable(
-                'unsupported',
+                'not-applicable',
                 'pressure stall information is Linux-only'
               )
             }

@@ -109,7 +109,10 @@ async function readDisk(fs: FileReader, place: DiskPlace): Promise<Disk> {
         ? baseName(devLink.value)
         : /^(nvme\d+)/.exec(name)?.[1]
       : undefined
-  const noLink = unavailable('unsupported', 'PCIe link only for NVMe controllers')
+  const noLink = unavailable(
+    'not-applicable',
+    'a PCIe link belongs to NVMe controllers, not this drive'
+  )
   let link = {
     maxGen: noLink as Reading<number>,
     maxWidth: noLink as Reading<number>,
@@ -274,7 +277,7 @@ export function createStorageCollector(
       if (deps.platform !== 'linux') {
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'sysfs block devices are Linux only')
+          reason: unavailable('not-applicable', 'sysfs block devices are Linux only')
         }
       }
       disks = await discover()
@@ -341,7 +344,7 @@ export function createStorageCollector(
             const r = unavailable('no-device', `${name} not in /proc/diskstats`)
             rates = { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
           } else if (!old || !before) {
-            const r = unavailable('unsupported', 'rate needs a second sample')
+            const r = unavailable('warming-up', 'I/O rates need two samples')
             rates = { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
           } else {
             rates = diskRates(old, cur, nowMs - before.atMs)

@@ -107,11 +107,12 @@ export function utilizationBetween(
   prev: CpuTimes | null | undefined,
   cur: CpuTimes | null | undefined
 ): Reading<number> {
-  if (!prev || !cur) return unavailable('unsupported', 'warming up (needs two samples)')
+  if (!cur) return unavailable('no-device', 'CPU not in this /proc/stat (offline)')
+  if (!prev) return unavailable('warming-up', 'utilisation needs two samples')
   const dTotal = cur.total - prev.total
   const dBusy = cur.busy - prev.busy
-  if (dTotal <= 0 || dBusy < 0)
-    return unavailable('unsupported', 'no elapsed CPU time between samples')
+  if (dBusy < 0) return unavailable('failed', 'CPU time counters went backwards (CPU replugged)')
+  if (dTotal <= 0) return unavailable('warming-up', 'no CPU time elapsed between the two samples')
   return ok(Math.min(100, Math.max(0, (dBusy / dTotal) * 100)))
 }
 

@@ -50,6 +50,7 @@ describe('host facts', () => {
       createFileReader({ procRoot: join(root, 'missing'), sysRoot: root })
     )
     expect(none.kernel.status).toBe('unavailable')
-    expect(none.container).toMatchObject({ status: 'unavailable', reason: 'no-device' })
+    // Not in a container: the reading does not apply (nothing is missing).
+    expect(none.container).toMatchObject({ status: 'unavailable', reason: 'not-applicable' })
   })
 })

@@ -80,8 +80,9 @@ function expectLive(s: GpuSample): void {
   expect(v(s.memoryTotalBytes)).toBe(143771 * MIB)
   expect(v(s.pstate)).toBe('P0')
   expect(v(s.throttleFlags)).toEqual([{ name: 'gpu_idle', cause: 'idle' }])
-  // MIG mode: the driver gives no utilisation, and says so.
-  expect(s.utilizationPct).toMatchObject({ status: 'unavailable', detail: '[N/A]' })
+  // MIG mode: the driver gives no whole-GPU utilisation; that reading does not apply, it is not missing.
+  expect(s.utilizationPct).toMatchObject({ status: 'unavailable', reason: 'not-applicable' })
+  expect(s.memoryUtilizationPct).toMatchObject({ status: 'unavailable', reason: 'not-applicable' })
 }
 
 describe('gpu-nvidia collector when -q -x fails', () => {
