@@ -41,6 +41,7 @@ import {
   type NvidiaQueryGpu
 } from '../sources/nvidia-smi-csv'
 import { parseNvidiaSmiXml } from '../sources/nvidia-smi-xml'
+import { createRowSetAssembler } from '../sources/nvidia-smi-stream'
 import {
   describeRunFailure,
   listNvidiaPciDevices,
@@ -227,8 +228,7 @@ export function createGpuNvidiaCollector(
   let stream: ProcessStream | undefined
   let state: StreamState = { kind: 'idle' }
   let silentNote: string | undefined
-  let pending = new Map<number, NvidiaLiveRow>()
-  let expectedCount = 0
+  const rowSets = createRowSetAssembler()
   let latest: { rows: Map<number, NvidiaLiveRow>; atMs: number } | undefined
   let waiters: (() => void)[] = []
   let lastBadLine: string | undefined
@@ -309,7 +309,7 @@ export function createGpuNvidiaCollector(
       const old = stream
       stream = undefined
       latest = undefined
-      pending = new Map()
+      rowSets.reset()
       state = { kind: 'idle' }
       await old.stop()
     }
@@ -317,7 +317,7 @@ export function createGpuNvidiaCollector(
     if (fields.missing.length > 0)
       log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
     inventory = gpus
-    expectedCount = gpus.length
+    rowSets.expect(gpus.length)
     return { status: 'present', inventory: { gpus } }
   }
 
@@ -346,20 +346,11 @@ export function createGpuNvidiaCollector(
       silentNote = undefined
       logTransition('up', 'info', 'nvidia-smi stream delivering')
     }
-    if (pending.has(row.index)) {
-      // A GPU index repeats before the tick completed: the set of GPUs shrank (one fell off the bus).
-      expectedCount = pending.size
-      publish()
+    const set = rowSets.push(row)
+    if (set) {
+      latest = { rows: set, atMs: deps.clock.monotonic() }
+      wake()
     }
-    pending.set(row.index, row)
-    if (pending.size >= expectedCount) publish()
-  }
-
-  function publish(): void {
-    if (pending.size === 0) return
-    latest = { rows: pending, atMs: deps.clock.monotonic() }
-    pending = new Map()
-    wake()
   }
 
   function onEvent(e: StreamEvent): void {
@@ -372,7 +363,7 @@ export function createGpuNvidiaCollector(
         const detail =
           silentNote ?? (e.stderr ? `${e.stderr} (${how})` : `nvidia-smi stream ended (${how})`)
         state = { kind: 'down', detail: `${detail}; restarting` }
-        pending = new Map()
+        rowSets.reset()
         logTransition(`down:${detail}`, 'warn', `stream down: ${detail}`)
         wake()
         return
