@@ -1,8 +1,13 @@
 /**
- * NVIDIA GPU collector: inventory from `nvidia-smi -q -x`, live readings from ONE long-lived
- * `nvidia-smi --query-gpu=… --format=csv,noheader,nounits -lms <interval>` child.
+ * NVIDIA GPU collector: inventory from `nvidia-smi -q -x` and a `--query-gpu` inventory query run side by side,
+ * live readings from ONE long-lived `nvidia-smi --query-gpu=… --format=csv,noheader,nounits -lms <interval>`
+ * child. Parsers live in `../sources/nvidia-smi*.ts`.
  *
- * The live field list is negotiated against `nvidia-smi --help-query-gpu` (see gpu-nvidia-csv.ts), so old
+ * Degrade, don't vanish: when `-q -x` fails, hangs past `xmlTimeoutMs` or prints garbage, the GPUs come from the
+ * `--query-gpu` inventory (name, UUID, bus id, memory, clocks, limits, link maxima) and stream normally; only
+ * what the XML alone has (temperature thresholds, CUDA version) is unavailable, with the XML's reason.
+ *
+ * The live field list is negotiated against `nvidia-smi --help-query-gpu` (see nvidia-smi-csv.ts), so old
  * drivers (legacy `clocks_throttle_reasons.*`, no µs counters) and new ones (`clocks_event_reasons.*`,
  * `power.draw.instant`, `temperature.gpu.tlimit`) are both read without nvidia-smi rejecting the query.
  * `sample()` never spawns: it returns the latest complete row set (one row per GPU) from the stream.
