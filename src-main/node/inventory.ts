@@ -70,7 +70,7 @@ export interface InventoryResult {
   absentReasons: Map<CollectorId, ReadingUnavailable>
 }
 
-const NOT_READ = unavailable('unsupported', 'not reported by any source on this machine')
+const NOT_READ = unavailable('unsupported', 'not reported by any source')
 
 /** An inventory with every field unavailable (the base that probes fill in). */
 export function emptyInventory(

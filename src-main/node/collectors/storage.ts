@@ -295,7 +295,10 @@ export function createStorageCollector(
       if (disks.length === 0) {
         return {
           status: 'absent',
-          reason: unavailable('no-device', 'no physical block device in /sys/block'),
+          reason: unavailable(
+            'no-device',
+            'no physical block device in /sys/block or /sys/class/nvme'
+          ),
           inventory
         }
       }
