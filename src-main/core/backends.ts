@@ -71,8 +71,6 @@ export function chooseBackend(input: {
         backend: 'vulkan',
         reason: `llama.cpp Vulkan backend (no oneAPI needed; ${ARC_SOURCE})`
       }
-    case 'other':
-      return { backend: 'vulkan', reason: 'llama.cpp Vulkan backend (no vendor runtime known)' }
     case 'amd': {
       const gfx = input.gfxTarget?.toLowerCase() ?? null
       if (input.rocm === 'absent')
@@ -96,6 +94,9 @@ export function chooseBackend(input: {
         reason: `llama.cpp ROCm (HIP) backend: ${gfx ?? 'the card'} is on ROCm's support list${input.rocm === 'present' ? '' : ' (ROCm assumed installed; without it llama.cpp uses Vulkan)'}`
       }
     }
+    default:
+      // 'other' and vendors without a known stack: Vulkan compute is the portable fallback.
+      return { backend: 'vulkan', reason: 'llama.cpp Vulkan backend (no vendor runtime known)' }
   }
 }
 

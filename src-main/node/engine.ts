@@ -6,14 +6,22 @@ import { arch as osArch } from 'node:os'
 import type { Inventory } from '../shared/telemetry'
 import { collectorsFor } from './collectors/index'
 import type { Collector, CollectorDeps } from './collectors/types'
-import { readHostFacts } from './host-facts'
+import { readHostFacts, readTreeIdentity } from './host-facts'
 import { readPcieSlots } from './sources/pci-slots'
 import { buildInventory, type SiInventory } from './inventory'
 import { createSystemClock, type Clock } from './platform/clock'
-import { createCommandRunner, type CommandRunner } from './platform/command-runner'
+import {
+  createCommandRunner,
+  createNoToolsRunner,
+  type CommandRunner
+} from './platform/command-runner'
 import { createFileReader } from './platform/file-reader'
 import { createLogger, type Logger } from './platform/logger'
-import { spawnProcessStream, type StreamSpawner } from './platform/process-stream'
+import {
+  createNoToolsSpawner,
+  spawnProcessStream,
+  type StreamSpawner
+} from './platform/process-stream'
 import { openSession } from './recorder/reader'
 import { createReplaySource } from './recorder/replay'
 import type { SessionHeader } from './recorder/session'
@@ -43,6 +51,13 @@ export interface EngineOptions {
   /** Override: call systeminformation for inventory (default: only in live mode). */
   useSystemInformation?: boolean
   si?: SiInventory
+  /**
+   * Under fixture roots, where tools come from: a PATH holding captured tools (`--tools-dir`), or `null` to
+   * run none (tool readings are then `tool-missing`, saying why). Left undefined, the PATH of `env` is used when
+   * `env` is given (tests with fake tools), and no tool runs otherwise: a captured tree never gets this
+   * machine's `smartctl` or `nvidia-smi` output. Ignored in live mode.
+   */
+  toolsPath?: string | null
   /** Collector factories override (tests). */
   collectors?: ((deps: CollectorDeps) => Collector)[]
   historySize?: number
@@ -58,6 +73,34 @@ export interface Engine {
   /** Collectors that found their devices (empty for replay). */
   collectorIds: string[]
   close(): Promise<void>
+}
+
+/** The last path element of a fixture root, naming the tree in labels. */
+function treeName(root: string): string {
+  const parts = root.split(/[\\/]+/).filter((p) => p !== '' && p !== 'sys' && p !== 'proc')
+  return parts[parts.length - 1] ?? root
+}
+
+/** Tools under fixture roots: the captured ones on `toolsPath` (or the given env's PATH), else none. */
+function fixtureTools(options: EngineOptions): {
+  env: NodeJS.ProcessEnv
+  run?: CommandRunner
+  spawnStream?: StreamSpawner
+} {
+  const base = options.env ?? process.env
+  const path =
+    options.toolsPath !== undefined
+      ? options.toolsPath
+      : options.env !== undefined
+        ? (options.env.PATH ?? null)
+        : null
+  if (path !== null && path !== '') return { env: { ...base, PATH: path } }
+  const why = 'not run under fixture roots (give --tools-dir with the captured tools)'
+  return {
+    env: { ...base, PATH: '' },
+    run: createNoToolsRunner(why),
+    spawnStream: createNoToolsSpawner(why)
+  }
 }
 
 /** Builds the engine; does not start sampling (call `engine.source.start()` or `tick()`). */
@@ -101,11 +144,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const fixture = options.sysRoot !== undefined || options.procRoot !== undefined
   const platform = options.platform ?? (fixture ? 'linux' : process.platform)
-  const env = options.env ?? process.env
+  const tools = fixture ? fixtureTools(options) : undefined
+  const env = tools ? tools.env : (options.env ?? process.env)
   const deps: CollectorDeps = {
-    run: options.run ?? createCommandRunner(env),
-    spawnStream: options.spawnStream ?? spawnProcessStream,
-    fs: createFileReader({ sysRoot: options.sysRoot, procRoot: options.procRoot }),
+    run: options.run ?? tools?.run ?? createCommandRunner(env),
+    spawnStream: options.spawnStream ?? tools?.spawnStream ?? spawnProcessStream,
+    // A fixture tree with only one of sysfs/procfs has none of the other: never fall back to this machine's.
+    fs: fixture
+      ? createFileReader({ sysRoot: options.sysRoot ?? null, procRoot: options.procRoot ?? null })
+      : createFileReader(),
     clock,
     log,
     platform,
@@ -114,10 +161,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const factories = options.collectors ?? collectorsFor(platform)
   const collectors = factories.map((f) => f(deps))
+  const identity = fixture
+    ? await readTreeIdentity(deps.fs, treeName(options.sysRoot ?? options.procRoot ?? ''))
+    : undefined
   const { inventory, present, absent, absentReasons } = await buildInventory({
     collectors,
     platform,
-    arch: osArch(),
+    arch: identity?.arch ?? osArch(),
+    hostname: identity?.hostname,
     useSystemInformation: options.useSystemInformation ?? !fixture,
     si: options.si,
     nowMs: clock.now()

@@ -15,6 +15,7 @@ import {
   type CollectorId,
   type Inventory
 } from '../shared/telemetry'
+import { collectorModule, isGpuDeviceClass } from './collectors/index'
 import type { Collector, InventoryPart } from './collectors/types'
 
 /** The systeminformation calls used for inventory (injectable). */
@@ -49,6 +50,8 @@ export interface InventoryOptions {
   collectors: Collector[]
   platform: NodeJS.Platform
   arch: string
+  /** The machine's hostname (fixture trees: the captured one); default this machine's. */
+  hostname?: string
   /** Skip systeminformation (fixture mode or replay). */
   useSystemInformation: boolean
   si?: SiInventory
@@ -67,20 +70,25 @@ export interface InventoryResult {
   absentReasons: Map<CollectorId, ReadingUnavailable>
 }
 
-const NOT_READ = unavailable('unsupported', 'not reported by any source on this machine')
+const NOT_READ = unavailable('unsupported', 'not reported by any source')
 
 /** An inventory with every field unavailable (the base that probes fill in). */
-export function emptyInventory(nowMs: number, platform: string, arch: string): Inventory {
+export function emptyInventory(
+  nowMs: number,
+  platform: string,
+  arch: string,
+  host: string = hostname()
+): Inventory {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     collectedAtMs: nowMs,
     host: {
-      hostname: hostname(),
+      hostname: host,
       platform,
       arch,
       os: NOT_READ,
       kernel: NOT_READ,
-      container: unavailable('no-device', 'no container detected'),
+      container: unavailable('not-applicable', 'no container detected'),
       virtualization: NOT_READ
     },
     cpu: {
@@ -244,13 +252,13 @@ export async function mergeSystemInformation(
 
 /** Probes every collector (concurrently, each with a timeout) and builds the Inventory. */
 export async function buildInventory(options: InventoryOptions): Promise<InventoryResult> {
-  const inv = emptyInventory(options.nowMs, options.platform, options.arch)
+  const inv = emptyInventory(options.nowMs, options.platform, options.arch, options.hostname)
   const signal = options.signal ?? new AbortController().signal
   const timeoutMs = options.siTimeoutMs ?? 3000
   const probes = await Promise.all(
     options.collectors.map(async (c) => ({
       c,
-      r: await withTimeout(c.probe(signal), timeoutMs + 2000, `${c.id} probe`)
+      r: await withTimeout(c.probe(signal), c.probeTimeoutMs ?? timeoutMs + 2000, `${c.id} probe`)
     }))
   )
   const present: Collector[] = []
@@ -283,7 +291,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   const hasGpu = inv.gpus.length > 0
   if (!hasGpu && !inv.absent.some((a) => a.deviceClass === 'gpu')) {
     const reasons = inv.absent
-      .filter((a) => a.deviceClass.startsWith('gpu-'))
+      .filter((a) => a.deviceClass !== 'gpu' && isGpuDeviceClass(a.deviceClass))
       .map((a) => `${a.deviceClass}: ${a.reason.detail ?? a.reason.reason}`)
     inv.absent.push({
       deviceClass: 'gpu',
@@ -296,9 +304,7 @@ export async function buildInventory(options: InventoryOptions): Promise<Invento
   return { inventory: inv, present, absent, absentReasons }
 }
 
+/** The absent class a collector's registry entry declares ('other' for unregistered test collectors). */
 function absentClass(id: string): AbsentDevice['deviceClass'] {
-  if (id === 'gpu-nvidia' || id === 'gpu-amd' || id === 'gpu-intel' || id === 'storage') return id
-  if (id === 'power') return 'battery'
-  if (id === 'thermal') return 'cpu-temperature'
-  return 'other'
+  return collectorModule(id)?.absentClass ?? 'other'
 }

@@ -5,26 +5,46 @@
  * JSON (timestamps in epoch ms) so they cross IPC, HTTP/SSE and session files unchanged. The JSON Schema in
  * `resources/schema/snapshot.v1.schema.json` documents this shape; bump SNAPSHOT_SCHEMA_VERSION on breaking
  * changes.
+ *
+ * What each unavailable reason means here (one meaning per reason, across collectors):
+ * - `not-applicable`: the reading does not exist for this device or setup, and nothing is missing: a PCIe link
+ *   on a SATA drive, a P-state name on an AMD GPU, compute capability outside NVIDIA, whole-GPU utilisation
+ *   under MIG, thermal_throttle counters on an AMD CPU, a container name outside a container.
+ * - `warming-up`: the reading exists but needs time: rates and utilisation on the first sample (they are
+ *   deltas), package power before the second energy reading, SMART before the first smartctl run returns.
+ *   It clears by itself; analysis treats it as "not observed yet", never as zero.
+ * - `unsupported`: the reading would exist, but this hardware, driver, kernel or tool does not give it:
+ *   a missing sysfs attribute or empty file (`sources/sysfs.ts`), an `N/A` cell from nvidia-smi, an older
+ *   gpu_metrics layout, facts only `nvidia-smi -q -x` has when it was never asked.
+ * - `no-device`: the device is not there (no battery on a desktop, a GPU that fell off the bus).
+ * - `tool-missing`, `permission-denied`, `timeout`, `parse-error`, `failed`, `asleep`: what happened when
+ *   reading it (the tool is not installed or, under fixture roots, not run; root-only; no answer in time;
+ *   unreadable output; any other failure; a runtime-suspended device that is not woken to be read).
  */
 import type { Reading, ReadingUnavailable } from './reading'
 
 /** Version of the Snapshot/Inventory JSON shape (session files and `--json` carry it). */
 export const SNAPSHOT_SCHEMA_VERSION = 1
 
-/** Collector ids (one file per collector under src-main/node/collectors). */
-export type CollectorId =
-  | 'cpu'
-  | 'memory'
-  | 'gpu-nvidia'
-  | 'gpu-amd'
-  | 'gpu-intel'
-  | 'storage'
-  | 'thermal'
-  | 'power'
-  | 'si-fallback'
+/**
+ * A collector's id (`cpu`, `gpu-nvidia`, …), as declared by its module in the collector registry
+ * (`src-main/node/collectors/index.ts`). The registry is the only list of ids: this contract layer cannot
+ * import it, so the id is a string here and the registry's literal union (`RegisteredCollectorId`) is checked
+ * where collectors are built.
+ */
+export type CollectorId = string
 
-/** GPU vendors. */
-export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other'
+/**
+ * GPU vendor, as declared by the collector module that found the GPU. The vendors named here have collectors
+ * or spec-table rows today; a new vendor's collector declares its own id without changing this type.
+ */
+export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other' | (string & {})
+
+/**
+ * Compute backend ML frameworks use on a GPU: CUDA (NVIDIA), ROCm/HIP (AMD), Metal (Apple), SYCL/oneAPI
+ * (Intel), Vulkan compute (llama.cpp and friends on anything else).
+ */
+export type GpuBackend = 'cuda' | 'rocm' | 'metal' | 'vulkan' | 'sycl'
 
 /**
  * Vendor-neutral class of a throttle reason.
@@ -109,12 +129,17 @@ export interface CoolingDevice {
 // Inventory (static facts, probed once and on demand)
 // ---------------------------------------------------------------------------------------------------------
 
-/** Static GPU facts (nvtop's static info). */
+/** Static GPU facts (nvtop's static info). Build one with `emptyGpuInfo`, then fill in what was read. */
 export interface GpuInfo {
   /** Stable id: `<vendor>:<pci bus id or index>`. */
   id: string
   index: number
   vendor: GpuVendor
+  /**
+   * Compute backend, from the registry entry of the collector that found the GPU. Optional: inventories
+   * recorded before it existed lack it, and readers then fall back to the vendor.
+   */
+  backend?: GpuBackend
   name: string
   uuid: Reading<string>
   pciBusId: Reading<string>
@@ -136,10 +161,30 @@ export interface GpuInfo {
   powerDefaultLimitWatts: Reading<number>
   powerMinLimitWatts: Reading<number>
   powerMaxLimitWatts: Reading<number>
+  /**
+   * Absolute temperature thresholds (°C). Where the driver gives them only relative to T.Limit (NVIDIA
+   * drivers for Ada, Hopper and Blackwell), they are derived from the T.Limit readings of the same instant and
+   * the reading's source says so (`tlimit*OffsetCelsius` keep the driver's own numbers).
+   */
   tempSlowdownCelsius: Reading<number>
   tempShutdownCelsius: Reading<number>
   tempMaxOperatingCelsius: Reading<number>
   tempMemoryMaxCelsius: Reading<number>
+  /**
+   * The driver's thresholds relative to T.Limit (°C; NVIDIA `gpu_temp_slow_tlimit_threshold`,
+   * `gpu_temp_max_tlimit_threshold`, `gpu_temp_max_gpu_tlimit_threshold`): the GPU slows down when its live
+   * T.Limit margin (`GpuSample.temperatureHeadroomCelsius`) falls to the slowdown offset (e.g. −2 °C), and
+   * shuts down at the shutdown offset (e.g. −8 °C). Present only for GPUs whose driver reports them.
+   */
+  tlimitSlowdownOffsetCelsius?: Reading<number>
+  tlimitShutdownOffsetCelsius?: Reading<number>
+  tlimitMaxOperatingOffsetCelsius?: Reading<number>
+  /**
+   * Where the absolute thresholds come from: `driver` (reported absolute) or `tlimit` (derived from the T.Limit
+   * readings at probe time; a few °C of uncertainty, because the T.Limit sensor is not the GPU-temperature
+   * sensor). Absent when no threshold is known.
+   */
+  tempThresholdSource?: 'driver' | 'tlimit'
   migEnabled: Reading<boolean>
   /** Integrated GPU sharing host memory (APU, iGPU, Apple). */
   integrated: boolean
@@ -222,19 +267,16 @@ export interface HostInfo {
   virtualization: Reading<string>
 }
 
+/**
+ * What was looked for: `gpu` (any GPU at all), a GPU collector's id (`gpu-nvidia`, as its registry entry
+ * declares), or one of the host classes.
+ */
+export type AbsentDeviceClass =
+  'gpu' | 'storage' | 'cpu-temperature' | 'battery' | 'smart' | 'rapl' | 'other' | (string & {})
+
 /** A device class that was looked for and not found, or could not be read, with the reason. */
 export interface AbsentDevice {
-  deviceClass:
-    | 'gpu-nvidia'
-    | 'gpu-amd'
-    | 'gpu-intel'
-    | 'gpu'
-    | 'storage'
-    | 'cpu-temperature'
-    | 'battery'
-    | 'smart'
-    | 'rapl'
-    | 'other'
+  deviceClass: AbsentDeviceClass
   reason: ReadingUnavailable
 }
 
@@ -358,7 +400,11 @@ export interface GpuSample {
   /** Junction/hotspot temperature (AMD). */
   hotspotTemperatureCelsius: Reading<number>
   memoryTemperatureCelsius: Reading<number>
-  /** Distance to the slowdown limit (NVIDIA `temperature.gpu.tlimit`). */
+  /**
+   * Distance to the slowdown limit (°C). NVIDIA: the live T.Limit margin (`temperature.gpu.tlimit`) minus the
+   * driver's slowdown offset (`GpuInfo.tlimitSlowdownOffsetCelsius`, e.g. −2 °C) when it reports one, else the
+   * margin itself. AMD: the smaller of edge and junction distance to their `crit` limits.
+   */
   temperatureHeadroomCelsius: Reading<number>
   powerDrawWatts: Reading<number>
   powerAverageWatts: Reading<number>
@@ -484,4 +530,121 @@ export interface Snapshot {
   thermal: Reading<ThermalSample>
   power: Reading<PowerSample>
   health: CollectorHealth[]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Builders: one place that knows every GPU reading
+// ---------------------------------------------------------------------------------------------------------
+
+/** Every Reading field of a GpuSample, in declaration order. */
+export const GPU_SAMPLE_READINGS = [
+  'utilizationPct',
+  'memoryUtilizationPct',
+  'memoryUsedBytes',
+  'memoryTotalBytes',
+  'temperatureCelsius',
+  'hotspotTemperatureCelsius',
+  'memoryTemperatureCelsius',
+  'temperatureHeadroomCelsius',
+  'powerDrawWatts',
+  'powerAverageWatts',
+  'powerInstantWatts',
+  'powerLimitWatts',
+  'clockSmMhz',
+  'clockGraphicsMhz',
+  'clockMemoryMhz',
+  'clockMaxSmMhz',
+  'clockMaxMemoryMhz',
+  'pcieGen',
+  'pcieWidth',
+  'pcieMaxGen',
+  'pcieMaxWidth',
+  'fanPct',
+  'fanRpm',
+  'pstate',
+  'throttleFlags',
+  'throttleMaskHex',
+  'throttleCountersSeconds'
+] as const satisfies readonly (keyof GpuSample)[]
+
+/** Every required Reading field of a GpuInfo, in declaration order. */
+export const GPU_INFO_READINGS = [
+  'uuid',
+  'pciBusId',
+  'memoryTotalBytes',
+  'driverVersion',
+  'runtimeVersion',
+  'computeCapability',
+  'gfxTarget',
+  'clockMaxSmMhz',
+  'clockMaxGraphicsMhz',
+  'clockMaxMemoryMhz',
+  'pcieMaxGen',
+  'pcieMaxWidth',
+  'pcieGpuMaxGen',
+  'pcieHostMaxGen',
+  'powerDefaultLimitWatts',
+  'powerMinLimitWatts',
+  'powerMaxLimitWatts',
+  'tempSlowdownCelsius',
+  'tempShutdownCelsius',
+  'tempMaxOperatingCelsius',
+  'tempMemoryMaxCelsius',
+  'migEnabled'
+] as const satisfies readonly (keyof GpuInfo)[]
+
+// Compile-time proof that the lists above name every Reading field: adding a reading to GpuSample or GpuInfo
+// without listing it fails the type check here, so no builder can forget one.
+type ReadingKeys<T> = { [K in keyof T]-?: T[K] extends Reading<unknown> ? K : never }[keyof T]
+type Missing<T, L extends readonly unknown[]> = Exclude<ReadingKeys<T>, L[number]>
+const gpuSampleListComplete: [Missing<GpuSample, typeof GPU_SAMPLE_READINGS>] extends [never]
+  ? true
+  : never = true
+const gpuInfoListComplete: [
+  Exclude<Missing<GpuInfo, typeof GPU_INFO_READINGS>, 'vbiosVersion' | `tlimit${string}`>
+] extends [never]
+  ? true
+  : never = true
+void gpuSampleListComplete
+void gpuInfoListComplete
+
+/** Who a GPU is: the fields a collector knows before it reads anything. */
+export interface GpuIdentity {
+  id: string
+  index: number
+  vendor: GpuVendor
+  backend?: GpuBackend
+  name: string
+  integrated?: boolean
+}
+
+/**
+ * A GpuInfo whose every reading is `reason` (the vendor-neutral device record before a collector fills in
+ * what it read; nvtop's static info). The one place that lists GPU facts, so a new field or vendor cannot
+ * forget one.
+ */
+export function emptyGpuInfo(who: GpuIdentity, reason: ReadingUnavailable): GpuInfo {
+  const info = {
+    id: who.id,
+    index: who.index,
+    vendor: who.vendor,
+    ...(who.backend !== undefined ? { backend: who.backend } : {}),
+    name: who.name,
+    integrated: who.integrated ?? false
+  } as GpuInfo
+  const rec = info as unknown as Record<string, Reading<unknown>>
+  for (const k of GPU_INFO_READINGS) rec[k] = reason
+  return info
+}
+
+/** A GpuSample whose every reading is `reason` (asleep, stream down, tool failed). */
+export function emptyGpuSample(
+  who: Pick<GpuInfo, 'id' | 'index' | 'vendor' | 'name'>,
+  reason: ReadingUnavailable,
+  state: GpuSample['state'] = reason.reason === 'asleep' ? 'asleep' : 'active'
+): GpuSample {
+  const s = { id: who.id, index: who.index, vendor: who.vendor, name: who.name, state } as GpuSample
+  const rec = s as unknown as Record<string, Reading<unknown>>
+  for (const k of GPU_SAMPLE_READINGS) rec[k] = reason
+  return s
 }

@@ -5,7 +5,7 @@ import { createGpuAmdCollector } from '../../src-main/node/collectors/gpu-amd'
 import {
   decodeGpuMetrics,
   decodeIndepThrottleStatus
-} from '../../src-main/node/collectors/gpu-amd-metrics'
+} from '../../src-main/node/sources/amdgpu-metrics'
 import type { CollectorDeps } from '../../src-main/node/collectors/types'
 import { createFileReader } from '../../src-main/node/platform/file-reader'
 import { silentLogger } from '../../src-main/node/platform/logger'

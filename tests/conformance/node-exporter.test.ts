@@ -13,7 +13,7 @@ import { createCpuCollector } from '../../src-main/node/collectors/cpu'
 import { createMemoryCollector } from '../../src-main/node/collectors/memory'
 import { createThermalCollector } from '../../src-main/node/collectors/thermal'
 import { createPowerCollector } from '../../src-main/node/collectors/power'
-import { parseCpuinfo } from '../../src-main/node/collectors/procfs-parsers'
+import { parseCpuinfo } from '../../src-main/node/sources/procfs'
 import type {
   CpuSample,
   MemorySample,

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { negotiateFields, parseHelpQueryGpu } from '../../src-main/node/collectors/gpu-nvidia-csv'
+import { negotiateFields, parseHelpQueryGpu } from '../../src-main/node/sources/nvidia-smi-csv'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 
 describePeer('nvidia-smi --help-query-gpu negotiation (nvidia_gpu_exporter fields.txt)', () => {

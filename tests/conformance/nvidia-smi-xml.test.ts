@@ -5,10 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import {
-  parseNvidiaSmiXml,
-  type NvidiaXmlResult
-} from '../../src-main/node/collectors/gpu-nvidia-xml'
+import { parseNvidiaSmiXml, type NvidiaXmlResult } from '../../src-main/node/sources/nvidia-smi-xml'
 import { describePeer, HAVE_PEER, peer } from '../helpers/peer-fixtures'
 
 const DIRS = [
@@ -49,12 +46,32 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
         const m = re.exec(text)
         return m ? Number(m[1]) : undefined
       }
+      // Absolute where the file has it; else T.Limit (gpu_temp + gpu_temp_tlimit) minus the relative offset.
+      const tlimit = (() => {
+        const t = num(/<gpu_temp>\s*(-?\d+) C/)
+        const m = num(/<gpu_temp_tlimit>\s*(-?\d+) C/)
+        return t !== undefined && m !== undefined ? t + m : undefined
+      })()
+      const threshold = (abs: string, rel: string) => {
+        const a = num(new RegExp(`<${abs}>\\s*(-?\\d+) C`))
+        if (a !== undefined) return a
+        const o = num(new RegExp(`<${rel}>\\s*(-?\\d+) C`))
+        return o !== undefined && tlimit !== undefined ? tlimit - o : undefined
+      }
       const checks: [unknown, number | undefined, string][] = [
-        [v(g.tempSlowdownCelsius), num(/<gpu_temp_slow_threshold>\s*(-?\d+) C/), 'slowdown'],
-        [v(g.tempShutdownCelsius), num(/<gpu_temp_max_threshold>\s*(-?\d+) C/), 'shutdown'],
+        [
+          v(g.tempSlowdownCelsius),
+          threshold('gpu_temp_slow_threshold', 'gpu_temp_slow_tlimit_threshold'),
+          'slowdown'
+        ],
+        [
+          v(g.tempShutdownCelsius),
+          threshold('gpu_temp_max_threshold', 'gpu_temp_max_tlimit_threshold'),
+          'shutdown'
+        ],
         [
           v(g.tempMaxOperatingCelsius),
-          num(/<gpu_temp_max_gpu_threshold>\s*(-?\d+) C/),
+          threshold('gpu_temp_max_gpu_threshold', 'gpu_temp_max_gpu_tlimit_threshold'),
           'max operating'
         ],
         [
@@ -84,8 +101,16 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
     expect(current.reasonsSpelling).toBe('event')
     expect(v(current.throttleFlags)).toEqual([{ name: 'gpu_idle', cause: 'idle' }])
     expect(v(current.temperatureHeadroomCelsius)).toBe(43)
-    // Thresholds given only relative to T.Limit are not turned into absolute ones.
-    expect(info.tempSlowdownCelsius).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    // Thresholds given only relative to T.Limit (slowdown -2, shutdown -7, max operating 0) are anchored at
+    // T.Limit = gpu_temp 40 + margin 43 = 83 °C.
+    expect(info.tempThresholdSource).toBe('tlimit')
+    expect(v(info.tempSlowdownCelsius)).toBe(85)
+    expect(v(info.tempShutdownCelsius)).toBe(90)
+    expect(v(info.tempMaxOperatingCelsius)).toBe(83)
+    expect(v(info.tlimitSlowdownOffsetCelsius!)).toBe(-2)
+    expect(v(info.tlimitShutdownOffsetCelsius!)).toBe(-7)
+    // No memory temperature on GDDR6X, and the memory limit is N/A: nothing to derive.
+    expect(info.tempMemoryMaxCelsius.status).toBe('unavailable')
   })
 
   it('reads the RTX 3090 v12 file with the legacy throttle spelling and a lowered 200 W limit', () => {
@@ -95,6 +120,8 @@ describePeer('nvidia-smi -q -x files (telegraf, netdata)', () => {
     expect(v(info.powerDefaultLimitWatts)).toBe(350)
     expect(v(info.tempShutdownCelsius)).toBe(98)
     expect(v(info.tempSlowdownCelsius)).toBe(95)
+    expect(info.tempThresholdSource).toBe('driver')
+    expect(info.tlimitSlowdownOffsetCelsius).toBeUndefined()
     expect(v(info.clockMaxSmMhz)).toBe(2100)
   })
 

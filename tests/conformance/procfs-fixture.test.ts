@@ -17,7 +17,7 @@ import {
   inputCelsius,
   parseMillidegrees,
   readHwmonChip
-} from '../../src-main/node/collectors/hwmon'
+} from '../../src-main/node/sources/hwmon'
 import type {
   CpuSample,
   HwmonChip,

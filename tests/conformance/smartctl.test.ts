@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { parseSmartctlJson } from '../../src-main/node/collectors/smartctl'
+import { parseSmartctlJson } from '../../src-main/node/sources/smartctl'
 import type { SmartHealth } from '../../src-main/shared/telemetry'
 import { describePeer, peer } from '../helpers/peer-fixtures'
 

@@ -13,7 +13,7 @@ import {
   decodeThrottleMask,
   parseNvidiaNumber,
   parseNvidiaText
-} from '../../src-main/node/collectors/gpu-nvidia-csv'
+} from '../../src-main/node/sources/nvidia-smi-csv'
 import { mapReading, ok, unavailable, type Reading } from '../../src-main/shared/reading'
 import type { GpuInfo, GpuSample, Inventory, Snapshot } from '../../src-main/shared/telemetry'
 import { describePeer, peer } from '../helpers/peer-fixtures'

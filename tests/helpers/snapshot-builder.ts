@@ -18,6 +18,7 @@ import {
 import { classifyThrottleReason } from '../../src-main/shared/throttle-causes'
 import {
   SNAPSHOT_SCHEMA_VERSION,
+  emptyGpuSample,
   type BatteryState,
   type CoreThrottleCounter,
   type CpuInfo,
@@ -159,42 +160,9 @@ export function gpuSample(opts: GpuSampleOptions = {}): GpuSample {
   return { ...g, ...(opts.overrides ?? {}) }
 }
 
-/** A GPU sample with every reading unavailable for `reason` (e.g. `asleep`). */
+/** A GPU sample with every reading unavailable for `reason` (e.g. `asleep`), built by the engine's builder. */
 export function unavailableGpuSample(index = 0, reason: UnavailableReason = 'asleep'): GpuSample {
-  const u = na(reason, 'test')
-  return gpuSample({
-    index,
-    state: reason === 'asleep' ? 'asleep' : 'active',
-    overrides: {
-      utilizationPct: u,
-      memoryUtilizationPct: u,
-      memoryUsedBytes: u,
-      memoryTotalBytes: u,
-      temperatureCelsius: u,
-      hotspotTemperatureCelsius: u,
-      memoryTemperatureCelsius: u,
-      temperatureHeadroomCelsius: u,
-      powerDrawWatts: u,
-      powerAverageWatts: u,
-      powerInstantWatts: u,
-      powerLimitWatts: u,
-      clockSmMhz: u,
-      clockGraphicsMhz: u,
-      clockMemoryMhz: u,
-      clockMaxSmMhz: u,
-      clockMaxMemoryMhz: u,
-      pcieGen: u,
-      pcieWidth: u,
-      pcieMaxGen: u,
-      pcieMaxWidth: u,
-      fanPct: u,
-      fanRpm: u,
-      pstate: u,
-      throttleFlags: u,
-      throttleMaskHex: u,
-      throttleCountersSeconds: u
-    }
-  })
+  return emptyGpuSample(gpuSample({ index }), unavailable(reason, 'test'))
 }
 
 /** Static GPU facts; defaults match {@link gpuSample}'s card (slowdown 90 °C, 450 W default limit). */

@@ -46,7 +46,13 @@ export function backendOf(
     declared !== null && typeof declared === 'object' && 'status' in declared
       ? valueOf(declared as Reading<unknown>)
       : declared
-  if (typeof v === 'string' && BACKENDS.has(v)) return v as MachineGpu['backend']
+  if (typeof v === 'string' && BACKENDS.has(v)) {
+    // The collector names its vendor's stack; which llama.cpp build runs it is decided here: ROCm only
+    // for gfx targets on ROCm's support list with ROCm present, Vulkan for Arc (faster than SYCL there).
+    if (v === 'rocm') return backendFor('amd', gfxTarget, info.runtimeVersion)
+    if (v === 'sycl') return backendFor('intel', gfxTarget, info.runtimeVersion)
+    return v as MachineGpu['backend']
+  }
   return backendFor(info.vendor, gfxTarget, info.runtimeVersion)
 }
 

@@ -2,6 +2,7 @@
  * Shared CLI plumbing: IO abstraction (so commands are testable in-process), engine options from flags,
  * usage errors.
  */
+import { resolve as resolvePath } from 'node:path'
 import type { EngineOptions } from '../engine'
 
 /** What a command may touch of the process (injectable in tests). */
@@ -39,6 +40,7 @@ export const EXIT = {
 export const ENGINE_FLAGS = {
   'sysfs-root': { type: 'string' },
   'procfs-root': { type: 'string' },
+  'tools-dir': { type: 'string' },
   replay: { type: 'string' },
   speed: { type: 'string' },
   seek: { type: 'string' },
@@ -79,6 +81,14 @@ export function engineOptionsFrom(values: Record<string, unknown>, io: CliIo): E
   const opts: EngineOptions = { env: io.env }
   if (typeof values['sysfs-root'] === 'string') opts.sysRoot = values['sysfs-root']
   if (typeof values['procfs-root'] === 'string') opts.procRoot = values['procfs-root']
+  const fixture = opts.sysRoot !== undefined || opts.procRoot !== undefined
+  const toolsDir = values['tools-dir']
+  if (typeof toolsDir === 'string' && !fixture)
+    throw new UsageError(
+      '--tools-dir needs --sysfs-root or --procfs-root (it names captured tools)'
+    )
+  // Under fixture roots no tool of this machine runs: only captured ones from --tools-dir, if given.
+  if (fixture) opts.toolsPath = typeof toolsDir === 'string' ? resolvePath(toolsDir) : null
   if (typeof values.replay === 'string') opts.replayFile = values.replay
   if (typeof values.speed === 'string')
     opts.speed = values.speed === 'max' ? Infinity : positiveNumber('speed', values.speed, 1)

@@ -4,6 +4,7 @@
  */
 import { describeReason, isOk, type Reading } from '../../shared/reading'
 import type { GpuSample, Inventory, Snapshot, TemperatureSensor } from '../../shared/telemetry'
+import { isGpuDeviceClass } from '../collectors/index'
 
 /** Styling hooks (ANSI when on a TTY, plain otherwise). */
 export interface Style {
@@ -170,9 +171,7 @@ export function formatSnapshotText(inv: Inventory, s: Snapshot, st: Style = PLAI
   L.push('')
   // GPUs
   if (s.gpus.length === 0) {
-    const why = inv.absent.filter(
-      (a) => a.deviceClass === 'gpu' || a.deviceClass.startsWith('gpu-')
-    )
+    const why = inv.absent.filter((a) => isGpuDeviceClass(a.deviceClass))
     L.push(st.bold('GPU') + '  none')
     for (const a of why) L.push(st.dim(`  ${a.deviceClass}: ${describeReason(a.reason)}`))
   } else for (const g of s.gpus) L.push(...gpuBlock(g, inv, st))
@@ -244,9 +243,7 @@ export function formatSnapshotText(inv: Inventory, s: Snapshot, st: Style = PLAI
       )
   } else L.push(st.bold('Power') + `  ${fmt(s.power, () => '', st)}`)
   // Missing device classes
-  const absent = inv.absent.filter(
-    (a) => !(a.deviceClass === 'gpu' || a.deviceClass.startsWith('gpu-'))
-  )
+  const absent = inv.absent.filter((a) => !isGpuDeviceClass(a.deviceClass))
   if (absent.length) {
     L.push('')
     L.push(st.bold('Not available here'))

@@ -35,6 +35,7 @@ Usage:
 Engine flags (check, snapshot, watch, record, serve):
   --sysfs-root DIR    read sysfs from DIR instead of /sys (captured trees)
   --procfs-root DIR   read procfs from DIR instead of /proc
+  --tools-dir DIR     with a root: run captured tools (nvidia-smi, smartctl) from DIR only; none without it
   --replay FILE       play a recorded session as if live (--speed N or --speed max; --seek 36h)
   --interval SECONDS  sampling interval (default 1)
 

@@ -16,21 +16,27 @@ import type {
   TemperatureSensor
 } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from './hwmon'
+import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from '../sources/hwmon'
 import {
-  fileUnavailable,
-  intFromFile,
   parseCpuinfo,
   parseCpuinfoMhz,
   parseCpuList,
   parseProcStat,
-  parseSysfsInt,
-  textFromFile,
   utilizationBetween,
   type CpuinfoEntry,
   type ProcStat
-} from './procfs-parsers'
+} from '../sources/procfs'
+import { fileUnavailable, intFromFile, parseSysfsInt, textFromFile } from '../sources/sysfs'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+
+const MODULE = { id: 'cpu' } as const
 
 const CPU_DIR = '/sys/devices/system/cpu'
 const POWERCAP_DIR = '/sys/class/powercap'
@@ -96,7 +102,7 @@ export function raplPowerWatts(
   elapsedMs: number,
   maxRangeUj: number | null
 ): Reading<number> {
-  if (!(elapsedMs > 0)) return unavailable('unsupported', 'no time elapsed between samples')
+  if (!(elapsedMs > 0)) return unavailable('warming-up', 'no time elapsed between the two samples')
   let delta = curUj - prevUj
   if (delta < 0) {
     if (maxRangeUj === null || maxRangeUj <= 0)
@@ -288,6 +294,8 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   let needCpuinfoFallback = false
   let cores: ThrottleHandle[] = []
   let packages: PackageThrottleHandle[] = []
+  /** `vendor_id` of the first CPU: thermal_throttle counters are an Intel feature. */
+  let cpuVendor: string | null = null
   let chips: HwmonChipHandle[] = []
   let rapl: RaplZone[] = []
   let raplPrev: (RaplPrev | null)[] = []
@@ -364,7 +372,9 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       if (w.status !== 'ok') return w
       total += w.value
     }
-    return warming ? unavailable('unsupported', 'warming up (needs two samples)') : ok(total)
+    return warming
+      ? unavailable('warming-up', 'package power needs two energy readings')
+      : ok(total)
   }
 
   const readTemps = async (slow: boolean): Promise<Reading<TemperatureSensor[]>> => {
@@ -379,7 +389,10 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   const readThrottle = async (): Promise<
     [Reading<CoreThrottleCounter[]>, Reading<PackageThrottleCounter[]>]
   > => {
-    const none = unavailable('unsupported', 'no thermal_throttle counters (Intel only)')
+    const none =
+      cpuVendor !== null && cpuVendor !== 'GenuineIntel'
+        ? unavailable('not-applicable', `thermal_throttle counters are Intel-only (${cpuVendor})`)
+        : unavailable('unsupported', 'no thermal_throttle counters in sysfs')
     if (cores.length === 0 && packages.length === 0) return [none, none]
     const [c, p] = await Promise.all([
       Promise.all(
@@ -405,7 +418,7 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'cpu',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       const [cpuinfoRes, stat] = await Promise.all([
         fs.readText('/proc/cpuinfo'),
@@ -434,6 +447,7 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
           ? ok(Math.max(...maxes))
           : unavailable('unsupported', 'no cpuinfo_max_freq')
       const first = cpuinfo[0]
+      cpuVendor = first?.vendor ?? null
       const pkgIds = new Set(cpuinfo.flatMap((e) => (e.physicalId === null ? [] : [e.physicalId])))
       const physCores = new Set(
         cpuinfo.flatMap((e) =>
@@ -494,8 +508,9 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       let utilizationPct: Reading<number>
       let perCoreUtilizationPct: Reading<number[]>
       if (!statRes.ok) {
-        utilizationPct = fileUnavailable(statRes, '/proc/stat')
-        perCoreUtilizationPct = utilizationPct
+        const why = fileUnavailable(statRes, '/proc/stat')
+        utilizationPct = why
+        perCoreUtilizationPct = why
         prevStat = null
       } else {
         const cur = parseProcStat(statRes.value)
@@ -551,4 +566,13 @@ export function createCpuCollector(deps: CollectorDeps): Collector {
       prevStat = null
     }
   }
+}
+
+/** Registry entry: CPU (Linux procfs/sysfs). */
+export const cpuCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'other',
+  create: createCpuCollector
 }

@@ -13,125 +13,45 @@
  * gpu_metrics, a GPU with no hwmon `junction` sensor and at most 2 GiB of VRAM (a BIOS carve-out) is
  * integrated.
  */
-import { isOk, ok, unavailable, valueOf, type Reading } from '../../shared/reading'
-import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import {
+  isOk,
+  ok,
+  unavailable,
+  valueOf,
+  type Reading,
+  type ReadingUnavailable
+} from '../../shared/reading'
+import { emptyGpuInfo, emptyGpuSample, type GpuInfo, type GpuSample } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
 import {
   discoverHwmonChip,
   readHwmonChip,
   type HwmonChipHandle,
   type HwmonTempHandle
-} from './hwmon'
-import { decodeGpuMetrics, decodeIndepThrottleStatus, type GpuMetrics } from './gpu-amd-metrics'
+} from '../sources/hwmon'
+import { isDrmCardName, parsePpDpmClock, parsePpDpmPcie } from '../sources/amdgpu'
+import { decodeGpuMetrics, throttleFromMetrics, type GpuMetrics } from '../sources/amdgpu-metrics'
 import {
-  basename,
-  fileReason,
+  linkGenFromFile,
+  linkWidthFromFile,
   parseLinkSpeedGen,
   parseLinkWidth,
-  pcieGenFromGTps,
   readDriverName,
-  readInt,
-  readPolledInt,
-  readRuntimeStatus,
-  readText,
-  scale
-} from './pci'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+  readPciAddress,
+  readRuntimeStatus
+} from '../sources/pci'
+import { fileUnavailable, readInt, readPolledInt, readText, scale } from '../sources/sysfs'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 
-// ---------------------------------------------------------------------------------------------------------
-// Pure parsers
-// ---------------------------------------------------------------------------------------------------------
-
-/** One DPM level of `pp_dpm_sclk` / `pp_dpm_mclk` / `pp_dpm_fclk` / `pp_dpm_socclk`. */
-export interface DpmClockLevel {
-  /** Level label: `0`, `1`, … or `S` (deep sleep). */
-  level: string
-  mhz: number
-  current: boolean
-}
-
-/** Parsed `pp_dpm_*clk` table. */
-export interface DpmClockTable {
-  levels: DpmClockLevel[]
-  /** The level marked with `*`. */
-  currentMhz: Reading<number>
-  /** Highest listed level. */
-  maxMhz: Reading<number>
-}
-
-/**
- * Parses a `pp_dpm_sclk`-style table: lines `0: 852Mhz *`, `1: 991Mhz`, `S: 19Mhz` (deep sleep).
- *
- * The current level is the line with `*`. Unparseable lines are skipped; no line at all is a parse error.
- */
-export function parsePpDpmClock(text: string): DpmClockTable {
-  const levels: DpmClockLevel[] = []
-  for (const line of text.split('\n')) {
-    const m = /^\s*([0-9A-Za-z]+):\s*(\d+(?:\.\d+)?)\s*mhz\s*(\*)?\s*$/i.exec(line)
-    if (!m) continue
-    levels.push({ level: m[1], mhz: Number(m[2]), current: m[3] === '*' })
-  }
-  if (levels.length === 0) {
-    const r = unavailable('parse-error', 'no DPM levels')
-    return { levels, currentMhz: r, maxMhz: r }
-  }
-  const cur = levels.find((l) => l.current)
-  return {
-    levels,
-    currentMhz: cur ? ok(cur.mhz) : unavailable('unsupported', 'no level marked current'),
-    maxMhz: ok(Math.max(...levels.map((l) => l.mhz)))
-  }
-}
-
-/** One level of `pp_dpm_pcie`. */
-export interface DpmPcieLevel {
-  level: string
-  gen: number
-  width: number
-  current: boolean
-}
-
-/** Parsed `pp_dpm_pcie`. */
-export interface DpmPcieTable {
-  levels: DpmPcieLevel[]
-  current: Reading<{ gen: number; width: number }>
-  max: Reading<{ gen: number; width: number }>
-}
-
-/**
- * Parses `pp_dpm_pcie`: lines `0: 2.5GT/s, x8`, `1: 8.0GT/s, x16 *`, newer kernels append the LCLK
- * (`1: 16.0GT/s, x16 619Mhz *`).
- */
-export function parsePpDpmPcie(text: string): DpmPcieTable {
-  const levels: DpmPcieLevel[] = []
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\w+):\s*(\d+(?:\.\d+)?)\s*GT\/s,?\s*x(\d+)\b([^*]*)(\*)?\s*$/i.exec(line)
-    if (!m) continue
-    const gen = pcieGenFromGTps(Number(m[2]))
-    if (gen === undefined) continue
-    levels.push({ level: m[1], gen, width: Number(m[3]), current: m[5] === '*' })
-  }
-  if (levels.length === 0) {
-    const r = unavailable('parse-error', 'no PCIe DPM levels')
-    return { levels, current: r, max: r }
-  }
-  const cur = levels.find((l) => l.current)
-  const top = levels.reduce((a, b) =>
-    b.gen > a.gen || (b.gen === a.gen && b.width > a.width) ? b : a
-  )
-  return {
-    levels,
-    current: cur
-      ? ok({ gen: cur.gen, width: cur.width })
-      : unavailable('unsupported', 'no level marked current'),
-    max: ok({ gen: top.gen, width: top.width })
-  }
-}
-
-/** True for `cardN` (a GPU), false for connectors such as `card1-DP-5` and render nodes. */
-export function isDrmCardName(name: string): boolean {
-  return /^card\d+$/.test(name)
-}
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-amd', vendor: 'amd', backend: 'rocm' } as const
 
 // ---------------------------------------------------------------------------------------------------------
 // Collector
@@ -157,7 +77,7 @@ interface AmdCard {
 const DRM = '/sys/class/drm'
 const GIB = 1024 ** 3
 
-const asleep = (): Reading<never> => unavailable('asleep', 'runtime-suspended; not woken')
+const asleep = (): ReadingUnavailable => unavailable('asleep', 'runtime-suspended; not woken')
 
 async function readHwmonDir(fs: FileReader, device: string): Promise<string | undefined> {
   const r = await fs.readDir(`${device}/hwmon`)
@@ -183,7 +103,7 @@ const GPU_METRICS_MISSING = 'gpu_metrics: not-found'
 
 async function loadGpuMetrics(fs: FileReader, device: string): Promise<Reading<GpuMetrics>> {
   const r = await fs.readBytes(`${device}/gpu_metrics`)
-  if (!r.ok) return unavailable(fileReason(r.code), `gpu_metrics: ${r.code}`)
+  if (!r.ok) return fileUnavailable(r, 'gpu_metrics')
   const d = decodeGpuMetrics(r.value)
   if (!d.ok)
     return unavailable(d.error.kind === 'too-short' ? 'parse-error' : 'unsupported', d.error.detail)
@@ -194,36 +114,24 @@ function emptyInfo(
   index: number,
   card: string,
   pciBusId: Reading<string>,
-  reason: Reading<never>
+  reason: ReadingUnavailable
 ): GpuInfo {
   return {
-    id: `amd:${valueOf(pciBusId) ?? card}`,
-    index,
-    vendor: 'amd',
-    name: `AMD GPU ${valueOf(pciBusId) ?? card}`,
-    uuid: reason,
+    ...emptyGpuInfo(
+      {
+        id: `amd:${valueOf(pciBusId) ?? card}`,
+        index,
+        vendor: MODULE.vendor,
+        backend: MODULE.backend,
+        name: `AMD GPU ${valueOf(pciBusId) ?? card}`
+      },
+      reason
+    ),
     pciBusId,
-    memoryTotalBytes: reason,
-    driverVersion: reason,
-    runtimeVersion: unavailable('unsupported', 'ROCm not used'),
-    computeCapability: unavailable('unsupported', 'NVIDIA only'),
-    gfxTarget: reason,
-    clockMaxSmMhz: reason,
-    clockMaxGraphicsMhz: reason,
-    clockMaxMemoryMhz: reason,
-    pcieMaxGen: reason,
-    pcieMaxWidth: reason,
-    pcieGpuMaxGen: reason,
+    runtimeVersion: unavailable('unsupported', 'ROCm version is not read (sysfs only)'),
+    computeCapability: unavailable('not-applicable', 'compute capability is an NVIDIA concept'),
     pcieHostMaxGen: unavailable('unsupported', 'not reported by amdgpu sysfs'),
-    powerDefaultLimitWatts: reason,
-    powerMinLimitWatts: reason,
-    powerMaxLimitWatts: reason,
-    tempSlowdownCelsius: reason,
-    tempShutdownCelsius: reason,
-    tempMaxOperatingCelsius: reason,
-    tempMemoryMaxCelsius: reason,
-    migEnabled: unavailable('unsupported', 'NVIDIA only'),
-    integrated: false,
+    migEnabled: unavailable('not-applicable', 'MIG is an NVIDIA feature'),
     vbiosVersion: reason
   }
 }
@@ -313,63 +221,7 @@ function textOr(r: { ok: true; value: string } | { ok: false }): string {
 }
 
 function asleepSample(card: AmdCard): GpuSample {
-  const a = asleep()
-  return {
-    id: card.info.id,
-    index: card.info.index,
-    vendor: 'amd',
-    name: card.info.name,
-    state: 'asleep',
-    utilizationPct: a,
-    memoryUtilizationPct: a,
-    memoryUsedBytes: a,
-    memoryTotalBytes: a,
-    temperatureCelsius: a,
-    hotspotTemperatureCelsius: a,
-    memoryTemperatureCelsius: a,
-    temperatureHeadroomCelsius: a,
-    powerDrawWatts: a,
-    powerAverageWatts: a,
-    powerInstantWatts: a,
-    powerLimitWatts: a,
-    clockSmMhz: a,
-    clockGraphicsMhz: a,
-    clockMemoryMhz: a,
-    clockMaxSmMhz: a,
-    clockMaxMemoryMhz: a,
-    pcieGen: a,
-    pcieWidth: a,
-    pcieMaxGen: a,
-    pcieMaxWidth: a,
-    fanPct: a,
-    fanRpm: a,
-    pstate: a,
-    throttleFlags: a,
-    throttleMaskHex: a,
-    throttleCountersSeconds: a
-  }
-}
-
-/** Throttle flags from a decoded gpu_metrics, or why there are none. */
-export function throttleFromMetrics(
-  metrics: Reading<GpuMetrics>,
-  hotspotCelsius: number | undefined
-): { flags: Reading<ThrottleFlag[]>; maskHex: Reading<string> } {
-  if (metrics.status !== 'ok') return { flags: metrics, maskHex: metrics }
-  const m = metrics.value
-  if (m.indepThrottleStatus.status !== 'ok') {
-    const why = unavailable(
-      'unsupported',
-      `gpu_metrics ${m.version} has no ASIC-independent throttle status`
-    )
-    return { flags: why, maskHex: why }
-  }
-  const mask = m.indepThrottleStatus.value
-  const hot = hotspotCelsius ?? valueOf(m.temperatureHotspotCelsius)
-  return {
-    flags: ok(decodeIndepThrottleStatus(mask, hot)),
-    maskHex: ok('0x' + mask.toString(16).padStart(16, '0'))
-  }
+  return emptyGpuSample(card.info, asleep())
 }
 
 async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
@@ -418,10 +270,8 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     ])
     clockGraphicsMhz = s.ok
       ? parsePpDpmClock(s.value).currentMhz
-      : unavailable(fileReason(s.code), 'pp_dpm_sclk')
-    clockMemoryMhz = m.ok
-      ? parsePpDpmClock(m.value).currentMhz
-      : unavailable(fileReason(m.code), 'pp_dpm_mclk')
+      : fileUnavailable(s, 'pp_dpm_sclk')
+    clockMemoryMhz = m.ok ? parsePpDpmClock(m.value).currentMhz : fileUnavailable(m, 'pp_dpm_mclk')
   }
 
   let pcieGen: Reading<number>
@@ -430,9 +280,7 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     // On Vega10+ the device's own current_link_* describes the link to the card's internal switch, not the
     // slot; the SMU's current PCIe DPM level is the real one.
     const t = await fs.readPolled(`${d}/pp_dpm_pcie`)
-    const cur = t.ok
-      ? parsePpDpmPcie(t.value).current
-      : unavailable(fileReason(t.code), 'pp_dpm_pcie')
+    const cur = t.ok ? parsePpDpmPcie(t.value).current : fileUnavailable(t, 'pp_dpm_pcie')
     pcieGen = cur.status === 'ok' ? ok(cur.value.gen) : cur
     pcieWidth = cur.status === 'ok' ? ok(cur.value.width) : cur
   } else {
@@ -440,12 +288,8 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
       fs.readPolled(`${d}/current_link_speed`),
       fs.readPolled(`${d}/current_link_width`)
     ])
-    pcieGen = s.ok
-      ? parseLinkSpeedGen(s.value)
-      : unavailable(fileReason(s.code), 'current_link_speed')
-    pcieWidth = w.ok
-      ? parseLinkWidth(w.value)
-      : unavailable(fileReason(w.code), 'current_link_width')
+    pcieGen = linkGenFromFile(s, 'current_link_speed')
+    pcieWidth = linkWidthFromFile(w, 'current_link_width')
   }
 
   const metrics = card.hasGpuMetrics
@@ -471,15 +315,14 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
   if (j !== undefined && jc !== undefined) headrooms.push(jc - j)
 
   // pwm1 is 0–255 duty; in automatic mode (pwm1_enable 2) it still reflects the duty the firmware set.
-  const fanPct =
-    pwm.status === 'ok' && pwmEnable.status === 'ok' && pwmEnable.value === 0
-      ? unavailable('unsupported', 'fan control disabled (full speed)')
-      : scale(pwm, 100 / 255)
+  // pwm1_enable 0 is "no fan speed control (i.e. fan at full power)" (kernel hwmon sysfs-interface).
+  const fanPct: Reading<number> =
+    pwmEnable.status === 'ok' && pwmEnable.value === 0 ? ok(100) : scale(pwm, 100 / 255)
 
   return {
     id: card.info.id,
     index: card.info.index,
-    vendor: 'amd',
+    vendor: card.info.vendor,
     name: card.info.name,
     state: 'active',
     utilizationPct: busy,
@@ -508,7 +351,10 @@ async function sampleCard(fs: FileReader, card: AmdCard): Promise<GpuSample> {
     pcieMaxWidth: card.info.pcieMaxWidth,
     fanPct,
     fanRpm,
-    pstate: unavailable('unsupported', 'amdgpu has no P-state name'),
+    pstate: unavailable(
+      'not-applicable',
+      "P-state names (P0…P12) are NVIDIA's; amdgpu uses DPM levels"
+    ),
     throttleFlags: throttle.flags,
     throttleMaskHex: throttle.maskHex,
     throttleCountersSeconds: unavailable('unsupported', 'amdgpu exposes no throttle time counters')
@@ -532,11 +378,7 @@ async function discoverCards(fs: FileReader): Promise<AmdCard[]> {
       driver = uevent.ok ? /^DRIVER=(.+)$/m.exec(uevent.value)?.[1]?.trim() : undefined
     }
     if (driver !== 'amdgpu') continue
-    const real = await fs.realPath(device)
-    const bus = real.ok ? basename(real.value) : ''
-    const pciBusId: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(bus)
-      ? ok(bus)
-      : unavailable('unsupported', 'device link is not a PCI address')
+    const pciBusId = await readPciAddress(fs, device)
     const index = cards.length
     cards.push({
       card,
@@ -568,12 +410,12 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'gpu-amd',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'amdgpu sysfs is Linux only')
+          reason: unavailable('not-applicable', 'amdgpu sysfs is Linux only')
         }
       }
       cards = await discoverCards(fs)
@@ -603,4 +445,13 @@ export function createGpuAmdCollector(deps: CollectorDeps): Collector {
     },
     async close() {}
   }
+}
+
+/** Registry entry: AMD GPUs through amdgpu sysfs (Linux). */
+export const gpuAmdCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'gpu-amd',
+  create: createGpuAmdCollector
 }

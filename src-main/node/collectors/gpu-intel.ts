@@ -10,49 +10,36 @@
  * `device/power/runtime_status` is `suspended` is reported asleep and nothing else is read. Busy % needs the
  * i915/xe perf PMU and is reported unsupported here. Integrated: the iGPU sits at PCI 0000:00:02.0.
  */
-import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
-import type { GpuInfo, GpuSample, ThrottleFlag } from '../../shared/telemetry'
+import {
+  ok,
+  unavailable,
+  valueOf,
+  type Reading,
+  type ReadingUnavailable
+} from '../../shared/reading'
+import {
+  emptyGpuInfo,
+  emptyGpuSample,
+  type GpuInfo,
+  type GpuSample,
+  type ThrottleFlag
+} from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import { isDrmCardName } from './gpu-amd'
-import { basename, fileReason, readDriverName, readInt, readRuntimeStatus } from './pci'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import { isDrmCardName } from '../sources/amdgpu'
+import { INTEL_THROTTLE_CAUSES, parseIntelThrottle } from '../sources/intel-gpu'
+import { readDriverName, readPciAddress, readRuntimeStatus } from '../sources/pci'
+import { readInt, readPolledInt } from '../sources/sysfs'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 
-/** Throttle reason name → cause class. */
-export const INTEL_THROTTLE_CAUSES: Readonly<Record<string, ThrottleFlag['cause']>> = {
-  pl1: 'power',
-  pl2: 'power',
-  pl4: 'power',
-  thermal: 'thermal',
-  prochot: 'thermal',
-  ratl: 'thermal',
-  vr_thermalert: 'thermal',
-  vr_tdc: 'current'
-}
-
-/**
- * Turns throttle file contents into flags. `status` is the summary bit; `reasons` maps reason → file text.
- * A set status with no reason set gives one `status` flag of cause 'other'. Unparseable files are skipped.
- */
-export function parseIntelThrottle(
-  status: string | undefined,
-  reasons: Record<string, string | undefined>
-): Reading<ThrottleFlag[]> {
-  const flags: ThrottleFlag[] = []
-  let parsed = 0
-  for (const [reason, text] of Object.entries(reasons)) {
-    if (text === undefined) continue
-    const t = text.trim()
-    if (t !== '0' && t !== '1') continue
-    parsed++
-    if (t === '1')
-      flags.push({ name: `reason_${reason}`, cause: INTEL_THROTTLE_CAUSES[reason] ?? 'other' })
-  }
-  const s = status?.trim()
-  if (s === '1' && flags.length === 0) flags.push({ name: 'status', cause: 'other' })
-  if (parsed === 0 && s !== '0' && s !== '1')
-    return unavailable('unsupported', 'no throttle reason files')
-  return ok(flags)
-}
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-intel', vendor: 'intel', backend: 'sycl' } as const
 
 type Driver = 'i915' | 'xe'
 
@@ -118,38 +105,29 @@ function baseInfo(
   card: string,
   bus: Reading<string>,
   driver: Driver,
-  reason: Reading<never>
+  reason: ReadingUnavailable
 ): GpuInfo {
   const na = unavailable('unsupported', 'not exposed by the Intel driver in sysfs')
   const slot = valueOf(bus)
   return {
-    id: `intel:${slot ?? card}`,
-    index,
-    vendor: 'intel',
-    name: `Intel GPU (${driver}) ${slot ?? card}`,
-    uuid: na,
+    ...emptyGpuInfo(
+      {
+        id: `intel:${slot ?? card}`,
+        index,
+        vendor: MODULE.vendor,
+        backend: MODULE.backend,
+        name: `Intel GPU (${driver}) ${slot ?? card}`,
+        integrated: slot === '0000:00:02.0'
+      },
+      na
+    ),
     pciBusId: bus,
-    memoryTotalBytes: na,
     driverVersion: ok(driver),
-    runtimeVersion: na,
-    computeCapability: unavailable('unsupported', 'NVIDIA only'),
-    gfxTarget: na,
+    computeCapability: unavailable('not-applicable', 'compute capability is an NVIDIA concept'),
+    gfxTarget: unavailable('not-applicable', 'gfx target is an AMD concept'),
     clockMaxSmMhz: reason,
     clockMaxGraphicsMhz: reason,
-    clockMaxMemoryMhz: na,
-    pcieMaxGen: na,
-    pcieMaxWidth: na,
-    pcieGpuMaxGen: na,
-    pcieHostMaxGen: na,
-    powerDefaultLimitWatts: na,
-    powerMinLimitWatts: na,
-    powerMaxLimitWatts: na,
-    tempSlowdownCelsius: na,
-    tempShutdownCelsius: na,
-    tempMaxOperatingCelsius: na,
-    tempMemoryMaxCelsius: na,
-    migEnabled: unavailable('unsupported', 'NVIDIA only'),
-    integrated: slot === '0000:00:02.0'
+    migEnabled: unavailable('not-applicable', 'MIG is an NVIDIA feature')
   }
 }
 
@@ -163,11 +141,7 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
     const device = `${DRM}/${card}/device`
     const driver = await readDriverName(fs, device)
     if (driver !== 'i915' && driver !== 'xe') continue
-    const real = await fs.realPath(device)
-    const b = real.ok ? basename(real.value) : ''
-    const bus: Reading<string> = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(b)
-      ? ok(b)
-      : unavailable('unsupported', 'no PCI address')
+    const bus = await readPciAddress(fs, device)
     const info = baseInfo(
       out.length,
       card,
@@ -181,54 +155,14 @@ async function discover(fs: FileReader): Promise<IntelCard[]> {
 }
 
 function asleepSample(c: IntelCard): GpuSample {
-  const a = unavailable('asleep', 'runtime-suspended; not woken')
-  return {
-    id: c.info.id,
-    index: c.info.index,
-    vendor: 'intel',
-    name: c.info.name,
-    state: 'asleep',
-    utilizationPct: a,
-    memoryUtilizationPct: a,
-    memoryUsedBytes: a,
-    memoryTotalBytes: a,
-    temperatureCelsius: a,
-    hotspotTemperatureCelsius: a,
-    memoryTemperatureCelsius: a,
-    temperatureHeadroomCelsius: a,
-    powerDrawWatts: a,
-    powerAverageWatts: a,
-    powerInstantWatts: a,
-    powerLimitWatts: a,
-    clockSmMhz: a,
-    clockGraphicsMhz: a,
-    clockMemoryMhz: a,
-    clockMaxSmMhz: a,
-    clockMaxMemoryMhz: a,
-    pcieGen: a,
-    pcieWidth: a,
-    pcieMaxGen: a,
-    pcieMaxWidth: a,
-    fanPct: a,
-    fanRpm: a,
-    pstate: a,
-    throttleFlags: a,
-    throttleMaskHex: a,
-    throttleCountersSeconds: a
-  }
-}
-
-async function polledInt(fs: FileReader, path: string): Promise<Reading<number>> {
-  const r = await fs.readPolled(path)
-  if (!r.ok) return unavailable(fileReason(r.code), basename(path))
-  const t = r.value.trim()
-  return /^\d+$/.test(t)
-    ? ok(Number(t))
-    : unavailable('parse-error', `${basename(path)}: '${t.slice(0, 20)}'`)
+  return emptyGpuSample(c.info, unavailable('asleep', 'runtime-suspended; not woken'))
 }
 
 async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
-  const [act, max] = await Promise.all([polledInt(fs, c.freq.act), polledInt(fs, c.freq.max)])
+  const [act, max] = await Promise.all([
+    readPolledInt(fs, c.freq.act),
+    readPolledInt(fs, c.freq.max)
+  ])
   let throttleFlags: Reading<ThrottleFlag[]> = unavailable(
     'unsupported',
     'no throttle reason files (older kernel)'
@@ -251,7 +185,7 @@ async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
   return {
     id: c.info.id,
     index: c.info.index,
-    vendor: 'intel',
+    vendor: c.info.vendor,
     name: c.info.name,
     state: 'active',
     utilizationPct: unavailable('unsupported', 'needs the i915/xe perf PMU'),
@@ -279,7 +213,7 @@ async function sampleCard(fs: FileReader, c: IntelCard): Promise<GpuSample> {
     fanRpm: na,
     pstate: na,
     throttleFlags,
-    throttleMaskHex: unavailable('unsupported', 'Intel reports reasons, not a mask'),
+    throttleMaskHex: unavailable('not-applicable', 'Intel reports one file per reason, not a mask'),
     throttleCountersSeconds: unavailable('unsupported', 'no throttle time counters in sysfs')
   }
 }
@@ -304,12 +238,12 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'gpu-intel',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux')
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'i915/xe sysfs is Linux only')
+          reason: unavailable('not-applicable', 'i915/xe sysfs is Linux only')
         }
       cards = await discover(fs)
       if (cards.length === 0)
@@ -336,4 +270,13 @@ export function createGpuIntelCollector(deps: CollectorDeps): Collector {
     },
     async close() {}
   }
+}
+
+/** Registry entry: Intel GPUs through i915/xe sysfs (Linux). */
+export const gpuIntelCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'gpu-intel',
+  create: createGpuIntelCollector
 }

@@ -1,8 +1,13 @@
 /**
- * NVIDIA GPU collector: inventory from `nvidia-smi -q -x`, live readings from ONE long-lived
- * `nvidia-smi --query-gpu=… --format=csv,noheader,nounits -lms <interval>` child.
+ * NVIDIA GPU collector: inventory from `nvidia-smi -q -x` and a `--query-gpu` inventory query run side by side,
+ * live readings from ONE long-lived `nvidia-smi --query-gpu=… --format=csv,noheader,nounits -lms <interval>`
+ * child. Parsers live in `../sources/nvidia-smi*.ts`.
  *
- * The live field list is negotiated against `nvidia-smi --help-query-gpu` (see gpu-nvidia-csv.ts), so old
+ * Degrade, don't vanish: when `-q -x` fails, hangs past `xmlTimeoutMs` or prints garbage, the GPUs come from the
+ * `--query-gpu` inventory (name, UUID, bus id, memory, clocks, limits, link maxima) and stream normally; only
+ * what the XML alone has (temperature thresholds, CUDA version) is unavailable, with the XML's reason.
+ *
+ * The live field list is negotiated against `nvidia-smi --help-query-gpu` (see nvidia-smi-csv.ts), so old
  * drivers (legacy `clocks_throttle_reasons.*`, no µs counters) and new ones (`clocks_event_reasons.*`,
  * `power.draw.instant`, `temperature.gpu.tlimit`) are both read without nvidia-smi rejecting the query.
  * `sample()` never spawns: it returns the latest complete row set (one row per GPU) from the stream.
@@ -16,28 +21,52 @@
  * the running stream then keeps them awake, which is the price of live data).
  */
 import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
-import type { GpuInfo, GpuSample } from '../../shared/telemetry'
+import { emptyGpuInfo, emptyGpuSample, type GpuInfo, type GpuSample } from '../../shared/telemetry'
 import type { CommandResult } from '../platform/command-runner'
 import type { ProcessStream, StreamEvent } from '../platform/process-stream'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import type {
+  Collector,
+  CollectorDeps,
+  GpuCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 import {
+  fillGpuInfo,
   negotiateFields,
+  negotiateInventoryFields,
   normalizePciBusId,
   parseHelpQueryGpu,
-  parseNvidiaNumber,
+  parseNvidiaInventoryCsv,
   parseNvidiaSmiCsvRow,
-  parseNvidiaText,
-  splitCsvLine,
   type NegotiatedFields,
-  type NvidiaLiveRow
-} from './gpu-nvidia-csv'
-import { parseNvidiaSmiXml } from './gpu-nvidia-xml'
+  type NegotiatedInventoryFields,
+  type NvidiaLiveRow,
+  type NvidiaQueryGpu
+} from '../sources/nvidia-smi-csv'
+import { parseNvidiaSmiXml } from '../sources/nvidia-smi-xml'
+import { createRowSetAssembler } from '../sources/nvidia-smi-stream'
+import {
+  describeRunFailure,
+  listNvidiaPciDevices,
+  type NvidiaPciDevice
+} from '../sources/nvidia-smi'
+
+/** Identity of this collector and of the GPUs it finds (the registry entry below spreads it). */
+const MODULE = { id: 'gpu-nvidia', vendor: 'nvidia', backend: 'cuda' } as const
+const MODULE_GPU = { vendor: MODULE.vendor, backend: MODULE.backend }
+const NOT_AMD = unavailable('not-applicable', 'gfx target is an AMD concept')
 
 /** Tunables (defaults suit a real machine; tests shorten them). */
 export interface GpuNvidiaOptions {
   /** Timeout for `--help-query-gpu` and the one-shot compute_cap query. */
   queryTimeoutMs?: number
-  /** Timeout for `-q -x` (slow on many-GPU boxes). */
+  /**
+   * Timeout for `-q -x` (10–20× slower than `--query-gpu`, and hangs on some boxes). Past it the inventory
+   * comes from `--query-gpu` alone and only the XML-only facts (temperature thresholds, CUDA version) are
+   * unavailable.
+   */
   xmlTimeoutMs?: number
   /** How long the first sample() waits for the stream's first complete row set. */
   firstSampleWaitMs?: number
@@ -50,66 +79,6 @@ export interface GpuNvidiaOptions {
   maxBackoffMs?: number
 }
 
-/** A PCI display device of vendor NVIDIA, as seen in sysfs. */
-export interface NvidiaPciDevice {
-  /** sysfs name, e.g. `0000:01:00.0`. */
-  busId: string
-  deviceId: string
-  runtimeStatus: string
-}
-
-/**
- * Lists NVIDIA display devices (vendor 0x10de, class 0x03xxxx) with their runtime PM status.
- *
- * Source: `/sys/bus/pci/devices/<bdf>/{vendor,class,device,power/runtime_status}`. A missing directory
- * (non-Linux, containers without sysfs) yields an empty list.
- */
-export async function listNvidiaPciDevices(fs: CollectorDeps['fs']): Promise<NvidiaPciDevice[]> {
-  const dir = await fs.readDir('/sys/bus/pci/devices')
-  if (!dir.ok) return []
-  const out: NvidiaPciDevice[] = []
-  for (const name of dir.value) {
-    const base = `/sys/bus/pci/devices/${name}`
-    const vendor = await fs.readText(`${base}/vendor`)
-    if (!vendor.ok || vendor.value.trim().toLowerCase() !== '0x10de') continue
-    const cls = await fs.readText(`${base}/class`)
-    if (!cls.ok || !/^0x03/i.test(cls.value.trim())) continue
-    const device = await fs.readText(`${base}/device`)
-    const status = await fs.readText(`${base}/power/runtime_status`)
-    out.push({
-      busId: name.toLowerCase(),
-      deviceId: device.ok ? device.value.trim().replace(/^0x/i, '') : '',
-      runtimeStatus: status.ok ? status.value.trim() : 'unknown'
-    })
-  }
-  return out
-}
-
-/** Maps a failed one-shot nvidia-smi call to an unavailable reason (stderr, or stdout, as detail). */
-export function describeRunFailure(r: CommandResult, what: string): ReadingUnavailable | undefined {
-  switch (r.kind) {
-    case 'ok':
-      return r.stdout.trim() === ''
-        ? unavailable('parse-error', `${what}: empty output`)
-        : undefined
-    case 'not-found':
-      return unavailable('tool-missing', 'nvidia-smi not found')
-    case 'permission-denied':
-      return unavailable('permission-denied', r.message)
-    case 'timeout':
-      return unavailable('timeout', `${what} did not answer within ${r.timeoutMs} ms`)
-    case 'aborted':
-      return unavailable('failed', `${what} aborted`)
-    case 'exit': {
-      // nvidia-smi prints its driver-communication failure on stdout, not stderr.
-      const text = (r.stderr.trim() || r.stdout.trim()).slice(0, 2000)
-      if (/no devices were found/i.test(text)) return unavailable('no-device', text)
-      const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`
-      return unavailable('failed', text ? `${text} (${how})` : `${what}: ${how}`)
-    }
-  }
-}
-
 type StreamState =
   | { kind: 'idle' }
   | { kind: 'starting' }
@@ -117,52 +86,23 @@ type StreamState =
   | { kind: 'down'; detail: string }
   | { kind: 'dead'; reason: ReadingUnavailable }
 
-const ALL_READINGS = [
-  'utilizationPct',
-  'memoryUtilizationPct',
-  'memoryUsedBytes',
-  'memoryTotalBytes',
-  'temperatureCelsius',
-  'hotspotTemperatureCelsius',
-  'memoryTemperatureCelsius',
-  'temperatureHeadroomCelsius',
-  'powerDrawWatts',
-  'powerAverageWatts',
-  'powerInstantWatts',
-  'powerLimitWatts',
-  'clockSmMhz',
-  'clockGraphicsMhz',
-  'clockMemoryMhz',
-  'clockMaxSmMhz',
-  'clockMaxMemoryMhz',
-  'pcieGen',
-  'pcieWidth',
-  'pcieMaxGen',
-  'pcieMaxWidth',
-  'fanPct',
-  'fanRpm',
-  'pstate',
-  'throttleFlags',
-  'throttleMaskHex',
-  'throttleCountersSeconds'
-] as const satisfies readonly (keyof GpuSample)[]
+/**
+ * Distance to the slowdown limit: the live T.Limit margin minus the driver's slowdown offset (slowdown starts
+ * when the margin falls to the offset, e.g. −2 °C), or the margin itself when the driver gives no offset.
+ */
+function headroomToSlowdown(margin: Reading<number>, info: GpuInfo): Reading<number> {
+  const offset = info.tlimitSlowdownOffsetCelsius
+  if (margin.status !== 'ok' || offset?.status !== 'ok') return margin
+  return ok(margin.value - offset.value)
+}
 
-/** A GpuSample whose every reading is the same unavailable reason. */
-export function unavailableGpuSample(
-  info: GpuInfo,
-  reason: ReadingUnavailable,
-  state: GpuSample['state'] = 'active'
-): GpuSample {
-  const s = {
-    id: info.id,
-    index: info.index,
-    vendor: info.vendor,
-    name: info.name,
-    state
-  } as GpuSample
-  const rec = s as unknown as Record<string, Reading<unknown>>
-  for (const k of ALL_READINGS) rec[k] = reason
-  return s
+/** Under MIG, nvidia-smi gives no utilisation for the whole GPU: the reading does not apply, it is not missing. */
+function underMig(r: Reading<number>, info: GpuInfo): Reading<number> {
+  if (r.status === 'ok' || info.migEnabled.status !== 'ok' || !info.migEnabled.value) return r
+  return unavailable(
+    'not-applicable',
+    'MIG mode: utilisation exists per GPU instance, not for the GPU'
+  )
 }
 
 /** Builds a GpuSample from one live row (pure). */
@@ -170,11 +110,11 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
   return {
     id: info.id,
     index: info.index,
-    vendor: 'nvidia',
+    vendor: info.vendor,
     name: info.name,
     state: 'active',
-    utilizationPct: row.utilizationPct,
-    memoryUtilizationPct: row.memoryUtilizationPct,
+    utilizationPct: underMig(row.utilizationPct, info),
+    memoryUtilizationPct: underMig(row.memoryUtilizationPct, info),
     memoryUsedBytes: row.memoryUsedBytes,
     memoryTotalBytes:
       row.memoryTotalBytes.status === 'ok' ? row.memoryTotalBytes : info.memoryTotalBytes,
@@ -184,7 +124,7 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
       'nvidia-smi does not report a hotspot temperature'
     ),
     memoryTemperatureCelsius: row.memoryTemperatureCelsius,
-    temperatureHeadroomCelsius: row.temperatureHeadroomCelsius,
+    temperatureHeadroomCelsius: headroomToSlowdown(row.temperatureHeadroomCelsius, info),
     powerDrawWatts: row.powerDrawWatts,
     powerAverageWatts: row.powerAverageWatts,
     powerInstantWatts: row.powerInstantWatts,
@@ -211,34 +151,66 @@ export function gpuSampleFromRow(info: GpuInfo, row: NvidiaLiveRow): GpuSample {
 function asleepInfo(dev: NvidiaPciDevice, index: number): GpuInfo {
   const why = unavailable('asleep', `runtime-suspended (${dev.busId}); not woken to read it`)
   return {
-    id: `nvidia:${dev.busId}`,
-    index,
-    vendor: 'nvidia',
-    name: dev.deviceId ? `NVIDIA GPU [10de:${dev.deviceId}]` : 'NVIDIA GPU',
-    uuid: why,
+    ...emptyGpuInfo(
+      {
+        ...MODULE_GPU,
+        id: `nvidia:${dev.busId}`,
+        index,
+        name: dev.deviceId ? `NVIDIA GPU [10de:${dev.deviceId}]` : 'NVIDIA GPU'
+      },
+      why
+    ),
     pciBusId: ok(dev.busId),
-    memoryTotalBytes: why,
-    driverVersion: why,
-    runtimeVersion: why,
-    computeCapability: why,
-    gfxTarget: unavailable('unsupported', 'not an AMD GPU'),
-    clockMaxSmMhz: why,
-    clockMaxGraphicsMhz: why,
-    clockMaxMemoryMhz: why,
-    pcieMaxGen: why,
-    pcieMaxWidth: why,
-    pcieGpuMaxGen: why,
-    pcieHostMaxGen: why,
-    powerDefaultLimitWatts: why,
-    powerMinLimitWatts: why,
-    powerMaxLimitWatts: why,
-    tempSlowdownCelsius: why,
-    tempShutdownCelsius: why,
-    tempMaxOperatingCelsius: why,
-    tempMemoryMaxCelsius: why,
-    migEnabled: why,
-    integrated: false
+    gfxTarget: NOT_AMD
   }
+}
+
+/** The `-q -x` inventory, or why there is none. */
+type XmlInventory = { ok: true; gpus: GpuInfo[] } | { ok: false; reason: ReadingUnavailable }
+
+function readXmlInventory(r: CommandResult): XmlInventory {
+  const fail = describeRunFailure(r, 'nvidia-smi -q -x')
+  if (fail) return { ok: false, reason: fail }
+  const parsed = parseNvidiaSmiXml(r.kind === 'ok' ? r.stdout : '')
+  if (!parsed.ok) return { ok: false, reason: parsed.reason }
+  if (parsed.gpus.length === 0)
+    return { ok: false, reason: unavailable('no-device', 'nvidia-smi -q -x lists no GPU') }
+  return { ok: true, gpus: parsed.gpus.map((g) => g.info) }
+}
+
+/** The `--query-gpu` inventory rows, and why the call failed if it did. */
+function readQueryInventory(
+  r: CommandResult,
+  fields: NegotiatedInventoryFields,
+  xml: XmlInventory
+): { gpus: NvidiaQueryGpu[]; fail?: ReadingUnavailable } {
+  const fail = describeRunFailure(r, 'nvidia-smi --query-gpu')
+  if (fail || r.kind !== 'ok') return { gpus: [], fail: fail ?? unavailable('failed') }
+  // What the XML alone has: pending the merge when the XML answered, else the XML's own failure.
+  const xmlOnly = xml.ok
+    ? unavailable('unsupported', 'only in nvidia-smi -q -x output')
+    : unavailable(
+        xml.reason.reason,
+        `${xml.reason.detail ?? xml.reason.reason}; only nvidia-smi -q -x reports this`
+      )
+  const gpus = parseNvidiaInventoryCsv(r.stdout, fields, xmlOnly)
+  if (gpus.length === 0)
+    return {
+      gpus,
+      fail: unavailable(
+        'parse-error',
+        `no GPU row in --query-gpu output: ${r.stdout.trim().slice(0, 200)}`
+      )
+    }
+  return { gpus }
+}
+
+/** The query row of an XML GPU: by PCI bus id, else by index when neither has a bus id. */
+function matchGpu(rows: NvidiaQueryGpu[], g: GpuInfo): NvidiaQueryGpu | undefined {
+  const bus = g.pciBusId.status === 'ok' ? g.pciBusId.value : undefined
+  return bus !== undefined
+    ? rows.find((q) => q.busId === bus)
+    : rows.find((q) => q.busId === undefined && q.index === g.index)
 }
 
 /** Builds the NVIDIA collector (id `gpu-nvidia`). */
@@ -250,7 +222,7 @@ export function createGpuNvidiaCollector(
   const bin = deps.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi'
   const intervalMs = Math.max(50, deps.intervalMs)
   const queryTimeoutMs = options.queryTimeoutMs ?? 5_000
-  const xmlTimeoutMs = options.xmlTimeoutMs ?? 15_000
+  const xmlTimeoutMs = options.xmlTimeoutMs ?? 8_000
   const firstSampleWaitMs = options.firstSampleWaitMs ?? Math.max(3_000, 2 * intervalMs)
   const staleAfterMs = (options.staleAfterIntervals ?? 3) * intervalMs
   const silenceTimeoutMs = options.silenceTimeoutMs ?? Math.max(5 * intervalMs, 5_000)
@@ -261,8 +233,7 @@ export function createGpuNvidiaCollector(
   let stream: ProcessStream | undefined
   let state: StreamState = { kind: 'idle' }
   let silentNote: string | undefined
-  let pending = new Map<number, NvidiaLiveRow>()
-  let expectedCount = 0
+  const rowSets = createRowSetAssembler()
   let latest: { rows: Map<number, NvidiaLiveRow>; atMs: number } | undefined
   let waiters: (() => void)[] = []
   let lastBadLine: string | undefined
@@ -284,7 +255,11 @@ export function createGpuNvidiaCollector(
   const run = (args: string[], timeoutMs: number, signal?: AbortSignal): Promise<CommandResult> =>
     deps.run(bin, args, { timeoutMs, signal, env: deps.env })
 
-  /** The nvidia-smi part of probing: catalogue, XML inventory, compute capability. */
+  /**
+   * The nvidia-smi part of probing: the field catalogue, then `-q -x` and the `--query-gpu` inventory at once.
+   * Both answer: the XML inventory, with what only the query has (compute_cap, gpumax) filled in. The XML fails
+   * or times out: the query's inventory, with only the XML-only facts unavailable and why. Neither: absent.
+   */
   async function probeNvidiaSmi(signal?: AbortSignal): Promise<ProbeResult> {
     const help = await run(['--help-query-gpu'], queryTimeoutMs, signal)
     const helpFail = describeRunFailure(help, 'nvidia-smi --help-query-gpu')
@@ -297,23 +272,49 @@ export function createGpuNvidiaCollector(
       )
     }
 
-    const xml = await run(['-q', '-x'], xmlTimeoutMs, signal)
-    const xmlFail = describeRunFailure(xml, 'nvidia-smi -q -x')
-    if (xmlFail) return absent(xmlFail)
-    const parsed = parseNvidiaSmiXml(xml.kind === 'ok' ? xml.stdout : '')
-    if (!parsed.ok) return absent(parsed.reason)
-    if (parsed.gpus.length === 0)
-      return absent(unavailable('no-device', 'nvidia-smi -q -x lists no GPU'))
+    const invFields = negotiateInventoryFields(catalogue)
+    const [xmlRun, queryRun] = await Promise.all([
+      run(['-q', '-x'], xmlTimeoutMs, signal),
+      run(
+        [`--query-gpu=${invFields.query.join(',')}`, '--format=csv,noheader,nounits'],
+        queryTimeoutMs,
+        signal
+      )
+    ])
+    const xml = readXmlInventory(xmlRun)
+    const query = readQueryInventory(queryRun, invFields, xml)
 
-    const gpus = parsed.gpus.map((g) => g.info)
-    await addQueriedFacts(gpus, catalogue.known, signal)
+    let gpus: GpuInfo[]
+    if (xml.ok) {
+      gpus = xml.gpus.map((g) => {
+        const q = matchGpu(query.gpus, g)
+        const filled = q ? fillGpuInfo(g, q.info) : g
+        // compute_cap is not in any -q -x schema: say why the query could not add it.
+        if (filled.computeCapability.status === 'ok') return filled
+        const why = q?.info.computeCapability ?? query.fail
+        return why ? { ...filled, computeCapability: why } : filled
+      })
+    } else if (query.gpus.length > 0) {
+      gpus = query.gpus.map((q) => q.info)
+      logTransition(
+        `degraded:${xml.reason.reason}`,
+        'warn',
+        `nvidia-smi -q -x unusable (${xml.reason.detail ?? xml.reason.reason}); inventory from --query-gpu, thresholds unavailable`
+      )
+    } else {
+      // Prefer "no GPU" from either call; then the XML's reason (the query's is usually the same failure).
+      const reasons = [xml.reason, query.fail].filter((r): r is ReadingUnavailable => !!r)
+      return absent(reasons.find((r) => r.reason === 'no-device') ?? reasons[0])
+    }
+    gpus = gpus.map((g) => ({ ...g, vendor: MODULE.vendor, backend: MODULE.backend }))
+
     const negotiated = negotiateFields(catalogue)
     if (stream && fields && negotiated.query.join(',') !== fields.query.join(',')) {
       // Re-probed after a driver change: the running stream asks for the old field list.
       const old = stream
       stream = undefined
       latest = undefined
-      pending = new Map()
+      rowSets.reset()
       state = { kind: 'idle' }
       await old.stop()
     }
@@ -321,57 +322,8 @@ export function createGpuNvidiaCollector(
     if (fields.missing.length > 0)
       log.log('info', `driver lacks fields: ${fields.missing.join(', ')}`)
     inventory = gpus
-    expectedCount = gpus.length
+    rowSets.expect(gpus.length)
     return { status: 'present', inventory: { gpus } }
-  }
-
-  /** compute_cap and gpumax/hostmax are not in every -q -x schema; one short query fills them in. */
-  async function addQueriedFacts(
-    gpus: GpuInfo[],
-    known: Set<string>,
-    signal?: AbortSignal
-  ): Promise<void> {
-    const wanted = ['compute_cap', 'pcie.link.gen.gpumax', 'pcie.link.gen.hostmax'].filter((f) =>
-      known.has(f)
-    )
-    if (wanted.length === 0) {
-      for (const g of gpus)
-        g.computeCapability = unavailable('unsupported', 'driver has no compute_cap field')
-      return
-    }
-    const q = ['index', 'pci.bus_id', ...wanted]
-    const r = await run(
-      [`--query-gpu=${q.join(',')}`, '--format=csv,noheader,nounits'],
-      queryTimeoutMs,
-      signal
-    )
-    const fail = describeRunFailure(r, 'nvidia-smi --query-gpu=compute_cap')
-    if (fail || r.kind !== 'ok') {
-      for (const g of gpus)
-        if (known.has('compute_cap'))
-          g.computeCapability = fail ?? unavailable('failed', 'query failed')
-      return
-    }
-    for (const line of r.stdout.split(/\r?\n/)) {
-      const cells = splitCsvLine(line, q.length)
-      if (!cells) continue
-      const bus = normalizePciBusId(cells[1])
-      const idx = parseNvidiaNumber(cells[0])
-      const g = gpus.find(
-        (x) =>
-          (bus !== undefined && x.pciBusId.status === 'ok' && x.pciBusId.value === bus) ||
-          (bus === undefined && idx.status === 'ok' && x.index === idx.value)
-      )
-      if (!g) continue
-      wanted.forEach((f, i) => {
-        const cell = cells[2 + i]
-        if (f === 'compute_cap') g.computeCapability = parseNvidiaText(cell)
-        else if (f === 'pcie.link.gen.gpumax' && g.pcieGpuMaxGen.status !== 'ok')
-          g.pcieGpuMaxGen = parseNvidiaNumber(cell)
-        else if (f === 'pcie.link.gen.hostmax' && g.pcieHostMaxGen.status !== 'ok')
-          g.pcieHostMaxGen = parseNvidiaNumber(cell)
-      })
-    }
   }
 
   function absent(reason: ReadingUnavailable): ProbeResult {
@@ -399,20 +351,11 @@ export function createGpuNvidiaCollector(
       silentNote = undefined
       logTransition('up', 'info', 'nvidia-smi stream delivering')
     }
-    if (pending.has(row.index)) {
-      // A GPU index repeats before the tick completed: the set of GPUs shrank (one fell off the bus).
-      expectedCount = pending.size
-      publish()
+    const set = rowSets.push(row)
+    if (set) {
+      latest = { rows: set, atMs: deps.clock.monotonic() }
+      wake()
     }
-    pending.set(row.index, row)
-    if (pending.size >= expectedCount) publish()
-  }
-
-  function publish(): void {
-    if (pending.size === 0) return
-    latest = { rows: pending, atMs: deps.clock.monotonic() }
-    pending = new Map()
-    wake()
   }
 
   function onEvent(e: StreamEvent): void {
@@ -425,7 +368,7 @@ export function createGpuNvidiaCollector(
         const detail =
           silentNote ?? (e.stderr ? `${e.stderr} (${how})` : `nvidia-smi stream ended (${how})`)
         state = { kind: 'down', detail: `${detail}; restarting` }
-        pending = new Map()
+        rowSets.reset()
         logTransition(`down:${detail}`, 'warn', `stream down: ${detail}`)
         wake()
         return
@@ -434,7 +377,10 @@ export function createGpuNvidiaCollector(
         silentNote = `nvidia-smi produced no output for ${e.silentMs} ms`
         return
       case 'not-found':
-        state = { kind: 'dead', reason: unavailable('tool-missing', 'nvidia-smi not found') }
+        state = {
+          kind: 'dead',
+          reason: unavailable('tool-missing', e.notRun ?? 'nvidia-smi not found')
+        }
         break
       case 'permission-denied':
         state = { kind: 'dead', reason: unavailable('permission-denied', e.message) }
@@ -511,7 +457,7 @@ export function createGpuNvidiaCollector(
   function buildSamples(): GpuSample[] {
     const problem = liveProblem()
     if (problem || !latest)
-      return inventory.map((g) => unavailableGpuSample(g, problem ?? unavailable('timeout')))
+      return inventory.map((g) => emptyGpuSample(g, problem ?? unavailable('timeout')))
     const rows = [...latest.rows.values()]
     return inventory.map((g) => {
       const byBus =
@@ -525,7 +471,7 @@ export function createGpuNvidiaCollector(
       const row = byBus ?? rows.find((r) => r.busId.status !== 'ok' && r.index === g.index)
       return row
         ? gpuSampleFromRow(g, row)
-        : unavailableGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
+        : emptyGpuSample(g, unavailable('no-device', 'GPU missing from nvidia-smi output'))
     })
   }
 
@@ -542,7 +488,9 @@ export function createGpuNvidiaCollector(
   }
 
   return {
-    id: 'gpu-nvidia',
+    id: MODULE.id,
+    // help, then -q -x and the inventory query side by side; a little over that for the sysfs reads.
+    probeTimeoutMs: queryTimeoutMs + Math.max(queryTimeoutMs, xmlTimeoutMs) + 1_000,
 
     async probe(signal) {
       asleepDevices = undefined
@@ -568,7 +516,7 @@ export function createGpuNvidiaCollector(
         if (await checkAsleep()) {
           return {
             gpus: inventory.map((g) =>
-              unavailableGpuSample(
+              emptyGpuSample(
                 g,
                 unavailable('asleep', 'runtime-suspended; not woken to read it'),
                 'asleep'
@@ -580,7 +528,7 @@ export function createGpuNvidiaCollector(
         asleepDevices = undefined
         const r = await probeNvidiaSmi(ctx.signal)
         if (r.status === 'absent')
-          return { gpus: inventory.map((g) => unavailableGpuSample(g, r.reason)) }
+          return { gpus: inventory.map((g) => emptyGpuSample(g, r.reason)) }
       }
       if (!fields || inventory.length === 0) return { gpus: [] }
       ensureStream()
@@ -596,4 +544,13 @@ export function createGpuNvidiaCollector(
       await s?.stop()
     }
   }
+}
+
+/** Registry entry: NVIDIA GPUs through nvidia-smi (Linux, Windows). */
+export const gpuNvidiaCollector: GpuCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'gpu',
+  runsOn: (p) => p === 'linux' || p === 'win32',
+  absentClass: 'gpu-nvidia',
+  create: createGpuNvidiaCollector
 }

@@ -1,60 +1,65 @@
 /**
- * The explicit collector list and platform selection (no self-registration).
+ * The collector registry: one line per collector module, in probe order (no self-registration).
  *
- * Linux gets the procfs/sysfs collectors plus every GPU vendor; Windows and macOS get the systeminformation
- * fallback plus nvidia-smi (Windows). A vendor that finds nothing is "absent", not an error. Adding a GPU
- * vendor is one collector file, one fixture folder and one line here.
+ * Each collector file exports one `CollectorModule` that declares its id, the platforms it runs on, what is
+ * absent when it finds nothing and, for GPU collectors, the vendor and compute backend of its GPUs.
+ * Everything else derives from this list: the ids (`RegisteredCollectorId`), platform selection, the absent
+ * class in the Inventory and the `backend` of every GPU. Adding a GPU vendor is one collector module, one
+ * source file under `../sources/`, one fixture folder and one line here.
  */
-import type { CollectorId } from '../../shared/telemetry'
-import { createCpuCollector } from './cpu'
-import { createGpuAmdCollector } from './gpu-amd'
-import { createGpuIntelCollector } from './gpu-intel'
-import { createGpuNvidiaCollector } from './gpu-nvidia'
-import { createMemoryCollector } from './memory'
-import { createPowerCollector } from './power'
-import { createSiFallbackCollector } from './si-fallback'
-import { createStorageCollector } from './storage'
-import { createThermalCollector } from './thermal'
-import type { CollectorFactory } from './types'
+import { cpuCollector } from './cpu'
+import { gpuAmdCollector } from './gpu-amd'
+import { gpuIntelCollector } from './gpu-intel'
+import { gpuNvidiaCollector } from './gpu-nvidia'
+import { memoryCollector } from './memory'
+import { powerCollector } from './power'
+import { siFallbackCollector } from './si-fallback'
+import { storageCollector } from './storage'
+import { thermalCollector } from './thermal'
+import type { CollectorFactory, CollectorModule } from './types'
 
-/** Collectors for Linux, in order. */
-export const LINUX_COLLECTORS: readonly CollectorFactory[] = [
-  createCpuCollector,
-  createMemoryCollector,
-  createThermalCollector,
-  createPowerCollector,
-  createStorageCollector,
-  createGpuNvidiaCollector,
-  createGpuAmdCollector,
-  createGpuIntelCollector
-]
+/** Every collector module, in the order collectors are probed and sampled. */
+export const COLLECTOR_REGISTRY = [
+  cpuCollector,
+  memoryCollector,
+  thermalCollector,
+  powerCollector,
+  storageCollector,
+  siFallbackCollector,
+  gpuNvidiaCollector,
+  gpuAmdCollector,
+  gpuIntelCollector
+] as const satisfies readonly CollectorModule[]
 
-/** Collectors for Windows. */
-export const WINDOWS_COLLECTORS: readonly CollectorFactory[] = [
-  createSiFallbackCollector,
-  createGpuNvidiaCollector
-]
+/** Ids of every collector that exists (the registry's literal union). */
+export type RegisteredCollectorId = (typeof COLLECTOR_REGISTRY)[number]['id']
 
-/** Collectors for macOS. */
-export const MAC_COLLECTORS: readonly CollectorFactory[] = [createSiFallbackCollector]
+/** Ids of every collector that exists, in registry order (for schemas and health tables). */
+export const ALL_COLLECTOR_IDS: readonly RegisteredCollectorId[] = COLLECTOR_REGISTRY.map(
+  (m) => m.id
+)
+
+/** The registry entry of a collector id, if it is registered. */
+export function collectorModule(id: string): CollectorModule | undefined {
+  return (COLLECTOR_REGISTRY as readonly CollectorModule[]).find((m) => m.id === id)
+}
+
+/** The collector modules that run on a platform, in registry order. */
+export function modulesFor(platform: NodeJS.Platform): readonly CollectorModule[] {
+  return (COLLECTOR_REGISTRY as readonly CollectorModule[]).filter((m) => m.runsOn(platform))
+}
 
 /** The collector factories for a platform. */
 export function collectorsFor(platform: NodeJS.Platform): readonly CollectorFactory[] {
-  if (platform === 'linux') return LINUX_COLLECTORS
-  if (platform === 'win32') return WINDOWS_COLLECTORS
-  if (platform === 'darwin') return MAC_COLLECTORS
-  return [createSiFallbackCollector]
+  return modulesFor(platform).map((m) => m.create)
 }
 
-/** Ids of every collector that exists (for schemas and health tables). */
-export const ALL_COLLECTOR_IDS: readonly CollectorId[] = [
-  'cpu',
-  'memory',
-  'thermal',
-  'power',
-  'storage',
-  'gpu-nvidia',
-  'gpu-amd',
-  'gpu-intel',
-  'si-fallback'
-]
+/** True for `gpu` and for the absent class of any GPU collector (`gpu-nvidia`, …). */
+export function isGpuDeviceClass(deviceClass: string): boolean {
+  return (
+    deviceClass === 'gpu' ||
+    (COLLECTOR_REGISTRY as readonly CollectorModule[]).some(
+      (m) => m.kind === 'gpu' && m.absentClass === deviceClass
+    )
+  )
+}

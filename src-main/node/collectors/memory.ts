@@ -6,8 +6,18 @@
  */
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { MemorySample } from '../../shared/telemetry'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { fileUnavailable, parseMeminfo, parsePressure, pickProcValues } from './procfs-parsers'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+import { parseMeminfo, parsePressure, pickProcValues } from '../sources/procfs'
+import { fileUnavailable } from '../sources/sysfs'
+
+const MODULE = { id: 'memory' } as const
 
 const MEMINFO_KEYS = [
   'MemTotal',
@@ -91,9 +101,9 @@ export function pageRate(
   elapsedMs: number
 ): Reading<number> {
   if (cur === undefined) return unavailable('unsupported', 'counter not in /proc/vmstat')
-  if (prev === undefined) return unavailable('unsupported', 'warming up (needs two samples)')
-  if (!(elapsedMs > 0) || cur < prev)
-    return unavailable('unsupported', 'counter reset or no time elapsed')
+  if (prev === undefined) return unavailable('warming-up', 'swap rates need two samples')
+  if (cur < prev) return unavailable('failed', 'counter went backwards (reset)')
+  if (!(elapsedMs > 0)) return unavailable('warming-up', 'no time elapsed between the two samples')
   return ok(((cur - prev) * SWAP_PAGE_BYTES) / (elapsedMs / 1000))
 }
 
@@ -145,17 +155,26 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'memory',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
-      const [meminfo, pressure] = await Promise.all([
+      const [meminfo, pressure, vmstat] = await Promise.all([
         fs.readText('/proc/meminfo'),
-        fs.readText('/proc/pressure/memory')
+        fs.readText('/proc/pressure/memory'),
+        fs.readText('/proc/vmstat')
       ])
       // EOPNOTSUPP (psi=0 on the kernel command line) surfaces as a read error, not a missing file.
       hasPressure = pressure.ok
       prev = null
-      if (!meminfo.ok)
+      // Partial is better than absent: without meminfo, swap rates and PSI are still worth reporting.
+      if (!meminfo.ok && !vmstat.ok && !pressure.ok)
         return { status: 'absent', reason: fileUnavailable(meminfo, '/proc/meminfo') }
+      if (!meminfo.ok) {
+        const why = fileUnavailable(meminfo, '/proc/meminfo')
+        return {
+          status: 'present',
+          inventory: { memory: { totalBytes: why, swapTotalBytes: why } }
+        }
+      }
       const f = memoryFigures(parseMeminfo(meminfo.value))
       return {
         status: 'present',
@@ -198,4 +217,13 @@ export function createMemoryCollector(deps: CollectorDeps): Collector {
       prev = null
     }
   }
+}
+
+/** Registry entry: memory (Linux procfs). */
+export const memoryCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'other',
+  create: createMemoryCollector
 }

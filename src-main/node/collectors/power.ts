@@ -8,8 +8,17 @@
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { BatteryState, PowerSample } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { intFromFile, textFromFile } from './procfs-parsers'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
+import { intFromFile, textFromFile } from '../sources/sysfs'
+
+const MODULE = { id: 'power' } as const
 
 const PS_DIR = '/sys/class/power_supply'
 
@@ -119,7 +128,7 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
   }
 
   return {
-    id: 'power',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       supplies = await discover(fs)
       if (supplies === null || supplies.length === 0) {
@@ -171,4 +180,13 @@ export function createPowerCollector(deps: CollectorDeps): Collector {
       supplies = null
     }
   }
+}
+
+/** Registry entry: power supplies (Linux). */
+export const powerCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'battery',
+  create: createPowerCollector
 }

@@ -16,7 +16,9 @@ import type {
   PowerSample,
   StorageSample
 } from '../../shared/telemetry'
-import type { Collector, CollectorDeps, SnapshotPart } from './types'
+import type { Collector, CollectorDeps, HostCollectorModule, SnapshotPart } from './types'
+
+const MODULE = { id: 'si-fallback' } as const
 
 /** The subset of systeminformation this collector uses (injectable for tests). */
 export interface SiLike {
@@ -59,15 +61,15 @@ export function createSiFallbackCollector(
     deps.platform === 'win32' ? 'Windows' : deps.platform === 'darwin' ? 'macOS' : deps.platform
   let lastStorage: StorageSample = { devices: [], filesystems: [] }
   let lastPower: PowerSample = {
-    source: unavailable('unsupported', 'not read yet'),
-    acOnline: unavailable('unsupported', 'not read yet'),
+    source: unavailable('warming-up', 'not read yet'),
+    acOnline: unavailable('warming-up', 'not read yet'),
     batteries: []
   }
   const guard = async <T>(p: Promise<T>): Promise<T | Error> =>
     p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
 
   return {
-    id: 'si-fallback',
+    id: MODULE.id,
     async probe() {
       return { status: 'present', inventory: {} }
     },
@@ -133,11 +135,11 @@ export function createSiFallbackCollector(
                 `swap rates are not exposed on ${platformNote}`
               ),
               pressureSomeAvg10Pct: unavailable(
-                'unsupported',
+                'not-applicable',
                 'pressure stall information is Linux-only'
               ),
               pressureFullAvg10Pct: unavailable(
-                'unsupported',
+                'not-applicable',
                 'pressure stall information is Linux-only'
               )
             }
@@ -177,4 +179,13 @@ export function createSiFallbackCollector(
     },
     async close() {}
   }
+}
+
+/** Registry entry: systeminformation fallback (Windows, macOS and other platforms). */
+export const siFallbackCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p !== 'linux',
+  absentClass: 'other',
+  create: createSiFallbackCollector
 }

@@ -7,224 +7,59 @@
  * is classified `nvme` (name), `hdd` (rotational), `sata-ssd` (non-rotational on an ATA transport) or `other`
  * (USB sticks, virtio, MMC, optical…).
  *
- * statfs is not under the file reader's roots, so it is injectable (`options.statfs`). Without one, the
- * real `node:fs/promises` statfs is used only when the reader points at the real `/proc` and `/sys`; with
- * fixture roots filesystems are reported unavailable rather than stat-ing this machine's paths.
+ * Every read goes through the injected FileReader, filesystem usage (statfs) included: under fixture roots
+ * the reader refuses this machine's mount points, so a captured tree never reports the host's disks. NVMe
+ * namespaces that only `/sys/class/nvme/<ctrl>/` lists (no `/sys/block` entry in the tree) are found there.
+ * SMART runs `smartctl` on the devices found, and only those.
  */
-import { statfs as nodeStatfs } from 'node:fs/promises'
 import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type {
   FilesystemInfo,
   FilesystemSample,
   SmartHealth,
   StorageDeviceInfo,
-  StorageDeviceSample,
-  StorageKind
+  StorageDeviceSample
 } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from './hwmon'
-import { basename, fileReason, parseLinkSpeedGen, parseLinkWidth, readInt, readText } from './pci'
-import { interpretSmartctlResult } from './smartctl'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
+import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from '../sources/hwmon'
+import {
+  classifyStorage,
+  diskRates,
+  isVirtualBlockDevice,
+  parseDiskstats,
+  parseMounts,
+  transportFromPath,
+  type DiskstatsEntry,
+  type MountEntry
+} from '../sources/block'
+import { linkGenFromFile, linkWidthFromFile } from '../sources/pci'
+import { baseName, fileUnavailable, readInt, readText } from '../sources/sysfs'
+import { interpretSmartctlResult } from '../sources/smartctl'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 
-// ---------------------------------------------------------------------------------------------------------
-// Pure parsers
-// ---------------------------------------------------------------------------------------------------------
-
-/** Counters of one /proc/diskstats line that the collector uses. */
-export interface DiskstatsEntry {
-  name: string
-  sectorsRead: number
-  sectorsWritten: number
-  /** Milliseconds spent doing I/O (field 10, "io_ticks"). */
-  ioTimeMs: number
-}
-
-/**
- * Parses /proc/diskstats. Lines have 14 (kernel ≥ 2.6.25), 18 (4.18+, discards) or 20 (5.5+, flushes)
- * fields; shorter lines (2.6 partition format) and garbage are skipped.
- */
-export function parseDiskstats(text: string): Map<string, DiskstatsEntry> {
-  const out = new Map<string, DiskstatsEntry>()
-  // One anchored regex per line instead of split/map: this runs every tick on every block device.
-  const re = DISKSTATS_LINE
-  re.lastIndex = 0
-  let m: RegExpExecArray | null
-  while ((m = re.exec(text)) !== null) {
-    const sectorsRead = Number(m[2])
-    const sectorsWritten = Number(m[3])
-    const ioTimeMs = Number(m[4])
-    if (
-      !Number.isSafeInteger(sectorsRead) ||
-      !Number.isSafeInteger(sectorsWritten) ||
-      !Number.isSafeInteger(ioTimeMs)
-    )
-      continue
-    out.set(m[1], { name: m[1], sectorsRead, sectorsWritten, ioTimeMs })
-  }
-  return out
-}
-
-// major minor name, then fields 4–14: reads, merged, sectors read, ms, writes, merged, sectors written, ms,
-// in flight, io_ticks, weighted ms (any further fields are ignored).
-const DISKSTATS_LINE =
-  /^[ \t]*\d+[ \t]+\d+[ \t]+(\S+)[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+[ \t]+\d+[ \t]+(\d+)[ \t]+\d+(?=[ \t]|$)/gm
-
-/** Rates between two diskstats samples `elapsedMs` apart (sectors are always 512 bytes in diskstats). */
-export function diskRates(
-  prev: DiskstatsEntry,
-  cur: DiskstatsEntry,
-  elapsedMs: number
-): {
-  readBytesPerSec: Reading<number>
-  writeBytesPerSec: Reading<number>
-  busyPct: Reading<number>
-} {
-  const dr = cur.sectorsRead - prev.sectorsRead
-  const dw = cur.sectorsWritten - prev.sectorsWritten
-  const dio = cur.ioTimeMs - prev.ioTimeMs
-  if (!(elapsedMs > 0)) {
-    const r = unavailable('failed', 'no time elapsed between samples')
-    return { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
-  }
-  const reset = unavailable('failed', 'counter went backwards (device reset or wrap)')
-  const s = elapsedMs / 1000
-  return {
-    readBytesPerSec: dr < 0 ? reset : ok((dr * 512) / s),
-    writeBytesPerSec: dw < 0 ? reset : ok((dw * 512) / s),
-    busyPct: dio < 0 ? reset : ok(Math.min(100, (dio / elapsedMs) * 100))
-  }
-}
-
-/** One /proc/mounts row. */
-export interface MountEntry {
-  device: string
-  mount: string
-  fsType: string
-}
-
-const PSEUDO_FS = new Set([
-  'proc',
-  'sysfs',
-  'devtmpfs',
-  'devpts',
-  'cgroup',
-  'cgroup2',
-  'securityfs',
-  'pstore',
-  'debugfs',
-  'tracefs',
-  'configfs',
-  'fusectl',
-  'mqueue',
-  'hugetlbfs',
-  'bpf',
-  'autofs',
-  'binfmt_misc',
-  'rpc_pipefs',
-  'nsfs',
-  'efivarfs',
-  'ramfs',
-  'squashfs',
-  'overlay',
-  'fuse.gvfsd-fuse',
-  'fuse.portal',
-  'selinuxfs',
-  'tmpfs'
-])
-
-/** Decodes the octal escapes /proc/mounts uses for spaces and the like (`\040`). */
-function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))
-}
-
-/**
- * Parses /proc/mounts, keeping filesystems that hold data: block-device backed or network/ZFS ones, plus
- * `/dev/shm` (a tmpfs that data loaders fill). Pseudo filesystems are dropped; duplicates keep the first.
- */
-export function parseMounts(text: string): MountEntry[] {
-  const out: MountEntry[] = []
-  const seen = new Set<string>()
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/)
-    if (f.length < 3) continue
-    const [device, rawMount, fsType] = f
-    const mount = unescapeMount(rawMount)
-    if (!mount.startsWith('/')) continue
-    const keep =
-      (fsType === 'tmpfs' && mount === '/dev/shm') ||
-      (!PSEUDO_FS.has(fsType) &&
-        (device.startsWith('/dev/') ||
-          [
-            'zfs',
-            'nfs',
-            'nfs4',
-            'cifs',
-            'smb3',
-            'btrfs',
-            'xfs',
-            'ext4',
-            'lustre',
-            'ceph',
-            'fuse.sshfs'
-          ].includes(fsType)))
-    if (!keep || seen.has(mount)) continue
-    seen.add(mount)
-    out.push({ device: unescapeMount(device), mount, fsType })
-  }
-  return out
-}
-
-/** True for block devices the collector leaves out (virtual layers over physical disks). */
-export function isVirtualBlockDevice(name: string): boolean {
-  return /^(loop|ram|zram|dm-|md|nbd|fd)/.test(name)
-}
-
-/** Classifies a block device. */
-export function classifyStorage(
-  name: string,
-  rotational: Reading<boolean>,
-  transport: Reading<string>
-): StorageKind {
-  if (/^nvme/.test(name)) return 'nvme'
-  const t = valueOf(transport)
-  if (t === 'virtio' || t === 'mmc' || (t === 'usb' && valueOf(rotational) !== true)) return 'other'
-  if (valueOf(rotational) === true) return 'hdd'
-  if (valueOf(rotational) === false && (t === 'sata' || t === 'sas')) return 'sata-ssd'
-  return 'other'
-}
-
-/** Transport from the resolved sysfs path of a block device. */
-export function transportFromPath(name: string, realPath: string | undefined): Reading<string> {
-  if (/^nvme/.test(name)) return ok('nvme')
-  if (/^vd/.test(name)) return ok('virtio')
-  if (/^mmcblk/.test(name)) return ok('mmc')
-  if (realPath === undefined) return unavailable('unsupported', 'no device path')
-  if (/\/usb\d*\//.test(realPath)) return ok('usb')
-  if (/\/ata\d+\//.test(realPath)) return ok('sata')
-  if (/\/virtio\d+\//.test(realPath)) return ok('virtio')
-  if (/\/(host\d+\/)?(port-\d+:\d+|end_device-)/.test(realPath)) return ok('sas')
-  return unavailable('unsupported', 'transport not recognised')
-}
+const MODULE = { id: 'storage' } as const
 
 // ---------------------------------------------------------------------------------------------------------
 // Collector
 // ---------------------------------------------------------------------------------------------------------
 
-/** statfs subset the collector needs. */
-export interface StatfsResult {
-  bsize: number
-  blocks: number
-  bavail: number
-}
-
 /** Options for the storage collector. */
 export interface StorageCollectorOptions {
-  /** Filesystem statistics for a mount point (real path). Defaults as described in the file comment. */
-  statfs?: (path: string) => Promise<StatfsResult>
   /** smartctl executable. */
   smartctlPath?: string
   smartctlTimeoutMs?: number
+  /**
+   * How long a rare tick waits for a SMART refresh before returning (ms, default 400). smartctl runs in the
+   * background with its own timeout, never on the tick's deadline: a slow drive delays SMART, not the tick.
+   */
+  smartWaitMs?: number
 }
 
 interface Disk {
@@ -234,17 +69,35 @@ interface Disk {
   hwmon: HwmonChipHandle | undefined
 }
 
-const noSmartYet = unavailable('unsupported', 'SMART not collected yet (rare tier)')
+const noSmartYet = unavailable('warming-up', 'SMART not read yet (first smartctl run in progress)')
 
-async function readDisk(fs: FileReader, name: string): Promise<Disk> {
-  const base = `/sys/block/${name}`
+/**
+ * Where a block device's attributes are: `/sys/block/<name>` with its `device` dir, or, for an NVMe namespace
+ * that only its controller lists (`/sys/class/nvme/nvme0/nvme0n1`, as in trees that kept the nvme class but
+ * not `/sys/block`), the namespace dir with the controller dir as its device.
+ */
+interface DiskPlace {
+  name: string
+  base: string
+  deviceDir: string
+  /** The NVMe controller, when the place itself says (class-listed namespaces). */
+  controller?: string
+}
+
+/** NVMe namespace names under a controller (`nvme0n1`, multipath `nvme0c0n1`). */
+const NVME_NAMESPACE_RE = /^nvme\d+(?:c\d+)?n\d+$/
+
+async function readDisk(fs: FileReader, place: DiskPlace): Promise<Disk> {
+  const { name, base, deviceDir } = place
   const [rot, size, model, serial, real, devLink] = await Promise.all([
     readInt(fs, `${base}/queue/rotational`),
     readInt(fs, `${base}/size`),
-    readText(fs, `${base}/device/model`),
-    readText(fs, `${base}/device/serial`),
+    readText(fs, `${deviceDir}/model`),
+    readText(fs, `${deviceDir}/serial`),
     fs.realPath(base),
-    fs.readLink(`${base}/device`)
+    place.controller === undefined
+      ? fs.readLink(`${base}/device`)
+      : Promise.resolve({ ok: true as const, value: place.controller })
   ])
   const rotational: Reading<boolean> = rot.status === 'ok' ? ok(rot.value === 1) : rot
   const transport = transportFromPath(name, real.ok ? real.value : undefined)
@@ -253,10 +106,13 @@ async function readDisk(fs: FileReader, name: string): Promise<Disk> {
   const controller =
     kind === 'nvme'
       ? devLink.ok
-        ? basename(devLink.value)
+        ? baseName(devLink.value)
         : /^(nvme\d+)/.exec(name)?.[1]
       : undefined
-  const noLink = unavailable('unsupported', 'PCIe link only for NVMe controllers')
+  const noLink = unavailable(
+    'not-applicable',
+    'a PCIe link belongs to NVMe controllers, not this drive'
+  )
   let link = {
     maxGen: noLink as Reading<number>,
     maxWidth: noLink as Reading<number>,
@@ -270,10 +126,8 @@ async function readDisk(fs: FileReader, name: string): Promise<Disk> {
         fs.readText(`${d}/${f}`)
       )
     )
-    const speed = (r: typeof ms, f: string): Reading<number> =>
-      r.ok ? parseLinkSpeedGen(r.value) : unavailable(fileReason(r.code), f)
-    const width = (r: typeof ms, f: string): Reading<number> =>
-      r.ok ? parseLinkWidth(r.value) : unavailable(fileReason(r.code), f)
+    const speed = linkGenFromFile
+    const width = linkWidthFromFile
     link = {
       maxGen: speed(ms, 'max_link_speed'),
       maxWidth: width(mw, 'max_link_width'),
@@ -309,12 +163,12 @@ async function matchHwmon(
   if (disk.controller) {
     const c = disk.controller
     return chips.find(
-      (h) => valueOf(h.device) === c || (h.devicePath !== null && basename(h.devicePath) === c)
+      (h) => valueOf(h.device) === c || (h.devicePath !== null && baseName(h.devicePath) === c)
     )
   }
   const dev = await fs.readLink(`/sys/block/${disk.info.name}/device`)
   if (!dev.ok) return undefined
-  const addr = basename(dev.value)
+  const addr = baseName(dev.value)
   return chips.find((h) => h.chipName === 'drivetemp' && valueOf(h.device) === addr)
 }
 
@@ -325,28 +179,41 @@ export function createStorageCollector(
 ): Collector {
   const fs = deps.fs
   const log = deps.log.child('collector:storage')
-  const realRoots = fs.sysRoot === '/sys' && fs.procRoot === '/proc'
-  const statfs =
-    options.statfs ??
-    (realRoots
-      ? async (p: string): Promise<StatfsResult> => {
-          const s = await nodeStatfs(p)
-          return { bsize: s.bsize, blocks: s.blocks, bavail: s.bavail }
-        }
-      : undefined)
   const smartctl = options.smartctlPath ?? 'smartctl'
   const smartTimeoutMs = options.smartctlTimeoutMs ?? 15_000
   let disks: Disk[] | undefined
   let prev: { atMs: number; stats: Map<string, DiskstatsEntry> } | undefined
+  const smartWaitMs = options.smartWaitMs ?? 400
+  const smartAbort = new AbortController()
+  let smartInFlight: Promise<void> | undefined
   const smart = new Map<string, Reading<SmartHealth>>()
   const lastSmartReason = new Map<string, string>()
   let lastFs: FilesystemSample[] | undefined
 
   const discover = async (): Promise<Disk[]> => {
-    const dir = await fs.readDir('/sys/block')
-    if (!dir.ok) return []
-    const names = dir.value.filter((n) => !isVirtualBlockDevice(n))
-    const found = await Promise.all(names.map((n) => readDisk(fs, n)))
+    const [dir, ctrls] = await Promise.all([
+      fs.readDir('/sys/block'),
+      fs.readDir('/sys/class/nvme')
+    ])
+    const places: DiskPlace[] = (dir.ok ? dir.value : [])
+      .filter((n) => !isVirtualBlockDevice(n))
+      .map((name) => ({ name, base: `/sys/block/${name}`, deviceDir: `/sys/block/${name}/device` }))
+    // NVMe namespaces their controller lists but /sys/block lacks (trees that kept only the nvme class).
+    const known = new Set(places.map((p) => p.name))
+    for (const ctrl of ctrls.ok ? ctrls.value : []) {
+      const entries = await fs.readDir(`/sys/class/nvme/${ctrl}`)
+      for (const ns of entries.ok ? entries.value : []) {
+        if (!NVME_NAMESPACE_RE.test(ns) || known.has(ns)) continue
+        known.add(ns)
+        places.push({
+          name: ns,
+          base: `/sys/class/nvme/${ctrl}/${ns}`,
+          deviceDir: `/sys/class/nvme/${ctrl}`,
+          controller: ctrl
+        })
+      }
+    }
+    const found = await Promise.all(places.map((p) => readDisk(fs, p)))
     const chips = await discoverHwmonChips(fs)
     for (const d of found) d.hwmon = await matchHwmon(fs, d, chips)
     return found
@@ -359,23 +226,21 @@ export function createStorageCollector(
     if (!r.ok) return []
     return Promise.all(
       parseMounts(r.value).map(async (mount) => {
-        if (!statfs) {
-          const why = unavailable('unsupported', 'fixture root: filesystem not stat-ed')
-          return { mount, sizeBytes: why, freeBytes: why }
-        }
-        try {
-          const s = await statfs(mount.mount)
+        const st = await fs.statfs(mount.mount)
+        if (st.ok) {
+          const s = st.value
           return { mount, sizeBytes: ok(s.blocks * s.bsize), freeBytes: ok(s.bavail * s.bsize) }
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException)?.code
-          const why =
-            code === 'EACCES' || code === 'EPERM'
-              ? unavailable('permission-denied', mount.mount)
-              : code === 'ENOENT'
-                ? unavailable('no-device', mount.mount)
-                : unavailable('failed', `${mount.mount}: ${code ?? String(err)}`)
-          return { mount, sizeBytes: why, freeBytes: why }
         }
+        // Under fixture roots the mount point is not this machine's: say so instead of stat-ing it.
+        const why = !fs.hostPaths
+          ? unavailable(
+              'unsupported',
+              `${mount.mount}: not in the fixture tree (filesystem not stat-ed)`
+            )
+          : st.code === 'not-found'
+            ? unavailable('no-device', `${mount.mount}: not mounted here`)
+            : fileUnavailable(st, mount.mount)
+        return { mount, sizeBytes: why, freeBytes: why }
       })
     )
   }
@@ -407,12 +272,12 @@ export function createStorageCollector(
   }
 
   return {
-    id: 'storage',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       if (deps.platform !== 'linux') {
         return {
           status: 'absent',
-          reason: unavailable('unsupported', 'sysfs block devices are Linux only')
+          reason: unavailable('not-applicable', 'sysfs block devices are Linux only')
         }
       }
       disks = await discover()
@@ -430,7 +295,10 @@ export function createStorageCollector(
       if (disks.length === 0) {
         return {
           status: 'absent',
-          reason: unavailable('no-device', 'no physical block device in /sys/block'),
+          reason: unavailable(
+            'no-device',
+            'no physical block device in /sys/block or /sys/class/nvme'
+          ),
           inventory
         }
       }
@@ -456,7 +324,15 @@ export function createStorageCollector(
       const stats = ds.ok ? parseDiskstats(ds.value) : undefined
       const before = prev
       if (stats) prev = { atMs: nowMs, stats }
-      if (ctx.due.rare) await Promise.all(disks.map((d) => runSmart(d, ctx.signal)))
+      if (ctx.due.rare) {
+        const current = disks
+        smartInFlight ??= Promise.all(current.map((d) => runSmart(d, smartAbort.signal))).then(
+          () => {
+            smartInFlight = undefined
+          }
+        )
+        await waitAtMost(smartInFlight, smartWaitMs, ctx.signal, deps.clock)
+      }
       const devices = await Promise.all(
         disks.map(async (d, i): Promise<StorageDeviceSample> => {
           const name = d.info.name
@@ -465,13 +341,13 @@ export function createStorageCollector(
           const old = before?.stats.get(name)
           let rates: ReturnType<typeof diskRates>
           if (!ds.ok) {
-            const r = unavailable(fileReason(ds.code), '/proc/diskstats')
+            const r = fileUnavailable(ds, '/proc/diskstats')
             rates = { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
           } else if (!cur) {
             const r = unavailable('no-device', `${name} not in /proc/diskstats`)
             rates = { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
           } else if (!old || !before) {
-            const r = unavailable('unsupported', 'rate needs a second sample')
+            const r = unavailable('warming-up', 'I/O rates need two samples')
             rates = { readBytesPerSec: r, writeBytesPerSec: r, busyPct: r }
           } else {
             rates = diskRates(old, cur, nowMs - before.atMs)
@@ -488,12 +364,8 @@ export function createStorageCollector(
           let pcieGen = d.info.pcieGen
           let pcieWidth = d.info.pcieWidth
           if (cs && cw) {
-            pcieGen = cs.ok
-              ? parseLinkSpeedGen(cs.value)
-              : unavailable(fileReason(cs.code), 'current_link_speed')
-            pcieWidth = cw.ok
-              ? parseLinkWidth(cw.value)
-              : unavailable(fileReason(cw.code), 'current_link_width')
+            pcieGen = linkGenFromFile(cs, 'current_link_speed')
+            pcieWidth = linkWidthFromFile(cw, 'current_link_width')
           }
           return {
             name,
@@ -520,6 +392,38 @@ export function createStorageCollector(
       lastFs = fsSamples
       return { storage: { devices, filesystems: fsSamples } }
     },
-    async close() {}
+    async close() {
+      smartAbort.abort()
+      await smartInFlight
+    }
   }
+}
+
+/** Resolves when `p` settles, `ms` pass or `signal` aborts, whichever is first. */
+function waitAtMost(
+  p: Promise<unknown>,
+  ms: number,
+  signal: AbortSignal,
+  clock: CollectorDeps['clock']
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = (): void => {
+      clock.clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = clock.setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    void p.then(done, done)
+  })
+}
+
+/** Registry entry: block devices, filesystems and SMART (Linux). */
+export const storageCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'storage',
+  create: createStorageCollector
 }

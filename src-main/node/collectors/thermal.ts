@@ -14,109 +14,29 @@ import type {
   ThermalSample,
   ThermalZone
 } from '../../shared/telemetry'
-import type { FileReader } from '../platform/file-reader'
-import type { Collector, CollectorDeps, ProbeResult, SampleContext, SnapshotPart } from './types'
-import { discoverHwmonChips, parseMillidegrees, readHwmonChip, type HwmonChipHandle } from './hwmon'
-import { fileUnavailable, parseSysfsInt } from './procfs-parsers'
+import { discoverHwmonChips, readHwmonChip, type HwmonChipHandle } from '../sources/hwmon'
+import { fileUnavailable } from '../sources/sysfs'
+import {
+  COOLING_RE,
+  discoverCooling,
+  discoverZone,
+  parseCoolingState,
+  parseZoneTemp,
+  THERMAL_DIR,
+  ZONE_RE,
+  type CoolingHandle,
+  type ZoneHandle
+} from '../sources/thermal-zone'
+import type {
+  Collector,
+  CollectorDeps,
+  HostCollectorModule,
+  ProbeResult,
+  SampleContext,
+  SnapshotPart
+} from './types'
 
-const THERMAL_DIR = '/sys/class/thermal'
-const ZONE_RE = /^thermal_zone(\d+)$/
-const COOLING_RE = /^cooling_device(\d+)$/
-const TRIP_TYPE_RE = /^trip_point_(\d+)_type$/
-
-interface ZoneHandle {
-  zone: string
-  type: string
-  tempPath: string
-  trips: { type: string; temperatureCelsius: number }[]
-}
-
-interface CoolingHandle {
-  id: string
-  type: string
-  curPath: string | null
-  maxState: Reading<number>
-}
-
-/**
- * Parses a cooling-device state (`cur_state`/`max_state`): a non-negative integer. `-1` (intel_powerclamp when
- * idle injection is off) and garbage are unavailable, never 0.
- */
-export function parseCoolingState(text: string): Reading<number> {
-  const r = parseSysfsInt(text)
-  if (r.status !== 'ok') return r
-  return r.value >= 0 ? r : unavailable('unsupported', `state ${r.value} (not active)`)
-}
-
-/** Parses a thermal zone `temp` file (m°C, negative allowed, e.g. acpitz `-44000`). */
-export function parseZoneTemp(text: string): Reading<number> {
-  return parseMillidegrees(text)
-}
-
-async function readTrimmed(fs: FileReader, path: string): Promise<string | null> {
-  const r = await fs.readText(path)
-  return r.ok ? r.value.trim() : null
-}
-
-async function discoverZone(
-  fs: FileReader,
-  entry: string,
-  index: string
-): Promise<ZoneHandle | null> {
-  const dir = `${THERMAL_DIR}/${entry}`
-  const listing = await fs.readDir(dir)
-  if (!listing.ok) return null
-  const tripIdx = listing.value.flatMap((e) => {
-    const m = TRIP_TYPE_RE.exec(e)
-    return m ? [Number(m[1])] : []
-  })
-  tripIdx.sort((a, b) => a - b)
-  const [type, trips] = await Promise.all([
-    readTrimmed(fs, `${dir}/type`),
-    Promise.all(
-      tripIdx.map(async (i) => {
-        const [t, temp] = await Promise.all([
-          readTrimmed(fs, `${dir}/trip_point_${i}_type`),
-          fs.readText(`${dir}/trip_point_${i}_temp`)
-        ])
-        const c = temp.ok ? parseMillidegrees(temp.value) : null
-        return t && c?.status === 'ok' ? { type: t, temperatureCelsius: c.value } : null
-      })
-    )
-  ])
-  return {
-    zone: index,
-    type: type || entry,
-    tempPath: `${dir}/temp`,
-    trips: trips.filter((t): t is { type: string; temperatureCelsius: number } => t !== null)
-  }
-}
-
-async function discoverCooling(
-  fs: FileReader,
-  entry: string,
-  index: string
-): Promise<CoolingHandle | null> {
-  const dir = `${THERMAL_DIR}/${entry}`
-  const listing = await fs.readDir(dir)
-  if (!listing.ok) return null
-  const has = new Set(listing.value)
-  const [type, max] = await Promise.all([
-    readTrimmed(fs, `${dir}/type`),
-    has.has('max_state') ? fs.readText(`${dir}/max_state`) : Promise.resolve(null)
-  ])
-  return {
-    id: index,
-    type: type || entry,
-    curPath: has.has('cur_state') ? `${dir}/cur_state` : null,
-    maxState:
-      max === null
-        ? unavailable('unsupported', 'no max_state')
-        : max.ok
-          ? parseCoolingState(max.value)
-          : fileUnavailable(max, 'max_state')
-  }
-}
+const MODULE = { id: 'thermal' } as const
 
 /** Builds the Linux thermal collector. */
 export function createThermalCollector(deps: CollectorDeps): Collector {
@@ -129,7 +49,7 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
   let fansRead = false
 
   return {
-    id: 'thermal',
+    id: MODULE.id,
     async probe(): Promise<ProbeResult> {
       const [found, listing] = await Promise.all([discoverHwmonChips(fs), fs.readDir(THERMAL_DIR)])
       chips = found
@@ -217,4 +137,13 @@ export function createThermalCollector(deps: CollectorDeps): Collector {
       fanCache.clear()
     }
   }
+}
+
+/** Registry entry: hwmon, thermal zones and cooling devices (Linux). */
+export const thermalCollector: HostCollectorModule<typeof MODULE.id> = {
+  ...MODULE,
+  kind: 'host',
+  runsOn: (p) => p === 'linux',
+  absentClass: 'cpu-temperature',
+  create: createThermalCollector
 }

@@ -8,12 +8,15 @@
 import type { ReadingUnavailable } from '../../shared/reading'
 import type {
   AbsentDevice,
+  AbsentDeviceClass,
   CollectorId,
   CpuInfo,
   CpuSample,
   FilesystemInfo,
+  GpuBackend,
   GpuInfo,
   GpuSample,
+  GpuVendor,
   HostInfo,
   MemoryInfo,
   MemorySample,
@@ -86,6 +89,11 @@ export type ProbeResult =
 /** A collector. */
 export interface Collector {
   readonly id: CollectorId
+  /**
+   * How long `probe()` may take (ms) before the inventory gives up on it, when the collector's own tool
+   * timeouts need more than the default budget.
+   */
+  readonly probeTimeoutMs?: number
   probe(signal: AbortSignal): Promise<ProbeResult>
   sample(ctx: SampleContext): Promise<SnapshotPart>
   /** Stops child processes and closes cached handles. */
@@ -94,3 +102,34 @@ export interface Collector {
 
 /** Builds a collector from its deps. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector
+
+/** What every registry entry declares. */
+interface CollectorModuleBase<Id extends string> {
+  /** The collector's id (health tables, logs, `/metrics` labels); the only place it is written. */
+  readonly id: Id
+  /** Whether the collector runs on a platform (`process.platform` value). */
+  runsOn(platform: NodeJS.Platform): boolean
+  /** The Inventory's `absent[].deviceClass` when its probe finds nothing. */
+  readonly absentClass: AbsentDeviceClass
+  /** Builds the collector. */
+  readonly create: CollectorFactory
+}
+
+/** A GPU vendor's collector: declares the vendor and compute backend its GPUs get. */
+export interface GpuCollectorModule<Id extends string = string> extends CollectorModuleBase<Id> {
+  readonly kind: 'gpu'
+  readonly vendor: GpuVendor
+  readonly backend: GpuBackend
+}
+
+/** A host subsystem's collector (cpu, memory, storage, …). */
+export interface HostCollectorModule<Id extends string = string> extends CollectorModuleBase<Id> {
+  readonly kind: 'host'
+}
+
+/**
+ * One collector module's registry entry. Each collector file exports exactly one; `collectors/index.ts`
+ * lists them, and ids, platform selection, absent classes and GPU backends all derive from that list.
+ */
+export type CollectorModule<Id extends string = string> =
+  GpuCollectorModule<Id> | HostCollectorModule<Id>

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process'
 /** Outcome of one command. */
 export type CommandResult =
   | { kind: 'ok'; stdout: string; stderr: string; durationMs: number }
-  | { kind: 'not-found'; message: string }
+  /** `notRun`: the tool was not even looked up, and why (fixture roots without captured tools). */
+  | { kind: 'not-found'; message: string; notRun?: string }
   | { kind: 'permission-denied'; message: string }
   | { kind: 'exit'; code: number | null; signal: string | null; stdout: string; stderr: string }
   | { kind: 'timeout'; timeoutMs: number; stdout: string }
@@ -102,4 +103,12 @@ export function createCommandRunner(baseEnv: NodeJS.ProcessEnv = process.env): C
         else finish({ kind: 'exit', code, signal, stdout, stderr })
       })
     })
+}
+
+/**
+ * A runner that runs nothing: every command is `not-found` with `notRun` saying why. Used under fixture roots
+ * without captured tools, so a captured tree never gets this machine's `smartctl` or `nvidia-smi` output.
+ */
+export function createNoToolsRunner(why: string): CommandRunner {
+  return async (file) => ({ kind: 'not-found', message: `${file}: not run`, notRun: why })
 }

@@ -3,9 +3,14 @@
  *
  * Callers pass absolute Linux paths (`/sys/class/hwmon`, `/proc/stat`); the reader maps `/sys` and `/proc`
  * onto its roots so tests point the whole engine at fixture trees. Errors are values, not exceptions.
+ *
+ * Hermetic trees: a root given as `null` is "not in this tree" (a captured sysfs tree without procfs): every
+ * read under it is `not-found`, never this machine's file. Paths outside `/sys` and `/proc` (filesystem usage
+ * of a mount point) refer to this machine only when both roots are the real ones (`hostPaths`); under fixture
+ * roots they are `not-found` too.
  */
 import { close as closeFd, open as openFd, read as readFd } from 'node:fs'
-import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises'
+import { readFile, readdir, readlink, realpath, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Why a file could not be read. */
@@ -15,10 +20,24 @@ export type FileErrorCode = 'not-found' | 'permission-denied' | 'busy' | 'other'
 export type FileResult<T> =
   { ok: true; value: T } | { ok: false; code: FileErrorCode; message: string }
 
+/** Filesystem statistics of a mount point (the statfs fields the storage collector uses). */
+export interface StatfsResult {
+  /** Block size (bytes). */
+  bsize: number
+  /** Total blocks. */
+  blocks: number
+  /** Blocks available to unprivileged users. */
+  bavail: number
+}
+
 /** The injectable reader every collector receives. */
 export interface FileReader {
-  readonly sysRoot: string
-  readonly procRoot: string
+  /** Where `/sys` is read from; null when the (fixture) tree has no sysfs. */
+  readonly sysRoot: string | null
+  /** Where `/proc` is read from; null when the (fixture) tree has no procfs. */
+  readonly procRoot: string | null
+  /** True when the roots are this machine's `/sys` and `/proc`, so other absolute paths are this machine's. */
+  readonly hostPaths: boolean
   /** Maps a `/sys/...` or `/proc/...` path onto the configured root. */
   resolve(path: string): string
   readText(path: string): Promise<FileResult<string>>
@@ -34,14 +53,22 @@ export interface FileReader {
    * read (two collectors polling the same hwmon file in one tick cost one syscall).
    */
   readPolled(path: string): Promise<FileResult<string>>
+  /** Filesystem statistics of a mount point; `not-found` under fixture roots (never this machine's disks). */
+  statfs(path: string): Promise<FileResult<StatfsResult>>
   /** Closes cached handles. */
   close(): Promise<void>
 }
 
-/** Roots for the file reader. */
+/** Roots for the file reader (default: the real `/sys` and `/proc`; null: not in this tree). */
 export interface FileReaderOptions {
-  sysRoot?: string
-  procRoot?: string
+  sysRoot?: string | null
+  procRoot?: string | null
+}
+
+const NOT_IN_TREE: FileResult<never> = {
+  ok: false,
+  code: 'not-found',
+  message: 'not in the fixture tree'
 }
 
 function toCode(err: unknown): FileErrorCode {
@@ -59,8 +86,9 @@ function fail<T>(err: unknown): FileResult<T> {
 
 /** The real reader. */
 export function createFileReader(options: FileReaderOptions = {}): FileReader {
-  const sysRoot = options.sysRoot ?? '/sys'
-  const procRoot = options.procRoot ?? '/proc'
+  const sysRoot = options.sysRoot === undefined ? '/sys' : options.sysRoot
+  const procRoot = options.procRoot === undefined ? '/proc' : options.procRoot
+  const hostPaths = sysRoot === '/sys' && procRoot === '/proc'
   // Each cached descriptor owns its buffer: reads of different files run concurrently, so a shared buffer
   // would race. Keyed by the caller's path, so the per-tick fast path does no path joining.
   interface Polled {
@@ -123,30 +151,36 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
     handles.set(key, h)
     return readHandle(key, h)
   }
+  const underSys = (p: string): boolean => p === '/sys' || p.startsWith('/sys/')
+  const underProc = (p: string): boolean => p === '/proc' || p.startsWith('/proc/')
+  /** True when the path is in no tree this reader may read (a missing root, or a host path under fixtures). */
+  const outside = (p: string): boolean =>
+    underSys(p) ? sysRoot === null : underProc(p) ? procRoot === null : !hostPaths
   const resolve = (p: string): string => {
-    if (p === '/sys' || p.startsWith('/sys/')) return join(sysRoot, p.slice(4))
-    if (p === '/proc' || p.startsWith('/proc/')) return join(procRoot, p.slice(5))
+    if (underSys(p) && sysRoot !== null) return join(sysRoot, p.slice(4))
+    if (underProc(p) && procRoot !== null) return join(procRoot, p.slice(5))
     return p
   }
-  const unresolve = (real: string, sysReal: string, procReal: string): string => {
-    if (real === sysReal || real.startsWith(sysReal + '/'))
+  const unresolve = (real: string, sysReal: string | null, procReal: string | null): string => {
+    if (sysReal !== null && (real === sysReal || real.startsWith(sysReal + '/')))
       return '/sys' + real.slice(sysReal.length)
-    if (real === procReal || real.startsWith(procReal + '/'))
+    if (procReal !== null && (real === procReal || real.startsWith(procReal + '/')))
       return '/proc' + real.slice(procReal.length)
     return real
   }
-  let rootsReal: Promise<[string, string]> | undefined
-  const roots = (): Promise<[string, string]> =>
-    (rootsReal ??= Promise.all([
-      realpath(sysRoot).catch(() => sysRoot),
-      realpath(procRoot).catch(() => procRoot)
-    ]))
+  let rootsReal: Promise<[string | null, string | null]> | undefined
+  const realRoot = (r: string | null): Promise<string | null> =>
+    r === null ? Promise.resolve(null) : realpath(r).catch(() => r)
+  const roots = (): Promise<[string | null, string | null]> =>
+    (rootsReal ??= Promise.all([realRoot(sysRoot), realRoot(procRoot)]))
 
   return {
     sysRoot,
     procRoot,
+    hostPaths,
     resolve,
     async readText(p) {
+      if (outside(p)) return NOT_IN_TREE
       try {
         return { ok: true, value: await readFile(resolve(p), 'utf8') }
       } catch (err) {
@@ -154,6 +188,7 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     async readBytes(p) {
+      if (outside(p)) return NOT_IN_TREE
       try {
         return { ok: true, value: new Uint8Array(await readFile(resolve(p))) }
       } catch (err) {
@@ -161,6 +196,7 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     async readDir(p) {
+      if (outside(p)) return NOT_IN_TREE
       try {
         return { ok: true, value: (await readdir(resolve(p))).sort() }
       } catch (err) {
@@ -168,6 +204,7 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     async readLink(p) {
+      if (outside(p)) return NOT_IN_TREE
       try {
         return { ok: true, value: await readlink(resolve(p)) }
       } catch (err) {
@@ -175,6 +212,7 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     async realPath(p) {
+      if (outside(p)) return NOT_IN_TREE
       try {
         const real = await realpath(resolve(p))
         const [s, pr] = await roots()
@@ -184,6 +222,7 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     async isDir(p) {
+      if (outside(p)) return false
       try {
         return (await stat(resolve(p))).isDirectory()
       } catch {
@@ -191,9 +230,19 @@ export function createFileReader(options: FileReaderOptions = {}): FileReader {
       }
     },
     readPolled(p) {
+      if (outside(p)) return Promise.resolve(NOT_IN_TREE)
       const h = handles.get(p)
       if (h === undefined) return openAndRead(p)
       return (h.pending ??= readHandle(p, h))
+    },
+    async statfs(p) {
+      if (outside(p)) return NOT_IN_TREE
+      try {
+        const r = await statfs(resolve(p))
+        return { ok: true, value: { bsize: r.bsize, blocks: r.blocks, bavail: r.bavail } }
+      } catch (err) {
+        return fail(err)
+      }
     },
     async close() {
       const all = [...handles.values()]

@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 export type StreamEvent =
   | { kind: 'started'; pid: number | undefined }
   | { kind: 'exited'; code: number | null; signal: string | null; stderr: string }
-  | { kind: 'not-found'; message: string }
+  /** `notRun`: the tool was not even looked up, and why (fixture roots without captured tools). */
+  | { kind: 'not-found'; message: string; notRun?: string }
   | { kind: 'permission-denied'; message: string }
   | { kind: 'silent'; silentMs: number }
   | { kind: 'gave-up'; restarts: number }
@@ -162,5 +163,15 @@ export const spawnProcessStream: StreamSpawner = (options) => {
         })
       }
     }
+  }
+}
+
+/** A spawner that starts nothing: reports `not-found` with `notRun` once (see `createNoToolsRunner`). */
+export function createNoToolsSpawner(why: string): StreamSpawner {
+  return (options) => {
+    queueMicrotask(() =>
+      options.onEvent?.({ kind: 'not-found', message: `${options.file}: not run`, notRun: why })
+    )
+    return { running: false, stop: async () => {} }
   }
 }

@@ -1,11 +1,14 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  archFromCpuinfo,
   containerFromCgroup,
+  nodeArchFromMachine,
   readHostFacts,
+  readTreeIdentity,
   virtualizationFrom,
   wslFromOsrelease
 } from '../../../src-main/node/host-facts'
@@ -50,6 +53,42 @@ describe('host facts', () => {
       createFileReader({ procRoot: join(root, 'missing'), sysRoot: root })
     )
     expect(none.kernel.status).toBe('unavailable')
-    expect(none.container).toMatchObject({ status: 'unavailable', reason: 'no-device' })
+    // Not in a container: the reading does not apply (nothing is missing).
+    expect(none.container).toMatchObject({ status: 'unavailable', reason: 'not-applicable' })
+  })
+})
+
+describe('tree identity (fixture roots)', () => {
+  it("maps uname machine names to Node's and infers the arch from cpuinfo", () => {
+    expect(nodeArchFromMachine('x86_64\n')).toBe('x64')
+    expect(nodeArchFromMachine('aarch64')).toBe('arm64')
+    expect(
+      archFromCpuinfo('processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu lm avx2\n')
+    ).toBe('x64')
+    expect(archFromCpuinfo('processor\t: 0\nCPU architecture: 8\nFeatures\t: fp asimd\n')).toBe(
+      'arm64'
+    )
+    expect(archFromCpuinfo('')).toBeNull()
+  })
+
+  it('takes hostname and arch from the tree, and names the tree when it has neither', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rr-ident-'))
+    try {
+      await mkdir(join(root, 'sys/kernel'), { recursive: true })
+      await writeFile(join(root, 'sys/kernel/hostname'), 'gpu-node-07\n')
+      await writeFile(join(root, 'sys/kernel/arch'), 'aarch64\n')
+      const fs = createFileReader({ sysRoot: null, procRoot: root })
+      expect(await readTreeIdentity(fs, 'capture')).toEqual({
+        hostname: 'gpu-node-07',
+        arch: 'arm64'
+      })
+      const none = createFileReader({ sysRoot: null, procRoot: null })
+      expect(await readTreeIdentity(none, 'capture')).toEqual({
+        hostname: 'fixture tree capture',
+        arch: 'unknown (not in the fixture tree)'
+      })
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
   })
 })

@@ -4,7 +4,7 @@ import {
   classifyThrottleReason,
   describeThrottleCause
 } from '../../../src-main/shared/throttle-causes'
-import { THROTTLE_BITS } from '../../../src-main/node/collectors/gpu-nvidia-csv'
+import { THROTTLE_BITS } from '../../../src-main/node/sources/nvidia-smi-csv'
 
 describe('throttle-causes', () => {
   it('classifies NVIDIA, AMD and Intel reason names', () => {

@@ -13,7 +13,7 @@ import {
   parseCpuList,
   parseProcStat,
   utilizationBetween
-} from '../../../../src-main/node/collectors/procfs-parsers'
+} from '../../../../src-main/node/sources/procfs'
 import type { TemperatureSensor } from '../../../../src-main/shared/telemetry'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
@@ -79,7 +79,12 @@ describe('cpu', () => {
     expect(s.frequencyMhz).toEqual({ status: 'ok', value: (5300 + 4100) / 2 })
     expect(s.governor).toEqual({ status: 'ok', value: 'performance' })
     expect(s.packageTemperatureCelsius).toEqual({ status: 'ok', value: 88.125 })
-    expect(s.coreThrottle).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    // An AMD CPU has no thermal_throttle counters at all: they do not apply, nothing is missing.
+    expect(s.coreThrottle).toMatchObject({
+      status: 'unavailable',
+      reason: 'not-applicable',
+      detail: 'thermal_throttle counters are Intel-only (AuthenticAMD)'
+    })
     expect(s.packagePowerWatts).toMatchObject({ status: 'unavailable', reason: 'no-device' })
     await fs.close()
   })
@@ -96,7 +101,8 @@ describe('cpu', () => {
     const c = createCpuCollector(deps(fs, clock))
     await c.probe(signal)
     expect((await c.sample({ signal, due })).cpu!.packagePowerWatts).toMatchObject({
-      detail: 'warming up (needs two samples)'
+      reason: 'warming-up',
+      detail: 'package power needs two energy readings'
     })
     // Wraps past max_energy_range_uj: 328850 + 2e6 µJ in 0.5 s.
     await writeFile(join(zone, 'energy_uj'), '2000000\n')

@@ -86,12 +86,13 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('reports no-device when nvidia-smi finds no GPU', async () => {
+    // The real tool says this to every call; -q -x and the inventory query both fail.
     const { collector } = await setup(
       await scenarioWith({
         mode: 'exit',
         code: 6,
         stdout: 'No devices were found',
-        commands: ['xml']
+        commands: ['xml', 'query']
       })
     )
     expect(await probeOf(collector)).toMatchObject({
@@ -101,7 +102,9 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('reports parse-error for garbage and for empty output', async () => {
-    for (const commands of [['help'], ['xml']] as const) {
+    // A broken field catalogue leaves nothing to ask for; a broken -q -x alone degrades instead
+    // (gpu-nvidia-degrade.test.ts), so both inventory sources are broken here.
+    for (const commands of [['help'], ['xml', 'query']] as const) {
       const g = await setup(await scenarioWith({ mode: 'garbage', commands: [...commands] }))
       expect(await probeOf(g.collector)).toMatchObject({
         status: 'absent',
@@ -115,9 +118,10 @@ describe('gpu-nvidia collector faults', () => {
   })
 
   it('reports timeout when nvidia-smi hangs past the timeout, without hanging the probe', async () => {
-    const { collector } = await setup(await scenarioWith({ mode: 'hang', commands: ['xml'] }), {
-      options: { xmlTimeoutMs: 400 }
-    })
+    const { collector } = await setup(
+      await scenarioWith({ mode: 'hang', commands: ['xml', 'query'] }),
+      { options: { xmlTimeoutMs: 400, queryTimeoutMs: 400 } }
+    )
     const t0 = Date.now()
     const r = await probeOf(collector)
     expect(r).toMatchObject({ status: 'absent', reason: { reason: 'timeout' } })

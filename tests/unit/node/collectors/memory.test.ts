@@ -9,11 +9,7 @@ import {
   memoryFigures,
   pageRate
 } from '../../../../src-main/node/collectors/memory'
-import {
-  parseMeminfo,
-  parsePressure,
-  parseVmstat
-} from '../../../../src-main/node/collectors/procfs-parsers'
+import { parseMeminfo, parsePressure, parseVmstat } from '../../../../src-main/node/sources/procfs'
 import { fsCollectorDeps } from '../../../helpers/fs-collector-deps'
 
 const signal = new AbortController().signal
@@ -47,7 +43,8 @@ describe('memory', () => {
     expect(first.pressureFullAvg10Pct).toEqual({ status: 'ok', value: 0.75 })
     expect(first.swapInBytesPerSec).toMatchObject({
       status: 'unavailable',
-      detail: 'warming up (needs two samples)'
+      reason: 'warming-up',
+      detail: 'swap rates need two samples'
     })
     await writeFile(join(tmp, 'vmstat'), 'pswpin 150\npswpout 200\n')
     clock.t += 2000
@@ -71,6 +68,30 @@ describe('memory', () => {
     expect(s.totalBytes.status).toBe('unavailable')
     expect(s.pressureSomeAvg10Pct).toMatchObject({ reason: 'unsupported' })
     expect(s.swapInBytesPerSec.status).toBe('unavailable')
+  })
+
+  it('stays present with swap rates and PSI when only /proc/meminfo is unreadable', async () => {
+    const real = createFileReader({
+      sysRoot: 'tests/fixtures/procfs/ryzen-7950x-desktop',
+      procRoot: 'tests/fixtures/procfs/ryzen-7950x-desktop'
+    })
+    const denied = { ok: false as const, code: 'permission-denied' as const, message: 'EACCES' }
+    const fs: FileReader = {
+      ...real,
+      readText: async (p) => (p === '/proc/meminfo' ? denied : real.readText(p)),
+      readPolled: async (p) => (p === '/proc/meminfo' ? denied : real.readPolled(p))
+    }
+    const c = createMemoryCollector(deps(fs, { t: 0 }))
+    const probe = await c.probe(signal)
+    expect(probe).toMatchObject({
+      status: 'present',
+      inventory: { memory: { totalBytes: { reason: 'permission-denied' } } }
+    })
+    const s = (await c.sample({ signal, due })).memory!
+    expect(s.totalBytes).toMatchObject({ reason: 'permission-denied' })
+    expect(s.pressureSomeAvg10Pct.status).toBe('ok')
+    expect(s.swapInBytesPerSec).toMatchObject({ reason: 'warming-up' })
+    await real.close()
   })
 
   it('treats permission denied on meminfo as permission-denied', async () => {

@@ -1,23 +1,23 @@
 import { resolve } from 'node:path'
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   createStorageCollector,
-  diskRates,
-  parseDiskstats,
-  parseMounts,
   type StorageCollectorOptions
 } from '../../../../src-main/node/collectors/storage'
 import type { CollectorDeps } from '../../../../src-main/node/collectors/types'
 import type { CommandResult } from '../../../../src-main/node/platform/command-runner'
-import { createFileReader } from '../../../../src-main/node/platform/file-reader'
+import { createFileReader, type FileReader } from '../../../../src-main/node/platform/file-reader'
 import { silentLogger } from '../../../../src-main/node/platform/logger'
 import { createFakeRunner, okResult, type FakeResponse } from '../../../helpers/fake-runner'
 
 const ROOT = resolve(__dirname, '../../../fixtures/sysfs/storage-nvme-ssd-hdd')
 const signal = new AbortController().signal
 
-function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollectorOptions = {}) {
+function setup(
+  routes: Record<string, FakeResponse> = {},
+  options: StorageCollectorOptions = {},
+  wrap: (fs: FileReader) => FileReader = (fs) => fs
+) {
   let mono = 0
   const run = createFakeRunner(routes)
   const deps: CollectorDeps = {
@@ -25,7 +25,7 @@ function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollec
     spawnStream: (() => {
       throw new Error('not used')
     }) as unknown as CollectorDeps['spawnStream'],
-    fs: createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` }),
+    fs: wrap(createFileReader({ sysRoot: ROOT, procRoot: `${ROOT}/proc` })),
     clock: {
       now: () => 1_700_000_000_000,
       monotonic: () => mono,
@@ -41,62 +41,6 @@ function setup(routes: Record<string, FakeResponse> = {}, options: StorageCollec
 }
 
 describe('storage', () => {
-  it('parses 14-, 18- and 20-field diskstats lines and skips short or garbage lines', () => {
-    const m = parseDiskstats(
-      [
-        '   8       0 sda 1 2 100 4 5 6 200 8 0 10 11',
-        ' 259 0 nvme0n1 1 2 300 4 5 6 400 8 0 20 11 0 0 0 0',
-        ' 259 1 nvme1n1 1 2 500 4 5 6 600 8 0 30 11 0 0 0 0 1 2',
-        '   8 1 sda1 10 20 30 40',
-        'garbage'
-      ].join('\n')
-    )
-    expect([...m.keys()]).toEqual(['sda', 'nvme0n1', 'nvme1n1'])
-    expect(m.get('nvme1n1')).toEqual({
-      name: 'nvme1n1',
-      sectorsRead: 500,
-      sectorsWritten: 600,
-      ioTimeMs: 30
-    })
-  })
-
-  it('turns counter deltas into bytes per second and busy %, refusing backwards counters', () => {
-    const a = { name: 'x', sectorsRead: 0, sectorsWritten: 0, ioTimeMs: 0 }
-    const b = { name: 'x', sectorsRead: 2048, sectorsWritten: 1024, ioTimeMs: 500 }
-    expect(diskRates(a, b, 1000)).toEqual({
-      readBytesPerSec: { status: 'ok', value: 1048576 },
-      writeBytesPerSec: { status: 'ok', value: 524288 },
-      busyPct: { status: 'ok', value: 50 }
-    })
-    expect(diskRates(b, a, 1000).readBytesPerSec.status).toBe('unavailable')
-  })
-
-  it('keeps data filesystems and /dev/shm, decodes \\040, drops pseudo filesystems and squashfs', () => {
-    const m = parseMounts(
-      '/dev/nvme0n1p2 / ext4 rw 0 0\nproc /proc proc rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\ntmpfs /run tmpfs rw 0 0\n/dev/sdb1 /mnt/big\\040data xfs rw 0 0\n/dev/loop0 /snap/x squashfs ro 0 0\ntank/ds /tank/ds zfs rw 0 0\n'
-    )
-    expect(m.map((e) => e.mount)).toEqual(['/', '/dev/shm', '/mnt/big data', '/tank/ds'])
-  })
-
-  it('never throws on random diskstats or mounts text', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 400 }), (s) => {
-        parseDiskstats(s)
-        parseMounts(s)
-      })
-    )
-    fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.nat(), fc.constant(-1), fc.string({ maxLength: 4 })), {
-          maxLength: 22
-        }),
-        (fields) => {
-          parseDiskstats(` 8 0 sda ${fields.join(' ')}`)
-        }
-      )
-    )
-  })
-
   it('classifies NVMe, SATA SSD and HDD, skips loop devices, trims the model and reads the NVMe link', async () => {
     const { c } = setup()
     const probe = await c.probe(signal)
@@ -140,7 +84,7 @@ describe('storage', () => {
     expect(second.devices[2].temperatureCelsius.status).toBe('unavailable')
   })
 
-  it('reports filesystems unavailable under fixture roots, and uses an injected statfs', async () => {
+  it('reports filesystems unavailable under fixture roots, and stats them through the reader otherwise', async () => {
     const { c } = setup()
     const s = (await c.sample({ signal, due: { slow: true, rare: false } })).storage!
     expect(s.filesystems.map((f) => f.mount)).toEqual([
@@ -151,19 +95,21 @@ describe('storage', () => {
     ])
     expect(s.filesystems[0].freeBytes).toMatchObject({
       status: 'unavailable',
-      reason: 'unsupported'
+      reason: 'unsupported',
+      detail: '/: not in the fixture tree (filesystem not stat-ed)'
     })
+    // A reader whose paths are this machine's (as with the real roots) answers statfs itself.
     const seen: string[] = []
-    const { c: c2 } = setup(
-      {},
-      {
-        statfs: async (p) => {
-          seen.push(p)
-          if (p === '/tank/datasets') throw Object.assign(new Error('denied'), { code: 'EACCES' })
-          return { bsize: 4096, blocks: 1000, bavail: 250 }
-        }
+    const { c: c2 } = setup({}, {}, (fs) => ({
+      ...fs,
+      hostPaths: true,
+      statfs: async (p) => {
+        seen.push(p)
+        return p === '/tank/datasets'
+          ? { ok: false, code: 'permission-denied', message: 'EACCES' }
+          : { ok: true, value: { bsize: 4096, blocks: 1000, bavail: 250 } }
       }
-    )
+    }))
     const s2 = (await c2.sample({ signal, due: { slow: true, rare: false } })).storage!
     expect(s2.filesystems[0]).toEqual({
       mount: '/',

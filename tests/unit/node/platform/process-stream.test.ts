@@ -17,7 +17,16 @@ async function script(body: string): Promise<string> {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-describe('process stream', () => {
+/** Waits until `done()` holds (polling), or fails after `ms`: spawns are slow on a loaded machine. */
+async function until(done: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!done()) {
+    if (Date.now() > end) throw new Error('condition not reached in time')
+    await wait(20)
+  }
+}
+
+describe('process stream', { timeout: 30_000 }, () => {
   it('delivers lines, split across chunks, and restarts a child that dies (with backoff)', async () => {
     const p = await script(
       'process.stdout.write("a"); setTimeout(() => { process.stdout.write("1\\nb2\\n"); process.exit(1) }, 20)'
@@ -32,7 +41,7 @@ describe('process stream', () => {
       silenceTimeoutMs: 5000,
       backoffMs: 50
     })
-    await wait(700)
+    await until(() => lines.length >= 2 && events.filter((e) => e.kind === 'started').length >= 2)
     await s.stop()
     expect(lines.slice(0, 2)).toEqual(['a1', 'b2'])
     expect(events.filter((e) => e.kind === 'started').length).toBeGreaterThanOrEqual(2)
@@ -50,7 +59,11 @@ describe('process stream', () => {
       silenceTimeoutMs: 200,
       backoffMs: 20
     })
-    await wait(900)
+    await until(
+      () =>
+        events.some((e) => e.kind === 'silent') &&
+        events.filter((e) => e.kind === 'started').length >= 2
+    )
     await s.stop()
     expect(events.some((e) => e.kind === 'silent')).toBe(true)
     expect(events.filter((e) => e.kind === 'started').length).toBeGreaterThanOrEqual(2)
@@ -82,7 +95,7 @@ describe('process stream', () => {
       backoffMs: 10,
       maxRestarts: 2
     })
-    await wait(1000)
+    await until(() => events.some((e) => e.kind === 'gave-up'))
     await s.stop()
     expect(events.at(-1)).toEqual({ kind: 'gave-up', restarts: 2 })
   })

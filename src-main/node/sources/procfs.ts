@@ -1,82 +1,13 @@
 /**
- * Pure parsers for Linux procfs/sysfs text, shared by the cpu, memory, thermal, power and hwmon collectors.
+ * Pure parsers for procfs text (`/proc/stat`, `/proc/meminfo`, `/proc/vmstat`, `/proc/pressure/*`,
+ * `/proc/cpuinfo`) and kernel CPU lists, used by the cpu and memory collectors.
  *
  * Every parser takes the raw file text and never throws: garbage, truncated or empty input yields
- * unavailable readings or empty results. Units are converted here, once (kB → bytes, m°C → °C, kHz → MHz).
+ * unavailable readings or empty results. Units are converted here, once (kB → bytes). Single-value attribute
+ * files go through sysfs.ts, the one vocabulary for file states.
  */
-import {
-  ok,
-  unavailable,
-  type Reading,
-  type ReadingUnavailable,
-  type UnavailableReason
-} from '../../shared/reading'
-import type { FileErrorCode, FileResult } from '../platform/file-reader'
-
-const INTEGER_RE = /^[+-]?\d+$/
-const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
-
-/** Maps a file error code to a reading reason. */
-export function reasonForFileError(code: FileErrorCode): UnavailableReason {
-  switch (code) {
-    case 'not-found':
-      return 'unsupported'
-    case 'permission-denied':
-      return 'permission-denied'
-    case 'busy':
-      return 'failed'
-    case 'other':
-      return 'failed'
-  }
-}
-
-/** Turns a failed file read into an unavailable reading naming the file. */
-export function fileUnavailable(
-  res: { ok: false; code: FileErrorCode; message: string },
-  what: string
-): ReadingUnavailable {
-  const why =
-    res.code === 'not-found' ? 'not present' : res.code === 'busy' ? 'device busy' : res.message
-  return unavailable(reasonForFileError(res.code), `${what}: ${why}`)
-}
-
-/**
- * Parses a sysfs integer file (`12345\n`, `-44000`).
- *
- * Empty files, text (`<unsupported>`) and non-integers are parse errors; sysfs never pads numbers.
- */
-export function parseSysfsInt(text: string): Reading<number> {
-  const t = text.trim()
-  if (t === '') return unavailable('parse-error', 'empty file')
-  if (!INTEGER_RE.test(t)) return unavailable('parse-error', `not an integer: ${t.slice(0, 32)}`)
-  const n = Number(t)
-  return Number.isSafeInteger(n)
-    ? ok(n)
-    : unavailable('parse-error', `integer out of range: ${t.slice(0, 32)}`)
-}
-
-/** Parses a decimal number (`800.083`, `1e3`). */
-export function parseDecimal(text: string): Reading<number> {
-  const t = text.trim()
-  if (t === '') return unavailable('parse-error', 'empty value')
-  if (!DECIMAL_RE.test(t)) return unavailable('parse-error', `not a number: ${t.slice(0, 32)}`)
-  const n = Number(t)
-  return Number.isFinite(n)
-    ? ok(n)
-    : unavailable('parse-error', `not a finite number: ${t.slice(0, 32)}`)
-}
-
-/** Reads a file result as an integer reading. */
-export function intFromFile(res: FileResult<string>, what: string): Reading<number> {
-  return res.ok ? parseSysfsInt(res.value) : fileUnavailable(res, what)
-}
-
-/** Reads a file result as trimmed text; empty text is unavailable('unsupported'). */
-export function textFromFile(res: FileResult<string>, what: string): Reading<string> {
-  if (!res.ok) return fileUnavailable(res, what)
-  const t = res.value.trim()
-  return t === '' ? unavailable('unsupported', `${what}: empty`) : ok(t)
-}
+import { ok, unavailable, type Reading } from '../../shared/reading'
+import { parseDecimal } from './sysfs'
 
 /**
  * Parses a kernel CPU list (`0-3,5,7-8`), as in `/sys/devices/system/cpu/online`.
@@ -176,11 +107,12 @@ export function utilizationBetween(
   prev: CpuTimes | null | undefined,
   cur: CpuTimes | null | undefined
 ): Reading<number> {
-  if (!prev || !cur) return unavailable('unsupported', 'warming up (needs two samples)')
+  if (!cur) return unavailable('no-device', 'CPU not in this /proc/stat (offline)')
+  if (!prev) return unavailable('warming-up', 'utilisation needs two samples')
   const dTotal = cur.total - prev.total
   const dBusy = cur.busy - prev.busy
-  if (dTotal <= 0 || dBusy < 0)
-    return unavailable('unsupported', 'no elapsed CPU time between samples')
+  if (dBusy < 0) return unavailable('failed', 'CPU time counters went backwards (CPU replugged)')
+  if (dTotal <= 0) return unavailable('warming-up', 'no CPU time elapsed between the two samples')
   return ok(Math.min(100, Math.max(0, (dBusy / dTotal) * 100)))
 }
 
@@ -331,32 +263,6 @@ export function parseCpuinfo(text: string): CpuinfoEntry[] {
     }
   }
   return out
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Names
-// ---------------------------------------------------------------------------------------------------------
-
-/** node_exporter's label cleaning: lower case, anything outside `[a-z0-9:_]` becomes `_`. */
-export function cleanMetricName(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9:_]/g, '_')
-}
-
-/** Last path element, ignoring trailing slashes. */
-export function baseName(path: string): string {
-  const p = path.replace(/\/+$/, '')
-  const i = p.lastIndexOf('/')
-  return i === -1 ? p : p.slice(i + 1)
-}
-
-/** Parent path, ignoring trailing slashes. */
-export function dirName(path: string): string {
-  const p = path.replace(/\/+$/, '')
-  const i = p.lastIndexOf('/')
-  return i <= 0 ? '/' : p.slice(0, i)
 }
 
 /**

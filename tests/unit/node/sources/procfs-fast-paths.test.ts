@@ -8,7 +8,7 @@ import {
   parseMeminfo,
   parseVmstat,
   pickProcValues
-} from '../../../../src-main/node/collectors/procfs-parsers'
+} from '../../../../src-main/node/sources/procfs'
 
 const fixtures = resolve(import.meta.dirname, '../../../fixtures/procfs/ryzen-7950x-desktop')
 const KEYS = [

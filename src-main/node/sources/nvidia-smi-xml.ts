@@ -15,7 +15,7 @@ import {
   parseNvidiaNumber,
   parseNvidiaText,
   THROTTLE_BITS
-} from './gpu-nvidia-csv'
+} from './nvidia-smi-csv'
 
 const MIB = 1024 * 1024
 
@@ -135,6 +135,107 @@ function parseReasons(gpu: Node): {
   return { flags: ok(flags), spelling }
 }
 
+/**
+ * The GPU's absolute temperature thresholds, from the `<temperature>` block.
+ *
+ * Older drivers give them absolute (`gpu_temp_slow_threshold 95 C`). Drivers for Ada, Hopper and Blackwell
+ * give them only relative to T.Limit (`gpu_temp_slow_tlimit_threshold -2 C`, `gpu_temp_max_tlimit_threshold
+ * -8 C`, `gpu_temp_max_gpu_tlimit_threshold 0 C`), together with the live T.Limit margin
+ * (`gpu_temp_tlimit 59 C`: how far the GPU is below T.Limit) and the GPU temperature (`gpu_temp 28 C`). T.Limit
+ * itself is then `gpu_temp + gpu_temp_tlimit` (87 °C) and the GPU slows down when its margin falls to the
+ * slowdown offset, i.e. at `T.Limit − offset` (89 °C); shutdown and max operating likewise (NVML
+ * `NVML_FI_DEV_TEMPERATURE_{SHUTDOWN,SLOWDOWN,GPU_MAX}_TLIMIT`; the live margin is
+ * `nvmlDeviceGetMarginTemperature`). Derived values are anchored at the instant `-q -x` ran and carry
+ * `tempThresholdSource: 'tlimit'`. The driver's T.Limit sensor is not the one `gpu_temp` reads (H200 captures:
+ * T.Limit 87 °C at idle, 82 °C under load in `gpu_temp` terms), so a threshold anchored at idle is an upper
+ * estimate of the `gpu_temp` at which the limit is hit under load; the live margin
+ * (`temperature.gpu.tlimit`) stays the exact signal, and the offsets are kept as reported.
+ *
+ * The memory limit cannot be derived: the driver gives it relative to T.Limit without a memory T.Limit reading.
+ */
+export function temperatureThresholds(
+  temps: unknown
+): Pick<
+  GpuInfo,
+  | 'tempSlowdownCelsius'
+  | 'tempShutdownCelsius'
+  | 'tempMaxOperatingCelsius'
+  | 'tempMemoryMaxCelsius'
+  | 'tlimitSlowdownOffsetCelsius'
+  | 'tlimitShutdownOffsetCelsius'
+  | 'tlimitMaxOperatingOffsetCelsius'
+  | 'tempThresholdSource'
+> {
+  const gpuTemp = num(temps, 'gpu_temp', 'gpu_temp')
+  const margin = num(temps, 'gpu_temp_tlimit', 'gpu_temp_tlimit')
+  const tlimitCelsius =
+    gpuTemp.status === 'ok' && margin.status === 'ok' ? gpuTemp.value + margin.value : undefined
+  let derived = false
+  let absolute = false
+  const threshold = (absKey: string, offKey: string, what: string) => {
+    const abs = num(temps, what, absKey)
+    const offset = num(temps, `${what} relative to T.Limit`, offKey)
+    let value: Reading<number> = abs
+    if (abs.status === 'ok') absolute = true
+    else if (offset.status === 'ok' && tlimitCelsius !== undefined) {
+      value = ok(tlimitCelsius - offset.value)
+      derived = true
+    } else if (offset.status === 'ok') {
+      value = unavailable(
+        'unsupported',
+        `the driver gives the ${what} only relative to T.Limit (${offset.value} °C) and no T.Limit reading to anchor it`
+      )
+    }
+    return { value, offset }
+  }
+  const slow = threshold(
+    'gpu_temp_slow_threshold',
+    'gpu_temp_slow_tlimit_threshold',
+    'slowdown temperature'
+  )
+  const shut = threshold(
+    'gpu_temp_max_threshold',
+    'gpu_temp_max_tlimit_threshold',
+    'shutdown temperature'
+  )
+  const maxOp = threshold(
+    'gpu_temp_max_gpu_threshold',
+    'gpu_temp_max_gpu_tlimit_threshold',
+    'max operating temperature'
+  )
+  let mem = num(temps, 'memory max temperature', 'gpu_temp_max_mem_threshold')
+  const memOffset = num(
+    temps,
+    'memory max relative to T.Limit',
+    'gpu_temp_max_mem_tlimit_threshold'
+  )
+  if (mem.status !== 'ok' && memOffset.status === 'ok')
+    mem = unavailable(
+      'unsupported',
+      `the driver gives the memory limit only relative to T.Limit (${memOffset.value} °C), with no memory T.Limit reading to anchor it`
+    )
+  const offsets =
+    slow.offset.status === 'ok' || shut.offset.status === 'ok' || maxOp.offset.status === 'ok'
+      ? {
+          tlimitSlowdownOffsetCelsius: slow.offset,
+          tlimitShutdownOffsetCelsius: shut.offset,
+          tlimitMaxOperatingOffsetCelsius: maxOp.offset
+        }
+      : {}
+  return {
+    tempSlowdownCelsius: slow.value,
+    tempShutdownCelsius: shut.value,
+    tempMaxOperatingCelsius: maxOp.value,
+    tempMemoryMaxCelsius: mem,
+    ...offsets,
+    ...(derived && !absolute
+      ? { tempThresholdSource: 'tlimit' as const }
+      : absolute
+        ? { tempThresholdSource: 'driver' as const }
+        : {})
+  }
+}
+
 function parseGpu(
   gpu: Node,
   position: number,
@@ -183,7 +284,7 @@ function parseGpu(
       'unsupported',
       'not in nvidia-smi -q -x output (query compute_cap)'
     ),
-    gfxTarget: unavailable('unsupported', 'not an AMD GPU'),
+    gfxTarget: unavailable('not-applicable', 'gfx target is an AMD concept'),
     clockMaxSmMhz: num(gpu, 'max sm clock', 'max_clocks', 'sm_clock'),
     clockMaxGraphicsMhz: num(gpu, 'max graphics clock', 'max_clocks', 'graphics_clock'),
     clockMaxMemoryMhz: num(gpu, 'max memory clock', 'max_clocks', 'mem_clock'),
@@ -194,13 +295,7 @@ function parseGpu(
     powerDefaultLimitWatts: num(power, 'default power limit', 'default_power_limit'),
     powerMinLimitWatts: num(power, 'min power limit', 'min_power_limit'),
     powerMaxLimitWatts: num(power, 'max power limit', 'max_power_limit'),
-    // Absolute thresholds only. Some R535 boards print them relative to T.Limit
-    // (gpu_temp_slow_tlimit_threshold -2 C): those are not converted, because the offset's base is
-    // not documented and a guessed absolute limit is worse than none.
-    tempSlowdownCelsius: num(temps, 'slowdown temperature', 'gpu_temp_slow_threshold'),
-    tempShutdownCelsius: num(temps, 'shutdown temperature', 'gpu_temp_max_threshold'),
-    tempMaxOperatingCelsius: num(temps, 'max operating temperature', 'gpu_temp_max_gpu_threshold'),
-    tempMemoryMaxCelsius: num(temps, 'memory max temperature', 'gpu_temp_max_mem_threshold'),
+    ...temperatureThresholds(temps),
     migEnabled,
     integrated: false
   }

@@ -6,7 +6,7 @@ import {
   decodeSmartctlExit,
   interpretSmartctlResult,
   parseSmartctlJson
-} from '../../../../src-main/node/collectors/smartctl'
+} from '../../../../src-main/node/sources/smartctl'
 
 const FIX = resolve(__dirname, '../../../fixtures/smartctl')
 const read = (f: string): string => readFileSync(resolve(FIX, f), 'utf8')

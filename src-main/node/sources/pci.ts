@@ -1,12 +1,12 @@
 /**
- * Small PCI/sysfs helpers shared by the AMD, Intel and storage collectors: link speed parsing, runtime-PM
- * status, and number/text readings from sysfs attribute files.
+ * PCI device attributes in sysfs (`/sys/bus/pci/devices/<bdf>/…`, `/sys/class/drm/cardN/device/…`), shared by
+ * the GPU and storage collectors: link speed and width, runtime-PM status, the bound driver, the PCI address.
  *
- * Parsers are pure and never throw; readers turn file errors into unavailable readings.
+ * Parsers are pure and never throw; file states map to reasons through sysfs.ts.
  */
 import { ok, unavailable, type Reading } from '../../shared/reading'
-import { reasonForFileError } from './procfs-parsers'
 import type { FileReader, FileResult } from '../platform/file-reader'
+import { baseName, emptyFile, fileUnavailable } from './sysfs'
 
 /** PCIe transfer rate per lane (GT/s) → generation. */
 const GTPS_TO_GEN: readonly [number, number][] = [
@@ -33,6 +33,7 @@ export function pcieGenFromGTps(gtps: number): number | undefined {
  * give unavailable.
  */
 export function parseLinkSpeedGen(text: string): Reading<number> {
+  if (text.trim() === '') return emptyFile('link speed')
   const m = /^\s*(\d+(?:\.\d+)?)\s*GT\/s/i.exec(text)
   if (!m) return unavailable('parse-error', `link speed '${text.trim().slice(0, 40)}'`)
   const gen = pcieGenFromGTps(Number(m[1]))
@@ -41,6 +42,7 @@ export function parseLinkSpeedGen(text: string): Reading<number> {
 
 /** Parses a sysfs `current_link_width` / `max_link_width` value (`16`, `x16`); 0 / 255 are "no link". */
 export function parseLinkWidth(text: string): Reading<number> {
+  if (text.trim() === '') return emptyFile('link width')
   const m = /^\s*x?(\d+)\s*$/i.exec(text)
   if (!m) return unavailable('parse-error', `link width '${text.trim().slice(0, 40)}'`)
   const w = Number(m[1])
@@ -48,47 +50,14 @@ export function parseLinkWidth(text: string): Reading<number> {
   return ok(w)
 }
 
-/** Maps a file error to an unavailable reason (the procfs parsers' mapping, under the name this module uses). */
-export const fileReason = reasonForFileError
-
-/** A file result as a trimmed text reading. Empty files are unavailable, never ''. */
-export function textReading(r: FileResult<string>, what: string): Reading<string> {
-  if (!r.ok) return unavailable(fileReason(r.code), `${what}: ${r.code}`)
-  const t = r.value.trim()
-  return t === '' ? unavailable('unsupported', `${what} is empty`) : ok(t)
+/** A `*_link_speed` file result as a PCIe generation. */
+export function linkGenFromFile(res: FileResult<string>, what: string): Reading<number> {
+  return res.ok ? parseLinkSpeedGen(res.value) : fileUnavailable(res, what)
 }
 
-/** Parses an integer sysfs value (optionally signed); anything else is a parse error. */
-export function parseIntReading(text: string, what: string): Reading<number> {
-  const t = text.trim()
-  if (!/^-?\d+$/.test(t)) return unavailable('parse-error', `${what}: '${t.slice(0, 40)}'`)
-  const n = Number(t)
-  return Number.isSafeInteger(n) ? ok(n) : unavailable('parse-error', `${what}: out of range`)
-}
-
-/** Reads a text attribute (not polled). */
-export async function readText(fs: FileReader, path: string): Promise<Reading<string>> {
-  return textReading(await fs.readText(path), basename(path))
-}
-
-/** Reads an integer attribute through a cached handle (files polled every tick). */
-export async function readPolledInt(fs: FileReader, path: string): Promise<Reading<number>> {
-  const r = await fs.readPolled(path)
-  if (!r.ok) return unavailable(fileReason(r.code), `${basename(path)}: ${r.code}`)
-  return parseIntReading(r.value, basename(path))
-}
-
-/** Reads an integer attribute once (static facts). */
-export async function readInt(fs: FileReader, path: string): Promise<Reading<number>> {
-  const r = await fs.readText(path)
-  if (!r.ok) return unavailable(fileReason(r.code), `${basename(path)}: ${r.code}`)
-  return parseIntReading(r.value, basename(path))
-}
-
-/** Last path component. */
-export function basename(path: string): string {
-  const parts = path.split('/').filter((p) => p !== '')
-  return parts[parts.length - 1] ?? ''
+/** A `*_link_width` file result as a lane count. */
+export function linkWidthFromFile(res: FileResult<string>, what: string): Reading<number> {
+  return res.ok ? parseLinkWidth(res.value) : fileUnavailable(res, what)
 }
 
 /** Runtime-PM state of a device (`power/runtime_status`). */
@@ -121,10 +90,24 @@ export async function readDriverName(
   devicePath: string
 ): Promise<string | undefined> {
   const r = await fs.readLink(`${devicePath}/driver`)
-  return r.ok ? basename(r.value) : undefined
+  return r.ok ? baseName(r.value) : undefined
 }
 
-/** Scales an ok numeric reading. */
-export function scale(r: Reading<number>, factor: number): Reading<number> {
-  return r.status === 'ok' ? ok(r.value * factor) : r
+const PCI_ADDRESS_RE = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i
+
+/** True for a PCI address in sysfs form (`0000:01:00.0`). */
+export function isPciAddress(text: string): boolean {
+  return PCI_ADDRESS_RE.test(text)
+}
+
+/**
+ * The PCI address of a device directory: the basename of its resolved path (`/sys/class/drm/card0/device` →
+ * `0000:03:00.0`), or unavailable when the link does not lead to a PCI device (captured trees, containers).
+ */
+export async function readPciAddress(fs: FileReader, devicePath: string): Promise<Reading<string>> {
+  const real = await fs.realPath(devicePath)
+  const bus = real.ok ? baseName(real.value) : ''
+  return isPciAddress(bus)
+    ? ok(bus.toLowerCase())
+    : unavailable('unsupported', 'device link is not a PCI address')
 }

@@ -173,7 +173,10 @@ export function interpretSmartctlResult(
     case 'ok':
       return parseSmartctlJson(result.stdout, collectedAtMs)
     case 'not-found':
-      return unavailable('tool-missing', 'smartctl not found (install smartmontools)')
+      return unavailable(
+        'tool-missing',
+        result.notRun ?? 'smartctl not found (install smartmontools)'
+      )
     case 'permission-denied':
       return unavailable('permission-denied', result.message)
     case 'timeout':

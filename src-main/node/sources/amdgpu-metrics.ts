@@ -17,7 +17,7 @@
  *
  * Pure and total: any byte string yields a result, never an exception.
  */
-import { ok, unavailable, type Reading } from '../../shared/reading'
+import { ok, unavailable, valueOf, type Reading } from '../../shared/reading'
 import type { ThrottleFlag } from '../../shared/telemetry'
 
 /** The common header of every gpu_metrics version. */
@@ -314,4 +314,26 @@ export function decodeIndepThrottleStatus(mask: bigint, hotspotCelsius?: number)
     flags.push(b ? { name: b.name, cause: b.cause } : { name: `BIT_${bit}`, cause: 'other' })
   }
   return flags
+}
+
+/** Throttle flags from a decoded gpu_metrics, or why there are none. */
+export function throttleFromMetrics(
+  metrics: Reading<GpuMetrics>,
+  hotspotCelsius: number | undefined
+): { flags: Reading<ThrottleFlag[]>; maskHex: Reading<string> } {
+  if (metrics.status !== 'ok') return { flags: metrics, maskHex: metrics }
+  const m = metrics.value
+  if (m.indepThrottleStatus.status !== 'ok') {
+    const why = unavailable(
+      'unsupported',
+      `gpu_metrics ${m.version} has no ASIC-independent throttle status`
+    )
+    return { flags: why, maskHex: why }
+  }
+  const mask = m.indepThrottleStatus.value
+  const hot = hotspotCelsius ?? valueOf(m.temperatureHotspotCelsius)
+  return {
+    flags: ok(decodeIndepThrottleStatus(mask, hot)),
+    maskHex: ok('0x' + mask.toString(16).padStart(16, '0'))
+  }
 }

@@ -7,9 +7,15 @@
  * counters). Asking for a field the driver does not know makes nvidia-smi reject the whole query, so only
  * catalogue fields are requested. Nothing here throws on garbage input.
  */
-import { ok, unavailable, type Reading } from '../../shared/reading'
+import { ok, unavailable, type Reading, type ReadingUnavailable } from '../../shared/reading'
 import { classifyThrottleReason } from '../../shared/throttle-causes'
-import type { GpuSample, ThrottleCause, ThrottleFlag } from '../../shared/telemetry'
+import {
+  emptyGpuInfo,
+  type GpuInfo,
+  type GpuSample,
+  type ThrottleCause,
+  type ThrottleFlag
+} from '../../shared/telemetry'
 
 const MIB = 1024 * 1024
 
@@ -366,4 +372,179 @@ export function normalizePciBusId(text: string | undefined): string | undefined 
   if (!m) return undefined
   const domain = m[1].slice(-4).padStart(4, '0')
   return `${domain}:${m[2].padStart(2, '0')}:${m[3].padStart(2, '0')}.${m[4]}`.toLowerCase()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Inventory from --query-gpu (the fast path, and the fallback when -q -x fails or times out)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Static facts `--query-gpu` can give, each with its accepted spellings. `-q -x` is 10–20× slower and hangs on
+ * some boxes; these fields alone give name, UUID, bus id, memory, clocks, limits and link maxima. What only the
+ * XML has (temperature thresholds, the CUDA version) is listed in `XML_ONLY_INFO_FIELDS`.
+ */
+export const INVENTORY_FIELD_CANDIDATES = {
+  index: ['index'],
+  busId: ['pci.bus_id', 'gpu_bus_id'],
+  uuid: ['uuid', 'gpu_uuid'],
+  name: ['name', 'gpu_name'],
+  memoryTotalMib: ['memory.total'],
+  driverVersion: ['driver_version'],
+  computeCap: ['compute_cap'],
+  vbiosVersion: ['vbios_version'],
+  clockMaxSmMhz: ['clocks.max.sm'],
+  clockMaxGraphicsMhz: ['clocks.max.graphics', 'clocks.max.gr'],
+  clockMaxMemoryMhz: ['clocks.max.memory', 'clocks.max.mem'],
+  pcieMaxGen: ['pcie.link.gen.max'],
+  pcieMaxWidth: ['pcie.link.width.max'],
+  pcieGpuMaxGen: ['pcie.link.gen.gpumax'],
+  pcieHostMaxGen: ['pcie.link.gen.hostmax'],
+  powerDefaultLimitW: ['power.default_limit'],
+  powerMinLimitW: ['power.min_limit'],
+  powerMaxLimitW: ['power.max_limit'],
+  migMode: ['mig.mode.current']
+} as const satisfies Record<string, readonly string[]>
+
+/** A logical inventory field. */
+export type InventoryField = keyof typeof INVENTORY_FIELD_CANDIDATES
+
+/** GpuInfo fields that only `nvidia-smi -q -x` reports (no `--query-gpu` field exists for them). */
+export const XML_ONLY_INFO_FIELDS = [
+  'runtimeVersion',
+  'tempSlowdownCelsius',
+  'tempShutdownCelsius',
+  'tempMaxOperatingCelsius',
+  'tempMemoryMaxCelsius'
+] as const satisfies readonly (keyof GpuInfo)[]
+
+/** The negotiated inventory query: spellings to request and the column of each logical field. */
+export interface NegotiatedInventoryFields {
+  query: string[]
+  column: Partial<Record<InventoryField, number>>
+  missing: InventoryField[]
+}
+
+/** Picks, for each inventory field, the first spelling the driver's catalogue knows (`index` always). */
+export function negotiateInventoryFields(catalogue: FieldCatalogue): NegotiatedInventoryFields {
+  const query: string[] = []
+  const column: Partial<Record<InventoryField, number>> = {}
+  const missing: InventoryField[] = []
+  for (const [key, candidates] of Object.entries(INVENTORY_FIELD_CANDIDATES) as [
+    InventoryField,
+    readonly string[]
+  ][]) {
+    const pick = key === 'index' ? 'index' : candidates.find((c) => catalogue.known.has(c))
+    if (pick === undefined) {
+      missing.push(key)
+      continue
+    }
+    column[key] = query.length
+    query.push(pick)
+  }
+  return { query, column, missing }
+}
+
+/** One GPU's static facts from the inventory query, before the XML (if any) is merged in. */
+export interface NvidiaQueryGpu {
+  index: number
+  /** sysfs-form bus id (`0000:01:00.0`), or undefined when the driver did not give one. */
+  busId: string | undefined
+  info: GpuInfo
+}
+
+/**
+ * Parses the output of `--query-gpu=<negotiated inventory fields> --format=csv,noheader,nounits` into GpuInfo
+ * records. Fields only the XML has are set to `xmlOnly` (why the XML is not there, or that it is still to be
+ * merged). Lines that are not rows are skipped; never throws.
+ */
+export function parseNvidiaInventoryCsv(
+  text: string,
+  fields: NegotiatedInventoryFields,
+  xmlOnly: ReadingUnavailable
+): NvidiaQueryGpu[] {
+  if (typeof text !== 'string') return []
+  const out: NvidiaQueryGpu[] = []
+  for (const line of text.split(/\r?\n/)) {
+    const cells = splitCsvLine(line, fields.query.length)
+    if (!cells) continue
+    const cell = (k: InventoryField): string | undefined => {
+      const i = fields.column[k]
+      return i === undefined ? undefined : cells[i]
+    }
+    const noField = (k: InventoryField): ReadingUnavailable =>
+      unavailable('unsupported', `driver has no ${INVENTORY_FIELD_CANDIDATES[k][0]} field`)
+    const num = (k: InventoryField, factor = 1): Reading<number> => {
+      if (fields.column[k] === undefined) return noField(k)
+      const r = parseNvidiaNumber(cell(k))
+      return r.status === 'ok' ? ok(r.value * factor) : r
+    }
+    const text = (k: InventoryField): Reading<string> =>
+      fields.column[k] === undefined ? noField(k) : parseNvidiaText(cell(k))
+    const idx = parseNvidiaNumber(cell('index'))
+    if (idx.status !== 'ok' || !Number.isInteger(idx.value) || idx.value < 0) continue
+    const busText = text('busId')
+    const busId = busText.status === 'ok' ? normalizePciBusId(busText.value) : undefined
+    const name = text('name')
+    const mig = text('migMode')
+    const info: GpuInfo = {
+      ...emptyGpuInfo(
+        {
+          id: `nvidia:${busId ?? idx.value}`,
+          index: idx.value,
+          vendor: 'nvidia',
+          name: name.status === 'ok' ? name.value : 'NVIDIA GPU'
+        },
+        xmlOnly
+      ),
+      uuid: text('uuid'),
+      pciBusId:
+        busId !== undefined
+          ? ok(busId)
+          : busText.status === 'ok'
+            ? unavailable('parse-error', `not a PCI bus id: ${busText.value.slice(0, 40)}`)
+            : busText,
+      memoryTotalBytes: num('memoryTotalMib', MIB),
+      driverVersion: text('driverVersion'),
+      computeCapability: text('computeCap'),
+      gfxTarget: unavailable('not-applicable', 'gfx target is an AMD concept'),
+      clockMaxSmMhz: num('clockMaxSmMhz'),
+      clockMaxGraphicsMhz: num('clockMaxGraphicsMhz'),
+      clockMaxMemoryMhz: num('clockMaxMemoryMhz'),
+      pcieMaxGen: num('pcieMaxGen'),
+      pcieMaxWidth: num('pcieMaxWidth'),
+      pcieGpuMaxGen: num('pcieGpuMaxGen'),
+      pcieHostMaxGen: num('pcieHostMaxGen'),
+      powerDefaultLimitWatts: num('powerDefaultLimitW'),
+      powerMinLimitWatts: num('powerMinLimitW'),
+      powerMaxLimitWatts: num('powerMaxLimitW'),
+      migEnabled:
+        mig.status !== 'ok'
+          ? mig
+          : mig.value === 'Enabled'
+            ? ok(true)
+            : mig.value === 'Disabled'
+              ? ok(false)
+              : unavailable('parse-error', `mig.mode.current: ${mig.value.slice(0, 40)}`),
+      vbiosVersion: text('vbiosVersion')
+    }
+    out.push({ index: idx.value, busId, info })
+  }
+  return out
+}
+
+/**
+ * Fills the readings `base` lacks from `extra` (same GPU): an ok reading in `extra` replaces an unavailable
+ * one in `base`; ok readings in `base` are kept. Used to add `--query-gpu` facts (compute_cap, gpumax) to the
+ * XML inventory.
+ */
+export function fillGpuInfo(base: GpuInfo, extra: GpuInfo): GpuInfo {
+  const out = { ...base } as unknown as Record<string, unknown>
+  for (const [k, v] of Object.entries(extra)) {
+    const cur = out[k] as Reading<unknown> | undefined
+    const isReading = (x: unknown): x is Reading<unknown> =>
+      typeof x === 'object' && x !== null && 'status' in x
+    if (!isReading(v) || v.status !== 'ok') continue
+    if (cur === undefined || (isReading(cur) && cur.status !== 'ok')) out[k] = v
+  }
+  return out as unknown as GpuInfo
 }

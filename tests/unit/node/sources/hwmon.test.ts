@@ -10,7 +10,7 @@ import {
   parseRpm,
   readHwmonChip,
   thresholdCelsius
-} from '../../../../src-main/node/collectors/hwmon'
+} from '../../../../src-main/node/sources/hwmon'
 
 const SYS = 'tests/fixtures/sysfs/ryzen-7950x-desktop'
 

@@ -4,19 +4,26 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   decodeThrottleMask,
+  fillGpuInfo,
   negotiateFields,
+  negotiateInventoryFields,
   normalizePciBusId,
   parseHelpQueryGpu,
+  parseNvidiaInventoryCsv,
   parseNvidiaNumber,
   parseNvidiaSmiCsvRow
-} from '../../../../src-main/node/collectors/gpu-nvidia-csv'
-import { parseNvidiaSmiXml } from '../../../../src-main/node/collectors/gpu-nvidia-xml'
+} from '../../../../src-main/node/sources/nvidia-smi-csv'
+import {
+  parseNvidiaSmiXml,
+  temperatureThresholds
+} from '../../../../src-main/node/sources/nvidia-smi-xml'
+import { unavailable } from '../../../../src-main/shared/reading'
 
 const FIX = resolve(__dirname, '../../../fixtures/nvidia-smi')
 const help = readFileSync(resolve(FIX, 'help-query-gpu-r550.txt'), 'utf8')
 const scenario = (name: string) => JSON.parse(readFileSync(resolve(FIX, name), 'utf8'))
 
-describe('gpu-nvidia-csv', () => {
+describe('nvidia-smi csv', () => {
   it('reads every spelling of each field from --help-query-gpu but not quoted formats in descriptions', () => {
     const c = parseHelpQueryGpu(help)
     expect(c.known.has('clocks.sm')).toBe(true)
@@ -175,7 +182,7 @@ describe('gpu-nvidia-csv', () => {
   })
 })
 
-describe('gpu-nvidia-xml', () => {
+describe('nvidia-smi xml', () => {
   it('reads inventory facts of both GPUs from a two-GPU -q -x', () => {
     const r = parseNvidiaSmiXml(scenario('two-gpu-rtx4090-rtx3090-load.json').xml)
     expect(r.ok).toBe(true)
@@ -213,5 +220,119 @@ describe('gpu-nvidia-xml', () => {
       }),
       { numRuns: 300 }
     )
+  })
+})
+
+describe('nvidia-smi inventory from --query-gpu', () => {
+  const fields = negotiateInventoryFields(parseHelpQueryGpu(help))
+  const xmlOnly = unavailable('timeout', '-q -x hung')
+  const row = (values: Record<string, string>) =>
+    fields.query.map((f) => values[f] ?? '[N/A]').join(', ')
+
+  it('asks only for fields the catalogue knows, and reads a row into a GpuInfo', () => {
+    // The r550 catalogue has no vbios_version: it is not requested, so nvidia-smi cannot reject the query.
+    expect(fields.missing).toEqual(['vbiosVersion'])
+    expect(fields.query[0]).toBe('index')
+    const [g] = parseNvidiaInventoryCsv(
+      row({
+        index: '0',
+        'pci.bus_id': '00000000:83:00.0',
+        uuid: 'GPU-1',
+        name: 'NVIDIA H200',
+        'memory.total': '143771',
+        compute_cap: '9.0',
+        'clocks.max.sm': '1980',
+        'power.max_limit': '700.00',
+        'mig.mode.current': 'Disabled'
+      }),
+      fields,
+      xmlOnly
+    )
+    expect(g.busId).toBe('0000:83:00.0')
+    expect(g.info).toMatchObject({
+      id: 'nvidia:0000:83:00.0',
+      name: 'NVIDIA H200',
+      memoryTotalBytes: { status: 'ok', value: 143771 * 1048576 },
+      computeCapability: { status: 'ok', value: '9.0' },
+      clockMaxSmMhz: { status: 'ok', value: 1980 },
+      powerMaxLimitWatts: { status: 'ok', value: 700 },
+      migEnabled: { status: 'ok', value: false },
+      tempSlowdownCelsius: xmlOnly,
+      runtimeVersion: xmlOnly,
+      vbiosVersion: { status: 'unavailable', reason: 'unsupported' },
+      clockMaxMemoryMhz: { status: 'unavailable', reason: 'unsupported', detail: '[N/A]' }
+    })
+  })
+
+  it('skips lines that are not rows and never throws', () => {
+    expect(parseNvidiaInventoryCsv('No devices were found\n', fields, xmlOnly)).toEqual([])
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        parseNvidiaInventoryCsv(s, fields, xmlOnly)
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it('fills only what the XML inventory lacks', () => {
+    const xml = parseNvidiaSmiXml(scenario('rtx4090-idle.json').xml as string)
+    if (!xml.ok) throw new Error('fixture XML does not parse')
+    const base = xml.gpus[0].info
+    const [q] = parseNvidiaInventoryCsv(
+      row({
+        index: '0',
+        'pci.bus_id': '00000000:01:00.0',
+        name: 'other name',
+        compute_cap: '8.9',
+        'clocks.max.sm': '1'
+      }),
+      fields,
+      xmlOnly
+    )
+    const merged = fillGpuInfo(base, q.info)
+    expect(merged.computeCapability).toEqual({ status: 'ok', value: '8.9' })
+    expect(merged.clockMaxSmMhz).toEqual(base.clockMaxSmMhz)
+    expect(merged.name).toBe(base.name)
+  })
+})
+
+describe('T.Limit-relative temperature thresholds', () => {
+  it('anchors relative thresholds at gpu_temp + gpu_temp_tlimit and keeps the offsets', () => {
+    const t = temperatureThresholds({
+      gpu_temp: '36 C',
+      gpu_temp_tlimit: '46 C',
+      gpu_temp_max_tlimit_threshold: '-8 C',
+      gpu_temp_slow_tlimit_threshold: '-2 C',
+      gpu_temp_max_gpu_tlimit_threshold: '0 C',
+      memory_temp: '39 C',
+      gpu_temp_max_mem_tlimit_threshold: '0 C'
+    })
+    expect(t.tempThresholdSource).toBe('tlimit')
+    expect([t.tempSlowdownCelsius, t.tempShutdownCelsius, t.tempMaxOperatingCelsius]).toEqual([
+      { status: 'ok', value: 84 },
+      { status: 'ok', value: 90 },
+      { status: 'ok', value: 82 }
+    ])
+    expect(t.tlimitSlowdownOffsetCelsius).toEqual({ status: 'ok', value: -2 })
+    expect(t.tempMemoryMaxCelsius).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+  })
+
+  it('prefers absolute thresholds, and says why when a relative one has no T.Limit reading', () => {
+    expect(
+      temperatureThresholds({ gpu_temp: '27 C', gpu_temp_slow_threshold: '95 C' })
+    ).toMatchObject({
+      tempSlowdownCelsius: { status: 'ok', value: 95 },
+      tempThresholdSource: 'driver'
+    })
+    const t = temperatureThresholds({
+      gpu_temp: '40 C',
+      gpu_temp_tlimit: 'N/A',
+      gpu_temp_slow_tlimit_threshold: '-2 C'
+    })
+    expect(t.tempSlowdownCelsius).toMatchObject({ status: 'unavailable', reason: 'unsupported' })
+    expect((t.tempSlowdownCelsius as { detail: string }).detail).toMatch(
+      /only relative to T\.Limit \(-2 °C\) and no T\.Limit reading/
+    )
+    expect(t.tempThresholdSource).toBeUndefined()
   })
 })

@@ -9,13 +9,7 @@
 import { ok, unavailable, type Reading } from '../../shared/reading'
 import type { FanSensor, HwmonChip, TemperatureSensor } from '../../shared/telemetry'
 import type { FileReader } from '../platform/file-reader'
-import {
-  baseName,
-  cleanMetricName,
-  dirName,
-  fileUnavailable,
-  parseSysfsInt
-} from './procfs-parsers'
+import { baseName, dirName, fileUnavailable, parseSysfsInt } from './sysfs'
 
 /** Root of the hwmon class. */
 export const HWMON_CLASS_DIR = '/sys/class/hwmon'
@@ -72,13 +66,21 @@ export interface HwmonChipHandle {
   fans: HwmonFanHandle[]
 }
 
+/** node_exporter's label cleaning: lower case, anything outside `[a-z0-9:_]` becomes `_`. */
+export function cleanMetricName(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9:_]/g, '_')
+}
+
 /**
  * Parses a millidegree Celsius file (`32850` → 32.85 °C; negative values allowed).
  *
  * Empty or non-integer text is a parse error.
  */
-export function parseMillidegrees(text: string): Reading<number> {
-  const r = parseSysfsInt(text)
+export function parseMillidegrees(text: string, what = 'file'): Reading<number> {
+  const r = parseSysfsInt(text, what)
   return r.status === 'ok' ? ok(r.value / 1000) : r
 }
 
@@ -101,8 +103,8 @@ export function inputCelsius(r: Reading<number>): Reading<number> {
 }
 
 /** Parses an alarm file (`0`/`1`). */
-export function parseAlarm(text: string): Reading<boolean> {
-  const r = parseSysfsInt(text)
+export function parseAlarm(text: string, what = 'alarm'): Reading<boolean> {
+  const r = parseSysfsInt(text, what)
   if (r.status !== 'ok') return r
   return r.value === 0 || r.value === 1
     ? ok(r.value === 1)
@@ -110,8 +112,8 @@ export function parseAlarm(text: string): Reading<boolean> {
 }
 
 /** Parses an RPM file; negative values are invalid. */
-export function parseRpm(text: string): Reading<number> {
-  const r = parseSysfsInt(text)
+export function parseRpm(text: string, what = 'fan input'): Reading<number> {
+  const r = parseSysfsInt(text, what)
   if (r.status !== 'ok') return r
   return r.value >= 0 ? r : unavailable('parse-error', `negative rpm: ${r.value}`)
 }
@@ -167,7 +169,7 @@ async function readThreshold(
   if (!entries.has(file)) return unavailable('unsupported', `no ${file}`)
   const r = await fs.readText(`${dir}/${file}`)
   if (!r.ok) return fileUnavailable(r, file)
-  return thresholdCelsius(parseMillidegrees(r.value))
+  return thresholdCelsius(parseMillidegrees(r.value, file))
 }
 
 async function readRpmAttr(
@@ -178,7 +180,7 @@ async function readRpmAttr(
 ): Promise<Reading<number>> {
   if (!entries.has(file)) return unavailable('unsupported', `no ${file}`)
   const r = await fs.readText(`${dir}/${file}`)
-  return r.ok ? parseRpm(r.value) : fileUnavailable(r, file)
+  return r.ok ? parseRpm(r.value, file) : fileUnavailable(r, file)
 }
 
 async function discoverTemps(
@@ -331,11 +333,11 @@ async function readTemp(
     readAlarm && t.critAlarmPath !== null ? fs.readPolled(t.critAlarmPath) : null
   ])
   const temperatureCelsius = input.ok
-    ? inputCelsius(parseMillidegrees(input.value))
+    ? inputCelsius(parseMillidegrees(input.value, `${t.sensor}_input`))
     : fileUnavailable(input, `${t.sensor}_input`)
   if (alarm !== null)
     t.lastCritAlarm = alarm.ok
-      ? parseAlarm(alarm.value)
+      ? parseAlarm(alarm.value, `${t.sensor}_crit_alarm`)
       : fileUnavailable(alarm, `${t.sensor}_crit_alarm`)
   const critAlarm: Reading<boolean> =
     t.critAlarmPath === null
@@ -356,7 +358,9 @@ async function readTemp(
 
 async function readFan(fs: FileReader, h: HwmonChipHandle, f: HwmonFanHandle): Promise<FanSensor> {
   const input = await fs.readPolled(f.inputPath)
-  const rpm = input.ok ? parseRpm(input.value) : fileUnavailable(input, `${f.sensor}_input`)
+  const rpm = input.ok
+    ? parseRpm(input.value, `${f.sensor}_input`)
+    : fileUnavailable(input, `${f.sensor}_input`)
   return { chip: h.chip, sensor: f.sensor, label: f.label, rpm, minRpm: f.minRpm, maxRpm: f.maxRpm }
 }
 

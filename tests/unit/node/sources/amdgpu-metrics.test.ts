@@ -6,7 +6,7 @@ import {
   decodeGpuMetrics,
   decodeGpuMetricsHeader,
   decodeIndepThrottleStatus
-} from '../../../../src-main/node/collectors/gpu-amd-metrics'
+} from '../../../../src-main/node/sources/amdgpu-metrics'
 import {
   encodeGpuMetrics,
   RAPHAEL_APU_IDLE_V2_1,
