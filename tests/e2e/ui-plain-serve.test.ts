@@ -5,7 +5,7 @@
  * is never "not throttled" without counters, and the sampling interval set in the UI changes the
  * agent's cadence.
  */
-import { scoreNumber } from '../../src-main/shared/present/readiness-text'
+import { scoreNumber, verdictFits } from '../../src-main/shared/present/readiness-text'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Settings } from '../../src-main/shared/ipc-contract'
@@ -54,7 +54,7 @@ describeBrowser('ui (browser, plain serve on this machine)', () => {
       const ids = new Set(report[which].profileIds)
       const counted = report.profiles.filter((p) => ids.has(p.profileId))
       const ready = counted.filter(
-        (p) => p.verdict !== 'does-not-fit' && (scoreNumber(p.score) ?? -1) >= 50
+        (p) => verdictFits(p.verdict) && (scoreNumber(p.score) ?? -1) >= 50
       ).length
       const text = (await page.getByTestId(`sentence-${which}`).textContent())!
       expect(text).toBe(`${readinessSentence(report, which).text}.`)

@@ -4,7 +4,11 @@
  * session to its end. Every expected value comes from the session file or the agent's own JSON API,
  * never typed by hand; words and units come from the shared presentation layer the UI uses.
  */
-import { scoreNumber } from '../../src-main/shared/present/readiness-text'
+import {
+  advicePriceText,
+  scoreNumber,
+  verdictFits
+} from '../../src-main/shared/present/readiness-text'
 import type { Placement } from '../../src-main/shared/readiness'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -33,9 +37,7 @@ const SESSION_FILE = resolve(__dirname, '../fixtures/sessions/rtx4090-training-r
 function expectedCounts(r: ReadinessReport, which: 'training' | 'inference') {
   const ids = new Set(r[which].profileIds)
   const counted = r.profiles.filter((p) => ids.has(p.profileId))
-  const ready = counted.filter(
-    (p) => p.verdict !== 'does-not-fit' && (p.score as unknown as number) >= 50
-  )
+  const ready = counted.filter((p) => verdictFits(p.verdict) && (scoreNumber(p.score) ?? -1) >= 50)
   return { total: counted.length, ready: ready.length, readyIds: ready.map((p) => p.profileId) }
 }
 
@@ -107,14 +109,21 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       // No engine ids in the sentence.
       for (const p of report.profiles) expect(text).not.toContain(p.profileId)
       expect(text).not.toMatch(/vram-capacity|host-ram|does-not-fit/)
-      // The lists hold exactly the ready and not-ready workloads.
-      const readyRows = page.getByTestId(`ready-${which}`).locator('tr[data-profile]')
-      const ids = await readyRows.evaluateAll((rows) =>
-        rows.map((r) => r.getAttribute('data-profile'))
+      // The list holds every counted workload, each marked ready or not, in the report's order.
+      const rows = page.getByTestId(`workloads-${which}`).locator('tr[data-profile]')
+      const marked = await rows.evaluateAll((rs) =>
+        rs.map((r) => [r.getAttribute('data-profile'), r.getAttribute('data-ready')])
       )
-      expect(ids.sort()).toEqual([...want.readyIds].sort())
-      const notRows = page.getByTestId(`not-ready-${which}`).locator('tr[data-profile]')
-      expect(await notRows.count()).toBe(want.total - want.ready)
+      expect(
+        marked
+          .filter(([, r]) => r === 'true')
+          .map(([id]) => id)
+          .sort()
+      ).toEqual([...want.readyIds].sort())
+      expect(marked).toHaveLength(want.total)
+      expect(await page.getByTestId(`workload-counts-${which}`).textContent()).toContain(
+        `${want.total - want.ready} not ready · ${want.ready} ready`
+      )
       const score = report[which].score
       expect(await page.getByTestId(`score-${which}`).textContent()).toBe(
         score.status === 'ok' ? String(Math.round(score.value)) : 'n/a'
@@ -128,7 +137,8 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       const row = page.locator(`tr[data-profile="${p.profileId}"]`).first()
       if ((await row.count()) > 0) expect(await row.textContent()).not.toMatch(/tok\/s|per run/)
     }
-    const top = [...report.advice].sort((a, b) => b.impact - a.impact)[0]!
+    // The report's advice is ranked already: its first item is the top one.
+    const top = report.advice[0]!
     expect(await page.getByTestId('top-advice-title').textContent()).toBe(top.title)
   })
 
@@ -255,20 +265,26 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       .toContain('profile is invalid')
   })
 
-  it('ranks advice by impact, in plain words, with the engine text behind details', async () => {
+  it('shows advice in the report’s rank order, in plain words with prices, formulas behind details', async () => {
     await show('advice')
-    const ranked = [...report.advice].sort((a, b) => b.impact - a.impact)
+    const ranked = report.advice
     const items = page.locator('.advice-item')
     expect(await items.count()).toBe(ranked.length)
     for (let i = 0; i < ranked.length; i++) {
       const a = ranked[i]!
       const item = items.nth(i)
       expect(await item.locator('h3').textContent()).toContain(a.title)
-      // The visible text carries no verdict ids; the engine's effect is inside the closed details.
+      // The visible text carries no verdict ids; it says free or purchase and the price (or why unknown).
       const visible = await item.evaluate((el) => (el as HTMLElement).innerText)
       expect(visible).not.toMatch(/does-not-fit|fits-comfortably|fits-tight/)
-      expect(await item.locator('details').textContent()).toContain(a.effect)
-      for (const ev of a.evidence) expect(await item.locator('details').textContent()).toContain(ev)
+      if (a.effectText) expect(visible).toContain(a.effectText)
+      expect(visible).toContain(a.free ? 'free' : 'purchase')
+      expect(await page.getByTestId(`advice-price-${a.id}`).textContent()).toContain(
+        advicePriceText(a)
+      )
+      const details = (await item.locator('details').textContent()) ?? ''
+      for (const ev of a.evidence) expect(details).toContain(ev)
+      for (const d of a.details) expect(details).toContain(d)
     }
   })
 
@@ -364,10 +380,15 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     expect(await page.getByRole('link', { name: /^Advice/ }).getAttribute('aria-current')).toBe(
       'page'
     )
+    // A fresh load (a hash change alone keeps the document and moves focus to the heading): the first Tab
+    // from the top of the page reaches the skip link.
     await page.goto(`${agent.url}#/machine`)
+    await page.reload()
     await page.locator('main[data-view="machine"] h1').waitFor()
     await page.keyboard.press('Tab')
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    expect(await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200))).toContain(
+      'Skip to content'
+    )
     await page.keyboard.press('Enter')
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1')
     // Digits typed into a field do not switch views.

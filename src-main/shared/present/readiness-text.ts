@@ -370,6 +370,10 @@ export function profileLabel(report: ReadinessReport, id: string): string {
  */
 export function adviceEffectLines(a: AdviceItem, report: ReadinessReport): string[] {
   const lines: string[] = []
+  // The engine's own plain-words effect first ("Llama 3.1 70B chat: 1.4 → 17 tok/s"); older reports lack it.
+  if (typeof a.effectText === 'string' && a.effectText.trim() !== '') lines.push(a.effectText)
+  if (a.speedup && !lines.some((l) => l.includes(a.speedup!.text)))
+    lines.push(`${a.speedup.label}: ${a.speedup.text}`)
   if (a.unlocked.length > 0) {
     const names = a.unlocked.map((id) => profileLabel(report, id))
     const shown = names.slice(0, 3).join(', ')
@@ -389,8 +393,20 @@ export function adviceEffectLines(a: AdviceItem, report: ReadinessReport): strin
   }
   move('Training', report.training, a.trainingDelta)
   move('Serving', report.inference, a.inferenceDelta)
+  // A score that goes down always says why.
+  for (const d of a.scoreDrops ?? [])
+    lines.push(`${d.label}: score ${formatScore(d.before)} → ${formatScore(d.after)} (${d.reason})`)
   if (lines.length === 0) lines.push('No change to the selected workloads')
   return lines
+}
+
+/** The price of an advice item in words: "free", the range from the price table, or why it is unknown. */
+export function advicePriceText(a: AdviceItem): string {
+  const p = a.price
+  if (!p) return COST_TEXT[a.costClass]
+  if (p.status === 'free') return 'free'
+  if (p.status === 'priced') return p.text
+  return `price unknown: ${p.detail}`
 }
 
 /** Cost words of an advice item. */

@@ -9,6 +9,7 @@ import {
   plainEngineText,
   readinessSentence,
   scoreNumber,
+  verdictFits,
   scoreSeverity,
   workloadReason,
   workloadStatus
@@ -37,7 +38,7 @@ describe('present/readiness-text', () => {
         const ids = new Set(r[which].profileIds)
         const counted = r.profiles.filter((p) => ids.has(p.profileId))
         const ready = counted.filter(
-          (p) => p.verdict !== 'does-not-fit' && (scoreNumber(p.score) ?? -1) >= 50
+          (p) => verdictFits(p.verdict) && (scoreNumber(p.score) ?? -1) >= 50
         ).length
         const s = readinessSentence(r, which)
         expect(s.total).toBe(counted.length)
