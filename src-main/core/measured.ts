@@ -17,9 +17,13 @@ import { ok, type Reading } from '../shared/reading'
 import type {
   MachineGpu,
   MachineModel,
+  MeasuredChange,
+  MeasuredEffect,
   ProfileEvaluation,
   SustainedEvidence
 } from '../shared/readiness'
+
+export type { MeasuredChange, MeasuredEffect } from '../shared/readiness'
 
 /** A fraction with where it comes from. */
 export interface TypicalFraction {
@@ -48,24 +52,6 @@ export const TYPICAL_ACHIEVED: Readonly<{
     source:
       'assumed: large bf16 GEMM typically sustains about 75% of the dense tensor spec peak (unverified)'
   }
-}
-
-/** What one measured value changed. */
-export interface MeasuredChange {
-  item: 'ram-bandwidth' | 'gpu-memory-bandwidth' | 'gpu-compute' | 'storage-read' | 'sustained'
-  /** Device in words (`system RAM`, `GPU0 NVIDIA GeForce RTX 4090`, `storage`). */
-  device: string
-  /** What the value is, in words. */
-  label: string
-  before: Reading<number>
-  after: number
-  unit: 'GB/s' | 'TFLOPS' | 'MB/s' | 'ratio'
-  /** The raw measurement (in `measuredUnit`), and when it was taken (epoch ms). */
-  measured: number
-  measuredUnit: string
-  measuredAtMs: number
-  /** How `after` follows from `measured`. */
-  basis: string
 }
 
 /** The adjusted machine and what changed. */
@@ -252,17 +238,6 @@ function mergeSustained(
   if (clock === current.sustainedClockRatio && headroom === current.gpuThermalHeadroomCelsius)
     return current
   return { ...current, sustainedClockRatio: clock, gpuThermalHeadroomCelsius: headroom }
-}
-
-/** One sentence of "what changed" for a profile, for `check` and the UI. */
-export interface MeasuredEffect {
-  profileId: string
-  label: string
-  /** `decode 41 → 36 tok/s: measured GPU0 memory bandwidth 900 GB/s (2026-12-02)`. */
-  text: string
-  metric: 'decode' | 'prefill' | 'train-hours' | 'score'
-  before: number
-  after: number
 }
 
 function speedOf(

@@ -27,6 +27,8 @@ import { createAlertMonitor } from './alerts/monitor'
 import { defaultSessionsDir } from './recorder/paths'
 import { createSessionsHandlers } from './server/sessions-api'
 import { createProbeService, type ProbeServiceOptions } from './probe/service'
+import { loadLatestProbe, machineKeyFor, measuredFromResult, readMachineId } from './probe/store'
+import type { MeasuredProbe } from '../shared/probe'
 import { ArgumentError, type EngineService, type InvokeHandlers } from './service-types'
 
 /** Options for the service. */
@@ -55,6 +57,8 @@ export interface EngineServiceOptions extends EngineOptions {
   prices?: PriceTable
   /** Enables `probe:start` (the desktop app; `serve` only when asked): load runs on request. */
   probe?: ProbeServiceOptions
+  /** `false`: ignore stored load-probe results (by default a live engine applies this machine's latest). */
+  measuredProbes?: boolean
 }
 
 /** Most profiles a user may add at run time (`readiness:add-profile`); replacing one by id is always allowed. */
@@ -124,6 +128,7 @@ export async function createEngineService(
       selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
       nowMs: latestTs(),
       advice: { prices, budget: settings.adviceBudget, psuWatts: settings.psuWatts },
+      measured,
       // The report's window of snapshots, for the memory pressure behind the swap advice.
       window: engine.source.history(latestTs() - analysisWindowS * 1000)
     })
@@ -131,6 +136,20 @@ export async function createEngineService(
     reportAt = latestTs()
     return r
   }
+  // This machine's latest stored load probe replaces defaults with measured values (live engines only: a
+  // replay or a captured tree is another machine). Loaded once at start, and again after each probe.
+  let measured: MeasuredProbe | null = null
+  const useProbe = (m: MeasuredProbe | null): void => {
+    measured = m
+    reportAt = -Infinity
+  }
+  if (engine.mode === 'live' && options.measuredProbes !== false)
+    void readMachineId()
+      .then((id) => loadLatestProbe(machineKeyFor(engine.inventory, id), { env: options.env }))
+      .then((latest) => {
+        if (latest && measured === null) useProbe(latest.measured)
+      })
+      .catch(() => {})
   const getReport = (): ReadinessReport =>
     report && latestTs() - reportAt < reportEvery ? report : computeReport()
 
@@ -151,9 +170,19 @@ export async function createEngineService(
   })
   engine.source.start()
   const probe = options.probe
-    ? createProbeService(engine, options.probe, (p) => {
-        for (const l of listeners['probe:did-progress']) l(p)
-      })
+    ? createProbeService(
+        engine,
+        {
+          ...options.probe,
+          onResult: (r) => {
+            useProbe(measuredFromResult(r, 'the probe just run'))
+            options.probe?.onResult?.(r)
+          }
+        },
+        (p) => {
+          for (const l of listeners['probe:did-progress']) l(p)
+        }
+      )
     : null
 
   const handlers: InvokeHandlers = {

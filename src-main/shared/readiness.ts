@@ -639,6 +639,46 @@ export interface MinimumUpgrade {
   summary: string
 }
 
+/** What one measured value changed. */
+export interface MeasuredChange {
+  item: 'ram-bandwidth' | 'gpu-memory-bandwidth' | 'gpu-compute' | 'storage-read' | 'sustained'
+  /** Device in words (`system RAM`, `GPU0 NVIDIA GeForce RTX 4090`, `storage`). */
+  device: string
+  /** What the value is, in words. */
+  label: string
+  before: Reading<number>
+  after: number
+  unit: 'GB/s' | 'TFLOPS' | 'MB/s' | 'ratio'
+  /** The raw measurement (in `measuredUnit`), and when it was taken (epoch ms). */
+  measured: number
+  measuredUnit: string
+  measuredAtMs: number
+  /** How `after` follows from `measured`. */
+  basis: string
+}
+
+/** One sentence of "what changed" for a profile, for `check` and the UI. */
+export interface MeasuredEffect {
+  profileId: string
+  label: string
+  /** `decode 41 → 36 tok/s: measured GPU0 memory bandwidth 900 GB/s (2026-12-02)`. */
+  text: string
+  metric: 'decode' | 'prefill' | 'train-hours' | 'score'
+  before: number
+  after: number
+}
+
+/** What a stored load probe changed in this report (`rigready probe`): measured values replace defaults. */
+export interface MeasuredSummary {
+  /** The result file (or `memory` for a probe just run). */
+  source: string
+  measuredAtMs: number
+  /** Each measured value that replaced a spec or default value, with both. */
+  changes: MeasuredChange[]
+  /** Per workload, what those values changed ("decode 41 → 36 tok/s: measured … (2026-12-02)"). */
+  effects: MeasuredEffect[]
+}
+
 /** The full readiness report. */
 export interface ReadinessReport {
   schemaVersion: number
@@ -655,4 +695,6 @@ export interface ReadinessReport {
   adviceSummary: AdviceSummary
   minimumUpgrades: MinimumUpgrade[]
   unavailable: { item: string; reason: ReadingUnavailable }[]
+  /** Measured values of the latest load probe that replaced defaults, or null when none applies. */
+  measured: MeasuredSummary | null
 }

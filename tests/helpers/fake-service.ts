@@ -790,6 +790,7 @@ export function fakeReport(profiles = fakeProfiles(), nowMs = FAKE.startMs): Rea
       { profileId: 'serve-8b-q4', achievable: true, summary: 'already meets its target' },
       { profileId: 'qlora-8b', achievable: true, summary: 'already meets its target' }
     ],
+    measured: null,
     unavailable: [
       {
         item: 'GPU 0 memory temperature',

@@ -769,7 +769,7 @@ function evaluateTraining(
   // or an idle second one does not make a job need more RAM, while a data-parallel replica per GPU does.
   const gpuInUse = Math.min(plan.requiredBytes, plan.availableBytes) * Math.max(1, plan.gpus.length)
   const w16 = 2 * profile.model.paramsTotalB * 1e9
-  const ramDetail = `RAM vs max(2 × ${fmtGB(gpuInUse)} GPU memory in use, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GB)`
+  const ramDetail = `RAM vs max(2 × ${fmtGB(gpuInUse)} GPU memory in use, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GiB)`
   values.push({
     def: def('training', 'host-ram'),
     score:

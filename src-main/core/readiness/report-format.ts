@@ -13,6 +13,15 @@ import type {
   ReadinessReport
 } from '../../shared/readiness'
 import { describeReason } from '../../shared/reading'
+import {
+  CONSTRAINT_TEXT,
+  formatBytes,
+  plainEngineText,
+  profileLabel,
+  workloadStatus,
+  type Severity
+} from '../../shared/present'
+import { describeThrottleCause } from '../../shared/throttle-causes'
 
 /** Text rendering options. */
 export interface TextOptions {
@@ -27,12 +36,13 @@ function paint(on: boolean, code: keyof typeof SGR, s: string): string {
   return on ? `${ESC}[${SGR[code]}m${s}${ESC}[0m` : s
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(bytes >= 100 * 2 ** 30 ? 0 : 1)} GiB`
-}
+const gib = formatBytes
 
 /** Speed column: tok/s, training hours or seconds per image. */
 export function speedCell(e: ProfileEvaluation): string {
+  // A workload that does not run here quotes no speed as if it ran.
+  if (e.verdict === 'does-not-fit' || e.verdict === 'needs-gpu' || e.verdict === 'unknown')
+    return '—'
   const s = e.speed
   if (s.decodeTokensPerSec.status === 'ok')
     return `${s.decodeTokensPerSec.value.toFixed(s.decodeTokensPerSec.value >= 10 ? 0 : 1)} tok/s`
@@ -48,16 +58,17 @@ function scoreText(m: MachineScore): string {
   return m.score.status === 'ok' ? String(m.score.value) : `n/a (${describeReason(m.score)})`
 }
 
-function verdictColor(v: ProfileEvaluation['verdict']): keyof typeof SGR {
-  return v === 'fits-comfortably'
+/** Terminal colour of a severity: the same severity the UI colours (`shared/present`). */
+function severityColor(sev: Severity): keyof typeof SGR {
+  return sev === 'ok'
     ? 'green'
-    : v === 'fits-tight'
+    : sev === 'info'
       ? 'cyan'
-      : v === 'fits-with-offload'
+      : sev === 'warn'
         ? 'yellow'
-        : v === 'unknown'
-          ? 'dim'
-          : 'red'
+        : sev === 'bad'
+          ? 'red'
+          : 'dim'
 }
 
 /** A profile's score, or "unknown" when its verdict depends on an unknown input. */
@@ -99,6 +110,38 @@ function wrap(text: string, width: number, indent: string): string[] {
   return out
 }
 
+/** Engine text with profile ids ("qlora-8b: …") replaced by the workloads' labels. */
+function withLabels(report: ReadinessReport, text: string): string {
+  let out = text
+  for (const p of report.profiles) out = out.split(`${p.profileId}:`).join(`${p.label}:`)
+  return out
+}
+
+/** `YYYY-MM-DD` of the probe behind the report's measured values. */
+function measuredDay(report: ReadinessReport): string {
+  return report.measured ? new Date(report.measured.measuredAtMs).toISOString().slice(0, 10) : ''
+}
+
+/** "system RAM bandwidth: 51.2 → 20.0 GB/s (measured 14.0 GB/s read)". */
+function measuredChangeText(
+  ch: NonNullable<ReadinessReport['measured']>['changes'][number]
+): string {
+  const digits = ch.unit === 'ratio' ? 2 : ch.unit === 'MB/s' ? 0 : 1
+  const unit = ch.unit === 'ratio' ? '' : ` ${ch.unit}`
+  const before = ch.before.status === 'ok' ? ch.before.value.toFixed(digits) : 'unknown'
+  return `${ch.label} (${ch.device}): ${before} → ${ch.after.toFixed(digits)}${unit} (${ch.basis})`
+}
+
+/** The "measured by the load probe" section: what replaced defaults, and what that changed. */
+function measuredTextLines(report: ReadinessReport, width: number, c: boolean): string[] {
+  const m = report.measured
+  if (!m) return []
+  const L = [paint(c, 'bold', `Measured by the load probe (${measuredDay(report)})`)]
+  for (const ch of m.changes) L.push(...wrap(measuredChangeText(ch), width, '  '))
+  for (const ef of m.effects) L.push(...wrap(ef.text, width, '  · '))
+  return L
+}
+
 /** The terminal report. */
 export function formatReportText(report: ReadinessReport, opts: TextOptions): string {
   const c = opts.color
@@ -114,18 +157,27 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
       `${paint(c, 'bold', pad(`${name} score:`, 17))}${pad(scoreText(m), 4)}  (confidence ${m.confidence})`
     )
     if (m.binding !== 'none')
-      L.push(...wrap(`binding: ${m.binding} — ${m.bindingDetail}`, width, '  '))
+      L.push(
+        ...wrap(
+          `limited most by ${CONSTRAINT_TEXT[m.binding]} — ${withLabels(report, plainEngineText(m.bindingDetail))}`,
+          width,
+          '  '
+        )
+      )
   }
   L.push('')
-  L.push(paint(c, 'bold', 'Profiles'))
-  const idW = Math.min(22, Math.max(8, ...report.profiles.map((p) => p.profileId.length)))
-  const header = `${pad('profile', idW)}  ${pad('verdict', 17)}  score  ${pad('memory need/have', 21)}  ${pad('speed', 12)}  binding`
+  L.push(paint(c, 'bold', 'Workloads'))
+  const nameW = Math.min(30, Math.max(8, ...report.profiles.map((p) => p.label.length)))
+  const header = `${pad('workload', nameW)}  ${pad('status', 17)}  score  ${pad('memory need/have', 21)}  ${pad('speed', 12)}  limited by`
   L.push(paint(c, 'dim', header))
   for (const e of report.profiles) {
-    const row = `${pad(truncate(e.profileId, idW), idW)}  ${paint(c, verdictColor(e.verdict), pad(e.verdict, 17))}  ${profileScore(e).padStart(5)}  ${pad(memoryCell(e), 21)}  ${pad(speedCell(e), 12)}  ${e.binding}`
+    // Status weighs verdict and score together, as the UI does, so the two never disagree.
+    const st = workloadStatus(e)
+    const row = `${pad(truncate(e.label, nameW), nameW)}  ${paint(c, severityColor(st.severity), pad(st.label, 17))}  ${profileScore(e).padStart(5)}  ${pad(memoryCell(e), 21)}  ${pad(speedCell(e), 12)}  ${CONSTRAINT_TEXT[e.binding]}`
     L.push(row)
   }
   L.push('')
+  if (report.measured) L.push(...measuredTextLines(report, width, c), '')
   L.push(paint(c, 'bold', `Throttling${windowText(report)}`))
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
     L.push(
@@ -137,7 +189,7 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
     for (const ev of shown)
       L.push(
         ...wrap(
-          `${ev.deviceLabel}: ${ev.cause} for ${Math.round(ev.durationSeconds)} s${ev.clippedToWindow ? ' (began before the window)' : ''} — ${ev.evidence.join('; ')}`,
+          `${ev.deviceLabel}: ${describeThrottleCause(ev.cause)} for ${Math.round(ev.durationSeconds)} s${ev.clippedToWindow ? ' (began before the window)' : ''} — ${ev.evidence.join('; ')}`,
           width,
           '  · '
         )
@@ -149,9 +201,11 @@ export function formatReportText(report: ReadinessReport, opts: TextOptions): st
   L.push(...adviceTextLines(report, width, c))
   if (report.minimumUpgrades.length > 0) {
     L.push('')
-    L.push(paint(c, 'bold', 'Minimum upgrade per profile'))
+    L.push(paint(c, 'bold', 'The least upgrade per workload'))
     for (const m of report.minimumUpgrades)
-      L.push(...wrap(`${m.profileId}: ${m.summary}`, width, '  '))
+      L.push(
+        ...wrap(`${profileLabel(report, m.profileId)}: ${plainEngineText(m.summary)}`, width, '  ')
+      )
   }
   if (report.unavailable.length > 0) {
     L.push('')
@@ -171,27 +225,34 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   const L: string[] = []
   L.push(`# RigReady report — ${md(report.machine.label)}`)
   L.push('')
-  L.push('| | score | confidence | binding constraint |')
+  L.push('| | score | confidence | limited most by |')
   L.push('|---|---:|---|---|')
   for (const [name, m] of [
     ['Training', report.training],
     ['Inference', report.inference]
   ] as const) {
     L.push(
-      `| ${name} | ${md(scoreText(m))} | ${m.confidence} | ${m.binding === 'none' ? '—' : `${m.binding}: ${md(m.bindingDetail)}`} |`
+      `| ${name} | ${md(scoreText(m))} | ${m.confidence} | ${m.binding === 'none' ? '—' : `${CONSTRAINT_TEXT[m.binding]}: ${md(withLabels(report, plainEngineText(m.bindingDetail)))}`} |`
     )
   }
   L.push('')
-  L.push('## Profiles')
+  L.push('## Workloads')
   L.push('')
-  L.push('| profile | verdict | score | memory need / have | speed | binding | placement |')
+  L.push('| workload | status | score | memory need / have | speed | limited by | placement |')
   L.push('|---|---|---:|---|---|---|---|')
   for (const e of report.profiles) {
     L.push(
-      `| ${md(e.label)} (\`${e.profileId}\`) | ${e.verdict} | ${profileScore(e)} | ${memoryCell(e)} | ${speedCell(e)} | ${e.binding} | ${md(e.placement.description)} |`
+      `| ${md(e.label)} (\`${e.profileId}\`) | ${workloadStatus(e).label} | ${profileScore(e)} | ${memoryCell(e)} | ${speedCell(e)} | ${CONSTRAINT_TEXT[e.binding]} | ${md(e.placement.description)} |`
     )
   }
   L.push('')
+  if (report.measured) {
+    L.push(`## Measured by the load probe (${measuredDay(report)})`)
+    L.push('')
+    for (const ch of report.measured.changes) L.push(`- ${md(measuredChangeText(ch))}`)
+    for (const ef of report.measured.effects) L.push(`- ${md(ef.text)}`)
+    L.push('')
+  }
   L.push(`## Throttling${windowText(report)}`)
   L.push('')
   if (report.throttling.summaries.length === 0 && report.throttling.events.length === 0) {
@@ -206,7 +267,7 @@ export function formatReportMarkdown(report: ReadinessReport): string {
       L.push('|---|---|---:|---|')
       for (const ev of report.throttling.events.slice(0, 20))
         L.push(
-          `| ${md(ev.deviceLabel)} | ${ev.cause} | ${Math.round(ev.durationSeconds)} | ${md(ev.evidence.join('; '))} |`
+          `| ${md(ev.deviceLabel)} | ${describeThrottleCause(ev.cause)} | ${Math.round(ev.durationSeconds)} | ${md(ev.evidence.join('; '))} |`
         )
     }
   }
@@ -214,9 +275,10 @@ export function formatReportMarkdown(report: ReadinessReport): string {
   L.push(...adviceMarkdownLines(report))
   if (report.minimumUpgrades.length > 0) {
     L.push('')
-    L.push('## Minimum upgrade per profile')
+    L.push('## The least upgrade per workload')
     L.push('')
-    for (const m of report.minimumUpgrades) L.push(`- \`${m.profileId}\`: ${md(m.summary)}`)
+    for (const m of report.minimumUpgrades)
+      L.push(`- ${md(profileLabel(report, m.profileId))}: ${md(plainEngineText(m.summary))}`)
   }
   if (report.unavailable.length > 0) {
     L.push('')

@@ -7,6 +7,7 @@
  */
 import type {
   MachineModel,
+  MeasuredSummary,
   ProfileEvaluation,
   ReadinessReport,
   WorkloadProfile
@@ -20,6 +21,8 @@ import type { AdviceOptions } from './advice'
 import { adviseMachine, memoryPressureEvidence } from './advice'
 import { evaluateAll, evaluateProfile } from './evaluate'
 import { machineFromInventory } from './machine'
+import { applyMeasuredProbe, describeMeasuredEffects } from '../measured'
+import type { MeasuredProbe } from '../../shared/probe'
 
 /** An item the report could not assess, and why. */
 export type UnavailableItem = { item: string; reason: ReadingUnavailable }
@@ -33,6 +36,8 @@ export interface ReportInputs {
   nowMs: number
   /** Prices, budget, PSU (the box facts of the inventory and the window's memory pressure are added). */
   advice?: AdviceOptions
+  /** The latest stored load probe of this machine (its measured values replace defaults). */
+  measured?: MeasuredProbe | null
 }
 
 /** Inputs for a report from a live tracker's analysis. */
@@ -49,6 +54,8 @@ export interface AnalysisReportInputs {
   advice?: AdviceOptions
   /** Snapshots of the report's window, for the memory pressure behind the swap advice (optional). */
   window?: readonly Snapshot[]
+  /** The latest stored load probe of this machine (its measured values replace defaults). */
+  measured?: MeasuredProbe | null
 }
 
 /** Lists every unavailable item worth telling the user about (absent device classes, collector failures). */
@@ -137,6 +144,8 @@ export interface BuildReportInput {
   nowMs: number
   /** Prices, budget, PSU and box facts for the advice. */
   advice?: AdviceOptions
+  /** The latest stored load probe of this machine: its measured values replace defaults. */
+  measured?: MeasuredProbe | null
 }
 
 /**
@@ -169,20 +178,41 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
   const selected = input.selectedIds
     ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
     : input.profiles
-  const base = evaluateAll(input.machine, selected)
-  const advice = adviseMachine(input.machine, selected, base, {
+  // Measured values (a stored load probe) replace spec and default values; the report says what changed.
+  let machine = input.machine
+  let measured: MeasuredSummary | null = null
+  if (input.measured) {
+    const adj = applyMeasuredProbe(input.machine, input.measured)
+    if (adj.changes.length > 0) {
+      machine = adj.machine
+      measured = {
+        source: input.measured.source,
+        measuredAtMs: input.measured.measuredAtMs,
+        changes: adj.changes,
+        effects: []
+      }
+    }
+  }
+  const base = evaluateAll(machine, selected)
+  if (measured)
+    measured.effects = describeMeasuredEffects(
+      evaluateAll(input.machine, selected).profiles,
+      base.profiles,
+      measured.changes
+    )
+  const advice = adviseMachine(machine, selected, base, {
     nowMs: input.nowMs,
     ...input.advice
   })
   const seen = new Set(input.unavailable.map((u) => u.item))
   const unavailableItems = [
     ...input.unavailable,
-    ...machineUnavailable(input.machine).filter((u) => !seen.has(u.item))
+    ...machineUnavailable(machine).filter((u) => !seen.has(u.item))
   ]
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAtMs: input.nowMs,
-    machine: input.machine,
+    machine,
     training: base.training,
     inference: base.inference,
     profiles: base.profiles,
@@ -190,7 +220,8 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
     advice: advice.advice,
     adviceSummary: advice.summary,
     minimumUpgrades: advice.minimumUpgrades,
-    unavailable: unavailableItems
+    unavailable: unavailableItems,
+    measured
   }
 }
 
@@ -211,6 +242,7 @@ export function composeReportFromAnalysis(inputs: AnalysisReportInputs): Readine
       : { windowSeconds: 0, events: [], summaries: [] },
     unavailable: collectUnavailable(inventory, latest),
     nowMs: inputs.nowMs,
+    measured: inputs.measured ?? null,
     advice: {
       ...adviceInputsFromInventory(inventory, latest, inputs.advice),
       nowMs: inputs.nowMs,
@@ -230,7 +262,8 @@ export function composeReport(inputs: ReportInputs): ReadinessReport {
     selectedIds: inputs.selectedIds,
     nowMs: inputs.nowMs,
     advice: inputs.advice,
-    window: snapshots
+    window: snapshots,
+    measured: inputs.measured ?? null
   })
 }
 

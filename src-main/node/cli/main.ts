@@ -41,6 +41,10 @@ Engine flags (check, snapshot, watch, record, serve):
 
 Profiles: --profiles-file FILE adds your own workload profiles (JSON array) to the catalogue.
 Run "rigready COMMAND --help" for a command's own flags.
+
+Exit codes: 0 ok · 1 failure · 2 usage error or bad input · 3 a score below --fail-under ·
+126/127 the wrapped command is not executable / not found · 130 Ctrl-C · 128+n killed by signal n.
+Errors are one line; RIGREADY_DEBUG=1 adds the stack trace.
 `
 
 /** 128 + the signal's number (SIGINT → 130, SIGTERM → 143, SIGHUP → 129). */

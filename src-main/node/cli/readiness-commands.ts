@@ -9,6 +9,7 @@ import { inferenceProfileFor } from '../../core/model-profile'
 import { matchName } from '../../core/names'
 import { findWeightFormat, weightFormatNames } from '../../core/quant-types'
 import { RECIPE_NAMES, recipeTraining, type RecipeName } from '../../core/training-recipes'
+import { loadLatestProbe, machineKeyFor, readMachineId } from '../probe/store'
 import { resolveLocalModel } from '../models/resolve'
 import { ModelFileError, type LocalModel } from '../models/types'
 import {
@@ -67,6 +68,33 @@ async function profilesFrom(file: string | undefined): Promise<WorkloadProfile[]
 }
 
 /** `rigready check`. */
+/** `rigready check --help`. */
+export const CHECK_HELP = `rigready check — is this machine ready to train or serve your workloads, and what binds it
+
+Usage: rigready check [--profile ID]... [--sample SECONDS] [--json | --markdown] [--fail-under N]
+                      [--budget N] [--prices FILE] [--psu W] [--profiles-file FILE] [engine flags]
+
+Samples this machine for a few seconds (or reads a recorded session with --replay), then scores every
+selected workload profile for training and for serving: verdict, speed, the constraint that binds it,
+throttling seen with its cause and coverage, and ranked upgrade advice (free fixes first, prices, value).
+
+  --profile ID       score only these profiles (rigready list profiles); repeatable
+  --sample SECONDS   sampling window before the report (default 2)
+  --json             the report as JSON (resources/schema/report.v1.schema.json)
+  --markdown         the report as GitHub Markdown
+  --fail-under N     exit 3 when an applicable machine score is below N (0–100); scores with no selected
+                     profile of their kind do not count
+  --budget N         propose only purchases whose low price is within N (price-table currency, USD)
+  --prices FILE      your prices (JSON, the packaged table's shape) merged over the packaged table
+  --psu W            the PSU's rating, so GPU additions say when a bigger PSU is needed
+  --profiles-file F  add your own workload profiles (JSON array) to the catalogue
+  --no-probe         ignore this machine's stored load-probe results (rigready probe); by default its
+                     measured bandwidths and sustained clocks replace spec and default values
+
+Engine flags: --sysfs-root DIR, --procfs-root DIR, --tools-dir DIR, --replay FILE [--speed N] [--seek T],
+--interval SECONDS. Exit codes: 0 ok, 1 failure, 2 bad input, 3 below --fail-under, 130 Ctrl-C.
+`
+
 export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -78,10 +106,16 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
       'fail-under': { type: 'string' },
+      'no-probe': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
       ...ADVICE_FLAGS
     },
     strict: true
   })
+  if (values.help) {
+    io.stdout.write(CHECK_HELP)
+    return EXIT.ok
+  }
   if (values.json && values.markdown) throw new UsageError('--json and --markdown are exclusive')
   const advice = await adviceOptionsFrom(values)
   const sampleS = positiveNumber('sample', values.sample, 2)
@@ -116,13 +150,23 @@ export async function cmdCheck(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await engine.close()
   }
+  // This machine's latest stored load probe (`rigready probe`) replaces defaults with measured values;
+  // not for recordings or captured trees, which are other machines.
+  const live = engine.mode === 'live'
+  const probe =
+    live && !values['no-probe']
+      ? await loadLatestProbe(machineKeyFor(engine.inventory, await readMachineId()), {
+          env: io.env
+        })
+      : null
   const report = composeReport({
     inventory: engine.inventory,
     snapshots,
     profiles,
     selectedIds: selected.length ? selected : undefined,
     nowMs: Date.now(),
-    advice
+    advice,
+    measured: probe?.measured ?? null
   })
   if (values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else if (values.markdown) io.stdout.write(formatReportMarkdown(report))

@@ -52,12 +52,31 @@ Recording stops with the command; a full disk stops recording with a message whi
 `
 
 /** `rigready snapshot [--json]`: inventory plus one sample. */
+/** `rigready snapshot --help`. */
+export const SNAPSHOT_HELP = `rigready snapshot — what this machine has, its live readings, and why anything is missing
+
+Usage: rigready snapshot [--json] [engine flags]
+
+Prints the inventory (GPUs, CPU, memory, drives, filesystems, with each device's own limits: slowdown and
+shutdown temperatures, power limits, PCIe link maxima) and one sample of live readings, two ticks apart so
+rates are present. Every value that could not be read says why ("tool not installed", "permission denied").
+
+  --json   inventory and snapshot as JSON (resources/schema/snapshot.v1.schema.json)
+
+Engine flags: --sysfs-root DIR, --procfs-root DIR, --tools-dir DIR (read a captured tree; no tool of this
+machine runs), --replay FILE [--seek T], --interval SECONDS. Exit codes: 0 ok, 1 failure, 2 bad input.
+`
+
 export async function cmdSnapshot(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...ENGINE_FLAGS, json: { type: 'boolean' } },
+    options: { ...ENGINE_FLAGS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     strict: true
   })
+  if (values.help) {
+    io.stdout.write(SNAPSHOT_HELP)
+    return EXIT.ok
+  }
   const engine = await createEngine(engineOptionsFrom(values, io))
   try {
     const snap = await firstUsefulSnapshot(engine)

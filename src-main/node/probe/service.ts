@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ProbeProgress, ProbeRequest } from '../../shared/probe'
+import type { ProbeProgress, ProbeRequest, ProbeResult } from '../../shared/probe'
 import { startProbe, type ProbeEngine, type ProbeRun } from './runner'
 import { openProbeSession } from './session-adapter'
 import { machineKeyFor, probeDir, readMachineId, resultStem, saveProbeResult } from './store'
@@ -19,6 +19,8 @@ export interface ProbeServiceOptions {
   env: NodeJS.ProcessEnv
   /** Store results and sessions (default true). */
   save?: boolean
+  /** Called with each finished probe's result (the engine service applies its measured values). */
+  onResult?: (result: ProbeResult) => void
 }
 
 /** The service. */
@@ -74,6 +76,7 @@ export function createProbeService(
       const done = run.result
         .then(async (r) => {
           if (save) await saveProbeResult(r, options.env, stem)
+          options.onResult?.(r)
         })
         .catch(() => {})
         .finally(() => {

@@ -212,5 +212,5 @@ export function article(name: string): string {
 
 /** Bytes as "24 GB" (binary, as drivers and vendors label VRAM). */
 export function gbText(bytes: number): string {
-  return `${Math.round(bytes / 2 ** 30)} GB`
+  return `${Math.round(bytes / 2 ** 30)} GiB`
 }

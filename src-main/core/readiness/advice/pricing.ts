@@ -211,7 +211,7 @@ export function ramPart(ramType: string, totalGb: number, what: string, nowMs: n
         const r = quoteRow(t, row, { condition: 'new', nowMs })
         if (r.status === 'ok') return r
       }
-      return missing(`no ${type} kit of ${totalGb} GB with a price in the table (${t.asOf})`)
+      return missing(`no ${type} kit of ${totalGb} GiB with a price in the table (${t.asOf})`)
     }
   }
 }

@@ -124,10 +124,10 @@ function gpuAddCandidates(ctx: AdviceContext, external: boolean): Candidate[] {
         id: `${external ? 'external-gpu' : 'gpu-add'}-${spec.key}`,
         kind: external ? 'external-gpu' : 'gpu-add',
         title: external
-          ? `External GPU: ${cardWords} (${spec.vramGb} GB) in a Thunderbolt/USB4 enclosure`
+          ? `External GPU: ${cardWords} (${spec.vramGb} GiB) in a Thunderbolt/USB4 enclosure`
           : m.gpus.length === 0
-            ? `Add ${cardWords} (${spec.vramGb} GB VRAM)${psuWords}`
-            : `+${spec.vramGb} GB VRAM: ${sameCard ? (m.gpus.length === 1 ? 'a second ' : 'another ') : 'add '}${cardWords}${sameCard ? '' : ` beside the ${first?.name ?? 'GPU'}`}${psuWords}`,
+            ? `Add ${cardWords} (${spec.vramGb} GiB VRAM)${psuWords}`
+            : `+${spec.vramGb} GiB VRAM: ${sameCard ? (m.gpus.length === 1 ? 'a second ' : 'another ') : 'add '}${cardWords}${sameCard ? '' : ` beside the ${first?.name ?? 'GPU'}`}${psuWords}`,
         machine: upgraded(
           m,
           { gpus: [...m.gpus, added] },
@@ -200,12 +200,12 @@ function gpuReplaceCandidates(ctx: AdviceContext): Candidate[] {
   return out
 }
 
-/** Installed RAM as the nearest standard size (GB), from the bytes the OS reports. */
+/** Installed RAM as the nearest standard kit size (GiB), from the bytes the OS reports (or a GB figure). */
 function installedRamGb(bytes: number): number {
   const gib = bytes / 2 ** 30
   const gb = bytes / 1e9
   const near = RAM_SIZES_GB.find((s) => Math.abs(s - gib) / s < 0.08 || Math.abs(s - gb) / s < 0.08)
-  return near ?? Math.round(gb)
+  return near ?? Math.round(gib)
 }
 
 function ramCandidates(ctx: AdviceContext): Candidate[] {
@@ -224,28 +224,28 @@ function ramCandidates(ctx: AdviceContext): Candidate[] {
       const add = size === 2 * cur
       if (laptop) {
         part = unpricedPart(
-          `${size} GB SO-DIMM kit`,
+          `${size} GiB SO-DIMM kit`,
           'laptop SO-DIMM kits are not in the price table'
         )
         requires.push('socketed SO-DIMM slots (many laptops solder their RAM)')
       } else if (type === null) {
         part = unpricedPart(
-          `${add ? cur : size} GB RAM kit`,
+          `${add ? cur : size} GiB RAM kit`,
           `RAM type unknown (${ctx.ramType.status === 'unavailable' ? (ctx.ramType.detail ?? ctx.ramType.reason) : ''})`
         )
       } else if (add) {
-        part = ramPart(type, cur, `${type} kit of ${cur} GB (added beside yours)`, ctx.nowMs)
+        part = ramPart(type, cur, `${type} kit of ${cur} GiB (added beside yours)`, ctx.nowMs)
         requires.push(
           modules !== null
             ? `${modules} free DIMM slots beside the ${modules} modules installed (4 on most desktop boards)`
             : 'free DIMM slots for a second kit'
         )
-      } else part = ramPart(type, size, `${type} kit of ${size} GB (replaces yours)`, ctx.nowMs)
+      } else part = ramPart(type, size, `${type} kit of ${size} GiB (replaces yours)`, ctx.nowMs)
       return purchase({
         id: `ram-${size}`,
         kind: 'ram',
-        title: `RAM ${cur} → ${size} GB`,
-        machine: upgraded(m, { ramBytes: ok(size * 1e9) }, `${size} GB RAM`),
+        title: `RAM ${cur} → ${size} GiB`,
+        machine: upgraded(m, { ramBytes: ok(size * 2 ** 30) }, `${size} GiB RAM`),
         evidence: bound.map((e) => `${e.label}: ${e.bindingDetail}`),
         details: [
           'four DIMMs often run below the kit rating on DDR5 desktop boards (check the board QVL)'
@@ -306,12 +306,12 @@ function machineCandidates(ctx: AdviceContext): Candidate[] {
     const parts: PartSpec[] = [
       { what: row.name, lookup: (t) => quoteRow(t, row, { condition: 'new', nowMs: ctx.nowMs }) }
     ]
-    const ramBytes = row.unifiedMemoryGb * 1e9
+    const ramBytes = row.unifiedMemoryGb * 2 ** 30
     const base = {
       id: `machine-${row.key}`,
       kind: 'machine' as const,
       title: `A ${row.name} (unified memory cannot be upgraded)`,
-      evidence: [`unified memory now ${cur} GB; ${row.unifiedMemoryGb} GB in the ${row.name}`],
+      evidence: [`unified memory now ${cur} GiB; ${row.unifiedMemoryGb} GiB in the ${row.name}`],
       details: spec ? [`spec: ${spec.source}`] : [],
       requires: [],
       parts,

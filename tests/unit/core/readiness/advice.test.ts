@@ -45,7 +45,7 @@ describe('advice', () => {
     const first = r.advice[0]
     expect(first.relaxes).toBe('vram-capacity')
     expect(first.kind === 'gpu-add' || first.kind === 'gpu-replace').toBe(true)
-    expect(first.title).toMatch(/\+\d+ GB VRAM/)
+    expect(first.title).toMatch(/\+\d+ GiB VRAM/)
     expect(first.effect).toMatch(
       /serve-70b-q4 goes from fits-with-offload [\d.]+ tok\/s to fits-(tight|comfortably) \d+ tok\/s/
     )

@@ -199,16 +199,17 @@ describe('evaluate', () => {
     const text = formatReportText(r, { color: false, width: 100 })
     expect(text).toMatch(/Training score: +\d+/)
     expect(text).toMatch(/Inference score: +\d+/)
-    expect(text).toContain('serve-70b-q4')
-    expect(text).toContain('fits-with-offload')
-    expect(text).toMatch(/\d\. \[purchase\] \+\d+ GB VRAM/)
+    // People's words, not engine ids: workload labels, statuses and constraints.
+    expect(text).toContain('Serve Llama 3.1 70B')
+    expect(text).not.toMatch(/serve-70b-q4|fits-with-offload|vram-capacity/)
+    expect(text).toMatch(/\d\. \[purchase\] \+\d+ GiB VRAM/)
     expect(text).toContain('Unavailable')
     expect(formatReportText(r, { color: true, width: 100 })).toContain(
       String.fromCharCode(27) + '['
     )
     const md = formatReportMarkdown(r)
     expect(md).toContain(
-      '| profile | verdict | score | memory need / have | speed | binding | placement |'
+      '| workload | status | score | memory need / have | speed | limited by | placement |'
     )
     expect(md).toContain('`serve-70b-q4`')
   })
