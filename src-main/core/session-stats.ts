@@ -69,30 +69,108 @@ const ALPHA = 0.001
 const GAMMA = (1 + ALPHA) / (1 - ALPHA)
 const LOG_GAMMA = Math.log(GAMMA)
 
+/** Weights by integer bucket index in a window of a Float64Array that grows to the indexes seen. */
+class BucketArray {
+  private first = 0
+  private w: Float64Array | null = null
+  add(i: number, w: number): void {
+    let a = this.w
+    if (a === null) {
+      a = this.w = new Float64Array(64)
+      this.first = i - 32
+    }
+    let k = i - this.first
+    if (k < 0 || k >= a.length) {
+      const lo = Math.min(this.first, i)
+      const hi = Math.max(this.first + a.length, i + 1)
+      const grown = new Float64Array(Math.max(2 * a.length, hi - lo + 64))
+      const first = k < 0 ? hi - grown.length : lo
+      grown.set(a, this.first - first)
+      this.w = a = grown
+      this.first = first
+      k = i - first
+    }
+    a[k] += w
+  }
+  /** Non-empty buckets as [index, weight], ascending (or descending) by index. */
+  *entries(descending = false): Generator<[number, number]> {
+    const a = this.w
+    if (a === null) return
+    for (let n = 0; n < a.length; n++) {
+      const k = descending ? a.length - 1 - n : n
+      if (a[k] > 0) yield [this.first + k, a[k]]
+    }
+  }
+}
+
 /**
  * Time-weighted quantiles of a stream: exact while at most 2048 distinct values were seen, then log buckets
  * (relative error 0.1 %). Memory is bounded by the value range, not the sample count.
  */
 export class WeightedQuantiles {
+  // Exact phase: value → slot in `exactW` (a slot index, so an update allocates nothing).
   private exact: Map<number, number> | null = new Map()
-  private pos = new Map<number, number>()
-  private neg = new Map<number, number>()
+  private exactW = new Float64Array(16)
+  private pos = new BucketArray()
+  private neg = new BucketArray()
   private zero = 0
   total = 0
-  min = Infinity
-  max = -Infinity
+  private lo = Infinity
+  private hi = -Infinity
+  /** Smallest value added (Infinity when none). */
+  get min(): number {
+    this.flush()
+    return this.lo
+  }
+  /** Largest value added (-Infinity when none). */
+  get max(): number {
+    this.flush()
+    return this.hi
+  }
 
+  // A run of equal values is added once (most series hold a value for many ticks): the pending run.
+  private runV = NaN
+  private runW = 0
+
+  /** Adds value `v` with weight `w` (seconds); -0 counts as 0. */
   add(v: number, w: number): void {
     if (!fin(v) || !(w > 0)) return
+    v += 0
     this.total += w
-    if (v < this.min) this.min = v
-    if (v > this.max) this.max = v
-    if (this.exact !== null) {
-      this.exact.set(v, (this.exact.get(v) ?? 0) + w)
-      if (this.exact.size <= EXACT_LIMIT) return
-      const e = this.exact
+    if (v === this.runV) {
+      this.runW += w
+      return
+    }
+    this.flush()
+    this.runV = v
+    this.runW = w
+  }
+
+  private flush(): void {
+    const v = this.runV
+    const w = this.runW
+    if (!(w > 0)) return
+    this.runW = 0
+    this.runV = NaN
+    if (v < this.lo) this.lo = v
+    if (v > this.hi) this.hi = v
+    const e = this.exact
+    if (e !== null) {
+      let slot = e.get(v)
+      if (slot === undefined) {
+        slot = e.size
+        e.set(v, slot)
+        if (slot >= this.exactW.length) {
+          const grown = new Float64Array(Math.min(EXACT_LIMIT + 1, 2 * this.exactW.length))
+          grown.set(this.exactW)
+          this.exactW = grown
+        }
+      }
+      this.exactW[slot] += w
+      if (e.size <= EXACT_LIMIT) return
       this.exact = null
-      for (const [x, wx] of e) this.bucket(x, wx)
+      for (const [x, k] of e) this.bucket(x, this.exactW[k])
+      this.exactW = new Float64Array(0)
       return
     }
     this.bucket(v, w)
@@ -101,41 +179,40 @@ export class WeightedQuantiles {
   private bucket(v: number, w: number): void {
     if (v === 0) this.zero += w
     else if (v > 0) {
-      const i = Math.ceil(Math.log(v) / LOG_GAMMA)
-      this.pos.set(i, (this.pos.get(i) ?? 0) + w)
+      this.pos.add(Math.ceil(Math.log(v) / LOG_GAMMA), w)
     } else {
-      const i = Math.ceil(Math.log(-v) / LOG_GAMMA)
-      this.neg.set(i, (this.neg.get(i) ?? 0) + w)
+      this.neg.add(Math.ceil(Math.log(-v) / LOG_GAMMA), w)
     }
   }
 
   /** The smallest value whose cumulative weight reaches `q` of the total; NaN when empty. */
   quantile(q: number): number {
     if (!(this.total > 0)) return NaN
+    this.flush()
     const target = Math.min(1, Math.max(0, q)) * this.total
     if (this.exact !== null) {
       const keys = [...this.exact.keys()].sort((a, b) => a - b)
       let acc = 0
       for (const k of keys) {
-        acc += this.exact.get(k) ?? 0
+        acc += this.exactW[this.exact.get(k) ?? -1] ?? 0
         if (acc >= target - 1e-9) return k
       }
       return keys[keys.length - 1]
     }
     const rep = (i: number): number => (2 * GAMMA ** i) / (GAMMA + 1)
-    const clamp = (x: number): number => Math.min(this.max, Math.max(this.min, x))
+    const clamp = (x: number): number => Math.min(this.hi, Math.max(this.lo, x))
     let acc = 0
-    for (const i of [...this.neg.keys()].sort((a, b) => b - a)) {
-      acc += this.neg.get(i) ?? 0
+    for (const [i, w] of this.neg.entries(true)) {
+      acc += w
       if (acc >= target - 1e-9) return clamp(-rep(i))
     }
     acc += this.zero
     if (acc >= target - 1e-9 && this.zero > 0) return 0
-    for (const i of [...this.pos.keys()].sort((a, b) => a - b)) {
-      acc += this.pos.get(i) ?? 0
+    for (const [i, w] of this.pos.entries()) {
+      acc += w
       if (acc >= target - 1e-9) return clamp(rep(i))
     }
-    return this.max
+    return this.hi
   }
 }
 
@@ -248,10 +325,13 @@ export class SessionSeriesReader {
   memFields = new Map<string, Slot>()
   storage = newSlot()
   drives = new Map<number, StorageBind>()
+  /** Bumped whenever a binding changes, so callers may cache slot lookups. */
+  generation = 0
   private values: readonly unknown[] = []
 
   /** Forgets every binding (a new segment restarts ids). */
   segment(): void {
+    this.generation++
     this.gpus.clear()
     this.cpu = newSlot()
     this.cpuFields.clear()
@@ -264,6 +344,7 @@ export class SessionSeriesReader {
 
   /** Binds one defined path if it is one the review reads. */
   node(id: number, table: LeafTable): void {
+    this.generation++
     const p = pathOf(table, id)
     const top = p[0]
     if (top === 'gpus' && typeof p[1] === 'number') {
@@ -494,6 +575,10 @@ interface DeviceAcc {
   /** Seconds the device's throttle reasons were observable. */
   throttleObservedS: number
   throttleWhyNot: Reading<never> | null
+  /** `fields.get(spec.field)` per field spec, valid while `slotsGen` is the reader's generation. */
+  slots: (Slot | undefined)[]
+  slotsGen: number
+  slotsOf: Map<string, Slot> | null
 }
 
 /** Options of the reviewer. */
@@ -745,7 +830,10 @@ export class SessionReviewer {
           `never busy (utilisation below ${this.o.busyUtilizationPct}%)`
         ),
         throttleObservedS: 0,
-        throttleWhyNot: null
+        throttleWhyNot: null,
+        slots: [],
+        slotsGen: -1,
+        slotsOf: null
       }
       this.devices.set(key, d)
       this.all.push(...accs)
@@ -773,9 +861,15 @@ export class SessionReviewer {
     out: number[]
   ): number[] {
     const r = this.reader
+    if (d.slotsGen !== r.generation || d.slotsOf !== fields) {
+      d.slots = specs.map((spec) => fields.get(spec.field))
+      d.slotsGen = r.generation
+      d.slotsOf = fields
+    }
+    const slots = d.slots
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i]
-      const v = r.read(fields.get(spec.field), parent, present, spec.scale)
+      const v = r.read(slots[i], parent, present, spec.scale)
       out[i] = v
       d.accs[i].add(v, w, r, this.samples)
     }

@@ -6,7 +6,13 @@
  * (the desktop host persists settings itself).
  */
 import { loadCatalogue, mergeProfiles, parseProfilesFile, validateProfile } from '../core/profiles'
-import { composeReportFromAnalysis, machineForAnalysis, whatIf } from '../core/readiness/report'
+import {
+  composeReportFromAnalysis,
+  composeReportFromAnalysisSteps,
+  machineForAnalysis,
+  whatIf
+} from '../core/readiness/report'
+import type { Steps } from '../core/steps'
 import { formatReportMarkdown } from '../core/readiness/report-format'
 import { createThrottleTracker, type ThrottleAnalysis } from '../core/throttle'
 import {
@@ -119,29 +125,56 @@ export async function createEngineService(
   // A throttle analysis needs an interval, so at least two snapshots.
   const analysis = (): ThrottleAnalysis | null =>
     pushed >= 2 ? tracker.analysis(latestTs()) : null
+  // Bumped when the report's inputs change other than by time (profiles, settings, a probe): a refresh
+  // begun before then is not kept.
+  let inputsVersion = 0
+  const invalidate = (): void => {
+    report = null
+    inputsVersion++
+  }
+  const reportInputs = (): Parameters<typeof composeReportFromAnalysis>[0] => ({
+    inventory: engine.inventory,
+    latest: engine.source.latest(),
+    throttle: analysis(),
+    profiles,
+    selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
+    nowMs: latestTs(),
+    advice: { prices, budget: settings.adviceBudget, psuWatts: settings.psuWatts },
+    measured,
+    // The report's window of snapshots, for the memory pressure behind the swap advice.
+    window: engine.source.history(latestTs() - analysisWindowS * 1000)
+  })
   const computeReport = (): ReadinessReport => {
-    const r = composeReportFromAnalysis({
-      inventory: engine.inventory,
-      latest: engine.source.latest(),
-      throttle: analysis(),
-      profiles,
-      selectedIds: settings.selectedProfileIds.length ? settings.selectedProfileIds : undefined,
-      nowMs: latestTs(),
-      advice: { prices, budget: settings.adviceBudget, psuWatts: settings.psuWatts },
-      measured,
-      // The report's window of snapshots, for the memory pressure behind the swap advice.
-      window: engine.source.history(latestTs() - analysisWindowS * 1000)
-    })
+    const r = composeReportFromAnalysis(reportInputs())
     report = r
     reportAt = latestTs()
     return r
+  }
+  // A time-driven refresh runs in slices of a few milliseconds (one advice candidate each), so scrapes and
+  // streams are answered while it runs; one at a time, announced to did-update listeners when kept.
+  let refreshing: Promise<ReadinessReport> | null = null
+  const refreshReport = (): Promise<ReadinessReport> => {
+    refreshing ??= (async () => {
+      const version = inputsVersion
+      const at = latestTs()
+      const r = await runInSlices(composeReportFromAnalysisSteps(reportInputs()))
+      if (version === inputsVersion) {
+        report = r
+        reportAt = at
+        for (const l of listeners['readiness:did-update']) l(r)
+      }
+      return r
+    })().finally(() => {
+      refreshing = null
+    })
+    return refreshing
   }
   // This machine's latest stored load probe replaces defaults with measured values (live engines only: a
   // replay or a captured tree is another machine). Loaded once at start, and again after each probe.
   let measured: MeasuredProbe | null = null
   const useProbe = (m: MeasuredProbe | null): void => {
     measured = m
-    reportAt = -Infinity
+    invalidate()
   }
   if (engine.mode === 'live' && options.measuredProbes !== false)
     void readMachineId()
@@ -150,8 +183,19 @@ export async function createEngineService(
         if (latest && measured === null) useProbe(latest.measured)
       })
       .catch(() => {})
-  const getReport = (): ReadinessReport =>
-    report && latestTs() - reportAt < reportEvery ? report : computeReport()
+  const fresh = (): boolean => report !== null && latestTs() - reportAt < reportEvery
+  /** A current report: kept while fresh, refreshed (in slices) when old, computed at once when invalidated. */
+  const getReport = async (): Promise<ReadinessReport> => {
+    if (report !== null && fresh()) return report
+    if (report !== null) await refreshReport()
+    return report !== null ? report : computeReport()
+  }
+  /** The latest report without waiting for a refresh (one is started when it is old). */
+  const latestReport = async (): Promise<ReadinessReport> => {
+    if (report === null) return computeReport()
+    if (!fresh()) void refreshReport().catch(() => {})
+    return report
+  }
 
   const series = createSeriesStore()
   for (const s of engine.source.history(0)) series.push(s)
@@ -163,10 +207,8 @@ export async function createEngineService(
     series.push(s)
     alerts?.push(s)
     for (const l of listeners['telemetry:did-sample']) l(s)
-    if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0) {
-      const r = computeReport()
-      for (const l of listeners['readiness:did-update']) l(r)
-    }
+    if (s.timestampMs - reportAt >= reportEvery && listeners['readiness:did-update'].size > 0)
+      void refreshReport().catch(() => {})
   })
   engine.source.start()
   const probe = options.probe
@@ -224,7 +266,7 @@ export async function createEngineService(
         )
       addedProfileIds.add(v.profile.id)
       profiles = mergeProfiles(profiles, [v.profile])
-      report = null
+      invalidate()
       return v.profile
     },
     'settings:get': async () => settings,
@@ -250,11 +292,11 @@ export async function createEngineService(
         } else delete next.sampleIntervalMs
       }
       settings = { ...settings, ...next }
-      report = null
+      invalidate()
       return settings
     },
     'report:export': async (format) => {
-      const r = getReport()
+      const r = await getReport()
       return format === 'json' ? JSON.stringify(r, null, 2) : formatReportMarkdown(r)
     },
     'report:print-pdf': async () => {
@@ -276,6 +318,7 @@ export async function createEngineService(
 
   return {
     handlers,
+    latestReport,
     on(channel, listener) {
       const set = listeners[channel] as Set<typeof listener>
       set.add(listener)
@@ -298,4 +341,17 @@ export function downsampleEvenly<T>(items: T[], maxPoints: number): T[] {
   for (let i = 0; i < maxPoints; i++) out.push(items[Math.floor(i * step)])
   out[out.length - 1] = items[items.length - 1]
   return out
+}
+
+/** Runs steps in slices of about `sliceMs` of CPU, yielding to the event loop between slices. */
+async function runInSlices<T>(steps: Steps<T>, sliceMs = 4): Promise<T> {
+  let start = performance.now()
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+    if (performance.now() - start >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      start = performance.now()
+    }
+  }
 }

@@ -11,6 +11,7 @@ import type {
   InvokeChannel,
   InvokeChannels
 } from '../shared/ipc-contract'
+import type { ReadinessReport } from '../shared/readiness'
 
 /** Implementations of every invoke channel. */
 export type InvokeHandlers = {
@@ -28,6 +29,11 @@ export { ArgumentError } from '../shared/ipc-validate'
 /** The engine service. */
 export interface EngineService {
   handlers: InvokeHandlers
+  /**
+   * The latest readiness report without waiting for a refresh that is due (one is started): for `/metrics`,
+   * which must answer in milliseconds. Absent on services that only have handlers (the report handler is used).
+   */
+  latestReport?: () => Promise<ReadinessReport>
   on<K extends EventChannel>(
     channel: K,
     listener: (...args: Parameters<EventChannels[K]>) => void

@@ -18,7 +18,8 @@ import type {
 import type { AdviceOptions, Evaluated } from './advice/context'
 import { adviceContext } from './advice/context'
 import { minimumUpgrades } from './advice/minimum'
-import { DEFAULT_ADVICE_LIMIT, rankAdvice } from './advice/rank'
+import { DEFAULT_ADVICE_LIMIT, rankAdviceSteps } from './advice/rank'
+import { runSteps, type Steps } from '../steps'
 
 export type { AdviceOptions } from './advice/context'
 export { memoryPressureEvidence } from './advice/memory-pressure'
@@ -38,8 +39,19 @@ export function adviseMachine(
   base: Evaluated,
   options: AdviceOptions = {}
 ): Advice {
+  return runSteps(adviseMachineSteps(machine, profiles, base, options))
+}
+
+/** `adviseMachine` in steps (one per candidate simulated). */
+export function* adviseMachineSteps(
+  machine: MachineModel,
+  profiles: WorkloadProfile[],
+  base: Evaluated,
+  options: AdviceOptions = {}
+): Steps<Advice> {
   const ctx = adviceContext(machine, profiles, base, options)
-  const r = rankAdvice(ctx, options.limit ?? DEFAULT_ADVICE_LIMIT)
+  yield
+  const r = yield* rankAdviceSteps(ctx, options.limit ?? DEFAULT_ADVICE_LIMIT)
   return {
     advice: r.advice,
     summary: r.summary,

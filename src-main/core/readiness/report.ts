@@ -18,7 +18,8 @@ import type { Inventory, Snapshot } from '../../shared/telemetry'
 import type { WhatIfRequest } from '../../shared/ipc-contract'
 import { analyzeThrottle, type ThrottleAnalysis } from '../throttle'
 import type { AdviceOptions } from './advice'
-import { adviseMachine, memoryPressureEvidence } from './advice'
+import { adviseMachineSteps, memoryPressureEvidence } from './advice'
+import { runSteps, type Steps } from '../steps'
 import { evaluateAll, evaluateProfile } from './evaluate'
 import { machineFromInventory } from './machine'
 import { applyMeasuredProbe, describeMeasuredEffects } from '../measured'
@@ -175,6 +176,11 @@ export function adviceInputsFromInventory(
 
 /** Builds the full readiness report from a machine model and throttle findings. */
 export function buildReport(input: BuildReportInput): ReadinessReport {
+  return runSteps(buildReportSteps(input))
+}
+
+/** `buildReport` in steps (the evaluation, then one step per advice candidate simulated). */
+export function* buildReportSteps(input: BuildReportInput): Steps<ReadinessReport> {
   const selected = input.selectedIds
     ? input.profiles.filter((p) => input.selectedIds!.includes(p.id))
     : input.profiles
@@ -200,7 +206,8 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
       base.profiles,
       measured.changes
     )
-  const advice = adviseMachine(machine, selected, base, {
+  yield
+  const advice = yield* adviseMachineSteps(machine, selected, base, {
     nowMs: input.nowMs,
     ...input.advice
   })
@@ -227,9 +234,16 @@ export function buildReport(input: BuildReportInput): ReadinessReport {
 
 /** Builds the report from a throttle analysis (the live engine's tracker, or a replayed window). */
 export function composeReportFromAnalysis(inputs: AnalysisReportInputs): ReadinessReport {
+  return runSteps(composeReportFromAnalysisSteps(inputs))
+}
+
+/** `composeReportFromAnalysis` in steps, for a caller that spreads it over event-loop turns. */
+export function* composeReportFromAnalysisSteps(
+  inputs: AnalysisReportInputs
+): Steps<ReadinessReport> {
   const { inventory, latest, throttle } = inputs
   const machine = machineForAnalysis(inventory, latest, throttle)
-  return buildReport({
+  return yield* buildReportSteps({
     machine,
     profiles: inputs.profiles,
     selectedIds: inputs.selectedIds,

@@ -276,6 +276,11 @@ async function main(): Promise<void> {
   await tree.cleanup()
 }
 
-// BENCH_ONLY=sessions runs only the session figures.
-if (process.env.BENCH_ONLY !== 'sessions') await main()
-await benchSessions()
+// BENCH_ONLY=sessions runs only the session figures, BENCH_ONLY=agent only the agent's.
+if (process.env.BENCH_ONLY === 'agent') {
+  await benchHistoryPayload(process.cwd())
+  await benchAgentLoad(process.cwd())
+} else {
+  if (process.env.BENCH_ONLY !== 'sessions') await main()
+  await benchSessions()
+}

@@ -9,13 +9,12 @@
 import { constants } from 'node:os'
 import { SessionError } from '../recorder/session-error'
 import { EXIT, UsageError, type CliIo } from './common'
-import { cmdList, cmdModels } from './models-commands'
-import { MACHINE_FLAGS, cmdCheck, cmdEstimate, machineFromFlags } from './readiness-commands'
-import { REPORT_USAGE, cmdReport } from './report-command'
-import { cmdProbe } from './probe-command'
-import { cmdServe } from './serve-command'
-import { RECORD_USAGE, WATCH_USAGE, cmdRecord, cmdSnapshot, cmdWatch } from './telemetry-commands'
 import { VERSION } from './version'
+
+// Each command's module is loaded when it runs, so a command starts without compiling the others (the
+// agent, the probe and the recorder are large).
+const telemetry = () => import('./telemetry-commands')
+const readiness = () => import('./readiness-commands')
 
 const USAGE = `rigready — is this machine ready to train or serve your model?
 
@@ -76,34 +75,44 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (cmd) {
       case 'snapshot':
-        return finish(await cmdSnapshot(rest, wrapped))
-      case 'watch':
+        return finish(await (await telemetry()).cmdSnapshot(rest, wrapped))
+      case 'watch': {
+        const { WATCH_USAGE, cmdWatch } = await telemetry()
         if (wantsHelp) return help(io, WATCH_USAGE)
         return finish(await cmdWatch(rest, wrapped))
+      }
       case 'record': {
         // Flags after -- belong to the wrapped command (`record -- python train.py --help`).
         const dash = rest.indexOf('--')
         const own = dash >= 0 ? rest.slice(0, dash) : rest
+        const { RECORD_USAGE, cmdRecord } = await telemetry()
         if (own.includes('--help') || own.includes('-h')) return help(io, RECORD_USAGE)
         return finish(await cmdRecord(rest, wrapped))
       }
       case 'check':
-        return finish(await cmdCheck(rest, wrapped))
+        return finish(await (await readiness()).cmdCheck(rest, wrapped))
       case 'estimate':
-        return finish(await cmdEstimate(rest, wrapped))
-      case 'models':
+        return finish(await (await readiness()).cmdEstimate(rest, wrapped))
+      case 'models': {
+        const [{ cmdModels }, { MACHINE_FLAGS, machineFromFlags }] = await Promise.all([
+          import('./models-commands'),
+          readiness()
+        ])
         return finish(
           await cmdModels(rest, wrapped, (v) => machineFromFlags(v, wrapped), MACHINE_FLAGS)
         )
+      }
       case 'list':
-        return finish(await cmdList(rest, wrapped))
-      case 'report':
+        return finish(await (await import('./models-commands')).cmdList(rest, wrapped))
+      case 'report': {
+        const { REPORT_USAGE, cmdReport } = await import('./report-command')
         if (wantsHelp) return help(io, REPORT_USAGE)
         return finish(await cmdReport(rest, wrapped))
+      }
       case 'serve':
-        return finish(await cmdServe(rest, wrapped))
+        return finish(await (await import('./serve-command')).cmdServe(rest, wrapped))
       case 'probe':
-        return finish(await cmdProbe(rest, wrapped))
+        return finish(await (await import('./probe-command')).cmdProbe(rest, wrapped))
       case '--version':
       case '-v':
         io.stdout.write(`rigready ${VERSION}\n`)

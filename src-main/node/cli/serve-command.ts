@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ALERT_FLAGS, alertFlagsFrom } from '../alerts/monitor'
@@ -56,9 +56,13 @@ Other:
   --static-dir DIR        serve the UI from DIR instead of the built one
 `
 
-/** Where the built renderer lives relative to the built CLI (`out/main/cli.js` → `out/renderer`). */
+/**
+ * Where the built renderer lives relative to the built CLI (`out/main/cli.js` → `out/renderer`); the
+ * command's own code may sit in a chunk one folder down (`out/main/chunks/`).
+ */
 export function defaultStaticDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../renderer')
+  const here = dirname(fileURLToPath(import.meta.url))
+  return resolve(basename(here) === 'chunks' ? dirname(here) : here, '../renderer')
 }
 
 /** Reads a token file: the first line, trimmed; warns when others may read the file. */

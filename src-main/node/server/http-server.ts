@@ -227,7 +227,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     source: {
       inventory: () => service.handlers['telemetry:get-inventory'](),
       latest: () => service.handlers['telemetry:get-snapshot'](),
-      report: () => service.handlers['readiness:get-report'](),
+      report: () => service.latestReport?.() ?? service.handlers['readiness:get-report'](),
       onSample: (l) => service.on('telemetry:did-sample', l),
       history: () =>
         service.handlers['telemetry:get-history']({

@@ -37,6 +37,9 @@ export interface SseHub {
   close(): void
 }
 
+/** Bytes of one event written to clients per event-loop turn (1 MiB) before the rest wait a turn. */
+const SSE_BYTES_PER_TURN = 1024 * 1024
+
 interface Client {
   res: ServerResponse
   congested: boolean
@@ -55,24 +58,61 @@ export function createSseHub(service: EngineService, options: SseHubOptions = {}
   const retryMs = options.retryMs ?? 2_000
   const clients = new Set<Client>()
 
-  const write = (client: Client, text: string): void => {
+  const write = (client: Client, text: string | Buffer): void => {
     if (client.res.writableEnded || client.res.destroyed) return
     const flushed = client.res.write(text)
     if (!flushed) client.congested = true
   }
 
+  // An event is serialised and encoded once, then the same bytes go to every client; a large one (a
+  // readiness report to a hundred clients is megabytes) is written a batch per event-loop turn, so scrapes
+  // and samples are answered in between. Events queue behind one being written: each client receives them
+  // in order.
+  interface Job {
+    channel: EventChannel
+    data: string
+    frame: Buffer
+    targets: Client[]
+    next: number
+  }
+  const queue: Job[] = []
+  let scheduled = false
+  const pump = (): void => {
+    scheduled = false
+    let written = 0
+    while (queue.length > 0) {
+      const job = queue[0]!
+      for (; job.next < job.targets.length; job.next++) {
+        if (written >= SSE_BYTES_PER_TURN) {
+          scheduled = true
+          setImmediate(pump)
+          return
+        }
+        const client = job.targets[job.next]!
+        if (!clients.has(client)) continue
+        if (client.congested) {
+          if (client.pending.has(job.channel)) client.stats.dropped++
+          client.pending.set(job.channel, job.data)
+          continue
+        }
+        write(client, job.frame)
+        client.stats.sent++
+        written += job.frame.length
+      }
+      queue.shift()
+    }
+  }
   const deliver = (channel: EventChannel, payload: unknown): void => {
     if (clients.size === 0) return
     const data = JSON.stringify(payload)
-    for (const client of clients) {
-      if (client.congested) {
-        if (client.pending.has(channel)) client.stats.dropped++
-        client.pending.set(channel, data)
-        continue
-      }
-      write(client, formatSseEvent(channel, data))
-      client.stats.sent++
-    }
+    const frame = Buffer.from(formatSseEvent(channel, data))
+    // A queued event not yet begun is replaced by a newer one of its channel (latest wins, as for a
+    // congested client), so the queue holds at most one waiting event per channel.
+    const waiting = queue.findIndex((j, k) => k > 0 && j.channel === channel)
+    const job = { channel, data, frame, targets: [...clients], next: 0 }
+    if (waiting > 0) queue[waiting] = job
+    else queue.push(job)
+    if (!scheduled) pump()
   }
 
   let unsubscribers: (() => void)[] = []

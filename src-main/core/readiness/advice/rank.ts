@@ -12,6 +12,7 @@ import { allCandidates } from './candidates'
 import { moneyText, priceLow, priceWords } from './pricing'
 import type { Simulated } from './simulate'
 import { simulate } from './simulate'
+import { runSteps, type Steps } from '../../steps'
 
 /** Default number of items listed. */
 export const DEFAULT_ADVICE_LIMIT = 10
@@ -62,6 +63,14 @@ function itemText(s: Simulated, currency: AdviceSummary['currency']): string {
 
 /** Simulates, filters and ranks the candidates; builds the summary. */
 export function rankAdvice(ctx: AdviceContext, limit = DEFAULT_ADVICE_LIMIT): AdviceResult {
+  return runSteps(rankAdviceSteps(ctx, limit))
+}
+
+/** `rankAdvice` in steps: one step per candidate simulated. */
+export function* rankAdviceSteps(
+  ctx: AdviceContext,
+  limit = DEFAULT_ADVICE_LIMIT
+): Steps<AdviceResult> {
   const leftOut: AdviceSummary['leftOut'] = []
   const cands = allCandidates(ctx)
   const simulated: Simulated[] = []
@@ -71,6 +80,7 @@ export function rankAdvice(ctx: AdviceContext, limit = DEFAULT_ADVICE_LIMIT): Ad
       continue
     }
     simulated.push(simulate(ctx, c))
+    yield
   }
   const useful = simulated.filter((s) => s.item.impact > 0 || s.cand.keepWithoutImpact === true)
   const budget = ctx.budget

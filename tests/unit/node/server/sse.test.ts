@@ -14,8 +14,8 @@ class FakeResponse extends EventEmitter {
   writeHead(): this {
     return this
   }
-  write(text: string): boolean {
-    this.written.push(text)
+  write(text: string | Buffer): boolean {
+    this.written.push(String(text))
     return !this.full
   }
   end(): void {
@@ -97,6 +97,40 @@ describe('sse', () => {
     expect(live).toBe(subscribed)
     b.emit('close')
     expect(live).toBe(0)
+    hub.close()
+  })
+
+  it('writes a large event a batch of clients per turn, each client still in order', async () => {
+    const listeners = new Map<string, Set<(p: unknown) => void>>()
+    const service = {
+      handlers: {},
+      on(channel: string, l: (p: unknown) => void) {
+        const set = listeners.get(channel) ?? new Set()
+        listeners.set(channel, set)
+        set.add(l)
+        return () => set.delete(l)
+      },
+      close: async () => {}
+    } as unknown as Parameters<typeof createSseHub>[0]
+    const emit = (channel: string, payload: unknown): void => {
+      for (const l of listeners.get(channel) ?? []) l(payload)
+    }
+    const hub = createSseHub(service, { heartbeatMs: 60_000 })
+    const clients = Array.from({ length: 4 }, () => new FakeResponse())
+    for (const c of clients) hub.attach(c as unknown as ServerResponse)
+    const before = clients.map((c) => c.written.length)
+    // 600 kB each: two clients per 1 MiB turn.
+    emit('readiness:did-update', { blob: 'x'.repeat(600_000) })
+    emit('telemetry:did-sample', { seq: 1 })
+    const got = (c: FakeResponse, i: number): string[] =>
+      c.written.slice(before[i]).map((t) => t.slice(0, t.indexOf('\n')))
+    // This turn: the report to the first two clients; the sample waits behind it.
+    expect(got(clients[0]!, 0)).toEqual(['event: readiness:did-update'])
+    expect(got(clients[3]!, 3)).toEqual([])
+    for (let t = 0; t < 5; t++) await new Promise((r) => setImmediate(r))
+    clients.forEach((c, i) =>
+      expect(got(c, i)).toEqual(['event: readiness:did-update', 'event: telemetry:did-sample'])
+    )
     hub.close()
   })
 })
