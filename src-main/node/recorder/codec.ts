@@ -147,6 +147,15 @@ export class ByteReader {
     return this.buf[this.pos++]
   }
   varint(): number {
+    // One byte (values below 128) is by far the most common case.
+    const p = this.pos
+    if (p < this.end) {
+      const b0 = this.buf[p]
+      if (b0 < 128) {
+        this.pos = p + 1
+        return b0
+      }
+    }
     let x = 0
     let mul = 1
     for (let i = 0; i < 8; i++) {

@@ -149,24 +149,31 @@ export class FrameScanner {
     }
   }
 
+  /** The next frame when a whole valid one is already buffered (no await), else null: call `next()`. */
+  nextBuffered(): ScanEvent | null {
+    return this.checkBuffered() === 'ok' ? this.take() : null
+  }
+
+  private take(): ScanEvent {
+    const b = this.buf
+    const len = b.readUInt32LE(2)
+    const frame: Frame = {
+      kind: b[1],
+      offset: this.bufStart,
+      index: this.index++,
+      offsetMs: b.readUIntLE(6, 6),
+      // A view, not a copy: read buffers are never reused, and batches are consumed right away.
+      payload: b.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len)
+    }
+    this.consume(FRAME_HEADER_BYTES + len)
+    return { type: 'frame', frame }
+  }
+
   /** The next frame, skipped region, torn tail or end. */
   async next(): Promise<ScanEvent> {
     // Fast path: a whole valid frame already buffered needs no await.
     const state = this.checkBuffered() === 'ok' ? 'ok' : await this.check()
-    if (state === 'ok') {
-      const b = this.buf
-      const len = b.readUInt32LE(2)
-      const frame: Frame = {
-        kind: b[1],
-        offset: this.bufStart,
-        index: this.index++,
-        offsetMs: b.readUIntLE(6, 6),
-        // A view, not a copy: read buffers are never reused, and batches are consumed right away.
-        payload: b.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len)
-      }
-      this.consume(FRAME_HEADER_BYTES + len)
-      return { type: 'frame', frame }
-    }
+    if (state === 'ok') return this.take()
     if (state === 'short' && this.buf.length === 0) return { type: 'end' }
     // A plausible frame start that runs past the end of the file is a torn tail, unless a valid frame
     // follows it (then its length field was corrupt).

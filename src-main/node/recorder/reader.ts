@@ -418,7 +418,7 @@ async function readFrames(
 
   for (;;) {
     if (signal?.aborted || result.stopped) break
-    const ev = await scanner.next()
+    const ev = scanner.nextBuffered() ?? (await scanner.next())
     if (ev.type === 'end') break
     if (ev.type === 'torn') {
       result.tornTail = true
