@@ -3,7 +3,7 @@
  * reports what the machine sustains. Results are stored per machine and dated, for readiness to use.
  */
 import { mkdir, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ProbeProgress, ProbeResult } from '../../shared/probe'
 import { createEngine } from '../engine'
@@ -16,7 +16,14 @@ import {
 } from '../probe/runner'
 import { DEFAULT_SAFETY_MARGIN_CELSIUS } from '../probe/safety'
 import { openProbeSession, type ProbeSessionRecorder } from '../probe/session-adapter'
-import { machineKeyFor, probeDir, readMachineId, resultStem, saveProbeResult } from '../probe/store'
+import {
+  machineKeyFor,
+  probeDir,
+  probeSessionPath,
+  readMachineId,
+  resultStem,
+  saveProbeResult
+} from '../probe/store'
 import {
   ENGINE_FLAGS,
   EXIT,
@@ -124,7 +131,7 @@ export async function cmdProbe(argv: string[], io: CliIo): Promise<number> {
     if (!values['no-save']) {
       const dir = probeDir(machineKey, io.env)
       await mkdir(dir, { recursive: true })
-      recorder = await openProbeSession(join(dir, `${stem}.session.jsonl`), {
+      recorder = await openProbeSession(probeSessionPath(dir, stem), {
         startedAtMs: Date.now(),
         intervalMs: engine.intervalMs,
         inventory: engine.inventory,

@@ -6,11 +6,17 @@
  * the UI chooses *whether* to probe storage, not *where*.
  */
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { ProbeProgress, ProbeRequest, ProbeResult } from '../../shared/probe'
 import { startProbe, type ProbeEngine, type ProbeRun } from './runner'
 import { openProbeSession } from './session-adapter'
-import { machineKeyFor, probeDir, readMachineId, resultStem, saveProbeResult } from './store'
+import {
+  machineKeyFor,
+  probeDir,
+  probeSessionPath,
+  readMachineId,
+  resultStem,
+  saveProbeResult
+} from './store'
 
 /** How the host lets the UI probe. */
 export interface ProbeServiceOptions {
@@ -50,7 +56,7 @@ export function createProbeService(
       if (save) {
         const dir = probeDir(machineKey, options.env)
         await mkdir(dir, { recursive: true })
-        recorder = await openProbeSession(join(dir, `${stem}.session.jsonl`), {
+        recorder = await openProbeSession(probeSessionPath(dir, stem), {
           startedAtMs: Date.now(),
           intervalMs: engine.intervalMs,
           inventory: engine.inventory,

@@ -2,7 +2,7 @@
  * Stored probe results: one JSON file per probe (schema `resources/schema/probe.v1.schema.json`) in a
  * folder per machine, named by date, plus the session recorded during it.
  *
- * Layout: `<data dir>/probes/<machine key>/<ISO time>.json` and `….session.jsonl`. The data dir is
+ * Layout: `<data dir>/probes/<machine key>/<ISO time>.json` and the session `<ISO time>.rrs`. The data dir is
  * `RIGREADY_DATA_DIR`, else the platform's per-user data folder (`$XDG_DATA_HOME/rigready`, i.e.
  * `~/.local/share/rigready` on Linux; `~/Library/Application Support/rigready` on macOS;
  * `%LOCALAPPDATA%\rigready` on Windows), the same for the CLI and the desktop app. At most
@@ -25,6 +25,7 @@ import {
   type ProbeResult
 } from '../../shared/probe'
 import type { Inventory } from '../../shared/telemetry'
+import { SESSION_EXTENSION } from '../../shared/session-format'
 
 /** Results kept per machine. */
 export const MAX_RESULTS_PER_MACHINE = 50
@@ -101,6 +102,8 @@ export async function saveProbeResult(
   const names = (await readdir(dir)).filter((n) => /\.json$/.test(n)).sort()
   for (const old of names.slice(0, Math.max(0, names.length - MAX_RESULTS_PER_MACHINE))) {
     await unlink(join(dir, old)).catch(() => {})
+    await unlink(probeSessionPath(dir, old.replace(/\.json$/, ''))).catch(() => {})
+    // Sessions of earlier versions.
     await unlink(join(dir, old.replace(/\.json$/, '.session.jsonl'))).catch(() => {})
   }
   return file
@@ -231,4 +234,9 @@ export async function loadLatestProbe(
     return { file, result, measured: measuredFromResult(result, file), skipped }
   }
   return null
+}
+
+/** The session recorded during the probe whose result is `<dir>/<stem>.json`. */
+export function probeSessionPath(dir: string, stem: string): string {
+  return join(dir, `${stem}${SESSION_EXTENSION}`)
 }

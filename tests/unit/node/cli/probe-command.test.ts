@@ -44,3 +44,30 @@ describe('rigready probe (usage)', () => {
     expect(r.stdout).toMatch(/rigready probe +\[--duration S \| --long\]/)
   })
 })
+
+describe('rigready probe (stored result and session)', () => {
+  it('stores the result with a session in the long-jobs format that `report` reads', async () => {
+    const { mkdtemp, rm, readdir } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const data = await mkdtemp(join(tmpdir(), 'rr-probe-store-'))
+    try {
+      const env = { ...process.env, RIGREADY_DATA_DIR: data }
+      const r = await runCli(['probe', '--cpu', '--duration', '2', '--json'], { env })
+      expect(r.code).toBe(0)
+      const result = JSON.parse(r.stdout) as { sessionFile: string | null }
+      expect(result.sessionFile).toMatch(/\.rrs$/)
+      const rep = await runCli(['report', result.sessionFile as string, '--json'], { env })
+      expect(rep.code).toBe(0)
+      const review = (JSON.parse(rep.stdout) as { review: { version: number; samples: number } })
+        .review
+      expect(review.version).toBe(2)
+      expect(review.samples).toBeGreaterThan(0)
+      // The result beside it.
+      const dir = join(data, 'probes', (await readdir(join(data, 'probes')))[0]!)
+      expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toHaveLength(1)
+    } finally {
+      await rm(data, { recursive: true, force: true })
+    }
+  })
+})
