@@ -22,6 +22,7 @@ import {
   type SessionSeriesMeta
 } from '../shared/session-format'
 import { describeThrottleCause } from '../shared/throttle-causes'
+import { PALETTES } from '../shared/present/palette'
 import { formatReviewMarkdown, formatUtc } from './session-review-format'
 
 /** What the HTML needs besides the review. */
@@ -36,16 +37,8 @@ export interface ReviewHtmlInput {
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-const PALETTE = [
-  '#2454c5',
-  '#c2410c',
-  '#15803d',
-  '#9333ea',
-  '#b91c1c',
-  '#0e7490',
-  '#a16207',
-  '#4b5563'
-]
+/** Series colours: the palette's (light theme: the export is drawn on white). */
+const PALETTE = PALETTES.light.series
 const W = 1000
 const H = 170
 const ML = 80

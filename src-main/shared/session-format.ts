@@ -13,6 +13,7 @@ import type { AlertTransition } from './alerts'
 import type { Reading, ReadingUnavailable } from './reading'
 import type { ThrottleEvent } from './readiness'
 import type { Inventory, ThrottleCause } from './telemetry'
+import { PALETTES } from './present/palette'
 
 /** Identifies a RigReady session file (the header's `format`). */
 export const SESSION_FORMAT = 'rigready-session'
@@ -151,23 +152,17 @@ export const REVIEW_UNITS: Readonly<
   'mb-per-sec': { symbol: 'MB/s', csvSuffix: 'mb_s', decimals: 1, csvDecimals: 3 }
 }
 
-/** One colour per throttle cause (the same as the app's `--cause-*` theme colours). */
-export const THROTTLE_CAUSE_COLORS: Readonly<Record<ThrottleCause, string>> = {
-  power: '#d97706',
-  thermal: '#dc2626',
-  psu: '#7c3aed',
-  current: '#db2777',
-  'hw-slowdown': '#92400e',
-  'pcie-link': '#2563eb',
-  'storage-thermal': '#ea580c',
-  battery: '#0d9488',
-  idle: '#9ca3af',
-  config: '#9ca3af',
-  other: '#6b7280'
-}
+/**
+ * One colour per throttle cause: the light theme's cause colours of the palette (the app's `--cause-*`), for
+ * places drawn on a light background whatever the theme (HTML export, session charts).
+ */
+export const THROTTLE_CAUSE_COLORS: Readonly<Record<ThrottleCause, string>> = PALETTES.light.cause
 
-/** One colour per alert severity. */
-export const ALERT_SEVERITY_COLORS = { warning: '#d97706', critical: '#dc2626' } as const
+/** One colour per alert severity: the palette's warn and bad colours. */
+export const ALERT_SEVERITY_COLORS = {
+  warning: PALETTES.light.severity.warn.fg,
+  critical: PALETTES.light.severity.bad.fg
+} as const
 
 /** A value in a review unit with its symbol (`83.5 °C`, `21.40 GiB`). */
 export function formatReviewValue(unit: ReviewUnit, value: number): string {
