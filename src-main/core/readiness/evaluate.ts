@@ -769,7 +769,15 @@ function evaluateTraining(
   // or an idle second one does not make a job need more RAM, while a data-parallel replica per GPU does.
   const gpuInUse = Math.min(plan.requiredBytes, plan.availableBytes) * Math.max(1, plan.gpus.length)
   const w16 = 2 * profile.model.paramsTotalB * 1e9
-  const ramDetail = `RAM vs max(2 × ${fmtGB(gpuInUse)} GPU memory in use, offload ${fmtGB(plan.hostRequiredBytes)}, 16-bit weights + 8 GiB)`
+  // The need in words: which of the three terms of the host-RAM rule (score.ts) binds.
+  const ramNeed = Math.max(2 * gpuInUse, plan.hostRequiredBytes, w16 + 8e9)
+  const ramWhy =
+    ramNeed === 2 * gpuInUse
+      ? `2 × the ${fmtGB(gpuInUse)} of GPU memory in use`
+      : ramNeed === plan.hostRequiredBytes
+        ? `${fmtGB(plan.hostRequiredBytes)} offloaded to RAM`
+        : `16-bit weights ${fmtGB(w16)} + 8 GB`
+  const ramDetail = `RAM for ${fmtGB(ramNeed)} needed (${ramWhy})`
   values.push({
     def: def('training', 'host-ram'),
     score:
