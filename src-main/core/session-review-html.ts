@@ -257,10 +257,18 @@ function chartSpecs(input: ReviewHtmlInput): ChartSpec[] {
         devices: devs,
         limits: limit(k, 'at its power limit')
       })
+      // SM and memory clocks differ by 4× or more: one axis each, so neither is a flat line.
       out.push({
-        title: `${d.label} clocks`,
+        title: `${d.label} SM clock`,
         unit: 'mhz',
-        keys: [`${k}.clockSmMhz`, `${k}.clockMemoryMhz`],
+        keys: [`${k}.clockSmMhz`],
+        devices: devs,
+        limits: []
+      })
+      out.push({
+        title: `${d.label} memory clock`,
+        unit: 'mhz',
+        keys: [`${k}.clockMemoryMhz`],
         devices: devs,
         limits: []
       })

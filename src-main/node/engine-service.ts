@@ -21,7 +21,8 @@ import {
   type EventChannels,
   type Settings
 } from '../shared/ipc-contract'
-import type { ReadinessReport, WorkloadProfile } from '../shared/readiness'
+import type { MachineModel, ReadinessReport, WorkloadProfile } from '../shared/readiness'
+import { applyMeasuredProbe } from '../core/measured'
 import { createEngine, type Engine, type EngineOptions } from './engine'
 import type { PriceTable } from '../core/prices'
 import { applyUserPrices, packagedPriceTable, PricesFileError } from './prices/load-prices'
@@ -227,12 +228,25 @@ export async function createEngineService(
       )
     : null
 
+  // The machine the report evaluates: with this machine's measured probe values when there are any, so a
+  // what-if or a model verdict never disagrees with the report beside it.
+  const currentMachine = (): MachineModel => {
+    const m = machineForAnalysis(engine.inventory, engine.source.latest(), analysis())
+    return measured ? applyMeasuredProbe(m, measured).machine : m
+  }
+
   const handlers: InvokeHandlers = {
     'app:get-info': async () => ({
       face: options.face ?? 'serve',
       version: options.version ?? '0.1.0',
       replay: engine.mode === 'replay',
-      canPrintPdf: options.canPrintPdf ?? false
+      canPrintPdf: options.canPrintPdf ?? false,
+      probeUnavailable:
+        probe !== null
+          ? null
+          : engine.mode === 'replay'
+            ? 'this agent replays a recording, and a probe loads the machine it runs on'
+            : 'probing is off in this agent: run `rigready probe` on the machine, or use the desktop app'
     }),
     'telemetry:get-inventory': async () => engine.inventory,
     'telemetry:get-snapshot': async () => engine.source.latest(),
@@ -243,19 +257,11 @@ export async function createEngineService(
     'telemetry:get-series': async (req) => series.query(req),
     'readiness:get-report': async () => getReport(),
     'readiness:list-profiles': async () => profiles,
-    'readiness:list-models': async () =>
-      listModels(
-        options.env ?? process.env,
-        machineForAnalysis(engine.inventory, engine.source.latest(), analysis())
-      ),
+    'readiness:list-models': async () => listModels(options.env ?? process.env, currentMachine()),
     'readiness:what-if': async (req) => {
       if (!profiles.some((p) => p.id === req.profileId))
         throw new ArgumentError(`readiness:what-if: unknown profileId "${req.profileId}"`)
-      return whatIf(
-        machineForAnalysis(engine.inventory, engine.source.latest(), analysis()),
-        profiles,
-        req
-      )
+      return whatIf(currentMachine(), profiles, req)
     },
     'readiness:add-profile': async (raw) => {
       const v = validateProfile(raw)

@@ -75,6 +75,8 @@ export interface HostInfoForUi {
   version: string
   replay: boolean
   canPrintPdf: boolean
+  /** Why the Probe button cannot run a load probe here (a replay, probing off in this agent), or null. */
+  probeUnavailable: string | null
 }
 
 /** Request/response channels. */

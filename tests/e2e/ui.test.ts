@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
+import type { HostInfoForUi, Settings, WhatIfRequest } from '../../src-main/shared/ipc-contract'
 import type { ProfileEvaluation, ReadinessReport } from '../../src-main/shared/readiness'
 import type { Inventory, Snapshot } from '../../src-main/shared/telemetry'
 import { parseSession, type Session } from '../../src-main/node/recorder/session'
@@ -304,6 +304,13 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
       expect(names).toContain(itemName(a.deviceClass))
     // No JSON paths anywhere on the page.
     expect(await page.locator('main').textContent()).not.toMatch(/\w+\.\w+\[\d+\]|gpus\[|\.status/)
+    // A replay cannot be probed: the panel says so and its button is off (the agent's own reason).
+    const info = await api.invoke<HostInfoForUi>('app:get-info')
+    expect(info.probeUnavailable).toMatch(/replays a recording/)
+    expect(await page.getByTestId('probe-unavailable').textContent()).toContain(
+      info.probeUnavailable!
+    )
+    expect(await page.getByTestId('probe-start').isDisabled()).toBe(true)
   })
 
   it('keeps theme and temperature unit per viewer, in this browser, not in the agent', async () => {

@@ -862,7 +862,9 @@ export function createFakeService(options: FakeServiceOptions = {}): FakeService
           face: options.face ?? 'serve',
           version: '0.1.0',
           replay: true,
-          canPrintPdf: options.face === 'electron'
+          canPrintPdf: options.face === 'electron',
+          probeUnavailable:
+            'this agent replays a recording, and a probe loads the machine it runs on'
         }
       ),
       'telemetry:get-inventory': async () => (track('telemetry:get-inventory', []), inventory),

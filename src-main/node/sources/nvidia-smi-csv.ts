@@ -150,7 +150,8 @@ export function parseNvidiaNumber(cell: string | undefined): Reading<number> {
   if (typeof cell !== 'string') return unavailable('unsupported', 'field not reported')
   const t = cell.trim()
   if (t === '') return unavailable('unsupported', 'empty value')
-  if (UNAVAILABLE_CELL.test(t) || /^\[.*\]$/.test(t)) return unavailable('unsupported', t)
+  if (UNAVAILABLE_CELL.test(t) || /^\[.*\]$/.test(t))
+    return unavailable('unsupported', `nvidia-smi reports ${t}`)
   const m = /^(-?\d+(?:\.\d+)?)\s*(?:x|[A-Za-z%/]+)?$/.exec(t)
   if (!m) return unavailable('parse-error', `not a number: ${t.slice(0, 80)}`)
   const n = Number(m[1])
@@ -162,7 +163,8 @@ export function parseNvidiaText(cell: string | undefined): Reading<string> {
   if (typeof cell !== 'string') return unavailable('unsupported', 'field not reported')
   const t = cell.trim()
   if (t === '') return unavailable('unsupported', 'empty value')
-  if (UNAVAILABLE_CELL.test(t) || /^\[.*\]$/.test(t)) return unavailable('unsupported', t)
+  if (UNAVAILABLE_CELL.test(t) || /^\[.*\]$/.test(t))
+    return unavailable('unsupported', `nvidia-smi reports ${t}`)
   return ok(t)
 }
 

@@ -260,7 +260,11 @@ describe('nvidia-smi inventory from --query-gpu', () => {
       tempSlowdownCelsius: xmlOnly,
       runtimeVersion: xmlOnly,
       vbiosVersion: { status: 'unavailable', reason: 'unsupported' },
-      clockMaxMemoryMhz: { status: 'unavailable', reason: 'unsupported', detail: '[N/A]' }
+      clockMaxMemoryMhz: {
+        status: 'unavailable',
+        reason: 'unsupported',
+        detail: 'nvidia-smi reports [N/A]'
+      }
     })
   })
 
