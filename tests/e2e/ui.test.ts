@@ -436,6 +436,27 @@ describeBrowser('ui (browser, real agent replaying a finished session)', () => {
     }
   })
 
+  it('at 900 px shows every view name and the workloads table without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 900, height: 900 })
+    try {
+      await show('workloads')
+      // Every nav item inside the window (the bar wraps instead of scrolling).
+      const navOut = await page.evaluate(() => {
+        const w = document.documentElement.clientWidth
+        return [...document.querySelectorAll('nav a')]
+          .filter((a) => a.getBoundingClientRect().right > w)
+          .map((a) => a.textContent?.trim())
+      })
+      expect(navOut).toEqual([])
+      const hidden = await page.evaluate(() =>
+        [...document.querySelectorAll('.table-wrap')].map((e) => e.scrollWidth - e.clientWidth)
+      )
+      for (const h of hidden) expect(h, 'a table scrolls sideways at 900 px').toBeLessThanOrEqual(0)
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 })
+    }
+  })
+
   it('logged no console errors', () => {
     // The rejected custom profile is a deliberate 400, which Chromium logs as a failed resource.
     const unexpected = errors.filter(
