@@ -17,7 +17,9 @@
  *   up to a power of two as sysbench requires (the
  *   probe's arrays are capped at 2.8× here by the 4 GiB a wasm memory addresses; both are far beyond
  *   what the cache holds, see the sweep in the module notes); fio writes then reads one file in the same
- *   directory as the probe's file, with `end_fsync` as the probe's final `fdatasync`.
+ *   directory as the probe's file, with `end_fsync` as the probe's final `fdatasync`, into fresh space as
+ *   the probe does (the file grows as written), and reads back exactly what it wrote, once: a virtual disk
+ *   serves rewritten and re-read blocks from its host's cache, which a 4 GiB wrapping fio file measured.
  * - Same counting: read and write compare bytes read with bytes read and bytes written with bytes written.
  *   sysbench has no copy kernel, so the probe's STREAM copy (read + write bytes counted) is checked against
  *   the band sysbench's read R and write W imply: at least 2·R·W/(R+W), every byte read at R and then
@@ -29,7 +31,7 @@
  */
 import { execFile } from 'node:child_process'
 import { constants, existsSync } from 'node:fs'
-import { mkdtemp, open, rm, unlink } from 'node:fs/promises'
+import { mkdtemp, open, rm, stat, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -126,18 +128,26 @@ async function sysbenchGBps(
   return samples
 }
 
+/**
+ * fio as the probe does it: a 4 s sequential write of fresh space (the file grows as written, never wraps:
+ * overwriting blocks just written, or re-reading them, is served faster by a virtual disk's host cache),
+ * then one sequential read of exactly what was written.
+ */
 async function fioMBps(dir: string, rw: 'write' | 'read'): Promise<number> {
+  const file = join(dir, 'fio.tmp')
+  const size =
+    rw === 'write'
+      ? ['--size=32G', '--fallocate=none', '--runtime=4', '--time_based']
+      : [`--size=${(await stat(file)).size}`]
   const out = await run(
     FIO,
     [
       '--name=seq' + rw,
-      `--filename=${join(dir, 'fio.tmp')}`,
+      `--filename=${file}`,
       `--rw=${rw}`,
       '--bs=1M',
       '--direct=1',
-      '--size=4G',
-      '--runtime=4',
-      '--time_based',
+      ...size,
       '--ioengine=psync',
       ...(rw === 'write' ? ['--end_fsync=1'] : []),
       '--output-format=json'
