@@ -38,6 +38,16 @@ import {
   type ThresholdReview
 } from '../shared/session-format'
 import type { Inventory, ThrottleCause } from '../shared/telemetry'
+import {
+  SEGMENT_SUMMARY_VERSION,
+  SUMMARY_BIN_MS,
+  type DeviceSummary,
+  type QuantileState,
+  type SegmentSummary,
+  type SeriesBins,
+  type SummaryOptions,
+  type ThresholdSummary
+} from './session-summary'
 import { describeThrottleCause } from '../shared/throttle-causes'
 
 const GIB = 1024 ** 3
@@ -91,6 +101,16 @@ class BucketArray {
       k = i - first
     }
     a[k] += w
+  }
+  /** `[firstIndex, weights…]` trimmed to the non-empty range (empty when nothing was added). */
+  state(): number[] {
+    const a = this.w
+    if (a === null) return []
+    let lo = 0
+    let hi = a.length
+    while (lo < hi && a[lo] === 0) lo++
+    while (hi > lo && a[hi - 1] === 0) hi--
+    return lo === hi ? [] : [this.first + lo, ...a.subarray(lo, hi)]
   }
   /** Non-empty buckets as [index, weight], ascending (or descending) by index. */
   *entries(descending = false): Generator<[number, number]> {
@@ -174,6 +194,51 @@ export class WeightedQuantiles {
       return
     }
     this.bucket(v, w)
+  }
+
+  /** The histogram as plain JSON (for a segment summary). */
+  toState(): QuantileState {
+    this.flush()
+    const e = this.exact
+    if (e !== null) {
+      const values = [...e.keys()]
+      return { e: values, w: values.map((v) => this.exactW[e.get(v) ?? 0]) }
+    }
+    return {
+      lo: this.lo,
+      hi: this.hi,
+      zero: this.zero,
+      pos: this.pos.state(),
+      neg: this.neg.state()
+    }
+  }
+
+  /** Adds a histogram saved by `toState` (of later samples: the result is what adding them would give). */
+  mergeState(s: QuantileState): void {
+    if ('e' in s) {
+      for (let i = 0; i < s.e.length; i++) this.add(s.e[i], s.w[i])
+      return
+    }
+    this.flush()
+    const e = this.exact
+    if (e !== null) {
+      this.exact = null
+      for (const [x, k] of e) this.bucket(x, this.exactW[k])
+      this.exactW = new Float64Array(0)
+    }
+    if (s.lo < this.lo) this.lo = s.lo
+    if (s.hi > this.hi) this.hi = s.hi
+    this.zero += s.zero
+    this.total += s.zero
+    for (const [arr, into] of [
+      [s.pos, this.pos],
+      [s.neg, this.neg]
+    ] as const)
+      for (let k = 1; k < arr.length; k++)
+        if (arr[k] > 0) {
+          into.add(arr[0] + k - 1, arr[k])
+          this.total += arr[k]
+        }
   }
 
   private bucket(v: number, w: number): void {
@@ -268,6 +333,14 @@ const STORAGE_FIELDS: FieldSpec[] = [
   { field: 'writeBytesPerSec', label: 'write', unit: 'mb-per-sec', scale: 1e-6 },
   { field: 'busyPct', label: 'busy', unit: 'pct', scale: 1 }
 ]
+
+/** Field specs by device kind. */
+const SPECS: Record<DeviceReview['kind'], readonly FieldSpec[]> = {
+  gpu: GPU_FIELDS,
+  cpu: CPU_FIELDS,
+  memory: MEM_FIELDS,
+  storage: STORAGE_FIELDS
+}
 
 /**
  * The series a review will show for an inventory's devices, in review order (GPUs, CPU, memory, drives):
@@ -507,6 +580,28 @@ class SeriesAcc {
         seconds: w
       })
   }
+  /** Histogram and reasons as summary JSON. */
+  toSummary(): { q: QuantileState; r: [string, string | null, number][] } {
+    return {
+      q: this.q.toState(),
+      r: [...this.reasons.values()].map((e) => [e.reason, e.detail ?? null, e.seconds])
+    }
+  }
+  /** Adds a summary of later samples. */
+  merge(s: { q: QuantileState; r: [string, string | null, number][] }): void {
+    this.q.mergeState(s.q)
+    for (const [reason, detail, seconds] of s.r) {
+      const k = detail === null ? reason : `${reason}\u0000${detail}`
+      const e = this.reasons.get(k)
+      if (e) e.seconds += seconds
+      else if (this.reasons.size < MAX_REASONS)
+        this.reasons.set(k, {
+          reason: reason as UnavailableReason,
+          ...(detail !== null ? { detail } : {}),
+          seconds
+        })
+    }
+  }
   review(spanSeconds: number): SeriesReview {
     const q = this.q
     const reasons = [...this.reasons.values()].sort((a, b) => b.seconds - a.seconds)
@@ -549,6 +644,24 @@ class ThresholdAcc {
     this.observed += w
     if (value >= threshold) this.seconds += w
   }
+  /** As summary JSON. */
+  toSummary(): ThresholdSummary {
+    return {
+      label: this.label,
+      seriesKey: this.seriesKey,
+      unit: this.unit,
+      missing: this.missing,
+      seconds: this.seconds,
+      observed: this.observed,
+      last: fin(this.last) ? this.last : null
+    }
+  }
+  /** Adds a summary of later samples. */
+  merge(t: ThresholdSummary): void {
+    this.seconds += t.seconds
+    this.observed += t.observed
+    if (t.last !== null) this.last = t.last
+  }
   review(): ThresholdReview {
     const none = unavailable('unsupported', this.missing)
     const known = this.observed > 0
@@ -572,6 +685,8 @@ interface DeviceAcc {
   thresholds: ThresholdAcc[]
   ratio: WeightedQuantiles | null
   ratioWhyNot: Reading<never>
+  /** `ratioWhyNot` was set by a sample (not the default). */
+  ratioWhyNotSet: boolean
   /** Seconds the device's throttle reasons were observable. */
   throttleObservedS: number
   throttleWhyNot: Reading<never> | null
@@ -687,7 +802,8 @@ function reviewDeviceKey(device: string, inv: Inventory): string {
  * builder read the series through `seriesAt`).
  */
 export class SessionReviewer {
-  readonly reader = new SessionSeriesReader()
+  /** Path bindings of the current segment. */
+  reader = new SessionSeriesReader()
   readonly throttle = new ThrottleFold()
   private readonly devices = new Map<string, DeviceAcc>()
   private readonly o: Required<SessionReviewOptions>
@@ -829,6 +945,7 @@ export class SessionReviewer {
           'not-applicable',
           `never busy (utilisation below ${this.o.busyUtilizationPct}%)`
         ),
+        ratioWhyNotSet: false,
         throttleObservedS: 0,
         throttleWhyNot: null,
         slots: [],
@@ -943,6 +1060,7 @@ export class SessionReviewer {
             : NaN
       const maxClock = fin(maxClockSample) ? maxClockSample : invMax
       if (asleep || !fin(util) || !fin(clock) || !(maxClock > 0)) {
+        if (d.ratio?.total === 0) d.ratioWhyNotSet = true
         if (d.ratio?.total === 0)
           d.ratioWhyNot = asleep
             ? unavailable('asleep', 'the GPU was asleep')
@@ -989,6 +1107,7 @@ export class SessionReviewer {
     const invMax = inv.cpu.maxMhz.status === 'ok' ? inv.cpu.maxMhz.value : NaN
     const maxMhz = fin(max) ? max : invMax
     if (!fin(util) || !fin(clock) || !(maxMhz > 0)) {
+      if (d.ratio?.total === 0) d.ratioWhyNotSet = true
       if (d.ratio?.total === 0)
         d.ratioWhyNot =
           !(maxMhz > 0) && fin(clock)
@@ -1055,6 +1174,129 @@ export class SessionReviewer {
         d.throttleWhyNot = fin(temp)
           ? unavailable(maxReason, maxDetail ?? 'no warning temperature')
           : unavailable(tempReason, tempDetail ?? 'no temperature')
+    }
+  }
+
+  /** Ticks read (or merged from summaries). */
+  get ticks(): number {
+    return this.samples
+  }
+
+  /** Takes over another reviewer's path bindings (the same segment continues). */
+  adoptBindings(other: SessionReviewer): void {
+    this.reader = other.reader
+  }
+
+  /** The options in use (recorded in segment summaries). */
+  get options(): SummaryOptions {
+    return { ...this.o }
+  }
+
+  /** Weighs the next tick against a previous one at `ms` (a segment summarizer continues the run). */
+  continueFrom(ms: number): void {
+    if (fin(ms)) this.prevMs = ms
+  }
+
+  /** Time of the last tick read, in file order (NaN before any). */
+  get previousMs(): number {
+    return this.prevMs
+  }
+
+  /**
+   * What was accumulated from ticks, as a segment summary (records, problems and the command are not in
+   * it: a reader gets those from the segment's records). `bins` are the segment's chart bins.
+   */
+  toSummary(bins: Record<string, SeriesBins>, binMs = SUMMARY_BIN_MS): SegmentSummary {
+    const devices: DeviceSummary[] = [...this.devices.values()].map((d) => ({
+      key: d.key,
+      kind: d.kind,
+      label: d.label,
+      series: d.accs.map((a) => a.toSummary()),
+      thresholds: Array.from({ length: d.thresholds.length }, (_, i) => {
+        const t = d.thresholds[i] as ThresholdAcc | undefined
+        return t ? t.toSummary() : null
+      }),
+      ratio: d.ratio ? d.ratio.toState() : null,
+      ratioWhyNot: d.ratioWhyNotSet ? d.ratioWhyNot : null,
+      throttleObservedS: d.throttleObservedS,
+      throttleWhyNot: d.throttleWhyNot
+    }))
+    return {
+      v: SEGMENT_SUMMARY_VERSION,
+      options: this.options,
+      binMs,
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+      tailMs: this.prevMs,
+      samples: this.samples,
+      observed: this.observed,
+      gapCount: this.gapCount,
+      gapSeconds: this.gapSeconds,
+      gaps: this.gaps.sort((a, b) => b.seconds - a.seconds).slice(0, MAX_LIST * 2),
+      devices,
+      bins
+    }
+  }
+
+  /**
+   * Why summary `s` cannot be merged into this reviewer (null when it can): other options, or a device
+   * whose series do not match this build's fields.
+   */
+  summaryProblem(s: SegmentSummary): string | null {
+    const o = this.o
+    const so = s.options
+    if (
+      so.maxGapMs !== o.maxGapMs ||
+      so.busyUtilizationPct !== o.busyUtilizationPct ||
+      so.powerLimitFraction !== o.powerLimitFraction ||
+      so.memoryFullPct !== o.memoryFullPct
+    )
+      return 'computed with other review options'
+    for (const d of s.devices) {
+      if (d.series.length !== SPECS[d.kind].length) return `${d.key}: series do not match`
+      if ((d.ratio === null) !== (d.kind === 'memory' || d.kind === 'storage'))
+        return `${d.key}: clock ratio does not match`
+      const have = this.devices.get(d.key)
+      if (have && have.kind !== d.kind) return `${d.key}: device kind changed`
+    }
+    return null
+  }
+
+  /**
+   * Adds a summary of the ticks that follow those read so far, as if they had been read (check
+   * `summaryProblem` first).
+   */
+  mergeSummary(s: SegmentSummary): void {
+    if (s.samples <= 0) return
+    if (!fin(this.firstMs) || s.firstMs < this.firstMs) this.firstMs = s.firstMs
+    if (!fin(this.lastMs) || s.lastMs > this.lastMs) this.lastMs = s.lastMs
+    this.prevMs = s.tailMs
+    this.samples += s.samples
+    this.observed += s.observed
+    this.gapCount += s.gapCount
+    this.gapSeconds += s.gapSeconds
+    for (const g of s.gaps)
+      this.gaps.push({ startMs: g.startMs, endMs: g.endMs, seconds: g.seconds })
+    if (this.gaps.length > MAX_LIST * 2) {
+      this.gaps.sort((a, b) => b.seconds - a.seconds)
+      this.gaps.length = MAX_LIST
+    }
+    for (const ds of s.devices) {
+      const d = this.device(ds.key, ds.kind, ds.label, SPECS[ds.kind])
+      for (let i = 0; i < d.accs.length; i++) d.accs[i].merge(ds.series[i])
+      ds.thresholds.forEach((t, i) => {
+        if (t === null) return
+        ;(d.thresholds[i] ??= new ThresholdAcc(t.label, t.seriesKey, t.unit, t.missing)).merge(t)
+      })
+      if (d.ratio && ds.ratio) {
+        if (d.ratio.total === 0 && ds.ratioWhyNot) {
+          d.ratioWhyNot = ds.ratioWhyNot
+          d.ratioWhyNotSet = true
+        }
+        d.ratio.mergeState(ds.ratio)
+      }
+      d.throttleObservedS += ds.throttleObservedS
+      if (d.throttleWhyNot === null && ds.throttleWhyNot) d.throttleWhyNot = ds.throttleWhyNot
     }
   }
 
@@ -1270,21 +1512,52 @@ export class EnvelopeBuilder {
     string,
     { min: Float64Array; max: Float64Array; sum: Float64Array; n: Uint32Array }
   >()
+  /**
+   * `alignMs`: when a bucket would be at least that long, it is rounded up to a whole multiple of it (so
+   * fewer than `buckets` buckets), and chart bins of that size (segment summaries) fall in one bucket each.
+   */
   constructor(
     readonly startMs: number,
     readonly endMs: number,
-    readonly buckets: number
+    readonly buckets: number,
+    alignMs = 0
   ) {
-    this.buckets = Math.max(1, Math.floor(buckets))
-    this.bucketMs = Math.max(1, (endMs - startMs) / this.buckets)
+    const n = Math.max(1, Math.floor(buckets))
+    const raw = Math.max(1, (endMs - startMs) / n)
+    if (alignMs > 0 && raw >= alignMs) {
+      this.bucketMs = Math.ceil(raw / alignMs) * alignMs
+      this.buckets = Math.max(1, Math.ceil((endMs - startMs) / this.bucketMs))
+    } else {
+      this.bucketMs = raw
+      this.buckets = n
+    }
   }
-  /** Bucket of a time, or -1 outside the range. */
-  bucketOf(tMs: number): number {
-    if (!(tMs >= this.startMs) || !(tMs <= this.endMs)) return -1
-    return Math.min(this.buckets - 1, Math.floor((tMs - this.startMs) / this.bucketMs))
+  /** True when every `binMs` bin from `startMs` falls in one bucket. */
+  alignedTo(binMs: number): boolean {
+    return Number.isInteger(this.bucketMs) && this.bucketMs % binMs === 0
   }
-  add(key: string, bucket: number, v: number): void {
-    if (bucket < 0 || !fin(v)) return
+  /** Adds a series' chart bins of a segment summary (`alignedTo(binMs)` must hold). */
+  addBins(key: string, bins: SeriesBins, binMs: number): void {
+    const [first, min, max, sum, n] = bins
+    for (let j = 0; j < n.length; j++) {
+      if (!(n[j] > 0)) continue
+      const b = this.bucketOf(this.startMs + (first + j) * binMs)
+      if (b < 0) continue
+      const d = this.series(key)
+      const lo = min[j]
+      const hi = max[j]
+      if (lo !== null && lo < d.min[b]) d.min[b] = lo
+      if (hi !== null && hi > d.max[b]) d.max[b] = hi
+      d.sum[b] += sum[j]
+      d.n[b] += n[j]
+    }
+  }
+  private series(key: string): {
+    min: Float64Array
+    max: Float64Array
+    sum: Float64Array
+    n: Uint32Array
+  } {
     let d = this.data.get(key)
     if (!d) {
       const n = this.buckets
@@ -1296,6 +1569,16 @@ export class EnvelopeBuilder {
       }
       this.data.set(key, d)
     }
+    return d
+  }
+  /** Bucket of a time, or -1 outside the range. */
+  bucketOf(tMs: number): number {
+    if (!(tMs >= this.startMs) || !(tMs <= this.endMs)) return -1
+    return Math.min(this.buckets - 1, Math.floor((tMs - this.startMs) / this.bucketMs))
+  }
+  add(key: string, bucket: number, v: number): void {
+    if (bucket < 0 || !fin(v)) return
+    const d = this.series(key)
     if (v < d.min[bucket]) d.min[bucket] = v
     if (v > d.max[bucket]) d.max[bucket] = v
     d.sum[bucket] += v

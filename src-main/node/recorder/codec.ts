@@ -20,6 +20,8 @@ import type { Snapshot } from '../../shared/telemetry'
 export const REC_NODE = 1
 export const REC_TICK = 2
 export const REC_RECORD = 3
+/** A segment summary (JSON, `core/session-summary.ts`), the last record of a segment; older readers skip it. */
+export const REC_SUMMARY = 4
 
 /** A decoded leaf: JSON primitive or an empty container. `undefined` in a value table means "absent". */
 export type Leaf = number | string | boolean | null | EmptyContainer
@@ -287,6 +289,13 @@ export class SegmentEncoder {
     this.emit(REC_RECORD)
   }
 
+  /** Appends a segment summary record (its JSON text). */
+  encodeSummary(json: string): void {
+    this.body.reset()
+    this.body.str(json)
+    this.emit(REC_SUMMARY)
+  }
+
   /** Appends the changes of one snapshot. The tick time is `timestampMs` rounded to the millisecond. */
   encodeTick(snapshot: Snapshot): void {
     if (this.ticks === 0) this.prevTs = this.originMs
@@ -436,6 +445,7 @@ export class SegmentEncoder {
 export const ITEM_NODE = 1
 export const ITEM_TICK = 2
 export const ITEM_RECORD = 3
+export const ITEM_SUMMARY = 4
 
 /**
  * Decodes record bytes of one segment, keeping the value table (current leaf per node id).
@@ -480,7 +490,12 @@ export class SegmentDecoder {
    * Decodes complete records from `bytes` (a partial record at the end is kept for the next call) and calls
    * `onItem` for each. Throws CodecError on malformed bytes.
    */
-  decode(bytes: Buffer, onItem: (item: number) => void | boolean): void {
+  decode(
+    bytes: Buffer,
+    onItem: (item: number) => void | boolean,
+    /** Skip path definitions and ticks (only records and summaries are reported; the tables go stale). */
+    skipRows = false
+  ): void {
     let buf = bytes
     if (this.pending !== null) {
       buf = Buffer.concat([this.pending, bytes])
@@ -507,18 +522,48 @@ export class SegmentDecoder {
       r.pos += len
       let item = 0
       if (type === REC_NODE) {
+        if (skipRows) continue
         this.decodeNode(body)
         item = ITEM_NODE
       } else if (type === REC_TICK) {
+        if (skipRows) continue
         this.decodeTick(body)
         item = ITEM_TICK
       } else if (type === REC_RECORD) {
         this.lastJson = body.str()
         item = ITEM_RECORD
+      } else if (type === REC_SUMMARY) {
+        this.lastJson = body.str()
+        item = ITEM_SUMMARY
       }
       // Unknown record types are skipped: later versions may add some.
       if (item !== 0 && onItem(item) === false) return
     }
+  }
+
+  /**
+   * The JSON of the last summary record among the complete records of `bytes` (a whole segment's
+   * decompressed stream), or null; walks record headers only.
+   */
+  static summaryOf(bytes: Buffer): string | null {
+    const r = new ByteReader(bytes)
+    const body = new ByteReader(bytes)
+    let found: string | null = null
+    try {
+      while (r.remaining > 0) {
+        const type = r.u8()
+        const len = r.varint()
+        if (r.pos + len > bytes.length) break
+        if (type === REC_SUMMARY) {
+          body.reset(bytes, r.pos, r.pos + len)
+          found = body.str()
+        }
+        r.pos += len
+      }
+    } catch {
+      // A damaged tail: what was found before it stands.
+    }
+    return found
   }
 
   /** The last node defined (`ITEM_NODE`). */

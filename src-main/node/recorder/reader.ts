@@ -23,7 +23,14 @@ import {
   sessionRecordSchema
 } from '../../shared/session-format-schema'
 import type { Snapshot } from '../../shared/telemetry'
-import { CodecError, ITEM_NODE, ITEM_TICK, SegmentDecoder, SegmentEncoder } from './codec'
+import {
+  CodecError,
+  ITEM_NODE,
+  ITEM_SUMMARY,
+  ITEM_TICK,
+  SegmentDecoder,
+  SegmentEncoder
+} from './codec'
 import { FRAME_SEGMENT, FrameScanner } from './frames'
 import { SessionError } from './session-error'
 import { snapshotProblem } from './validate'
@@ -34,6 +41,8 @@ export const MAX_HEADER_BYTES = 64 * 1024 * 1024
 export const MAX_LINE_BYTES = 64 * 1024 * 1024
 const READ_BYTES = 1024 * 1024
 const INFLATE_BATCH_BYTES = 256 * 1024
+/** Most decompressed bytes of one segment held in summary mode (a 10 min segment is about 0.2 MB). */
+const MAX_HELD_BYTES = 32 * 1024 * 1024
 
 /** An opened session: its validated header and where the samples start. */
 export interface OpenedSession {
@@ -71,6 +80,12 @@ export interface SessionSink {
   node?(id: number, parent: number, key: string | number, decoder: SegmentDecoder): void
   tick?(tick: TickView): void | boolean
   record?(record: SessionRecord): void
+  /**
+   * Summary mode (version 2): offered the JSON of each segment's summary record before the segment is
+   * delivered. Return true when it was taken: that segment's paths and ticks are then not delivered (only
+   * its records); false, and the segment is delivered whole. Segments without one are delivered whole.
+   */
+  summary?(json: string): boolean
   problem?(problem: ReadProblem): void
   /** Awaited between batches (about every 256 KiB read): lets a sink drain its output (backpressure). */
   between?(): Promise<void> | void
@@ -281,6 +296,7 @@ function dispatcher(
       sink.node?.(id, decoder.parents[id], decoder.keys[id], decoder)
       return true
     }
+    if (item === ITEM_SUMMARY) return true
     if (item === ITEM_TICK) {
       result.ticks++
       view.tMs = decoder.tMs
@@ -349,12 +365,54 @@ async function readFrames(
     })
   }
 
+  const decodeChunk = (chunk: Buffer, skipRows: boolean): void => {
+    try {
+      decoder.decode(chunk, dispatch, skipRows)
+    } catch (err) {
+      // Damaged rows are the file's problem; anything else is a bug in a sink and must surface.
+      if (err instanceof CodecError) breakSegment(`malformed rows (${err.message})`)
+      else {
+        sinkError ??= err
+        result.stopped = true
+      }
+    }
+  }
+
+  // Summary mode: a segment's decompressed bytes are held until it ends (its summary is its last record),
+  // then either its records alone are delivered with the summary, or the whole segment.
+  const summaryMode = typeof sink.summary === 'function'
+  let held: Buffer[] = []
+  let heldBytes = 0
+  let holding = false
+  const releaseHeld = (): void => {
+    if (!holding) return
+    holding = false
+    const chunks = held
+    held = []
+    heldBytes = 0
+    if (chunks.length === 0 || result.stopped) return
+    const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+    let taken = false
+    const json = SegmentDecoder.summaryOf(all)
+    if (json !== null && !broken) {
+      try {
+        taken = sink.summary?.(json) === true
+      } catch (err) {
+        sinkError ??= err
+        result.stopped = true
+        return
+      }
+    }
+    decodeChunk(all, taken)
+  }
+
   const openSegment = (): void => {
     const z = createInflateRaw({ windowBits: 15, chunkSize: 128 * 1024 })
     inflater = z
     broken = false
     inBytes = 0
     outBytes = 0
+    holding = summaryMode
     z.on('data', (chunk: Buffer) => {
       if (broken || result.stopped || inflater !== z) return
       outBytes += chunk.length
@@ -363,16 +421,20 @@ async function readFrames(
         breakSegment('decompresses to far more than any recording holds')
         return
       }
-      try {
-        decoder.decode(chunk, dispatch)
-      } catch (err) {
-        // Damaged rows are the file's problem; anything else is a bug in a sink and must surface.
-        if (err instanceof CodecError) breakSegment(`malformed rows (${err.message})`)
-        else {
-          sinkError ??= err
-          result.stopped = true
+      if (holding) {
+        held.push(chunk)
+        heldBytes += chunk.length
+        // A segment larger than any recorder writes is delivered as it streams (bounded memory).
+        if (heldBytes > MAX_HELD_BYTES) {
+          const chunks = held
+          held = []
+          heldBytes = 0
+          holding = false
+          decodeChunk(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), false)
         }
+        return
       }
+      decodeChunk(chunk, false)
     })
     z.on('error', (err: Error) => {
       if (inflater === z) breakSegment(`cannot be decompressed (${err.message})`)
@@ -404,6 +466,7 @@ async function readFrames(
       })
     inflater = null
     z.close()
+    releaseHeld()
   }
 
   const reportOrphans = (): void => {

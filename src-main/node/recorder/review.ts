@@ -9,6 +9,11 @@ import {
   eventKey,
   type SessionReviewOptions
 } from '../../core/session-stats'
+import {
+  SUMMARY_BIN_MS,
+  checkSegmentSummary,
+  type SegmentSummary
+} from '../../core/session-summary'
 import { createThrottleTracker } from '../../core/throttle'
 import type { AlertTransition } from '../../shared/alerts'
 import type { ThrottleEvent } from '../../shared/readiness'
@@ -33,6 +38,12 @@ export interface ReviewRunOptions extends SessionReviewOptions {
   envelopeBuckets?: number
   /** Called after each tick is accumulated (`reviewer.forEachCurrent` gives its values). */
   onTick?: (tMs: number, reviewer: SessionReviewer) => void
+  /**
+   * Merge the segment summaries the recorder wrote instead of decoding those segments' ticks (default
+   * true; only where the result is the same: no `onTick`, throttling recorded, the same options, and an
+   * envelope whose buckets are whole summary bins).
+   */
+  summaries?: boolean
   /** Called for each problem as it is found (for warnings on stderr). */
   onProblem?: (p: ReadProblem) => void
   /** Awaited between read batches (output backpressure). */
@@ -50,6 +61,10 @@ export interface ReviewRun {
   episodes: SessionEpisode[]
   alerts: AlertTransition[]
   marks: MarkRecord[]
+  /** Segments taken from their summaries (their ticks were not decoded). */
+  summarized: number
+  /** Why a summary present in the file was not used (the first reason), or null. */
+  summaryRefused: string | null
 }
 
 /** Review device key of a throttle tracker device. */
@@ -101,7 +116,8 @@ export async function reviewOpened(
     envelope = new EnvelopeBuilder(
       h.startedAtMs,
       Math.max(last, h.startedAtMs + 1),
-      options.envelopeBuckets
+      options.envelopeBuckets,
+      SUMMARY_BIN_MS
     )
   }
   const episodes: SessionEpisode[] = []
@@ -141,9 +157,42 @@ export async function reviewOpened(
     for (const k of folded) if (!present.has(k)) folded.delete(k)
   }
 
+  const useSummaries =
+    options.summaries !== false &&
+    !detect &&
+    !options.onTick &&
+    (envelope === null || envelope.alignedTo(SUMMARY_BIN_MS))
+  let summarized = 0
+  let summaryRefused: string | null = null
+  const takeSummary = (json: string): boolean => {
+    let raw: unknown
+    try {
+      raw = JSON.parse(json)
+    } catch {
+      summaryRefused ??= 'summary is not JSON'
+      return false
+    }
+    const why = checkSegmentSummary(raw) ?? reviewer.summaryProblem(raw as SegmentSummary)
+    const s = raw as SegmentSummary
+    if (why === null && envelope && !envelope.alignedTo(s.binMs)) {
+      summaryRefused ??= `chart bins of ${s.binMs} ms do not fit the chart's buckets`
+      return false
+    }
+    if (why !== null) {
+      summaryRefused ??= why
+      return false
+    }
+    reviewer.mergeSummary(s)
+    if (envelope) for (const [k, b] of Object.entries(s.bins)) envelope.addBins(k, b, s.binMs)
+    if (s.samples > 0) lastMs = s.tailMs
+    summarized++
+    return true
+  }
+
   await readSessionInto(
     opened,
     {
+      summary: useSummaries ? takeSummary : undefined,
       segment: () => reviewer.segment(),
       node: (id, _parent, _key, decoder) => reviewer.node(id, decoder),
       tick: (t: TickView) => {
@@ -184,5 +233,15 @@ export async function reviewOpened(
   drain(true)
   for (const ev of openEpisodes.values()) addEpisode({ ...ev, endMs: lastMs })
   episodes.sort((a, b) => a.startMs - b.startMs)
-  return { opened, review: reviewer.finish(), reviewer, envelope, episodes, alerts, marks }
+  return {
+    opened,
+    review: reviewer.finish(),
+    reviewer,
+    envelope,
+    episodes,
+    alerts,
+    marks,
+    summarized,
+    summaryRefused
+  }
 }

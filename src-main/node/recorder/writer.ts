@@ -28,7 +28,8 @@ import {
   type SessionRecord
 } from '../../shared/session-format'
 import type { Inventory, Snapshot } from '../../shared/telemetry'
-import { SegmentEncoder } from './codec'
+import { SegmentSummarizer } from '../../core/session-summarizer'
+import { ITEM_NODE, ITEM_TICK, SegmentDecoder, SegmentEncoder } from './codec'
 import { FRAME_CHUNK, FRAME_SEGMENT, encodeFrame } from './frames'
 import { FlushingDeflater } from './zstream'
 import { SessionError } from './session-error'
@@ -94,6 +95,11 @@ export interface SessionWriterOptions {
   level?: number
   /** Record throttle episodes (start and end) from a live tracker. Default true. */
   recordThrottle?: boolean
+  /**
+   * End each segment with a summary record (what a review accumulates over it), so reviews of long runs
+   * merge summaries instead of decoding every tick. Default true.
+   */
+  summaries?: boolean
   /** The caller records alert transitions into this session (sets the header flag). Default false. */
   alertsRecorded?: boolean
   /** Appends allowed to wait for the disk before new samples are dropped (bounded memory). Default 64. */
@@ -212,6 +218,23 @@ export async function createSessionWriter(
     ? createThrottleTracker({ maxEvents: 64 })
     : null
   const reported = new Map<string, 'open' | 'closed'>()
+  // Segment summaries: the rows just encoded are decoded again (what a reader will see) into a summarizer.
+  const summarizer =
+    options.summaries === false
+      ? null
+      : new SegmentSummarizer({
+          file: path,
+          version: SESSION_VERSION,
+          startedAtMs: header.startedAtMs,
+          intervalMs: header.intervalMs,
+          inventory: header.inventory
+        })
+  const mirror = summarizer ? new SegmentDecoder(header.startedAtMs) : null
+  const onMirrorItem = (item: number): void => {
+    if (!summarizer || !mirror) return
+    if (item === ITEM_NODE) summarizer.node(mirror.lastNodeId, mirror)
+    else if (item === ITEM_TICK) summarizer.tick(mirror.tMs, mirror)
+  }
 
   const fail = async (err: unknown): Promise<void> => {
     if (failure) return
@@ -248,6 +271,7 @@ export async function createSessionWriter(
   const flushFrame = async (startsSegment: boolean): Promise<void> => {
     const rows = encoder.takeBytes()
     if (rows.length === 0 && !startsSegment) return
+    mirror?.decode(rows, onMirrorItem)
     if (!deflater) throw new Error('session writer: no open segment')
     const payload = await deflater.push(rows)
     segmentCompressed += payload.length
@@ -260,10 +284,27 @@ export async function createSessionWriter(
     )
   }
 
+  /** Ends the open segment's stream with its summary record (nothing when it holds no tick). */
+  const writeSummary = async (): Promise<void> => {
+    if (!summarizer || !deflater) return
+    const s = summarizer.take()
+    if (s === null) return
+    encoder.encodeSummary(JSON.stringify(s))
+    // The summary is not a row the mirror should see.
+    const rows = encoder.takeBytes()
+    const payload = await deflater.push(rows)
+    segmentCompressed += payload.length
+    await writeAll(encodeFrame(FRAME_CHUNK, lastTickMs - header.startedAtMs, payload))
+  }
+
   const startSegment = (atMs: number): void => {
     deflater?.close()
     deflater = new FlushingDeflater(options.level ?? 6)
     encoder.reset()
+    if (mirror && summarizer) {
+      mirror.reset()
+      summarizer.segment()
+    }
     segmentStartMs = atMs
     segmentCompressed = 0
   }
@@ -332,7 +373,10 @@ export async function createSessionWriter(
         if (!Number.isFinite(ts)) return
         const newSegment =
           deflater === null || ts - segmentStartMs >= segmentMs || segmentCompressed >= segmentBytes
-        if (newSegment) startSegment(ts)
+        if (newSegment) {
+          await writeSummary()
+          startSegment(ts)
+        }
         encoder.encodeTick(snapshot)
         lastTickMs = ts
         const recs = throttleRecords(snapshot)
@@ -356,6 +400,7 @@ export async function createSessionWriter(
       await enqueue(async () => {
         // Episodes still open at the end are closed by the reader at the last sample.
         const end: SessionRecord = { type: 'end', atMs: lastTickMs, reason, samples }
+        await writeSummary()
         if (deflater === null) startSegment(lastTickMs)
         encoder.encodeRecord(end)
         await flushFrame(encoder.ticksInSegment === 0 && segmentCompressed === 0)
