@@ -1194,8 +1194,12 @@ export class SessionReviewer {
 
   /** Weighs the next tick against a previous one at `ms` (a segment summarizer continues the run). */
   continueFrom(ms: number): void {
-    if (fin(ms)) this.prevMs = ms
+    if (!fin(ms)) return
+    this.prevMs = ms
+    this.fromMs = ms
   }
+  /** The tick before the first one read here (`continueFrom`), NaN when none. */
+  private fromMs = NaN
 
   /** Time of the last tick read, in file order (NaN before any). */
   get previousMs(): number {
@@ -1225,6 +1229,7 @@ export class SessionReviewer {
       v: SEGMENT_SUMMARY_VERSION,
       options: this.options,
       binMs,
+      fromMs: fin(this.fromMs) ? this.fromMs : null,
       firstMs: this.firstMs,
       lastMs: this.lastMs,
       tailMs: this.prevMs,
@@ -1252,6 +1257,11 @@ export class SessionReviewer {
       so.memoryFullPct !== o.memoryFullPct
     )
       return 'computed with other review options'
+    // Its first tick was weighed against the tick before it: this reader must have read that one too (not
+    // after damaged data, where the hole is a gap).
+    const from = s.fromMs ?? NaN
+    if (!(from === this.prevMs || (Number.isNaN(from) && Number.isNaN(this.prevMs))))
+      return 'follows ticks this reader did not read'
     for (const d of s.devices) {
       if (d.series.length !== SPECS[d.kind].length) return `${d.key}: series do not match`
       if ((d.ratio === null) !== (d.kind === 'memory' || d.kind === 'storage'))

@@ -83,6 +83,8 @@ export interface SegmentSummary {
   v: typeof SEGMENT_SUMMARY_VERSION
   options: SummaryOptions
   binMs: number
+  /** The tick before the segment's first, as the recorder saw it (null at the start of the session). */
+  fromMs: number | null
   /** First and last tick of the segment (epoch ms). */
   firstMs: number
   lastMs: number
@@ -159,6 +161,7 @@ export function checkSegmentSummary(x: unknown): string | null {
     'gapSeconds'
   ])
     if (!isNum(x[k])) return `${k} is not a number`
+  if (!isNumOrNull(x.fromMs)) return 'fromMs is not a number'
   if (!((x.binMs as number) > 0)) return 'binMs not positive'
   if (!((x.lastMs as number) >= (x.firstMs as number))) return 'lastMs before firstMs'
   if (

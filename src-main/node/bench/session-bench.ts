@@ -2,7 +2,8 @@
  * Session figures for `npm run bench`: bytes per sample of the encodings considered (on one synthetic hour of
  * the fixture machine), a 72 h × 1 Hz session written through the real writer (size, bytes per sample,
  * write cost), and `rigready report` on it as a child process (wall time and peak RSS, against the 2 s and
- * 200 MB budgets), plus replay start and seek latency. Figures, never assertions.
+ * 200 MB budgets), the review in process from segment summaries and with every tick decoded, plus replay
+ * start and seek latency. Figures, never assertions.
  *
  * `BENCH_SESSION_HOURS` shortens the long session (default 72); `BENCH_SESSION_DIR` keeps the files.
  */
@@ -14,6 +15,8 @@ import { fileURLToPath } from 'node:url'
 import type { Snapshot } from '../../shared/telemetry'
 import { SegmentEncoder } from '../recorder/codec'
 import { FRAME_HEADER_BYTES } from '../recorder/frames'
+import { openSession } from '../recorder/reader'
+import { reviewOpened } from '../recorder/review'
 import { createSessionWriter } from '../recorder/writer'
 import { FlushingDeflater } from '../recorder/zstream'
 import { syntheticInventory, syntheticRun } from './synth-session'
@@ -183,6 +186,15 @@ export async function benchSessions(): Promise<void> {
     const r = await runCli(cli, [...args])
     console.log(
       `  ${what.padEnd(14)} on it: ${(r.wallMs / 1000).toFixed(2)} s wall, peak RSS ${r.rssMb.toFixed(0)} MB${what === 'report' ? ' (budget 2 s and 200 MB)' : ''}${r.code === 0 ? '' : ` (exit ${r.code})`}`
+    )
+  }
+  // The same review in this process, merged from the segment summaries and with every tick decoded.
+  const opened = await openSession(path)
+  for (const summaries of [true, false]) {
+    const t = performance.now()
+    const r = await reviewOpened(opened, { summaries, envelopeBuckets: 1000 })
+    console.log(
+      `  review + 1000-point chart in process, ${summaries ? `from ${r.summarized} segment summaries` : 'every tick decoded'}: ${((performance.now() - t) / 1000).toFixed(2)} s`
     )
   }
   const first1 = await runCli(cli, ['snapshot', '--replay', path, '--json'])

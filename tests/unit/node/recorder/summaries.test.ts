@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm, stat } from 'node:fs/promises'
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -65,8 +65,12 @@ async function record(name: string, n: number, summaries: boolean): Promise<stri
   return path
 }
 
-async function review(path: string, summaries: boolean): Promise<ReviewRun> {
-  return reviewOpened(await openSession(path), { summaries, envelopeBuckets: 100 })
+/** Reviews with a chart of 100 buckets (whole minutes from 100 min on) or, with `chart` false, none. */
+async function review(path: string, summaries: boolean, chart = true): Promise<ReviewRun> {
+  return reviewOpened(await openSession(path), {
+    summaries,
+    ...(chart ? { envelopeBuckets: 100 } : {})
+  })
 }
 
 describe('segment summaries', () => {
@@ -102,12 +106,38 @@ describe('segment summaries', () => {
     expect(merged.review.integrity.tornTail).toBe(true)
   })
 
+  it('after damaged data the next summary is not merged (its spacing assumed ticks that were lost): the hole stays a gap', async () => {
+    const path = await record('flipped.rrs', 3600, true)
+    const clean = await readFile(path)
+    const refused: (string | null)[] = []
+    for (const at of [0.18, 0.3, 0.47, 0.66, 0.81]) {
+      const bytes = Buffer.from(clean)
+      bytes[Math.floor(bytes.length * at)] ^= 0xff
+      await writeFile(path, bytes)
+      const merged = await review(path, true, false)
+      const full = await review(path, false, false)
+      refused.push(merged.summaryRefused)
+      expect(merged.summarized).toBeGreaterThanOrEqual(3)
+      expect(rounded(merged.review)).toEqual(rounded(full.review))
+      expect(merged.review.gapCount).toBe(full.review.gapCount)
+      expect(merged.review.integrity.problemCount).toBeGreaterThan(0)
+    }
+    expect(refused).toContain('follows ticks this reader did not read')
+  })
+
   it('a file written without summaries reviews the same as one with them', async () => {
-    const a = await review(await record('with.rrs', 3600, true), true)
-    const b = await review(await record('without.rrs', 3600, false), true)
+    const a = await review(await record('with.rrs', 3600, true), true, false)
+    const b = await review(await record('without.rrs', 3600, false), true, false)
+    expect(a.summarized).toBe(7)
     expect(b.summarized).toBe(0)
     const strip = (r: ReviewRun): unknown => rounded({ ...r.review, file: '' })
     expect(strip(a)).toEqual(strip(b))
+  })
+
+  it('a chart whose buckets are not whole minutes (a short run) decodes the ticks instead', async () => {
+    const r = await review(await record('short.rrs', 1800, true), true)
+    expect(r.envelope?.alignedTo(60_000)).toBe(false)
+    expect(r.summarized).toBe(0)
   })
 
   it('summary records are invisible to readers that do not ask for them (replay sees every tick)', async () => {
