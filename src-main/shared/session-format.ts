@@ -5,7 +5,9 @@
  * A session is a header (format, version, the static inventory once) followed by samples and records. Version
  * 1 files are JSON lines (a whole Snapshot per line); version 2 files keep the JSON header line and then
  * CRC-checked binary frames of deflate-compressed rows holding only what changed each tick (see
- * `src-main/node/recorder/`). Both read back into the same records through one streaming reader. Everything
+ * `src-main/node/recorder/`); each version-2 segment ends with a mergeable summary of its ticks
+ * (`src-main/core/session-summary.ts`) that reviews merge instead of decoding every tick. Both versions read
+ * back into the same records through one streaming reader. Everything
  * here is plain JSON, validated at the file boundary by `session-format-schema.ts` (kept apart so the UI
  * bundle does not carry zod).
  */

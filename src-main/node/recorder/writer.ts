@@ -12,7 +12,8 @@
  * ```
  *
  * `append` also runs the throttle tracker and writes each episode's start and end as records, so a review
- * never has to re-detect throttling from 259 200 samples. A write error (ENOSPC, EROFS, EIO…) ends
+ * never has to re-detect throttling from 259 200 samples, and ends each segment with a summary record of
+ * what a review accumulates over it (`core/session-summary.ts`), so a review merges 432 summaries instead. A write error (ENOSPC, EROFS, EIO…) ends
  * recording: the partial frame is truncated away, `failure` says why, `onFailure` listeners are told once,
  * and later calls resolve without writing. The caller's own work (a wrapped command) is never affected.
  */
